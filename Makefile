@@ -1,0 +1,69 @@
+# `make demo` and `make test` are all a fresh machine needs (Python >= 3.11 and make).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: demo demo-cloud test lint bench screenshots clean realstack realstack-stop realstack-status test-real
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "netdash needs Python >= 3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall whenever the dependencies change.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+## demo: the dashboard on the embedded cloud, started in the same process
+demo: $(STAMP)
+	$(BIN)/netdash --demo
+
+## demo-cloud: the embedded cloud alone, with its clouds.yaml in .state/ for the openstack CLI
+demo-cloud: $(STAMP)
+	mkdir -p .state
+	$(BIN)/netdash demo-cloud --clouds-yaml $(CURDIR)/.state/clouds.yaml
+
+## test: lint, layering contracts, then the whole suite
+test: $(STAMP) lint
+	$(BIN)/python -m pytest -q -n auto --dist worksteal -m 'not alone'
+	$(BIN)/python -m pytest -q -p no:xdist -m alone
+
+## realstack: real Neutron 29 + Octavia 19 from PyPI on loopback (venvs in realstack/, reused), clouds.yaml
+## in realstack/clouds.yaml (cloud `realstack`); prints the set-up time and the services' memory
+REALSTACK_CLOUDS := $(CURDIR)/realstack/clouds.yaml
+realstack: $(STAMP)
+	$(BIN)/python tests/realstack/stack.py start
+
+realstack-stop:
+	$(BIN)/python tests/realstack/stack.py stop
+
+realstack-status:
+	$(BIN)/python tests/realstack/stack.py status
+
+## test-real: the tests against realstack (started if it is not running; left running afterwards, its
+## memory reported after the tests)
+test-real: realstack
+	NETDASH_REALSTACK=$(REALSTACK_CLOUDS) OS_CLIENT_CONFIG_FILE=$(REALSTACK_CLOUDS) \
+		$(BIN)/python -m pytest -q -p no:xdist tests/realstack; \
+		code=$$?; $(BIN)/python tests/realstack/stack.py status; exit $$code
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.api_listing
+	$(BIN)/python -m bench.proxy
+	$(BIN)/python -m bench.dashboard
+	$(BIN)/python -m bench.probe     # uses the system's curl for its comparison rows
+	$(BIN)/python -m bench.actions
+	$(BIN)/python -m bench.scale     # --scale 10, 100, 1000: first paint, refresh, keys, RSS, calls
+
+## screenshots: regenerate screenshots/*.svg from the dashboard on the embedded cloud
+screenshots: $(STAMP)
+	$(BIN)/python screenshots/make_screenshots.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

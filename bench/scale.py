@@ -1,0 +1,121 @@
+"""The dashboard on `--scale` projects: first paint, refresh, key latency during a refresh, RSS, API calls.
+
+For each scale the embedded cloud runs `--scale N` in a process of its own (as a real cloud is elsewhere),
+and a fresh dashboard process (headless, `App.run_test`) measures, from its own start:
+- first paint: process start to the first complete topology on screen;
+- refresh: `r` to the new snapshot applied to the tree (fetch + convert + diff + update), unthrottled
+  (`--max-rps` opened) so the row is the dashboard's and the cloud's cost, not the rate limiter's;
+- key latency: `down`/`up` posted every 20 ms while refreshes run, until the tree's cursor moved;
+- RSS: the dashboard process's peak resident memory;
+- API calls per refresh, counted at the client's request boundary (pagination pages included).
+
+    .venv/bin/python -m bench.scale [--scales 10,100,1000] [--refreshes 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.support import CLOUD, ROOT, start_cloud
+
+
+async def answer(app: Any, key: str) -> float:
+    """Seconds from a key event arriving, as a terminal driver posts it, to the tree's cursor having moved.
+    (Not `pilot.press`: it also waits for the whole process to go idle, which a refresh thread prevents.)"""
+    from textual import events
+
+    tree = app.query_one("#tree")
+    line = tree.cursor_line
+    pressed = time.perf_counter()
+    app.post_message(events.Key(key, None))
+    while tree.cursor_line == line:
+        await asyncio.sleep(0.001)
+    return time.perf_counter() - pressed
+
+
+async def measure(started: float, refreshes: int) -> dict[str, Any]:
+    from cloud.client import CloudClient
+    from tui.app import NetdashApp
+
+    client = CloudClient.connect(CLOUD, max_rps=1e6)
+    app = NetdashApp(client, interval=3600)
+    result: dict[str, Any] = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        while not (app.refreshes and app.topology.servers):
+            await pilot.pause(0.005)
+        await pilot.pause()
+        result["first_paint"] = time.time() - started
+        result["ports"], result["servers"] = len(app.topology.ports), len(app.topology.servers)
+        took, calls, keys = [], [], []
+        for _ in range(refreshes):
+            before, done, sent = app.refreshes, client.api_calls, time.perf_counter()
+            app.action_refresh_now()
+            key = "down"
+            while app.refreshes == before:
+                keys.append(await answer(app, key))
+                key = "up" if key == "down" else "down"
+                await asyncio.sleep(0.02)
+            await pilot.pause()
+            took.append(time.perf_counter() - sent)
+            calls.append(client.api_calls - done)
+        result["refresh"] = statistics.median(took)
+        result["calls"] = max(calls)
+        result["key_p50"] = statistics.median(keys)
+        result["key_max"] = max(keys)
+        result["keys"] = len(keys)
+        result["changes"] = app.query_one("#tree").last_changes  # type: ignore[attr-defined]
+    client.close()
+    result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+def run_scale(n: int, refreshes: int) -> tuple[dict[str, Any], float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        cloud_started = time.perf_counter()
+        with start_cloud(Path(tmp) / "clouds.yaml", "--scale", str(n)) as cloud:
+            cloud_start = time.perf_counter() - cloud_started
+            env = cloud.cli_env()
+            started = time.time()
+            done = subprocess.run([sys.executable, "-m", "bench.scale", "--child", str(started), "--refreshes",
+                                   str(refreshes)], env=env, cwd=ROOT, capture_output=True, text=True,
+                                  check=True, timeout=300)
+    line = next(line for line in done.stdout.splitlines() if line.startswith("{"))
+    return json.loads(line), cloud_start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scales", default="10,100,1000", help="comma-separated scales (default 10,100,1000)")
+    parser.add_argument("--refreshes", type=int, default=5, help="refreshes measured per scale (median)")
+    parser.add_argument("--child", type=float, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child is not None:
+        print(json.dumps(asyncio.run(measure(args.child, args.refreshes))), flush=True)
+        return
+    rows = []
+    for n in (int(s) for s in args.scales.split(",")):
+        r, cloud_start = run_scale(n, args.refreshes)
+        rows.append((f"{n}", f"{r['servers']}/{r['ports']}", f"{cloud_start:.1f} s", f"{r['first_paint']:.2f} s",
+                     f"{r['refresh'] * 1000:.0f} ms", f"{r['key_p50'] * 1000:.0f}/{r['key_max'] * 1000:.0f} ms",
+                     f"{r['rss_mb']:.0f} MB", f"{r['calls']}"))
+    print(f"--scale N, cloud in its own process; median of {args.refreshes} refreshes, unthrottled; "
+          f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
+    head = ("scale", "servers/ports", "cloud start", "first paint", "refresh", "key p50/max", "RSS", "API calls")
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
+    for row in (head, *rows):
+        print("  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)))
+
+
+if __name__ == "__main__":
+    main()

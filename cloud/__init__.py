@@ -1,0 +1,1 @@
+"""The domain: model dataclasses and snapshots, the openstacksdk client, the poller, the HTTP probe."""

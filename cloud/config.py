@@ -1,0 +1,181 @@
+"""Turning configuration and transport failures into one line a user can act on.
+
+No openstacksdk here (only `cloud.client` imports it): this module knows clouds.yaml as a file, the
+keystoneauth exceptions the SDK's session raises, and the error bodies of Neutron, Nova and Octavia.
+Every message passes through `scrub`: a password or token that found its way into an exception text
+(a URL with credentials, an echoed request) is replaced before anyone sees it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import ApiError, AuthError, CloudUnreachable, ConfigError, NetdashError
+
+#: auth keys whose values are secrets (scrubbed from every message)
+SECRET_KEYS = ("password", "token", "secret", "application_credential_secret", "passcode", "totp")
+
+
+def secrets_of(auth: Mapping[str, Any] | None) -> tuple[str, ...]:
+    return tuple(str(v) for k, v in (auth or {}).items()
+                 if v and any(word in k.lower() for word in SECRET_KEYS) and len(str(v)) >= 3)
+
+
+def scrub(message: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        message = message.replace(secret, "***")
+    return " ".join(message.split())
+
+
+def tls_verify_of(region_config: Any) -> bool:
+    """Whether the session will check certificates: openstacksdk's own reading of `verify`, `insecure`
+    (clouds.yaml, OS_INSECURE, `--insecure`) and `cacert`, so the header says what requests will do."""
+    verify, _cert = region_config.get_requests_verify_args()
+    return verify is not False and verify is not None
+
+
+def config_files(default_files: list[str]) -> list[str]:
+    """The clouds.yaml candidates in the order openstacksdk reads them (OS_CLIENT_CONFIG_FILE first)."""
+    override = os.environ.get("OS_CLIENT_CONFIG_FILE")
+    return [override, *default_files] if override else list(default_files)
+
+
+def check_yaml(files: list[str]) -> str | None:
+    """Refuse a clouds.yaml that openstacksdk would silently skip (it only logs a warning and then says
+    the cloud does not exist). Returns the file in use, if any. The YAML error's line and column are
+    quoted, never the offending text: it may be a password."""
+    import yaml
+
+    for name in files:
+        path = Path(name)
+        if not path.is_file():
+            continue
+        try:
+            data = yaml.safe_load(path.read_text())
+        except PermissionError:
+            continue  # openstacksdk skips unreadable files too
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read {path}: {exc.__class__.__name__}") from None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+            problem = getattr(exc, "problem", None) or "syntax error"
+            raise ConfigError(f"{path} is not valid YAML{where}: {problem}") from None
+        if name.endswith(".json"):
+            return name
+        if not isinstance(data, dict) or not isinstance(data.get("clouds", {}), dict):
+            raise ConfigError(f"{path} is not a clouds.yaml: expected a mapping with a 'clouds:' section")
+        for cloud, entry in data.get("clouds", {}).items():
+            if not isinstance(entry, dict):
+                raise ConfigError(f"{path}: cloud {cloud!r} must be a mapping of settings")
+        return name
+    return None
+
+
+def host_of(url: Any) -> str:
+    text = str(url or "")
+    return urlsplit(text).netloc or text or "?"
+
+
+@contextlib.contextmanager
+def connect_errors(auth_url: Any, secrets: tuple[str, ...]) -> Iterator[None]:
+    """Authentication and catalog: map keystoneauth's failures to the four kinds a user tells apart."""
+    from keystoneauth1 import exceptions as ksa
+
+    where = host_of(auth_url)
+    try:
+        yield
+    except NetdashError:
+        raise
+    except ksa.Unauthorized:
+        raise AuthError(f"authentication refused by {where}: check the user name, password and project") from None
+    except ksa.Forbidden:
+        raise AuthError(f"{where} refused a token for this project: check the project and domain") from None
+    except (ksa.ConnectFailure, ksa.ConnectTimeout, ksa.SSLError, ksa.UnknownConnectionError) as exc:
+        raise CloudUnreachable(f"cannot reach the auth URL {auth_url}: {reason(exc, secrets)}") from None
+    except ksa.DiscoveryFailure as exc:  # keystoneauth reports a refused connection during discovery this way
+        why = reason(exc, secrets)
+        if why in TRANSPORT_REASONS:
+            raise CloudUnreachable(f"cannot reach the auth URL {auth_url}: {why}") from None
+        raise CloudUnreachable(f"no identity API at {auth_url}: {why}") from None
+    except ksa.MissingRequiredOptions as exc:
+        names = ", ".join(f"--os-{opt.name}" for opt in getattr(exc, "options", ())) or str(exc)
+        raise ConfigError(f"the cloud's auth settings are incomplete: missing {names}") from None
+    except (ksa.AuthPluginException, ksa.AuthorizationFailure) as exc:
+        raise ConfigError(f"cannot authenticate with these settings: {reason(exc, secrets)}") from None
+    except ksa.HttpError as exc:
+        raise ApiError(f"identity service at {where} answered HTTP {exc.http_status}") from None
+    except ksa.ClientException as exc:
+        raise ConfigError(f"cannot connect: {reason(exc, secrets)}") from None
+
+
+@contextlib.contextmanager
+def request_errors(service: str, url: str, secrets: tuple[str, ...]) -> Iterator[None]:
+    """One request of a fetch: transport failures (the cloud went away) vs everything else."""
+    from keystoneauth1 import exceptions as ksa
+
+    try:
+        yield
+    except NetdashError:
+        raise
+    except (ksa.ConnectFailure, ksa.ConnectTimeout, ksa.SSLError, ksa.UnknownConnectionError) as exc:
+        raise CloudUnreachable(f"{service} API unreachable: {reason(exc, secrets)}") from None
+    except ksa.Unauthorized:
+        raise AuthError(f"{service} API: the token was refused and re-authentication failed") from None
+    except ksa.ClientException as exc:
+        raise ApiError(f"{service} {path_of(url)}: {reason(exc, secrets)}") from None
+
+
+def check_response(service: str, url: str, response: Any, secrets: tuple[str, ...]) -> Any:
+    """The JSON body of a 2xx answer, or an ApiError quoting the service's own error message."""
+    status = getattr(response, "status_code", 0)
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if 200 <= status < 300 and body is not None:
+        return body
+    if 200 <= status < 300:
+        raise ApiError(f"{service} {path_of(url)}: HTTP {status} with a body that is not JSON")
+    detail = scrub(error_text(body), secrets)
+    raise ApiError(f"{service} {path_of(url)}: HTTP {status}" + (f" {detail}" if detail else ""))
+
+
+def error_text(body: Any) -> str:
+    """The message of a Neutron (`NeutronError`), Nova (`itemNotFound`...) or Octavia (`faultstring`) error."""
+    if not isinstance(body, dict):
+        return ""
+    if isinstance(body.get("faultstring"), str):
+        return body["faultstring"]
+    for value in body.values():
+        if isinstance(value, dict) and isinstance(value.get("message"), str):
+            return value["message"]
+    return ""
+
+
+def path_of(url: str) -> str:
+    return urlsplit(url).path or url
+
+
+TRANSPORT_REASONS = ("connection refused", "host name not found", "timed out")
+
+
+def reason(exc: BaseException, secrets: tuple[str, ...]) -> str:
+    """The first useful line of an exception from keystoneauth/requests, without secrets or reprs."""
+    text = str(exc) or exc.__class__.__name__
+    if "Connection refused" in text:
+        return "connection refused"
+    if "Name or service not known" in text or "nodename nor servname" in text:
+        return "host name not found"
+    if "timed out" in text.lower():
+        return "timed out"
+    if "RemoteDisconnected" in text or "Connection aborted" in text:
+        return "connection closed without an answer"
+    if "Connection reset" in text:
+        return "connection reset"
+    return scrub(text.splitlines()[0][:200], secrets)

@@ -1,0 +1,228 @@
+"""API bodies (plain dicts, as the REST APIs send them) -> `cloud.model` values.
+
+The client lists raw JSON through openstacksdk's session instead of building SDK resources: for 5,000
+ports, `list(conn.network.ports())` took 4.7 s against 0.08 s for the same GET read as JSON (measured on
+the embedded cloud, see the client's docstring). Reading the wire names here also means the model follows
+the API reference, not an SDK's renaming. Every field is optional and may have the wrong type on some
+cloud: the readers below fall back to the model's defaults instead of raising.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .model import (
+    FixedIP,
+    FloatingIP,
+    HealthMonitor,
+    Listener,
+    LoadBalancer,
+    Member,
+    Network,
+    Pool,
+    Port,
+    Router,
+    Server,
+    ServerAddress,
+    Subnet,
+    endpoint_from_tags,
+)
+
+Body = Mapping[str, Any]
+
+
+def text(d: Body, key: str, default: str = "") -> str:
+    value = d.get(key)
+    return value if isinstance(value, str) else default
+
+
+def opt(d: Body, key: str) -> str | None:
+    value = d.get(key)
+    return value if isinstance(value, str) and value != "" else None
+
+
+def flag(d: Body, key: str, default: bool) -> bool:
+    value = d.get(key)
+    return value if isinstance(value, bool) else default
+
+
+def number(d: Body, key: str) -> int | None:
+    value = d.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def dicts(value: Any) -> list[Body]:
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+
+
+def strings(value: Any) -> tuple[str, ...]:
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
+def ids_of(value: Any) -> tuple[str, ...]:
+    """Octavia's `[{"id": ...}]` references (a pool's listeners, a monitor's pools)."""
+    return tuple(ref["id"] for ref in dicts(value) if isinstance(ref.get("id"), str))
+
+
+def fixed_ips(value: Any) -> tuple[FixedIP, ...]:
+    return tuple(FixedIP(text(ip, "subnet_id"), text(ip, "ip_address")) for ip in dicts(value))
+
+
+def project(d: Body) -> str | None:
+    return opt(d, "project_id") or opt(d, "tenant_id")
+
+
+# --- Neutron --------------------------------------------------------------------------------------
+def network(d: Body) -> Network:
+    return Network(id=text(d, "id"), name=text(d, "name"), status=opt(d, "status"),
+                   admin_state_up=flag(d, "admin_state_up", True), shared=flag(d, "shared", False),
+                   external=flag(d, "router:external", False), mtu=number(d, "mtu"),
+                   subnet_ids=strings(d.get("subnets")), project_id=project(d),
+                   description=text(d, "description"))
+
+
+def subnet(d: Body) -> Subnet:
+    pools = tuple((text(p, "start"), text(p, "end")) for p in dicts(d.get("allocation_pools")))
+    return Subnet(id=text(d, "id"), name=text(d, "name"), network_id=text(d, "network_id"),
+                  cidr=text(d, "cidr"), ip_version=number(d, "ip_version") or 4, gateway_ip=opt(d, "gateway_ip"),
+                  allocation_pools=pools, dns_nameservers=strings(d.get("dns_nameservers")),
+                  enable_dhcp=flag(d, "enable_dhcp", True), project_id=project(d))
+
+
+def port(d: Body) -> Port:
+    return Port(id=text(d, "id"), name=text(d, "name"), network_id=text(d, "network_id"),
+                mac_address=text(d, "mac_address"), fixed_ips=fixed_ips(d.get("fixed_ips")),
+                device_id=text(d, "device_id"), device_owner=text(d, "device_owner"), status=opt(d, "status"),
+                admin_state_up=flag(d, "admin_state_up", True), project_id=project(d),
+                security_group_ids=strings(d.get("security_groups")))
+
+
+def router(d: Body) -> Router:
+    gateway = d.get("external_gateway_info")
+    gw: Body = gateway if isinstance(gateway, Mapping) else {}
+    snat = gw.get("enable_snat")
+    return Router(id=text(d, "id"), name=text(d, "name"), status=opt(d, "status"),
+                  admin_state_up=flag(d, "admin_state_up", True), external_network_id=opt(gw, "network_id"),
+                  external_fixed_ips=fixed_ips(gw.get("external_fixed_ips")),
+                  enable_snat=snat if isinstance(snat, bool) else None, project_id=project(d))
+
+
+def floating_ip(d: Body) -> FloatingIP:
+    return FloatingIP(id=text(d, "id"), floating_ip_address=text(d, "floating_ip_address"),
+                      floating_network_id=text(d, "floating_network_id"), port_id=opt(d, "port_id"),
+                      fixed_ip_address=opt(d, "fixed_ip_address"), router_id=opt(d, "router_id"),
+                      status=opt(d, "status"), project_id=project(d), description=text(d, "description"),
+                      endpoint=endpoint_from_tags(strings(d.get("tags"))))
+
+
+# --- Nova -----------------------------------------------------------------------------------------
+def server(d: Body) -> Server:
+    flavor = d.get("flavor")
+    flavor_name = (opt(flavor, "original_name") or opt(flavor, "id")) if isinstance(flavor, Mapping) else None
+    image = d.get("image")
+    image_id = opt(image, "id") if isinstance(image, Mapping) else None  # "" when booted from a volume
+    return Server(id=text(d, "id"), name=text(d, "name"), status=opt(d, "status"),
+                  task_state=opt(d, "OS-EXT-STS:task_state"), power_state=number(d, "OS-EXT-STS:power_state"),
+                  flavor=flavor_name, image=image_id, key_name=opt(d, "key_name"),
+                  addresses=server_addresses(d.get("addresses")), project_id=project(d),
+                  created_at=opt(d, "created"))
+
+
+def server_addresses(value: Any) -> tuple[ServerAddress, ...]:
+    if not isinstance(value, Mapping):
+        return ()
+    return tuple(ServerAddress(network=str(net), address=text(a, "addr"), kind=text(a, "OS-EXT-IPS:type", "fixed"),
+                               mac_address=opt(a, "OS-EXT-IPS-MAC:mac_addr"), version=number(a, "version") or 4)
+                 for net, entries in value.items() for a in dicts(entries))
+
+
+# --- Octavia --------------------------------------------------------------------------------------
+def first_id(value: Any) -> str | None:
+    refs = ids_of(value)
+    return refs[0] if refs else None
+
+
+def load_balancer(d: Body) -> LoadBalancer:
+    return LoadBalancer(id=text(d, "id"), name=text(d, "name"), vip_address=opt(d, "vip_address"),
+                        vip_port_id=opt(d, "vip_port_id"), vip_subnet_id=opt(d, "vip_subnet_id"),
+                        vip_network_id=opt(d, "vip_network_id"),
+                        provisioning_status=opt(d, "provisioning_status"),
+                        operating_status=opt(d, "operating_status"), provider=opt(d, "provider"),
+                        admin_state_up=flag(d, "admin_state_up", True), project_id=project(d))
+
+
+def listener(d: Body) -> Listener:
+    return Listener(id=text(d, "id"), name=text(d, "name"), loadbalancer_id=first_id(d.get("loadbalancers")),
+                    protocol=opt(d, "protocol"), protocol_port=number(d, "protocol_port"),
+                    default_pool_id=opt(d, "default_pool_id"), provisioning_status=opt(d, "provisioning_status"),
+                    operating_status=opt(d, "operating_status"), admin_state_up=flag(d, "admin_state_up", True),
+                    endpoint=endpoint_from_tags(strings(d.get("tags"))))
+
+
+def pool(d: Body) -> Pool:
+    persistence = d.get("session_persistence")
+    sp = opt(persistence, "type") if isinstance(persistence, Mapping) else None
+    return Pool(id=text(d, "id"), name=text(d, "name"), loadbalancer_id=first_id(d.get("loadbalancers")),
+                listener_ids=ids_of(d.get("listeners")), protocol=opt(d, "protocol"),
+                lb_algorithm=opt(d, "lb_algorithm"), healthmonitor_id=opt(d, "healthmonitor_id"),
+                session_persistence=sp, provisioning_status=opt(d, "provisioning_status"),
+                operating_status=opt(d, "operating_status"), admin_state_up=flag(d, "admin_state_up", True))
+
+
+def health_monitor(d: Body) -> HealthMonitor:
+    return HealthMonitor(id=text(d, "id"), pool_id=first_id(d.get("pools")), name=text(d, "name"),
+                         type=opt(d, "type"), delay=number(d, "delay"), timeout=number(d, "timeout"),
+                         max_retries=number(d, "max_retries"), max_retries_down=number(d, "max_retries_down"),
+                         url_path=opt(d, "url_path"), expected_codes=opt(d, "expected_codes"),
+                         http_method=opt(d, "http_method"), provisioning_status=opt(d, "provisioning_status"),
+                         operating_status=opt(d, "operating_status"),
+                         admin_state_up=flag(d, "admin_state_up", True))
+
+
+def member(d: Body, pool_id: str) -> Member:
+    """A member from a pool's member list or from the status tree (which carries fewer fields)."""
+    return Member(id=text(d, "id"), pool_id=pool_id, name=text(d, "name"), address=text(d, "address"),
+                  protocol_port=number(d, "protocol_port"), subnet_id=opt(d, "subnet_id"),
+                  weight=number(d, "weight"), backup=flag(d, "backup", False),
+                  admin_state_up=flag(d, "admin_state_up", True),
+                  provisioning_status=opt(d, "provisioning_status"), operating_status=opt(d, "operating_status"))
+
+
+class StatusTree:
+    """What one or more `GET /lbaas/loadbalancers/{id}/status` answers say: operating statuses by id, and
+    the members of every pool the trees show (a tree lists only the pools listeners point at)."""
+
+    def __init__(self) -> None:
+        self.operating: dict[str, str] = {}
+        self.members: dict[str, list[Member]] = {}
+
+    def add(self, body: Any) -> None:
+        statuses = body.get("statuses") if isinstance(body, Mapping) else None
+        lb = statuses.get("loadbalancer") if isinstance(statuses, Mapping) else None
+        if not isinstance(lb, Mapping):
+            return
+        self._status(lb)
+        for li in dicts(lb.get("listeners")):
+            self._status(li)
+            for po in dicts(li.get("pools")):
+                self._status(po)
+                monitor = po.get("health_monitor")
+                if isinstance(monitor, Mapping):
+                    self._status(monitor)
+                pool_id = text(po, "id")
+                if pool_id and pool_id not in self.members:
+                    self.members[pool_id] = [member(m, pool_id) for m in dicts(po.get("members"))]
+
+    def _status(self, node: Body) -> None:
+        node_id, status = opt(node, "id"), opt(node, "operating_status")
+        if node_id and status:
+            self.operating[node_id] = status
+
+    def status_of(self, item_id: str, fallback: str | None) -> str | None:
+        return self.operating.get(item_id, fallback)
+
+
+def listed(items: Iterable[Body], convert: Any) -> list[Any]:
+    """Convert a list body's entries, skipping anything without an id (it could not be shown or diffed)."""
+    return [convert(d) for d in items if isinstance(d, Mapping) and isinstance(d.get("id"), str)]

@@ -1,0 +1,425 @@
+"""The domain model: plain frozen values that widgets, actions and the poller share.
+
+Nothing here knows openstacksdk: `cloud.client` converts every SDK resource into these before returning.
+Every field a cloud may omit is optional (a real cloud leaves fields null that a reading of the API
+reference would not), so code reading the model never assumes one is set. Equality is by value: the poller
+diffs two snapshots object by object, and an object that did not change compares equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TypeVar
+
+#: the tag by which the embedded cloud says where it serves a floating IP or listener (`addr:port`)
+ENDPOINT_TAG = "democloud:endpoint="
+
+
+@dataclass(frozen=True, slots=True)
+class FixedIP:
+    subnet_id: str
+    ip_address: str
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    id: str
+    name: str = ""
+    status: str | None = None
+    admin_state_up: bool = True
+    shared: bool = False
+    external: bool = False
+    mtu: int | None = None
+    subnet_ids: tuple[str, ...] = ()
+    project_id: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Subnet:
+    id: str
+    name: str = ""
+    network_id: str = ""
+    cidr: str = ""
+    ip_version: int = 4
+    gateway_ip: str | None = None
+    allocation_pools: tuple[tuple[str, str], ...] = ()
+    dns_nameservers: tuple[str, ...] = ()
+    enable_dhcp: bool = True
+    project_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Port:
+    id: str
+    name: str = ""
+    network_id: str = ""
+    mac_address: str = ""
+    fixed_ips: tuple[FixedIP, ...] = ()
+    device_id: str = ""
+    device_owner: str = ""
+    status: str | None = None
+    admin_state_up: bool = True
+    project_id: str | None = None
+    security_group_ids: tuple[str, ...] = ()
+
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        return tuple(ip.ip_address for ip in self.fixed_ips)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id[:8]
+
+
+@dataclass(frozen=True, slots=True)
+class Router:
+    id: str
+    name: str = ""
+    status: str | None = None
+    admin_state_up: bool = True
+    external_network_id: str | None = None
+    external_fixed_ips: tuple[FixedIP, ...] = ()
+    enable_snat: bool | None = None
+    project_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ServerAddress:
+    """One line of Nova's `addresses`: what the compute API says the server has, floating IPs included."""
+
+    network: str
+    address: str
+    kind: str = "fixed"
+    mac_address: str | None = None
+    version: int = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    id: str
+    name: str = ""
+    status: str | None = None
+    task_state: str | None = None
+    power_state: int | None = None
+    flavor: str | None = None
+    image: str | None = None
+    key_name: str | None = None
+    addresses: tuple[ServerAddress, ...] = ()
+    project_id: str | None = None
+    created_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FloatingIP:
+    id: str
+    floating_ip_address: str = ""
+    floating_network_id: str = ""
+    port_id: str | None = None
+    fixed_ip_address: str | None = None
+    router_id: str | None = None
+    status: str | None = None
+    project_id: str | None = None
+    description: str = ""
+    #: where the embedded cloud serves it (`addr:port`, from its tag); None on a real cloud
+    endpoint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LoadBalancer:
+    id: str
+    name: str = ""
+    vip_address: str | None = None
+    vip_port_id: str | None = None
+    vip_subnet_id: str | None = None
+    vip_network_id: str | None = None
+    provisioning_status: str | None = None
+    operating_status: str | None = None
+    provider: str | None = None
+    admin_state_up: bool = True
+    project_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Listener:
+    id: str
+    name: str = ""
+    loadbalancer_id: str | None = None
+    protocol: str | None = None
+    protocol_port: int | None = None
+    default_pool_id: str | None = None
+    provisioning_status: str | None = None
+    operating_status: str | None = None
+    admin_state_up: bool = True
+    #: where the embedded cloud serves it directly (`addr:port`, from its tag); None on a real cloud
+    endpoint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pool:
+    id: str
+    name: str = ""
+    loadbalancer_id: str | None = None
+    listener_ids: tuple[str, ...] = ()
+    protocol: str | None = None
+    lb_algorithm: str | None = None
+    healthmonitor_id: str | None = None
+    session_persistence: str | None = None
+    provisioning_status: str | None = None
+    operating_status: str | None = None
+    admin_state_up: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    id: str
+    pool_id: str
+    name: str = ""
+    address: str = ""
+    protocol_port: int | None = None
+    subnet_id: str | None = None
+    weight: int | None = None
+    backup: bool = False
+    admin_state_up: bool = True
+    provisioning_status: str | None = None
+    operating_status: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.address}:{self.protocol_port}" if self.protocol_port else self.address
+
+
+@dataclass(frozen=True, slots=True)
+class HealthMonitor:
+    id: str
+    pool_id: str | None = None
+    name: str = ""
+    type: str | None = None
+    delay: int | None = None
+    timeout: int | None = None
+    max_retries: int | None = None
+    max_retries_down: int | None = None
+    url_path: str | None = None
+    expected_codes: str | None = None
+    http_method: str | None = None
+    provisioning_status: str | None = None
+    operating_status: str | None = None
+    admin_state_up: bool = True
+
+
+Resource = (Network | Subnet | Port | Router | Server | FloatingIP | LoadBalancer | Listener | Pool | Member
+            | HealthMonitor)
+R = TypeVar("R", bound=Resource)
+
+#: device_owner values of the ports Neutron makes for itself; a floating IP cannot point at them
+INFRASTRUCTURE_OWNERS = ("network:router_gateway", "network:floatingip", "network:dhcp",
+                         "network:router_interface", "network:router_interface_distributed",
+                         "network:router_ha_interface", "network:ha_router_replicated_interface")
+
+
+def by_id(items: Iterable[R]) -> Mapping[str, R]:
+    """A read-only id -> object mapping that keeps the order the cloud listed them in."""
+    return MappingProxyType({item.id: item for item in items})
+
+
+def group(items: Iterable[R], key: str) -> dict[str, tuple[R, ...]]:
+    out: dict[str, list[R]] = {}
+    for item in items:
+        value = getattr(item, key)
+        if value:
+            out.setdefault(value, []).append(item)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+EMPTY: Mapping[str, object] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Topology:
+    """One consistent snapshot of a project, with the indexes the views, the poller and the actions need.
+
+    `services` names the service types the cloud offers (`network`, `compute`, `load-balancer`): a missing
+    one is absent, not an error, and its collections are empty.
+    """
+
+    networks: Mapping[str, Network] = field(default_factory=lambda: by_id(()))
+    subnets: Mapping[str, Subnet] = field(default_factory=lambda: by_id(()))
+    ports: Mapping[str, Port] = field(default_factory=lambda: by_id(()))
+    routers: Mapping[str, Router] = field(default_factory=lambda: by_id(()))
+    servers: Mapping[str, Server] = field(default_factory=lambda: by_id(()))
+    floating_ips: Mapping[str, FloatingIP] = field(default_factory=lambda: by_id(()))
+    load_balancers: Mapping[str, LoadBalancer] = field(default_factory=lambda: by_id(()))
+    listeners: Mapping[str, Listener] = field(default_factory=lambda: by_id(()))
+    pools: Mapping[str, Pool] = field(default_factory=lambda: by_id(()))
+    members: Mapping[str, Member] = field(default_factory=lambda: by_id(()))
+    health_monitors: Mapping[str, HealthMonitor] = field(default_factory=lambda: by_id(()))
+    services: frozenset[str] = frozenset()
+    #: wall-clock time (time.time()) when the fetch that made it completed
+    fetched_at: float = 0.0
+
+    # Indexes, derived once in __post_init__ (a frozen snapshot never needs them recomputed).
+    _ports_by_network: dict[str, tuple[Port, ...]] = field(init=False, repr=False, compare=False)
+    _ports_by_device: dict[str, tuple[Port, ...]] = field(init=False, repr=False, compare=False)
+    _subnets_by_network: dict[str, tuple[Subnet, ...]] = field(init=False, repr=False, compare=False)
+    _fips_by_port: dict[str, tuple[FloatingIP, ...]] = field(init=False, repr=False, compare=False)
+    _members_by_pool: dict[str, tuple[Member, ...]] = field(init=False, repr=False, compare=False)
+    _listeners_by_lb: dict[str, tuple[Listener, ...]] = field(init=False, repr=False, compare=False)
+    _pools_by_lb: dict[str, tuple[Pool, ...]] = field(init=False, repr=False, compare=False)
+    _lb_by_vip_port: dict[str, LoadBalancer] = field(init=False, repr=False, compare=False)
+    _routed_subnets: dict[str, frozenset[str]] = field(init=False, repr=False, compare=False)
+    _ports_by_address: dict[str, tuple[Port, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        put = object.__setattr__
+        put(self, "_ports_by_network", group(self.ports.values(), "network_id"))
+        put(self, "_ports_by_device", group(self.ports.values(), "device_id"))
+        put(self, "_subnets_by_network", group(self.subnets.values(), "network_id"))
+        put(self, "_fips_by_port", group(self.floating_ips.values(), "port_id"))
+        put(self, "_members_by_pool", group(self.members.values(), "pool_id"))
+        put(self, "_listeners_by_lb", group(self.listeners.values(), "loadbalancer_id"))
+        put(self, "_pools_by_lb", group(self.pools.values(), "loadbalancer_id"))
+        by_address: dict[str, list[Port]] = {}
+        for port in self.ports.values():
+            for address in port.addresses:
+                by_address.setdefault(address, []).append(port)
+        put(self, "_ports_by_address", {a: tuple(p) for a, p in by_address.items()})
+        put(self, "_lb_by_vip_port", {lb.vip_port_id: lb for lb in self.load_balancers.values() if lb.vip_port_id})
+        # external network id -> the subnets a floating IP from it can reach (behind a gatewayed router)
+        routed: dict[str, set[str]] = {}
+        for router in self.routers.values():
+            if router.external_network_id:
+                reach = routed.setdefault(router.external_network_id, set())
+                for port in self.router_interfaces(router.id):
+                    reach.update(ip.subnet_id for ip in port.fixed_ips)
+        put(self, "_routed_subnets", {net: frozenset(s) for net, s in routed.items()})
+
+    # --- indexes --------------------------------------------------------------------------------
+    def ports_of_network(self, network_id: str) -> tuple[Port, ...]:
+        return self._ports_by_network.get(network_id, ())
+
+    def ports_of_device(self, device_id: str) -> tuple[Port, ...]:
+        return self._ports_by_device.get(device_id, ())
+
+    def subnets_of_network(self, network_id: str) -> tuple[Subnet, ...]:
+        return self._subnets_by_network.get(network_id, ())
+
+    def floating_ips_of_port(self, port_id: str) -> tuple[FloatingIP, ...]:
+        return self._fips_by_port.get(port_id, ())
+
+    def members_of_pool(self, pool_id: str) -> tuple[Member, ...]:
+        return self._members_by_pool.get(pool_id, ())
+
+    def listeners_of(self, lb_id: str) -> tuple[Listener, ...]:
+        return self._listeners_by_lb.get(lb_id, ())
+
+    def pools_of(self, lb_id: str) -> tuple[Pool, ...]:
+        return self._pools_by_lb.get(lb_id, ())
+
+    def health_monitor_of(self, pool: Pool) -> HealthMonitor | None:
+        if pool.healthmonitor_id and pool.healthmonitor_id in self.health_monitors:
+            return self.health_monitors[pool.healthmonitor_id]
+        return next((hm for hm in self.health_monitors.values() if hm.pool_id == pool.id), None)
+
+    def router_interfaces(self, router_id: str) -> tuple[Port, ...]:
+        return tuple(p for p in self.ports_of_device(router_id) if p.device_owner != "network:router_gateway")
+
+    def load_balancer_of_port(self, port_id: str) -> LoadBalancer | None:
+        return self._lb_by_vip_port.get(port_id)
+
+    def owner_of_port(self, port: Port) -> Server | Router | LoadBalancer | None:
+        """What a port is attached to, as far as this project can see."""
+        if port.device_id in self.servers:
+            return self.servers[port.device_id]
+        if port.device_id in self.routers:
+            return self.routers[port.device_id]
+        return self.load_balancer_of_port(port.id)
+
+    def ports_with_address(self, address: str) -> tuple[Port, ...]:
+        """Ports holding a fixed IP (several when networks overlap, as 10.0.0.0/24 often does)."""
+        return self._ports_by_address.get(address, ())
+
+    def server_of_address(self, address: str, subnet_id: str | None = None) -> Server | None:
+        """The server behind a fixed IP (a pool member's address, say), through the port that holds it."""
+        for port in self.ports_with_address(address):
+            on_subnet = subnet_id is None or any(ip.subnet_id == subnet_id for ip in port.fixed_ips)
+            if on_subnet and port.device_id in self.servers:
+                return self.servers[port.device_id]
+        return None
+
+    def floating_ip_targets(self, fip: FloatingIP) -> tuple[Port, ...]:
+        """Ports this floating IP can be associated with, by the rule Neutron enforces.
+
+        A port qualifies when one of its fixed IPs is on a subnet attached to a router whose gateway is on
+        the floating IP's network; Neutron's own infrastructure ports never do. The port it is on now is
+        left out: moving it there is no move.
+        """
+        reachable = self._routed_subnets.get(fip.floating_network_id, frozenset())
+        return tuple(
+            port for port in self.ports.values()
+            if port.id != fip.port_id and port.device_owner not in INFRASTRUCTURE_OWNERS
+            and any(ip.subnet_id in reachable for ip in port.fixed_ips)
+        )
+
+    def name_of(self, resource_id: str) -> str:
+        """A human name for any id in the snapshot (the name when it has one, else the short id)."""
+        for collection in (self.servers, self.ports, self.networks, self.subnets, self.routers,
+                           self.load_balancers, self.listeners, self.pools, self.members):
+            item = collection.get(resource_id)
+            if item is not None:
+                return getattr(item, "name", "") or resource_id[:8]
+        fip = self.floating_ips.get(resource_id)
+        return fip.floating_ip_address if fip else resource_id[:8]
+
+
+def endpoint_from_tags(tags: Iterable[str] | None) -> str | None:
+    """The embedded cloud's `democloud:endpoint=addr:port` tag, if the cloud set one."""
+    for tag in tags or ():
+        if tag.startswith(ENDPOINT_TAG):
+            return tag[len(ENDPOINT_TAG):]
+    return None
+
+
+# --- the HTTP probe's statistics, as plain values a widget can draw (cloud.probe computes them) -----------
+@dataclass(frozen=True, slots=True)
+class BackendShare:
+    """One backend over the probe's window: how many answers it gave and their share of all requests."""
+
+    backend: str
+    count: int
+    share: float
+    #: the `Server` header it answered with (`nginx`, `Apache`), when the default identification is used
+    software: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeStats:
+    """One snapshot of a probe: what it targets and why, and the statistics of its sliding window.
+
+    It lives here, not in `cloud.probe`, because widgets may import only `cloud.model`: the probe pane
+    draws these values and never sees the probe itself. Latencies are milliseconds; shares are 0..1 of
+    all requests in the window (errors included), so the bars and the error rate add up to 100%.
+    """
+
+    url: str = ""
+    reason: str = ""
+    running: bool = False
+    target_rate: float = 10.0
+    achieved_rate: float = 0.0
+    #: requests in the window, and since the last clear
+    requests: int = 0
+    total: int = 0
+    backends: tuple[BackendShare, ...] = ()
+    #: ("200", n), ("503", n), ("refused", n)... over the window, most frequent first
+    statuses: tuple[tuple[str, int], ...] = ()
+    #: errors by kind over the window: refused, timeout, reset, 5xx, other
+    errors: tuple[tuple[str, int], ...] = ()
+    error_rate: float = 0.0
+    p50: float | None = None
+    p95: float | None = None
+    p99: float | None = None
+    #: the latest latencies, oldest first (for a sparkline)
+    latencies: tuple[float, ...] = ()
+    #: (client source address, what it reached last: a backend, or an error kind), in client order
+    clients: tuple[tuple[str, str], ...] = ()

@@ -1,0 +1,223 @@
+"""Servers: list with Nova's filters and paging, show, rename, delete (releasing their Neutron ports)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from ..core import Request, Response
+from .views import ServerViews
+
+#: query parameters `GET /servers` accepts; from 2.75 anything else is a 400, as on Nova
+QUERY_KEYS = {
+    "user_id", "project_id", "tenant_id", "launch_index", "image_ref", "image", "kernel_id", "ramdisk_id",
+    "hostname", "key_name", "power_state", "vm_state", "task_state", "host", "node", "flavor",
+    "reservation_id", "launched_at", "terminated_at", "availability_zone", "name", "display_name",
+    "description", "display_description", "locked_by", "uuid", "root_device_name", "config_drive",
+    "access_ip_v4", "access_ip_v6", "auto_disk_config", "progress", "sort_key", "sort_dir", "all_tenants",
+    "soft_deleted", "deleted", "status", "changes-since", "ip", "ip6", "created_at", "block_device_mapping",
+    "services", "metadata", "system_metadata", "info_cache", "security_groups", "pci_devices", "limit",
+    "marker", "tags", "tags-any", "not-tags", "not-tags-any", "changes-before", "locked",
+    "pinned_availability_zone",
+}
+TRUE = ("", "true", "1", "t", "yes", "y", "on")
+FALSE = ("false", "0", "f", "no", "n", "off")
+
+
+class ServerApi(ServerViews):
+    def setup_servers(self) -> None:
+        r = self.router
+        r.add("GET", "/v2.1/servers", self.list_servers)
+        r.add("GET", "/v2.1/servers/detail", self.list_servers_detail)
+        r.add("GET", "/v2.1/servers/{server_id}", self.get_server_handler)
+        r.add("PUT", "/v2.1/servers/{server_id}", self.update_server)
+        r.add("DELETE", "/v2.1/servers/{server_id}", self.delete_server)
+
+    # --- lookups --------------------------------------------------------------------------------
+    def find_server(self, req: Request, server_id: str) -> dict[str, Any]:
+        """A server the caller may see; another project's answers exactly like an unknown id."""
+        wanted = self.param(server_id)
+        server = self.servers.get(wanted)
+        if server is None or not self.ctx(req).can_see(server["project_id"]):
+            raise self.not_found(f"Instance {wanted} could not be found.")
+        return self.settle(server)
+
+    def visible_servers(self, req: Request) -> Iterable[dict[str, Any]]:
+        """Newest first, like Nova's default `created_at desc` sort; only the caller's project
+        unless an admin asks for `all_tenants`."""
+        ctx = self.ctx(req)
+        all_tenants = req.arg("all_tenants")
+        if all_tenants is not None and all_tenants.lower() not in TRUE + FALSE:
+            raise self.bad(f"Invalid value '{all_tenants}' for all_tenants")
+        if all_tenants is not None and all_tenants.lower() in TRUE:
+            if not ctx.is_admin:
+                raise self.error(403, "Policy doesn't allow os_compute_api:servers:index:get_all_tenants "
+                                      "to be performed.")
+            project = req.arg("project_id") or req.arg("tenant_id")
+            if project is not None:
+                return (self.servers[i] for i in reversed(self.servers_by_project.get(project, {})))
+            return (self.servers[i] for i in reversed(self.servers))
+        return (self.servers[i] for i in reversed(self.servers_by_project.get(ctx.project_id, {})))
+
+    # --- filtering ------------------------------------------------------------------------------
+    def server_filters(self, req: Request) -> list[Callable[[dict[str, Any]], bool]]:
+        if self.mv(req, 2, 75):
+            unknown = sorted(set(req.query) - QUERY_KEYS)
+            if unknown:
+                raise self.bad(f"Invalid input for query parameters {unknown[0]}. Value: "
+                               f"{req.arg(unknown[0])}. Additional properties are not allowed "
+                               f"('{unknown[0]}' was unexpected)")
+        checks: list[Callable[[dict[str, Any]], bool]] = []
+        for arg in ("name", "display_name", "hostname", "description", "display_description"):
+            pattern = req.arg(arg)
+            if pattern is not None:
+                field = {"display_name": "name", "display_description": "description"}.get(arg, arg)
+                checks.append(self.regex_check(pattern, lambda s, f=field: s[f] or ""))
+        status = req.arg("status")
+        if status is not None:
+            wanted_status = status.upper()
+            checks.append(lambda s: self.status_of(s) == wanted_status)
+        for arg, field in (("image", "image_id"), ("flavor", "flavor_id")):
+            value = req.arg(arg)
+            if value is not None:
+                ref = value.rstrip("/").rsplit("/", 1)[-1]
+                checks.append(lambda s, f=field, v=ref: (s["image_id"] if f == "image_id"
+                                                         else s["flavor"]["id"]) == v)
+        for arg in ("reservation_id", "key_name", "user_id", "uuid", "availability_zone", "vm_state",
+                    "task_state", "locked"):
+            value = req.arg(arg)
+            if value is not None:
+                field = {"uuid": "id"}.get(arg, arg)
+                checks.append(lambda s, f=field, v=value: str(s[f]).lower() == v.lower()
+                              if f == "locked" else s[f] == v)
+        for arg, version in (("ip", 4), ("ip6", 6)):
+            pattern = req.arg(arg)
+            if pattern is not None:
+                checks.append(self.ip_check(pattern, version))
+        since = req.arg("changes-since")
+        if since is not None:
+            moment = self.parse_time(since, "changes-since")
+            checks.append(lambda s: s["updated_at"] >= moment)
+        if (req.arg("deleted") or "false").lower() not in FALSE:
+            checks.append(lambda s: False)  # deleted servers are gone for good here
+        return checks
+
+    @staticmethod
+    def regex_check(pattern: str, get: Callable[[dict[str, Any]], str]) -> Callable[[dict[str, Any]], bool]:
+        try:
+            compiled = re.compile(pattern)
+        except re.error:
+            return lambda s: False
+        return lambda s: compiled.search(get(s)) is not None
+
+    def ip_check(self, pattern: str, version: int) -> Callable[[dict[str, Any]], bool]:
+        try:
+            compiled = re.compile(pattern)
+        except re.error:
+            return lambda s: False
+
+        def check(server: dict[str, Any]) -> bool:
+            for port in self.server_ports(server["id"]):
+                for fixed in port.get("fixed_ips") or []:
+                    address = fixed["ip_address"]
+                    if (":" in address) == (version == 6) and compiled.match(address):
+                        return True
+            return False
+        return check
+
+    def parse_time(self, value: str, name: str) -> float:
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            raise self.bad(f"Invalid input for query parameters {name}. Value: {value}. "
+                           f"'{value}' is not a 'date-time'") from None
+
+    # --- handlers -------------------------------------------------------------------------------
+    def server_list(self, req: Request, detail: bool) -> Response:
+        checks = self.server_filters(req)
+        matching = [s for s in map(self.settle, self.visible_servers(req)) if all(c(s) for c in checks)]
+        page, links = self.page(req, matching, "servers/detail" if detail else "servers")
+        view = self.server_view if detail else self.summary_view
+        views = [view(req, s) for s in page]
+        body: dict[str, Any] = {"servers": views}
+        if links:
+            body["servers_links"] = links
+        return Response(200, body)
+
+    def list_servers(self, req: Request) -> Response:
+        return self.server_list(req, False)
+
+    def list_servers_detail(self, req: Request) -> Response:
+        return self.server_list(req, True)
+
+    def get_server_handler(self, req: Request, server_id: str) -> Response:
+        return Response(200, {"server": self.server_view(req, self.find_server(req, server_id), show=True)})
+
+    def update_server(self, req: Request, server_id: str) -> Response:
+        server = self.find_server(req, server_id)
+        spec = self.body_of(req, "server")
+        allowed = {"name", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig"}
+        allowed |= {"description"} if self.mv(req, 2, 19) else set()
+        allowed |= {"hostname"} if self.mv(req, 2, 90) else set()
+        extra = sorted(set(spec) - allowed)
+        if extra:
+            raise self.invalid_input("server", spec, "Additional properties are not allowed "
+                                     f"({', '.join(repr(k) for k in extra)} was unexpected)")
+        for key in ("name", "hostname"):
+            if key in spec:
+                server[key] = self.checked_name(key, spec[key])
+        if "description" in spec:
+            value = spec["description"]
+            if value is not None and (not isinstance(value, str) or len(value) > 255):
+                raise self.invalid_input("description", value, f"{value!r} is not valid under any of the "
+                                                                "given schemas")
+            server["description"] = value
+        for key, field in (("accessIPv4", "access_ipv4"), ("accessIPv6", "access_ipv6")):
+            if key in spec:
+                if not isinstance(spec[key], str):
+                    raise self.invalid_input(key, spec[key], f"{spec[key]!r} is not a '{key[-4:].lower()}'")
+                server[field] = spec[key]
+        if "OS-DCF:diskConfig" in spec:
+            if spec["OS-DCF:diskConfig"] not in ("AUTO", "MANUAL"):
+                raise self.invalid_input("OS-DCF:diskConfig", spec["OS-DCF:diskConfig"],
+                                         "'OS-DCF:diskConfig' is not one of ['AUTO', 'MANUAL']")
+            server["disk_config"] = spec["OS-DCF:diskConfig"]
+        server["updated_at"] = self.cloud.now()
+        return Response(200, {"server": self.server_view(req, server, show=True)})
+
+    def checked_name(self, field: str, value: Any) -> str:
+        if not isinstance(value, str):
+            raise self.invalid_input(field, value, f"{value!r} is not of type 'string'")
+        if not value:
+            raise self.invalid_input(field, value, f"{value!r} is too short")
+        if len(value) > 255:
+            raise self.invalid_input(field, value, f"{value!r} is too long")
+        if value != value.strip() or not value.isprintable():
+            raise self.invalid_input(field, value, f"{value!r} does not match the name pattern: printable "
+                                                   "characters without leading or trailing whitespace")
+        return value
+
+    def delete_server(self, req: Request, server_id: str) -> Response:
+        server = self.find_server(req, server_id)
+        self.release_ports(server)
+        del self.servers[server["id"]]
+        self.servers_by_project.get(server["project_id"], {}).pop(server["id"], None)
+        return Response(204)
+
+    def release_ports(self, server: dict[str, Any]) -> None:
+        """Delete the ports Nova made for the server; hand pre-existing ones back unbound.
+
+        Floating IPs on deleted ports are Neutron's business (it disassociates them), as on a real cloud.
+        """
+        for port in self.server_ports(server["id"]):
+            self.detach_port(server, port["id"])
+
+    def detach_port(self, server: dict[str, Any], port_id: str) -> None:
+        if port_id in server["nova_ports"]:
+            self.call_neutron("DELETE", f"/v2.0/ports/{port_id}", context=self.admin)
+            server["nova_ports"].discard(port_id)
+        else:
+            self.call_neutron("PUT", f"/v2.0/ports/{port_id}", {"port": {
+                "device_id": "", "device_owner": "", "binding:host_id": ""}}, context=self.admin)

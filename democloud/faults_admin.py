@@ -1,0 +1,58 @@
+"""`/democloud/faults`: change a running cloud's injected faults over HTTP (`netdash demo-cloud` runs in
+another process, so this is how a demo turns a failure on and off without restarting it).
+
+Not an OpenStack API, so it is in no catalog, and no fault applies to it. It needs a valid token like
+every other path (any project's: the faults are the whole cloud's, and the cloud is loopback-only):
+    GET    list the rules (their specs and counts) and the provisioning delays
+    POST   {"spec": "503@network"}: add; 400 with the parser's one line for a bad spec
+    DELETE clear every fault
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .core import MalformedBody, Request, Response
+from .faults_spec import SpecError
+
+if TYPE_CHECKING:
+    from .app import Cloud
+
+PATH = "/democloud/faults"
+
+
+def error(status: int, message: str) -> Response:
+    return Response(status, {"error": {"code": status, "message": message}})
+
+
+def answer(cloud: Cloud, req: Request) -> Response:
+    token = req.header("x-auth-token")
+    if not token or cloud.identity.validate(token) is None:
+        return cloud.identity.unauthorized()
+    faults = cloud.faults
+    if req.method == "GET":
+        return Response(200, listing(cloud))
+    if req.method == "DELETE":
+        faults.clear()
+        return Response(204)
+    if req.method != "POST":
+        return error(405, f"{req.method} is not allowed here: GET, POST or DELETE")
+    try:
+        body = req.json()
+    except MalformedBody as exc:
+        return error(400, str(exc))
+    spec = body.get("spec") if isinstance(body, dict) else None
+    if not isinstance(spec, str):
+        return error(400, 'expected {"spec": "..."}')
+    try:
+        faults.add_spec(spec)
+    except SpecError as exc:
+        return error(400, str(exc))
+    return Response(201, listing(cloud))
+
+
+def listing(cloud: Cloud) -> dict[str, Any]:
+    rules = [{"spec": rule.spec or f"{rule.status}@{rule.service or '*'}:{rule.method or '*'}:{rule.path}",
+              "seen": rule.seen, "fired": rule.fired} for rule in list(cloud.faults.rules)]
+    return {"faults": rules, "provisioning_delay": cloud.settings.provisioning_delay,
+            "build_delay": cloud.settings.build_delay}

@@ -1,0 +1,300 @@
+"""Keystone v3: password and token authentication, project-scoped tokens with a catalog, expiry."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .core import Context, HttpError, Request, Response, iso, new_hex_id
+from .service import Service
+
+if TYPE_CHECKING:
+    from .app import Cloud
+
+DOMAIN = {"id": "default", "name": "Default"}
+
+
+@dataclass
+class Token:
+    user_id: str
+    project_id: str | None
+    roles: tuple[str, ...]
+    issued_at: float
+    expires_at: float
+    audit_id: str
+
+
+class Identity(Service):
+    type = "identity"
+    name = "keystone"
+    prefix = "/identity"
+    catalog_suffix = "/v3"
+
+    def __init__(self, cloud: Cloud) -> None:
+        self.users: dict[str, dict[str, Any]] = {}
+        self.projects: dict[str, dict[str, Any]] = {}
+        self.roles = {name: new_hex_id() for name in ("admin", "member", "reader", "manager", "service")}
+        self.tokens: dict[str, Token] = {}
+        self.service_ids: dict[str, str] = {}
+        self.endpoint_ids: dict[tuple[str, str], str] = {}
+        super().__init__(cloud)
+        settings = cloud.settings
+        self.add_account("admin", "admin", ("admin", "member", "reader", "manager"))
+        self.add_account("demo", "demo", ("member", "reader", "manager"), settings.password)
+        self.add_account("alt_demo", "alt_demo", ("member", "reader", "manager"))
+
+    def add_account(self, project: str, user: str, roles: tuple[str, ...], password: str | None = None) -> None:
+        project_id = new_hex_id()
+        self.projects[project_id] = {"id": project_id, "name": project, "domain_id": "default",
+                                     "description": f"{project} project", "enabled": True,
+                                     "is_domain": False, "parent_id": "default", "tags": [], "options": {}}
+        user_id = new_hex_id()
+        self.users[user_id] = {"id": user_id, "name": user, "domain_id": "default", "enabled": True,
+                               "default_project_id": project_id, "password_expires_at": None,
+                               "options": {}, "_password": password or secrets.token_urlsafe(12),
+                               "_project_id": project_id, "_roles": roles}
+
+    # --- lookups used by the rest of the cloud and by the launcher -----------------------------
+    def user_named(self, name: str) -> dict[str, Any]:
+        return next(u for u in self.users.values() if u["name"] == name)
+
+    def project_named(self, name: str) -> dict[str, Any]:
+        return next(p for p in self.projects.values() if p["name"] == name)
+
+    def password_of(self, user: str) -> str:
+        return str(self.user_named(user)["_password"])
+
+    def context_for(self, user: str) -> Context:
+        """The caller a token of `user` in its own project would be (seed and tests act through it)."""
+        record = self.user_named(user)
+        project = self.projects[record["_project_id"]]
+        return Context(project["id"], record["id"], tuple(record["_roles"]), project["name"])
+
+    def validate(self, token_text: str) -> Context | None:
+        token = self.tokens.get(token_text)
+        if token is None or token.expires_at <= self.cloud.now() or token.project_id is None:
+            return None
+        return Context(token.project_id, token.user_id, token.roles, self.projects[token.project_id]["name"])
+
+    def expire_all(self) -> None:
+        """Every issued token expires now (clients must re-authenticate)."""
+        now = self.cloud.now()
+        for token in self.tokens.values():
+            token.expires_at = min(token.expires_at, now)
+
+    # --- routes ---------------------------------------------------------------------------------
+    def setup(self) -> None:
+        r = self.router
+        r.add("GET", "/", self.versions, public=True)
+        r.add("GET", "/v3", self.version, public=True)
+        r.add("POST", "/v3/auth/tokens", self.issue, public=True)
+        r.add("GET", "/v3/auth/tokens", self.check)
+        r.add("DELETE", "/v3/auth/tokens", self.revoke)
+        r.add("GET", "/v3/auth/catalog", self.get_catalog)
+        r.add("GET", "/v3/auth/projects", self.auth_projects)
+        r.add("GET", "/v3/projects", self.list_projects)
+        r.add("GET", "/v3/projects/{project_id}", self.get_project)
+        r.add("GET", "/v3/users/{user_id}", self.get_user)
+        r.add("GET", "/v3/users/{user_id}/projects", self.user_projects)
+        r.add("GET", "/v3/domains", lambda req: Response(200, {"domains": [self.domain_view()]}))
+        r.add("GET", "/v3/domains/{domain_id}", self.get_domain)
+        r.add("GET", "/v3/regions", lambda req: Response(200, {"regions": [
+            {"id": self.cloud.settings.region, "description": "", "parent_region_id": None}]}))
+        r.add("GET", "/v3/services", lambda req: Response(200, {"services": self.service_list()}))
+        r.add("GET", "/v3/endpoints", lambda req: Response(200, {"endpoints": self.endpoint_list()}))
+
+    def error(self, status: int, message: str, kind: str = "") -> HttpError:
+        titles = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}
+        return HttpError(status, {"error": {"code": status, "message": message,
+                                            "title": kind or titles.get(status, "Error")}})
+
+    def unauthorized(self) -> Response:
+        resp = self.error(401, "The request you have made requires authentication.").response
+        resp.headers["WWW-Authenticate"] = f'Keystone uri="{self.cloud.auth_url}"'
+        return resp
+
+    def decorate(self, req: Request, resp: Response) -> None:
+        super().decorate(req, resp)
+        resp.headers.setdefault("Vary", "X-Auth-Token")
+
+    def version_doc(self) -> dict[str, Any]:
+        return {"id": "v3.14", "status": "stable", "updated": "2020-04-07T00:00:00Z",
+                "links": [{"rel": "self", "href": f"{self.cloud.auth_url}/"}],
+                "media-types": [{"base": "application/json",
+                                 "type": "application/vnd.openstack.identity-v3+json"}]}
+
+    def versions(self, req: Request) -> Response:
+        return Response(300, {"versions": {"values": [self.version_doc()]}})
+
+    def version(self, req: Request) -> Response:
+        return Response(200, {"version": self.version_doc()})
+
+    # --- tokens ---------------------------------------------------------------------------------
+    def issue(self, req: Request) -> Response:
+        body = req.json()
+        auth = body.get("auth") if isinstance(body, dict) else None
+        identity = auth.get("identity") if isinstance(auth, dict) else None
+        if not isinstance(identity, dict) or not isinstance(identity.get("methods"), list):
+            raise self.error(400, "Invalid input for field 'identity': 'methods' is a required property")
+        methods = identity["methods"]
+        if "password" in methods:
+            user = self.password_user(identity.get("password"))
+        elif "token" in methods:
+            previous = self.tokens.get(str((identity.get("token") or {}).get("id", "")))
+            if previous is None or previous.expires_at <= self.cloud.now():
+                raise HttpError(401, self.unauthorized().body, self.unauthorized().headers)
+            user = self.users[previous.user_id]
+        else:
+            raise self.error(401, "The request you have made requires authentication.")
+        project = self.scope_project(auth.get("scope"), user)
+        now = self.cloud.now()
+        token_text = "gAAAAA" + base64.urlsafe_b64encode(secrets.token_bytes(132)).decode().rstrip("=")
+        roles = tuple(user["_roles"]) if project else ()
+        token = Token(user["id"], project["id"] if project else None, roles, now,
+                      now + self.cloud.settings.token_ttl,
+                      base64.urlsafe_b64encode(secrets.token_bytes(16)).decode().rstrip("="))
+        self.tokens[token_text] = token
+        return Response(201, {"token": self.token_view(token, methods)}, {"X-Subject-Token": token_text})
+
+    def password_user(self, password: Any) -> dict[str, Any]:
+        spec = password.get("user") if isinstance(password, dict) else None
+        if not isinstance(spec, dict):
+            raise self.error(400, "Invalid input for field 'identity/password/user': None is not of type 'object'")
+        if "id" in spec:
+            user = self.users.get(str(spec["id"]))
+        else:
+            domain = spec.get("domain") or {}
+            if domain.get("name", "Default") != "Default" and domain.get("id", "default") != "default":
+                user = None
+            else:
+                user = next((u for u in self.users.values() if u["name"] == spec.get("name")), None)
+        if user is None or not secrets.compare_digest(str(spec.get("password", "")), user["_password"]):
+            raise HttpError(401, self.unauthorized().body, self.unauthorized().headers)
+        return user
+
+    def scope_project(self, scope: Any, user: dict[str, Any]) -> dict[str, Any] | None:
+        if not scope:
+            return None
+        spec = scope.get("project") if isinstance(scope, dict) else None
+        if not isinstance(spec, dict):
+            raise self.error(401, "The request you have made requires authentication.")
+        if "id" in spec:
+            project = self.projects.get(str(spec["id"]))
+        else:
+            project = next((p for p in self.projects.values() if p["name"] == spec.get("name")), None)
+        if project is None or project["id"] != user["_project_id"]:
+            raise self.error(401, f"User {user['id']} has no access to project "
+                                  f"{spec.get('id') or spec.get('name')}")
+        return project
+
+    def token_view(self, token: Token, methods: list[str]) -> dict[str, Any]:
+        user = self.users[token.user_id]
+        view: dict[str, Any] = {
+            "methods": methods,
+            "user": {"domain": DOMAIN, "id": user["id"], "name": user["name"], "password_expires_at": None},
+            "audit_ids": [token.audit_id],
+            "expires_at": iso(token.expires_at, micro=True),
+            "issued_at": iso(token.issued_at, micro=True),
+        }
+        if token.project_id:
+            project = self.projects[token.project_id]
+            view["project"] = {"domain": DOMAIN, "id": project["id"], "name": project["name"]}
+            view["is_domain"] = False
+            view["roles"] = [{"id": self.roles[r], "name": r} for r in token.roles]
+            view["catalog"] = self.catalog()
+        return view
+
+    def check(self, req: Request) -> Response:
+        subject = self.tokens.get(req.header("x-subject-token") or "")
+        if subject is None or subject.expires_at <= self.cloud.now():
+            raise self.error(404, "Could not recognize Fernet token")
+        return Response(200, {"token": self.token_view(subject, ["password"])},
+                        {"X-Subject-Token": req.header("x-subject-token") or ""})
+
+    def revoke(self, req: Request) -> Response:
+        if self.tokens.pop(req.header("x-subject-token") or "", None) is None:
+            raise self.error(404, "Could not recognize Fernet token")
+        return Response(204)
+
+    # --- catalog and directory --------------------------------------------------------------------
+    def service_list(self) -> list[dict[str, Any]]:
+        out = []
+        for service in self.cloud.services.values():
+            sid = self.service_ids.setdefault(service.type, new_hex_id())
+            out.append({"id": sid, "type": service.type, "name": service.name, "enabled": True})
+        return out
+
+    def endpoint_list(self) -> list[dict[str, Any]]:
+        region = self.cloud.settings.region
+        out = []
+        for service in self.cloud.services.values():
+            for interface in ("public", "internal", "admin"):
+                eid = self.endpoint_ids.setdefault((service.type, interface), new_hex_id())
+                out.append({"id": eid, "interface": interface, "region_id": region, "region": region,
+                            "url": self.cloud.endpoint(service), "enabled": True,
+                            "service_id": self.service_ids.setdefault(service.type, new_hex_id())})
+        return out
+
+    def catalog(self) -> list[dict[str, Any]]:
+        endpoints = self.endpoint_list()
+        return [{"endpoints": [{k: e[k] for k in ("id", "interface", "region_id", "url", "region")}
+                               for e in endpoints if e["service_id"] == s["id"]],
+                 "id": s["id"], "type": s["type"], "name": s["name"]} for s in self.service_list()]
+
+    def get_catalog(self, req: Request) -> Response:
+        return Response(200, {"catalog": self.catalog()})
+
+    def project_view(self, project: dict[str, Any]) -> dict[str, Any]:
+        return {**project, "links": {"self": f"{self.cloud.auth_url}/projects/{project['id']}"}}
+
+    def domain_view(self) -> dict[str, Any]:
+        return {**DOMAIN, "description": "The default domain", "enabled": True, "tags": [], "options": {},
+                "links": {"self": f"{self.cloud.auth_url}/domains/default"}}
+
+    def get_domain(self, req: Request, domain_id: str) -> Response:
+        if domain_id != "default":
+            raise self.error(404, f"Could not find domain: {domain_id}.")
+        return Response(200, {"domain": self.domain_view()})
+
+    def visible_projects(self, req: Request) -> list[dict[str, Any]]:
+        assert req.context is not None
+        return [self.project_view(p) for p in self.projects.values()
+                if req.context.is_admin or p["id"] == req.context.project_id]
+
+    def auth_projects(self, req: Request) -> Response:
+        assert req.context is not None
+        return Response(200, {"projects": [self.project_view(self.projects[req.context.project_id])]})
+
+    def list_projects(self, req: Request) -> Response:
+        assert req.context is not None
+        if not req.context.is_admin:
+            raise self.error(403, "You are not authorized to perform the requested action: "
+                                  "identity:list_projects.")
+        name = req.arg("name")
+        return Response(200, {"projects": [p for p in self.visible_projects(req)
+                                           if name is None or p["name"] == name]})
+
+    def get_project(self, req: Request, project_id: str) -> Response:
+        found = next((p for p in self.visible_projects(req) if p["id"] == project_id), None)
+        if found is None:
+            raise self.error(404, f"Could not find project: {project_id}.")
+        return Response(200, {"project": found})
+
+    def user_view(self, user: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in user.items() if not k.startswith("_")}
+
+    def get_user(self, req: Request, user_id: str) -> Response:
+        assert req.context is not None
+        user = self.users.get(user_id)
+        if user is None or not (req.context.is_admin or user_id == req.context.user_id):
+            raise self.error(404, f"Could not find user: {user_id}.")
+        return Response(200, {"user": self.user_view(user)})
+
+    def user_projects(self, req: Request, user_id: str) -> Response:
+        assert req.context is not None
+        user = self.users.get(user_id)
+        if user is None or not (req.context.is_admin or user_id == req.context.user_id):
+            raise self.error(404, f"Could not find user: {user_id}.")
+        return Response(200, {"projects": [self.project_view(self.projects[user["_project_id"]])]})

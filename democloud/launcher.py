@@ -1,0 +1,189 @@
+"""Start, address and stop an embedded cloud: the one entry point tests, the dashboard and the CLI use."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+import threading
+from pathlib import Path
+from typing import Any
+
+from .app import Cloud, Settings
+from .dataplane import DataPlane
+from .http import CloudHTTPServer
+from .state import Persister, StateError
+from .state import load as load_state
+from .state import read as read_state
+
+CLOUD_NAME = "netdash-demo"
+
+
+class NotLoopback(ValueError):
+    """The embedded cloud only ever listens on loopback."""
+
+
+def check_loopback(host: str) -> None:
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (socket.gaierror, UnicodeError):
+        raise NotLoopback(f"cannot resolve host {host!r}") from None
+    for address in addresses:
+        if not ipaddress.ip_address(address.split("%")[0]).is_loopback:
+            raise NotLoopback(f"refusing to listen on {host!r}: the embedded cloud listens on loopback only")
+
+
+class DemoCloud:
+    """An embedded OpenStack on a loopback port, served from a background thread."""
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, seed: bool = True,
+                 settings: Settings | None = None, state: str | os.PathLike[str] | None = None,
+                 scale: int = 0) -> None:
+        check_loopback(host)
+        self.host = host
+        self.port = port
+        self.seed = seed
+        #: `--scale N`: the generated project of democloud/scale.py instead of the seed scenario
+        self.scale = scale
+        self.settings = settings or Settings()
+        self.cloud = Cloud(self.settings)
+        #: `--state FILE`: loaded now when it exists (then nothing is seeded), saved after every write
+        self.state_path = Path(state) if state is not None else None
+        self._persister: Persister | None = None
+        self._server: CloudHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        #: backends, floating IPs and load balancers on loopback; one per running cloud
+        self.dataplane: DataPlane | None = None
+        # A stopped cloud keeps its state: start() again serves it anew (on the same port if it is free).
+        self._seeded = False
+        if self.state_path is not None and self.state_path.exists():
+            load_state(self.cloud, read_state(self.state_path), str(self.state_path))
+            if self.settings.password is not None:  # an explicit password wins over the saved one
+                self.cloud.identity.user_named("demo")["_password"] = self.settings.password
+            self._seeded = True
+
+    # --- lifecycle ------------------------------------------------------------------------------
+    def start(self) -> DemoCloud:
+        server = CloudHTTPServer((self.host, self.port), self.cloud)
+        self.port = server.server_address[1]
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        self.cloud.base_url = f"http://{host}:{self.port}"
+        if not self._seeded:
+            from .seed import build_base, build_seed
+
+            try:
+                build_base(self.cloud)
+                if self.scale:
+                    from .scale import build_scale
+
+                    build_scale(self.cloud, self.scale)
+                elif self.seed:
+                    build_seed(self.cloud)
+            except BaseException:
+                server.server_close()
+                raise
+            self._seeded = True
+        self._server = server
+        if self.state_path is not None and self._persister is None:
+            try:
+                self._persister = Persister(self.cloud, self.state_path).start()
+            except OSError as exc:
+                server.server_close()
+                raise StateError(f"cannot write state file {self.state_path}: "
+                                 f"{exc.strerror or exc.__class__.__name__}") from None
+        self._thread = threading.Thread(target=server.serve_forever, name=f"democloud:{self.port}",
+                                        kwargs={"poll_interval": 0.1}, daemon=True)
+        self._thread.start()
+        try:
+            self.dataplane = DataPlane(self.cloud).start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        if self.dataplane is not None:
+            self.dataplane.stop()
+            self.dataplane = None
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        if self._persister is not None:
+            persister, self._persister = self._persister, None
+            try:
+                persister.stop()
+            except OSError:
+                pass  # the last background save is on disk; nothing better to do while stopping
+
+    def __enter__(self) -> DemoCloud:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- how clients reach it -------------------------------------------------------------------
+    @property
+    def auth_url(self) -> str:
+        return self.cloud.auth_url
+
+    def password(self, user: str = "demo") -> str:
+        return self.cloud.identity.password_of(user)
+
+    def cloud_config(self, user: str = "demo") -> dict[str, Any]:
+        """The `clouds:` entry for one of the cloud's accounts (`demo`, `alt_demo`, `admin`)."""
+        identity = self.cloud.identity
+        project = identity.projects[identity.user_named(user)["_project_id"]]["name"]
+        return {
+            "auth": {"auth_url": self.auth_url, "username": user, "password": self.password(user),
+                     "project_name": project, "user_domain_name": "Default",
+                     "project_domain_name": "Default"},
+            "region_name": self.settings.region,
+            "identity_api_version": 3,
+            "interface": "public",
+        }
+
+    def clouds_yaml(self, user: str = "demo", name: str = CLOUD_NAME) -> dict[str, Any]:
+        return {"clouds": {name: self.cloud_config(user)}}
+
+    def clouds_yaml_text(self, user: str = "demo", name: str = CLOUD_NAME) -> str:
+        return render_yaml(self.clouds_yaml(user, name))
+
+    def write_clouds_yaml(self, path: str | os.PathLike[str], user: str = "demo",
+                          name: str = CLOUD_NAME) -> Path:
+        """Write the entry with mode 0600 from the first byte: it holds a password."""
+        target = Path(path)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(self.clouds_yaml_text(user, name))
+        os.chmod(target, 0o600)
+        return target
+
+    def connection(self, user: str = "demo") -> Any:
+        """An openstacksdk Connection to this cloud, built as from a clouds.yaml entry."""
+        import openstack
+        from openstack.config import loader
+
+        config = loader.OpenStackConfig(load_yaml_config=False, load_envvars=False)
+        region = config.get_one(**self.cloud_config(user))
+        return openstack.connection.Connection(config=region)
+
+
+def render_yaml(data: Any, indent: int = 0) -> str:
+    """A tiny YAML writer for clouds.yaml (strings quoted), so no YAML library is needed to print one."""
+    import json
+
+    lines: list[str] = []
+    pad = "  " * indent
+    for key, value in data.items():
+        if isinstance(value, dict):
+            lines.append(f"{pad}{key}:")
+            lines.append(render_yaml(value, indent + 1))
+        elif isinstance(value, str):
+            lines.append(f"{pad}{key}: {json.dumps(value)}")
+        else:
+            lines.append(f"{pad}{key}: {json.dumps(value)}")
+    return "\n".join(lines) + ("\n" if indent == 0 else "")

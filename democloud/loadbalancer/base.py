@@ -1,0 +1,114 @@
+"""What every Octavia resource controller shares: lookups that honour project isolation, the
+immutability check, the provisioning stamps, and the common parts of every view."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..core import Context, HttpError, Request, Response, iso
+from .faults import fault, forbidden, immutable, not_found
+from .provisioning import PENDING_UPDATE, is_pending, provisioning_status
+from .store import Record
+
+if TYPE_CHECKING:
+    from . import LoadBalancer
+
+
+class Resource:
+    """A controller: `kind` names its store table, `title` the resource in error messages."""
+
+    kind = ""
+    title = ""
+
+    def __init__(self, service: LoadBalancer) -> None:
+        self.service = service
+        self.store = service.store
+        self.operating = service.operating
+        self.provisioning = service.provisioning
+
+    def register(self) -> None:
+        raise NotImplementedError
+
+    # --- clock and settings ---------------------------------------------------------------------
+    def now(self) -> float:
+        return self.service.cloud.now()
+
+    @property
+    def delay(self) -> float:
+        return max(0.0, float(self.service.cloud.settings.provisioning_delay))
+
+    # --- lookups ------------------------------------------------------------------------------
+    @staticmethod
+    def context(req: Request) -> Context:
+        assert req.context is not None, "routes are not public: the service checked the token"
+        return req.context
+
+    def find(self, req: Request, ident: str, kind: str = "", title: str = "") -> Record:
+        """The record, or the 404 Octavia gives for an unknown id (also for another project's)."""
+        rec = self.store.table(kind or self.kind).get(ident)
+        if rec is None or not self.context(req).can_see(rec["project_id"]):
+            raise not_found(title or self.title, ident)
+        return rec
+
+    def visible(self, req: Request, table: dict[str, Record]) -> list[Record]:
+        ctx = self.context(req)
+        return [rec for rec in table.values() if ctx.can_see(rec["project_id"])]
+
+    def owner(self, req: Request, requested: str | None) -> str:
+        """The project a new object belongs to: the caller's, or any for an admin naming one."""
+        ctx = self.context(req)
+        if requested and requested != ctx.project_id and not ctx.is_admin:
+            raise forbidden()
+        return requested or ctx.project_id
+
+    # --- the state machine ---------------------------------------------------------------------
+    def lb_of(self, rec: Record) -> Record:
+        return self.store.lbs[rec["_lb"]]
+
+    def check_mutable(self, lb: Record, now: float) -> None:
+        if is_pending(lb, now):
+            raise immutable("Load Balancer", lb["id"])
+
+    def lock(self, lb: Record, extra: list[Record], now: float) -> None:
+        """Octavia's `test_and_set_lb_and_listeners_prov_status`: parents go PENDING_UPDATE."""
+        self.check_mutable(lb, now)
+        self.provisioning.touch([lb, *extra], PENDING_UPDATE, now, self.delay)
+
+    @staticmethod
+    def assign(rec: Record, body: dict[str, Any], defaults: dict[str, Any] | None = None) -> None:
+        """Apply a PUT: null clears a field to its default (`""` for names, `[]` for lists)."""
+        blanks = {"name": "", "description": "", "tags": [], **(defaults or {})}
+        for key, value in body.items():
+            if value is not None:
+                rec[key] = value
+            elif key in blanks:
+                rec[key] = blanks[key]
+            else:
+                rec[key] = [] if isinstance(rec.get(key), list) else None
+
+    # --- views ----------------------------------------------------------------------------------
+    @staticmethod
+    def stamps(rec: Record, now: float) -> dict[str, Any]:
+        updated = rec.get("_updated")
+        return {"created_at": iso(rec["_created"], z=False),
+                "updated_at": iso(updated, z=False) if updated is not None and updated <= now else None}
+
+    @staticmethod
+    def status_of(rec: Record, now: float) -> str:
+        return provisioning_status(rec, now)
+
+    @staticmethod
+    def ids(recs: list[Record]) -> list[dict[str, str]]:
+        return [{"id": rec["id"]} for rec in recs]
+
+    @staticmethod
+    def created(key: str, view: dict[str, Any]) -> Response:
+        return Response(201, {key: view})
+
+    @staticmethod
+    def neutron_error(resp: Response) -> HttpError:
+        """Octavia hands a Neutron refusal (IP taken, no free address) on with Neutron's code and text."""
+        body = resp.body if isinstance(resp.body, dict) else {}
+        error = body.get("NeutronError") if isinstance(body.get("NeutronError"), dict) else {}
+        message = error.get("message") or f"Neutron answered {resp.status}"
+        return fault(resp.status if resp.status < 500 else 500, str(message))

@@ -1,0 +1,38 @@
+"""The extensions an ML2 + L3 router Neutron advertises, and the `/extensions` API that lists them.
+
+The clients probe `GET /extensions/<alias>` and change their requests on the answer, so the list is what
+the recorded real Neutron 29 served. Two aliases must stay absent: `external-gateway-multihoming` switches
+`router set --external-gateway` to another API, and `tag-ports-during-bulk-creation` changes `port create`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core import Request, Response, Router
+from .base import NetBase
+from .errors import html_not_found
+from .extension_list import TABLE
+
+#: (alias, name, description, updated), in Neutron's order
+EXTENSIONS: tuple[tuple[str, ...], ...] = tuple(tuple(line.split(" | ")) for line in TABLE.splitlines())
+
+
+def extension_view(entry: tuple[str, ...]) -> dict[str, Any]:
+    alias, name, description, updated = entry
+    return {"name": name, "alias": alias, "description": description, "updated": updated, "links": []}
+
+
+class Extensions(NetBase):
+    def extension_routes(self, r: Router) -> None:
+        r.add("GET", "/v2.0/extensions", self.list_extensions)
+        r.add("GET", "/v2.0/extensions/{alias}", self.show_extension)
+
+    def list_extensions(self, req: Request) -> Response:
+        return Response(200, {"extensions": [extension_view(e) for e in EXTENSIONS]})
+
+    def show_extension(self, req: Request, alias: str) -> Response:
+        for entry in EXTENSIONS:
+            if entry[0] == alias:
+                return Response(200, {"extension": extension_view(entry)})
+        raise html_not_found(f"Extension with alias {alias} does not exist")

@@ -1,0 +1,92 @@
+"""What every embedded API service shares: mount point, routes, error shapes, and in-process calls."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from .core import Context, HttpError, MalformedBody, Request, Response, Router, request_id
+
+if TYPE_CHECKING:
+    from .app import Cloud
+
+log = logging.getLogger("democloud")
+
+UNAUTHORIZED = {"error": {"code": 401, "title": "Unauthorized",
+                          "message": "The request you have made requires authentication."}}
+
+
+class Service:
+    """One OpenStack API (Neutron, Nova...): subclasses register routes in `setup` and shape errors."""
+
+    #: catalog type (`network`) and name (`neutron`)
+    type = ""
+    name = ""
+    #: where it is mounted on the shared HTTP server (`/networking`)
+    prefix = ""
+    #: path appended to the mount point in the catalog (`/v2.1` for compute)
+    catalog_suffix = ""
+
+    def __init__(self, cloud: Cloud) -> None:
+        self.cloud = cloud
+        self.router = Router()
+        self.setup()
+
+    def setup(self) -> None:
+        raise NotImplementedError
+
+    # --- error shapes; services override -------------------------------------------------------
+    def error(self, status: int, message: str, kind: str = "") -> HttpError:
+        return HttpError(status, {"error": {"code": status, "message": message, "title": kind or "Error"}})
+
+    def not_found_path(self, req: Request) -> HttpError:
+        return HttpError(404, {"error": {"code": 404, "message": "The resource could not be found.",
+                                         "title": "Not Found"}})
+
+    def method_not_allowed(self, req: Request) -> HttpError:
+        return HttpError(405, {"error": {"code": 405, "message": "The method is not allowed for the "
+                                         "requested URL.", "title": "Method Not Allowed"}})
+
+    def malformed(self, message: str) -> HttpError:
+        return self.error(400, message, "Bad Request")
+
+    def unauthorized(self) -> Response:
+        return Response(401, UNAUTHORIZED, {"WWW-Authenticate": f'Keystone uri="{self.cloud.auth_url}"'})
+
+    def internal_error(self) -> Response:
+        return self.error(500, "An unexpected error occurred.", "Internal Server Error").response
+
+    def decorate(self, req: Request, resp: Response) -> None:
+        """Headers every answer of this service carries (request ids, microversions)."""
+        resp.headers.setdefault("x-openstack-request-id", request_id())
+
+    def prepare(self, req: Request) -> None:
+        """Hook before routing (Nova reads its microversion here)."""
+
+    # --- dispatch ------------------------------------------------------------------------------
+    def handle(self, req: Request) -> Response:
+        try:
+            self.prepare(req)
+            route, params, path_known = self.router.match(req.method, req.path)
+            if route is None:
+                raise self.method_not_allowed(req) if path_known else self.not_found_path(req)
+            if not route.public and req.context is None:
+                resp = self.unauthorized()
+            else:
+                with self.cloud.lock:
+                    resp = route.handler(req, **params)
+        except HttpError as exc:
+            resp = exc.response
+        except MalformedBody as exc:
+            resp = self.malformed(str(exc)).response
+        except Exception:
+            log.exception("%s %s %s failed", self.name, req.method, req.path)
+            resp = self.internal_error()
+        self.decorate(req, resp)
+        return resp
+
+    # --- helpers for subclasses ----------------------------------------------------------------
+    def call(self, service: str, method: str, path: str, body: Any = None, *,
+             context: Context, query: str = "", headers: dict[str, str] | None = None) -> Response:
+        """Call another service in-process, as a real service calls its peers over REST."""
+        return self.cloud.call(service, method, path, body, context=context, query=query, headers=headers)

@@ -1,0 +1,247 @@
+"""`--state FILE`: the embedded cloud's API state as JSON, saved after accepted writes and loaded at start.
+
+What is saved is what the APIs answer from: every service's records *and* their indexes (so a reloaded
+cloud needs no re-derivation code that could drift from the code that maintains them), identity's users
+(with their passwords: the file is 0600, like clouds.yaml) and projects. What is not: live tokens (a
+reloaded cloud makes clients authenticate again), injected faults, request counters, the data plane
+(it reconciles from the API state at start) and health pins a probe set.
+
+Values JSON has no type for are tagged: `{"__tuple__": [...]}`, `{"__set__": [...]}`,
+`{"__net__": "10.0.0.0/24"}`, and `{"__pairs__": [[k, v], ...]}` for a dict whose keys are not all
+strings (or that holds a tag name as a key, so a user's metadata can never be mistaken for a tag).
+
+Saving never leaves a torn file: the JSON goes to a temporary file in the same directory, is fsynced,
+then `os.replace`d over the old one (atomic on POSIX), so a reader finds the old state or the new one.
+Writes are coalesced: a burst of API writes costs one save after it, not one per request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import itertools
+import json
+import os
+import tempfile
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .app import Cloud
+
+FORMAT = "netdash-democloud-state"
+VERSION = 1
+
+#: service type -> the attributes that hold its API state (`store.x` reaches into a sub-object)
+PERSISTED: dict[str, tuple[str, ...]] = {
+    "identity": ("users", "projects", "roles", "service_ids", "endpoint_ids"),
+    "network": ("networks", "subnets", "ports", "routers", "fips", "sgs", "sg_rules", "subnets_of_net",
+                "ports_of_net", "ports_of_dev", "allocations", "subnet_ranges", "ports_at_ip", "fips_of_port",
+                "rules_of_sg", "default_sg", "macs", "segments", "order"),
+    "compute": ("servers", "servers_by_project", "flavors", "keypairs", "instance_counter", "keypair_counter"),
+    "image": ("images",),
+    "load-balancer": ("store.lbs", "store.listeners", "store.pools", "store.members", "store.monitors",
+                      "store.lb_listeners", "store.lb_pools", "store.pool_members", "store.pool_listeners",
+                      "store.pool_monitor", "store.member_keys", "provisioning._heap", "stats"),
+}
+#: attributes deliberately not saved (runtime, derived, or wiring); tests check every attribute is in one list
+RUNTIME: dict[str, tuple[str, ...]] = {
+    "identity": ("tokens",),
+    "network": ("counter", "rng"),  # counter is derived from `order` on load
+    "compute": (),
+    "image": (),
+    "load-balancer": ("health_overrides", "member_health", "operating", "loadbalancers", "listeners", "pools",
+                      "members", "monitors", "provisioning._seq"),
+}
+TAGS = ("__tuple__", "__set__", "__net__", "__pairs__")
+
+
+class StateError(ValueError):
+    """The state file cannot be used (unreadable, not JSON, not a state file): one line, exit 2."""
+
+
+# --- encoding -----------------------------------------------------------------------------------
+def encode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if all(isinstance(k, str) and k not in TAGS for k in value):
+            return {k: encode(v) for k, v in value.items()}
+        return {"__pairs__": [[encode(k), encode(v)] for k, v in value.items()]}
+    if isinstance(value, list):
+        return [encode(v) for v in value]
+    if isinstance(value, tuple):
+        return {"__tuple__": [encode(v) for v in value]}
+    if isinstance(value, set | frozenset):
+        return {"__set__": [encode(v) for v in sorted(value, key=repr)]}
+    if isinstance(value, ipaddress.IPv4Network | ipaddress.IPv6Network):
+        return {"__net__": str(value)}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"cannot save a {type(value).__name__} in the state file")
+
+
+def decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if len(value) == 1:
+        tag, inner = next(iter(value.items()))
+        if tag == "__tuple__":
+            return tuple(decode(v) for v in inner)
+        if tag == "__set__":
+            return {decode(v) for v in inner}
+        if tag == "__net__":
+            return ipaddress.ip_network(inner)
+        if tag == "__pairs__":
+            return {decode(k): decode(v) for k, v in inner}
+    return {k: decode(v) for k, v in value.items()}
+
+
+# --- the cloud <-> a JSON document ------------------------------------------------------------
+def owner_of(service: Any, dotted: str) -> tuple[Any, str]:
+    *path, name = dotted.split(".")
+    for part in path:
+        service = getattr(service, part)
+    return service, name
+
+
+def dump(cloud: Cloud) -> dict[str, Any]:
+    """The document for the cloud as it is now; call with `cloud.lock` held."""
+    services: dict[str, Any] = {}
+    for kind, names in PERSISTED.items():
+        service = cloud.services[kind]
+        services[kind] = {name: encode(getattr(*owner_of(service, name))) for name in names}
+    return {"format": FORMAT, "version": VERSION, "services": services}
+
+
+def dumps(cloud: Cloud) -> str:
+    with cloud.lock:
+        return json.dumps(dump(cloud), separators=(",", ":"))
+
+
+def load(cloud: Cloud, document: Any, source: str = "state file") -> None:
+    """Replace a fresh cloud's state with the document's, in place (controllers hold the same dicts)."""
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise StateError(f"{source} is not a netdash demo-cloud state file")
+    if document.get("version") != VERSION:
+        raise StateError(f"{source} has state format version {document.get('version')!r}; "
+                         f"this netdash reads version {VERSION}")
+    services = document.get("services")
+    try:
+        decoded = {kind: {name: decode(services[kind][name]) for name in names}
+                   for kind, names in PERSISTED.items()}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise StateError(f"{source} is incomplete or damaged ({exc.__class__.__name__}: "
+                         f"{str(exc)[:80]})") from None
+    with cloud.lock:
+        for kind, values in decoded.items():
+            service = cloud.services[kind]
+            for name, value in values.items():
+                owner, attr = owner_of(service, name)
+                current = getattr(owner, attr)
+                if type(current) is not type(value):
+                    raise StateError(f"{source}: {kind} {name} should be a {type(current).__name__}")
+                if isinstance(current, dict | set | list):
+                    current.clear()
+                    (current.extend if isinstance(current, list) else current.update)(value)
+                else:
+                    setattr(owner, attr, value)
+        network = cloud.services["network"]
+        network.counter = itertools.count(max(network.order.values(), default=0) + 1)  # type: ignore[attr-defined]
+        provisioning = cloud.services["load-balancer"].provisioning  # type: ignore[attr-defined]
+        provisioning._seq = itertools.count(max((entry[1] for entry in provisioning._heap), default=0) + 1)
+        cloud.identity.tokens.clear()
+
+
+def read(path: str | os.PathLike[str]) -> Any:
+    """The parsed file; StateError (one line, naming the file, never its content) when unusable."""
+    target = Path(path)
+    try:
+        text = target.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise StateError(f"cannot read state file {target}: {exc.strerror or exc.__class__.__name__}") from None
+    except UnicodeDecodeError:
+        raise StateError(f"state file {target} is not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+        raise StateError(f"state file {target} is not valid JSON{where}") from None
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Temporary file in the same directory, 0600 from the start, fsync, rename over, fsync the directory."""
+    target = Path(path)
+    directory = target.parent
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:  # mkstemp creates it 0600
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    with contextlib.suppress(OSError):  # some filesystems cannot fsync a directory
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+class Persister:
+    """Saves the cloud after accepted writes, from its own thread, one save per burst of writes."""
+
+    def __init__(self, cloud: Cloud, path: str | os.PathLike[str]) -> None:
+        self.cloud = cloud
+        self.path = Path(path)
+        self._dirty = threading.Event()
+        self._hook = self._dirty.set
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._save_lock = threading.Lock()
+        #: how many saves reached the disk (tests wait on it)
+        self.saves = 0
+        self.error: OSError | None = None
+
+    def start(self) -> Persister:
+        for leftover in self.path.parent.glob(f".{self.path.name}.*.tmp"):  # a save a kill cut short
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        self.save()  # the state the cloud starts from is on disk before its first answer
+        self.cloud.change_hooks.append(self._hook)
+        self._thread = threading.Thread(target=self._run, name="democloud:state", daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while True:
+            self._dirty.wait()
+            if self._stopping:
+                return
+            self._dirty.clear()
+            try:
+                self.save()
+            except OSError as exc:  # a full disk must not stop the cloud; the next write retries
+                self.error = exc
+
+    def save(self) -> None:
+        with self._save_lock:
+            write_atomic(self.path, dumps(self.cloud))
+            self.saves += 1
+            self.error = None
+
+    def stop(self) -> None:
+        """Stop saving in the background; the final state is saved once more, synchronously."""
+        if self._hook in self.cloud.change_hooks:
+            self.cloud.change_hooks.remove(self._hook)
+        if self._thread is not None:
+            self._stopping = True
+            self._dirty.set()
+            self._thread.join(timeout=10)
+            self._thread = None
+        self.save()

@@ -1,0 +1,93 @@
+"""Regenerate the README's screenshots: the dashboard on the embedded cloud, headless, one SVG per view.
+
+Run with `make screenshots`. It starts `DemoCloud` (the seed scenario), opens the App with `run_test`
+against it through openstacksdk like any cloud, drives it with Pilot, and saves what the screen shows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cloud.client import CloudClient  # noqa: E402
+from democloud import DemoCloud  # noqa: E402
+from tui.app import NetdashApp  # noqa: E402
+from widgets.probe_pane import ProbePane  # noqa: E402
+from widgets.topology_tree import TopologyTree  # noqa: E402
+
+OUT = Path(__file__).resolve().parent
+SIZE = (130, 42)
+
+
+async def settle(pilot, app: NetdashApp, refreshes: int = 1) -> None:
+    while app.refreshes < refreshes:
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
+async def open_path(pilot, tree: TopologyTree, *texts: str) -> None:
+    node = tree.root
+    for text in texts:
+        node = next(c for c in node.children if text in c.label.plain)
+        node.expand()
+        for _ in range(50):
+            if node.children or not node.allow_expand:
+                break
+            await pilot.pause(0.02)
+    tree.move_cursor(node)
+    await pilot.pause()
+
+
+async def main() -> None:
+    with DemoCloud(seed=True) as cloud:
+        client = CloudClient.for_demo(cloud)
+        app = NetdashApp(client, client.info, interval=1.0, demo_cloud=cloud)
+        async with app.run_test(size=SIZE) as pilot:
+            tree = app.query_one(TopologyTree)
+            await settle(pilot, app)
+            app.save_screenshot("overview.svg", str(OUT))
+
+            await open_path(pilot, tree, "Load balancers", "web", "web_listener", "web_pool")
+            await pilot.press("down")
+            app.save_screenshot("load-balancer.svg", str(OUT))
+
+            await open_path(pilot, tree, "Load balancers", "web")
+            pane = app.query_one(ProbePane)
+            await pilot.press("g")
+            pane.focus()
+            await pilot.press("plus", "plus")  # 50 req/s
+            while pane.stats.requests < 200 or len(pane.stats.latencies) < 60:
+                await pilot.pause(0.1)
+            app.save_screenshot("probe.svg", str(OUT))
+            await pilot.press("p")
+            while app.probe.running:
+                await pilot.pause(0.05)
+            tree.focus()
+
+            await open_path(pilot, tree, "Networks", "private", "private_subnet")
+            app.save_screenshot("network.svg", str(OUT))
+
+            conn = cloud.connection()
+            pool = conn.load_balancer.find_pool("web_pool")
+            await asyncio.to_thread(conn.load_balancer.update_pool, pool, lb_algorithm="SOURCE_IP")
+            server2 = conn.compute.find_server("server2")
+            await asyncio.to_thread(conn.compute.stop_server, server2)
+            await settle(pilot, app, app.refreshes + 3)
+            app.save_screenshot("events.svg", str(OUT))
+
+            await pilot.press("slash", *"server1", "enter")
+            app.save_screenshot("filter.svg", str(OUT))
+            await pilot.press("escape", "question_mark")
+            app.save_screenshot("keys.svg", str(OUT))
+            await pilot.press("escape")
+        client.close()
+    for name in ("overview", "load-balancer", "probe", "network", "events", "filter", "keys"):
+        print(OUT / f"{name}.svg")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

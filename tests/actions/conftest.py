@@ -1,0 +1,69 @@
+"""The action commands run in-process (`tui.cli.main`) against a seeded embedded cloud found through a
+clouds.yaml, as a script would find a real one; the end state is read back with openstacksdk."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from democloud import DemoCloud
+from tests.democloud.dataplane_support import answer, endpoint_of
+from tui.cli import main
+
+
+@dataclass
+class Ran:
+    code: int
+    out: str
+    err: str
+
+
+class Cli:
+    def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
+        self.capsys = capsys
+
+    def __call__(self, *argv: str, yes: bool = True) -> Ran:
+        self.capsys.readouterr()
+        extra = ["--os-cloud", "netdash-demo", "--max-rps", "1000", *(["--yes"] if yes else [])]
+        code = main([*argv, *extra])
+        captured = self.capsys.readouterr()
+        assert "Traceback" not in captured.err
+        return Ran(code, captured.out, captured.err)
+
+
+@pytest.fixture
+def cli(seeded_cloud: DemoCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> Cli:
+    for var in [v for v in os.environ if v.startswith("OS_")]:
+        monkeypatch.delenv(var)
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(seeded_cloud.write_clouds_yaml(tmp_path / "clouds.yaml")))
+    return Cli(capsys)
+
+
+@pytest.fixture
+def sdk(seeded_cloud: DemoCloud) -> Any:
+    return seeded_cloud.connection("demo")
+
+
+def server_of(sdk: Any, name: str) -> Any:
+    return sdk.compute.find_server(name, ignore_missing=False)
+
+
+def url_of(resource: Any) -> str:
+    endpoint = endpoint_of(list(resource.tags))
+    assert endpoint, resource
+    return f"http://{endpoint}/"
+
+
+def fip_of(sdk: Any, server: str) -> Any:
+    """The seed's floating IP on a server's private port."""
+    srv = server_of(sdk, server)
+    ports = {p.id for p in sdk.network.ports(device_id=srv.id)}
+    return next(f for f in sdk.network.ips() if f.port_id in ports)
+
+
+__all__ = ["Cli", "answer", "fip_of", "server_of", "url_of"]

@@ -1,0 +1,17 @@
+"""A CloudClient on the seeded embedded cloud; a high request rate so the throttle never slows a test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from cloud.client import CloudClient
+from democloud import DemoCloud
+
+
+@pytest.fixture
+def client(seeded_cloud: DemoCloud) -> Iterator[CloudClient]:
+    c = CloudClient.for_demo(seeded_cloud, max_rps=1000)
+    yield c
+    c.close()

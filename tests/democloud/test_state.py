@@ -1,0 +1,181 @@
+"""`--state FILE`: the embedded cloud saved after writes, reloaded at start, never torn by a kill."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from democloud import DemoCloud, Settings
+from democloud import state as state_module
+from tests.waiting import wait_for
+from tui.cli import main as netdash
+
+PASSWORD = "state-test-Pa55word"
+
+
+def network_names(cloud: DemoCloud) -> list[str]:
+    """The networks of the `demo` project in creation order (the order the state file keeps)."""
+    neutron = cloud.cloud.services["network"]
+    project = cloud.cloud.identity.project_named("demo")["id"]
+    return [n["name"] for n in neutron.networks.values() if n["project_id"] == project]  # type: ignore[attr-defined]
+
+
+def test_every_service_attribute_is_saved_or_declared_runtime() -> None:
+    """A new store added to a service without deciding whether it is saved fails here, not in a demo."""
+    cloud = DemoCloud(seed=False).cloud
+    wiring = {"cloud", "router"}
+    for kind, service in cloud.services.items():
+        declared = {name.split(".")[0] for name in (*state_module.PERSISTED[kind], *state_module.RUNTIME[kind])}
+        assert set(vars(service)) - wiring - declared == set(), kind
+    lb = cloud.services["load-balancer"]
+    for owner in ("store", "provisioning"):
+        names = {n.split(".", 1)[1] for n in (*state_module.PERSISTED["load-balancer"],
+                                              *state_module.RUNTIME["load-balancer"]) if n.startswith(owner + ".")}
+        assert set(vars(getattr(lb, owner))) == names, owner
+
+
+def test_a_reloaded_cloud_answers_as_the_saved_one_did(tmp_path: Path) -> None:
+    path = tmp_path / "cloud.json"
+    settings = Settings(provisioning_delay=0.1, build_delay=0.05, password=PASSWORD)
+    with DemoCloud(seed=True, settings=settings, state=path) as first:
+        conn = first.connection()
+        conn.network.create_network(name="made-before-the-restart")
+        keypair = conn.compute.create_keypair(name="kp-saved")
+        old_token = conn.session.get_token()
+        before = {"networks": sorted(n.name for n in conn.network.networks()),
+                  "ports": sorted((p.name, p.mac_address, str(p.fixed_ips)) for p in conn.network.ports()),
+                  "servers": sorted(s.name for s in conn.compute.servers()),
+                  "members": sorted(m.address for p in conn.load_balancer.pools()
+                                    for m in conn.load_balancer.members(p))}
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    saved = path.read_text()
+    assert PASSWORD in saved and old_token not in saved  # users' passwords kept; live tokens not
+
+    # a later start with no --password keeps the saved one; before it serves (and its data plane
+    # retags ports with the loopback ports it binds this time), it holds exactly what was saved
+    second = DemoCloud(settings=Settings(provisioning_delay=0.1), state=path)
+    assert second.password() == PASSWORD
+    assert state_module.dumps(second.cloud) == json.dumps(json.loads(saved), separators=(",", ":"))
+    with second:
+        conn = second.connection()
+        after = {"networks": sorted(n.name for n in conn.network.networks()),
+                 "ports": sorted((p.name, p.mac_address, str(p.fixed_ips)) for p in conn.network.ports()),
+                 "servers": sorted(s.name for s in conn.compute.servers()),
+                 "members": sorted(m.address for p in conn.load_balancer.pools()
+                                   for m in conn.load_balancer.members(p))}
+        assert after == before
+        assert conn.compute.find_keypair(keypair.name) is not None
+        # indexes came back too: a fixed IP in use is still refused, a new port gets a fresh address
+        port = next(iter(conn.network.ports(name="server-1-port")))
+        taken = port.fixed_ips[0]["ip_address"]
+        resp = conn.network.post("/ports", json={"port": {"network_id": port.network_id,
+                                                          "fixed_ips": [{"ip_address": taken}]}})
+        assert resp.status_code == 409, resp.text
+        assert conn.network.create_port(network_id=port.network_id).fixed_ips[0]["ip_address"] != taken
+        # a token of the first run is not honoured by the second
+        answer = httpx.get(second.cloud.base_url + "/networking/v2.0/networks", headers={"X-Auth-Token": old_token})
+        assert answer.status_code == 401
+
+
+@pytest.mark.parametrize("content", [b"{not json", b'{"clouds": {}}', b"\xff\xfe\x00", b'{"format": '
+                                     b'"netdash-democloud-state", "version": 1, "services": {"network": 5}}'])
+def test_a_corrupt_state_file_is_one_line_and_exit_2(tmp_path: Path, content: bytes,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bad.json"
+    path.write_bytes(content)
+    assert netdash(["demo-cloud", "--state", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(path) in err and "Traceback" not in err, err
+    assert path.read_bytes() == content  # never overwritten by a cloud that could not read it
+
+
+def test_an_unusable_state_path_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for path in (tmp_path, tmp_path / "no-such-dir" / "state.json"):
+        assert netdash(["demo-cloud", "--empty", "--state", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "state file" in err and "Traceback" not in err, err
+
+
+class Writer(threading.Thread):
+    """Creates networks n<start>, n<start+1>... one after another until the cloud goes away."""
+
+    def __init__(self, base_url: str, token: str, start: int) -> None:
+        super().__init__(daemon=True)
+        self.client = httpx.Client(base_url=base_url, headers={"X-Auth-Token": token}, timeout=5)
+        self.next = start
+        self.acknowledged = start  # names below this one were answered 201
+
+    def run(self) -> None:
+        try:
+            while True:
+                resp = self.client.post("/networking/v2.0/networks", json={"network": {"name": f"n{self.next}"}})
+                assert resp.status_code == 201, resp.text
+                self.next += 1
+                self.acknowledged = self.next
+        except httpx.TransportError:
+            return
+        finally:
+            self.client.close()
+
+
+def start_cloud(path: Path) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from tui.cli import run; run()", "demo-cloud", "--empty", "--state", str(path),
+         "--password", PASSWORD], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if "listening on" in line:
+            return proc, line.split("listening on ")[1].split()[0]
+    proc.wait()
+    pytest.fail(f"demo-cloud did not start: {proc.stderr.read() if proc.stderr else ''}")
+
+
+def token_for(base_url: str) -> str:
+    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "name": "demo", "domain": {"name": "Default"}, "password": PASSWORD}}},
+        "scope": {"project": {"name": "demo", "domain": {"name": "Default"}}}}}
+    resp = httpx.post(f"{base_url}/identity/v3/auth/tokens", json=body)
+    assert resp.status_code == 201, resp.text
+    return resp.headers["X-Subject-Token"]
+
+
+def test_a_killed_cloud_leaves_its_last_complete_state(tmp_path: Path) -> None:
+    """SIGKILL at a random moment under a stream of writes, four times over the same file: each time the
+    file parses and reloads into a prefix of what was written, and the next run carries on from there."""
+    path = tmp_path / "cloud.json"
+    rng = random.Random()
+    persisted = 0
+    for round_ in range(4):
+        proc, base_url = start_cloud(path)
+        try:
+            writer = Writer(base_url, token_for(base_url), persisted)
+            writer.start()
+            wait_for(lambda w=writer, p=persisted: w.acknowledged >= p + 20, timeout=10, what="20 writes answered")
+            delay = rng.uniform(0.0, 0.3)
+            time.sleep(delay)  # not a wait for a condition: the random moment of the kill is the point
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            for stream in (proc.stdout, proc.stderr):
+                if stream is not None:
+                    stream.close()
+        writer.join(timeout=10)
+        json.loads(path.read_text())  # parses: never torn
+        names = network_names(DemoCloud(state=path))
+        count = len(names)
+        where = f"round {round_}, killed {delay:.3f}s after 20 writes"
+        assert names == [f"n{i}" for i in range(count)], where
+        assert persisted <= count <= writer.next + 1, (where, persisted, count, writer.next)
+        persisted = count
+    assert persisted > 0
+    assert not list(tmp_path.glob(".cloud.json.*.tmp"))[1:], "leftover temporary files pile up"

@@ -1,0 +1,141 @@
+"""The request sequences of the differential suite (see differential.py), in the order they are sent.
+
+Neutron: a routed network with a port and a floating IP, a second network with no router (floating IPs
+cannot reach it), then the error cases and the clean-up. Octavia: load balancer -> listener -> pool ->
+member -> health monitor -> algorithm change -> a change while PENDING_UPDATE, the error cases, the
+cascade delete. Every kind is sent once; `kind` names it in DIFFERENCES.md.
+"""
+
+from __future__ import annotations
+
+from .differential import MALFORMED, Step
+
+N, LB = "network", "load-balancer"
+WAIT = {"wait_lb": True}
+
+NEUTRON = [
+    Step("network list by name (public)", "GET", N, "/v2.0/networks?name=public", save={"public": "networks.0.id"}),
+    Step("network create", "POST", N, "/v2.0/networks", {"network": {"name": "diff-net"}}, save={"net": "network.id"}),
+    Step("network show", "GET", N, "/v2.0/networks/{net}"),
+    Step("network update", "PUT", N, "/v2.0/networks/{net}", {"network": {"description": "differential"}}),
+    Step("network list, full page", "GET", N, "/v2.0/networks?limit=1&name=diff-net"),
+    Step("network list, short page", "GET", N, "/v2.0/networks?limit=5&name=diff-net"),
+    Step("network list, empty page", "GET", N, "/v2.0/networks?limit=1&name=no-such-network"),
+    Step("subnet create", "POST", N, "/v2.0/subnets", {"subnet": {
+        "name": "diff-subnet", "network_id": "{net}", "cidr": "10.70.0.0/24", "ip_version": 4}},
+        save={"subnet": "subnet.id"}),
+    Step("subnet show", "GET", N, "/v2.0/subnets/{subnet}"),
+    Step("subnet list by network", "GET", N, "/v2.0/subnets?network_id={net}"),
+    Step("subnet create overlapping", "POST", N, "/v2.0/subnets", {"subnet": {
+        "network_id": "{net}", "cidr": "10.70.0.0/25", "ip_version": 4}}),
+    Step("router create", "POST", N, "/v2.0/routers", {"router": {"name": "diff-router"}},
+         save={"router": "router.id"}),
+    Step("router set gateway", "PUT", N, "/v2.0/routers/{router}",
+         {"router": {"external_gateway_info": {"network_id": "{public}"}}}),
+    Step("router add interface", "PUT", N, "/v2.0/routers/{router}/add_router_interface", {"subnet_id": "{subnet}"}),
+    Step("router add interface twice", "PUT", N, "/v2.0/routers/{router}/add_router_interface",
+         {"subnet_id": "{subnet}"}),
+    Step("router show", "GET", N, "/v2.0/routers/{router}"),
+    Step("port list by device (router)", "GET", N, "/v2.0/ports?device_id={router}"),
+    Step("port create with fixed IP", "POST", N, "/v2.0/ports", {"port": {
+        "name": "diff-port", "network_id": "{net}",
+        "fixed_ips": [{"subnet_id": "{subnet}", "ip_address": "10.70.0.10"}]}}, save={"port": "port.id"}),
+    Step("port create duplicate fixed IP", "POST", N, "/v2.0/ports", {"port": {
+        "network_id": "{net}", "fixed_ips": [{"subnet_id": "{subnet}", "ip_address": "10.70.0.10"}]}}),
+    Step("port show", "GET", N, "/v2.0/ports/{port}"),
+    Step("port update", "PUT", N, "/v2.0/ports/{port}", {"port": {"name": "diff-port-renamed"}}),
+    Step("floating IP create on port", "POST", N, "/v2.0/floatingips", {"floatingip": {
+        "floating_network_id": "{public}", "port_id": "{port}"}}, save={"fip": "floatingip.id"}),
+    Step("floating IP show", "GET", N, "/v2.0/floatingips/{fip}"),
+    Step("floating IP disassociate", "PUT", N, "/v2.0/floatingips/{fip}", {"floatingip": {"port_id": None}}),
+    Step("floating IP associate", "PUT", N, "/v2.0/floatingips/{fip}", {"floatingip": {"port_id": "{port}"}}),
+    Step("network create (unrouted)", "POST", N, "/v2.0/networks", {"network": {"name": "diff-island"}},
+         save={"island": "network.id"}),
+    Step("subnet create (unrouted)", "POST", N, "/v2.0/subnets", {"subnet": {
+        "network_id": "{island}", "cidr": "10.71.0.0/24", "ip_version": 4}}, save={"island_subnet": "subnet.id"}),
+    Step("subnet create bad cidr", "POST", N, "/v2.0/subnets", {"subnet": {
+        "network_id": "{net}", "cidr": "10.70.0.0/33", "ip_version": 4}}),
+    Step("subnet create cidr of another IP version", "POST", N, "/v2.0/subnets", {"subnet": {
+        "network_id": "{net}", "cidr": "fd00:70::/64", "ip_version": 4}}),
+    Step("subnet create with host bits", "POST", N, "/v2.0/subnets", {"subnet": {
+        "network_id": "{island}", "cidr": "10.72.0.5/24", "ip_version": 4}}),
+    Step("port create (unrouted)", "POST", N, "/v2.0/ports", {"port": {"network_id": "{island}"}},
+         save={"island_port": "port.id"}),
+    Step("floating IP create on unrouted port", "POST", N, "/v2.0/floatingips", {"floatingip": {
+        "floating_network_id": "{public}", "port_id": "{island_port}"}}),
+    Step("floating IP move to unrouted port", "PUT", N, "/v2.0/floatingips/{fip}",
+         {"floatingip": {"port_id": "{island_port}"}}),
+    Step("network delete in use", "DELETE", N, "/v2.0/networks/{net}"),
+    Step("router delete in use", "DELETE", N, "/v2.0/routers/{router}"),
+    Step("network show unknown", "GET", N, "/v2.0/networks/{unknown}"),
+    Step("port show unknown", "GET", N, "/v2.0/ports/{unknown}"),
+    Step("router show unknown", "GET", N, "/v2.0/routers/{unknown}"),
+    Step("floating IP show unknown", "GET", N, "/v2.0/floatingips/{unknown}"),
+    Step("port update unknown", "PUT", N, "/v2.0/ports/{unknown}", {"port": {"name": "x"}}),
+    Step("network create malformed body", "POST", N, "/v2.0/networks", MALFORMED),
+    Step("network create wrong resource key", "POST", N, "/v2.0/networks", {"netwrk": {"name": "x"}}),
+    Step("port create unknown network", "POST", N, "/v2.0/ports", {"port": {"network_id": "{unknown}"}}),
+    Step("extension show unknown", "GET", N, "/v2.0/extensions/external-gateway-multihoming"),
+]
+
+OCTAVIA = [
+    Step("load balancer create", "POST", LB, "/v2.0/lbaas/loadbalancers", {"loadbalancer": {
+        "name": "diff-lb", "vip_subnet_id": "{subnet}"}}, save={"lb": "loadbalancer.id"}, **WAIT),
+    Step("load balancer show", "GET", LB, "/v2.0/lbaas/loadbalancers/{lb}"),
+    Step("load balancer list by name", "GET", LB, "/v2.0/lbaas/loadbalancers?name=diff-lb"),
+    Step("load balancer list, full page", "GET", LB, "/v2.0/lbaas/loadbalancers?limit=1&name=diff-lb"),
+    Step("load balancer list, short page", "GET", LB, "/v2.0/lbaas/loadbalancers?limit=5&name=diff-lb"),
+    Step("listener create", "POST", LB, "/v2.0/lbaas/listeners", {"listener": {
+        "name": "diff-listener", "loadbalancer_id": "{lb}", "protocol": "HTTP", "protocol_port": 80}},
+        save={"listener": "listener.id"}, **WAIT),
+    Step("listener create same port", "POST", LB, "/v2.0/lbaas/listeners", {"listener": {
+        "loadbalancer_id": "{lb}", "protocol": "HTTP", "protocol_port": 80}}),
+    Step("pool create", "POST", LB, "/v2.0/lbaas/pools", {"pool": {
+        "name": "diff-pool", "listener_id": "{listener}", "protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN"}},
+        save={"pool": "pool.id"}, **WAIT),
+    Step("member create", "POST", LB, "/v2.0/lbaas/pools/{pool}/members", {"member": {
+        "name": "diff-member", "address": "10.70.0.20", "protocol_port": 80, "subnet_id": "{subnet}"}},
+        save={"member": "member.id"}, **WAIT),
+    Step("member show", "GET", LB, "/v2.0/lbaas/pools/{pool}/members/{member}"),
+    Step("member list", "GET", LB, "/v2.0/lbaas/pools/{pool}/members"),
+    Step("health monitor create", "POST", LB, "/v2.0/lbaas/healthmonitors", {"healthmonitor": {
+        "pool_id": "{pool}", "type": "HTTP", "delay": 3, "timeout": 3, "max_retries": 3}},
+        save={"monitor": "healthmonitor.id"}, **WAIT),
+    Step("pool algorithm change", "PUT", LB, "/v2.0/lbaas/pools/{pool}",
+         {"pool": {"lb_algorithm": "LEAST_CONNECTIONS"}}),
+    Step("pool change while PENDING_UPDATE", "PUT", LB, "/v2.0/lbaas/pools/{pool}",
+         {"pool": {"lb_algorithm": "SOURCE_IP"}}, **WAIT),
+    Step("pool show", "GET", LB, "/v2.0/lbaas/pools/{pool}"),
+    Step("pool algorithm SOURCE_IP_PORT", "PUT", LB, "/v2.0/lbaas/pools/{pool}",
+         {"pool": {"lb_algorithm": "SOURCE_IP_PORT"}}, **WAIT),
+    Step("pool algorithm unknown", "PUT", LB, "/v2.0/lbaas/pools/{pool}", {"pool": {"lb_algorithm": "FASTEST"}}),
+    Step("member disable", "PUT", LB, "/v2.0/lbaas/pools/{pool}/members/{member}",
+         {"member": {"admin_state_up": False}}, **WAIT),
+    Step("load balancer status tree", "GET", LB, "/v2.0/lbaas/loadbalancers/{lb}/status"),
+    Step("listener list", "GET", LB, "/v2.0/lbaas/listeners"),
+    Step("health monitor show", "GET", LB, "/v2.0/lbaas/healthmonitors/{monitor}"),
+    Step("load balancer show unknown", "GET", LB, "/v2.0/lbaas/loadbalancers/{unknown}"),
+    Step("pool show unknown", "GET", LB, "/v2.0/lbaas/pools/{unknown}"),
+    Step("member show unknown", "GET", LB, "/v2.0/lbaas/pools/{pool}/members/{unknown}"),
+    Step("load balancer create malformed body", "POST", LB, "/v2.0/lbaas/loadbalancers", MALFORMED),
+    Step("load balancer create without VIP", "POST", LB, "/v2.0/lbaas/loadbalancers",
+         {"loadbalancer": {"name": "no-vip"}}),
+    Step("load balancer delete with children", "DELETE", LB, "/v2.0/lbaas/loadbalancers/{lb}"),
+    Step("member delete", "DELETE", LB, "/v2.0/lbaas/pools/{pool}/members/{member}", **WAIT),
+    Step("load balancer delete cascade", "DELETE", LB, "/v2.0/lbaas/loadbalancers/{lb}?cascade=true"),
+]
+
+CLEANUP = [
+    Step("floating IP delete", "DELETE", N, "/v2.0/floatingips/{fip}"),
+    Step("port delete", "DELETE", N, "/v2.0/ports/{port}"),
+    Step("router remove interface", "PUT", N, "/v2.0/routers/{router}/remove_router_interface",
+         {"subnet_id": "{subnet}"}),
+    Step("router delete", "DELETE", N, "/v2.0/routers/{router}"),
+    Step("port delete (unrouted)", "DELETE", N, "/v2.0/ports/{island_port}"),
+    Step("network delete (unrouted, with subnet)", "DELETE", N, "/v2.0/networks/{island}"),
+    Step("port delete unknown", "DELETE", N, "/v2.0/ports/{unknown}"),
+    Step("network delete", "DELETE", N, "/v2.0/networks/{net}"),
+]
+
+#: Octavia's load balancer needs the subnet, so it runs between Neutron's creations and the clean-up
+STEPS = [*NEUTRON, *OCTAVIA, *CLEANUP]

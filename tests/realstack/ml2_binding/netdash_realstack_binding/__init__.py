@@ -1,0 +1,1 @@
+"""realstack's ML2 mechanism driver (installed into the Neutron venv, never imported by netdash)."""

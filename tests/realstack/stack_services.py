@@ -1,0 +1,175 @@
+"""realstack's services, where they live and how they are configured (stack.py imports it: run as a script, beside it).
+
+Each service: a venv under `realstack/venv/`, a work folder with its config, sqlite database, CA and log,
+a PID file, a loopback port (REALSTACK_NEUTRON_PORT / REALSTACK_OCTAVIA_PORT to move them). The configs
+are what ../shared/realstack.md found to work: sqlite, noauth, the fake transport, the no-op drivers.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+STATE = Path(os.environ.get("REALSTACK_DIR", ROOT / "realstack"))
+HOST = "127.0.0.1"
+CLOUD = "realstack"
+PUBLIC_CIDR = "127.24.4.0/24"
+START_TIMEOUT = 90.0
+#: the services' own processes: eventlet's and oslo's deprecation notices are noise in a test log
+CHILD_ENV = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"}
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    requirement: str
+    port: int
+    #: local packages installed into the venv beside the requirement
+    local: tuple[str, ...] = ()
+
+    @property
+    def venv(self) -> Path:
+        return STATE / "venv" / self.name
+
+    @property
+    def python(self) -> Path:
+        return self.venv / "bin" / "python"
+
+    @property
+    def constraints(self) -> Path:
+        return HERE / "constraints" / f"{self.name}.txt"
+
+    @property
+    def workdir(self) -> Path:
+        return STATE / self.name
+
+    @property
+    def pid_file(self) -> Path:
+        return STATE / f"{self.name}.pid"
+
+    @property
+    def log(self) -> Path:
+        return self.workdir / f"{self.name}.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+
+NEUTRON = Service("neutron", "neutron==29.0.0", int(os.environ.get("REALSTACK_NEUTRON_PORT", "19696")),
+                  local=("ml2_binding",))
+OCTAVIA = Service("octavia", "octavia==19.0.0", int(os.environ.get("REALSTACK_OCTAVIA_PORT", "19876")))
+SERVICES = (NEUTRON, OCTAVIA)
+
+
+def write_neutron_config() -> None:
+    work = NEUTRON.workdir
+    paste = NEUTRON.venv / "etc" / "neutron" / "api-paste.ini"
+    (work / "neutron.conf").write_text(f"""[DEFAULT]
+core_plugin = ml2
+service_plugins = router
+auth_strategy = noauth
+transport_url = fake:/
+api_paste_config = {paste}
+state_path = {work}
+host = realstack
+notify_nova_on_port_status_changes = false
+notify_nova_on_port_data_changes = false
+log_file = {work}/neutron-server.log
+
+[database]
+connection = sqlite:///{work}/neutron.sqlite
+
+[oslo_concurrency]
+lock_path = {work}/lock
+""")
+    (work / "ml2_conf.ini").write_text("""[ml2]
+type_drivers = flat,vxlan
+tenant_network_types = vxlan
+mechanism_drivers = netdash_binding
+extension_drivers = port_security
+
+[ml2_type_flat]
+flat_networks = *
+
+[ml2_type_vxlan]
+vni_ranges = 1:1000
+""")
+
+
+def make_ca(work: Path) -> tuple[Path, Path]:
+    """A throwaway CA for Octavia's local certificate generator (the noop amphorae never use it)."""
+    cert, key = work / "ca.pem", work / "ca.key"
+    if not (cert.exists() and key.exists()):
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650",
+                        "-subj", "/CN=realstack-ca", "-keyout", str(key), "-out", str(cert)],
+                       check=True, capture_output=True)
+    return cert, key
+
+
+def write_octavia_config() -> Path:
+    work = OCTAVIA.workdir
+    cert, key = make_ca(work)
+    path = work / "octavia.conf"
+    path.write_text(f"""[DEFAULT]
+transport_url = fake:/
+host = realstack
+log_file = {work}/octavia-server.log
+
+[api_settings]
+bind_host = {HOST}
+bind_port = {OCTAVIA.port}
+auth_strategy = noauth
+enabled_provider_drivers = amphora:noop backends,noop_driver:NoOp
+default_provider_driver = amphora
+
+[database]
+connection = sqlite:///{work}/octavia.sqlite
+pool_timeout =
+
+[controller_worker]
+amphora_driver = amphora_noop_driver
+compute_driver = compute_noop_driver
+network_driver = network_noop_driver
+volume_driver = volume_noop_driver
+image_driver = image_noop_driver
+loadbalancer_topology = SINGLE
+client_ca = {cert}
+
+[task_flow]
+jobboard_enabled = false
+
+[certificates]
+cert_manager = noop_cert_manager
+cert_generator = local_cert_generator
+ca_certificate = {cert}
+ca_private_key = {key}
+
+[haproxy_amphora]
+server_ca = {cert}
+client_cert = {cert}
+
+[oslo_concurrency]
+lock_path = {work}/lock
+""")
+    return path
+
+
+def write_clouds_yaml() -> Path:
+    path = STATE / "clouds.yaml"
+    path.write_text(f"""# written by tests/realstack/stack.py: no authentication, one endpoint per service
+clouds:
+  {CLOUD}:
+    auth_type: none
+    auth:
+      endpoint: {NEUTRON.url}
+    network_endpoint_override: {NEUTRON.url}
+    load_balancer_endpoint_override: {OCTAVIA.url}
+    identity_api_version: "3"
+    region_name: RegionOne
+""")
+    return path

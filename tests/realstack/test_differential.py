@@ -1,0 +1,75 @@
+"""The same request sequences to the embedded cloud and to real Neutron/Octavia: same status codes,
+same response keys, same error types, except the differences DIFFERENCES.md lists with their reasons.
+
+The table must be exact: a difference it does not list fails, and so does a row no run produces any more
+(the embedded cloud was fixed, or realstack changed), so the table is always the complete list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from democloud import DemoCloud, Settings
+
+from .differential import Difference, Outcome, Target, differences, documented, run
+from .differential_steps import STEPS
+from .support import endpoints
+
+TABLE = Path(__file__).with_name("DIFFERENCES.md")
+KINDS = [step.kind for step in STEPS]
+
+
+def embedded_target(cloud: DemoCloud) -> Target:
+    """The embedded cloud as its admin (realstack's noauth requests are admin too)."""
+    auth = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "name": "admin", "password": cloud.password("admin"), "domain": {"name": "Default"}}}},
+        "scope": {"project": {"name": cloud.cloud_config("admin")["auth"]["project_name"],
+                              "domain": {"name": "Default"}}}}}
+    response = httpx.post(cloud.auth_url.rstrip("/") + "/auth/tokens", json=auth)
+    response.raise_for_status()
+    catalog = response.json()["token"]["catalog"]
+    urls = {s["type"]: next(e["url"] for e in s["endpoints"] if e["interface"] == "public").rstrip("/")
+            for s in catalog}
+    return Target("embedded", urls, {"X-Auth-Token": response.headers["X-Subject-Token"]})
+
+
+@pytest.fixture(scope="module")
+def outcomes(realstack: Path) -> Iterator[tuple[dict[str, Outcome], dict[str, Outcome]]]:
+    with DemoCloud(seed=False, settings=Settings(provisioning_delay=0.5, build_delay=0.1)) as cloud:
+        embedded = embedded_target(cloud)
+        real = Target("realstack", endpoints(realstack))
+        try:
+            yield run(STEPS, embedded), run(STEPS, real)
+        finally:
+            embedded.close()
+            real.close()
+
+
+def test_the_sequences_cover_forty_request_kinds() -> None:
+    assert len(set(KINDS)) == len(KINDS), "every request kind is sent once"
+    assert len(KINDS) >= 40
+
+
+def test_the_table_lists_only_request_kinds_that_exist() -> None:
+    unknown = {kind for kind, *_ in documented(TABLE)} - set(KINDS)
+    assert not unknown
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_same_answer_as_real_services_or_documented(
+        outcomes: tuple[dict[str, Outcome], dict[str, Outcome]], kind: str) -> None:
+    embedded, real = outcomes
+    found = {d for d in differences(embedded, real) if d[0] == kind}
+    listed = {d for d in documented(TABLE) if d[0] == kind}
+    assert found == listed, (
+        f"{kind}: embedded {embedded[kind]} vs realstack {real[kind]}\n"
+        f"not in {TABLE.name}: {sorted(found - listed)}\nlisted but not seen: {sorted(listed - found)}")
+
+
+def table_rows(found: set[Difference]) -> str:
+    """For whoever updates DIFFERENCES.md: the rows of the differences seen, reasons to be written."""
+    return "\n".join(f"| {k} | {a} | `{m}` | `{t}` | ? |" for k, a, m, t in sorted(found))

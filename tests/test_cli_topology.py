@@ -1,0 +1,118 @@
+"""`netdash topology`: the model as JSON or a tree, once; bad input is one line on stderr and exit 2."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cloud.client import CloudClient
+from cloud.export import topology_to_dict
+from democloud import DemoCloud
+from tui.cli import main
+
+NETDASH = [sys.executable, "-c", "from tui.cli import run; run()"]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def clouds_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seeded_cloud: DemoCloud) -> Path:
+    for var in [v for v in os.environ if v.startswith("OS_")]:
+        monkeypatch.delenv(var)
+    path = seeded_cloud.write_clouds_yaml(tmp_path / "clouds.yaml")
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(path))
+    return path
+
+
+def without_clock(data: dict) -> dict:
+    return {k: v for k, v in data.items() if k != "fetched_at"}
+
+
+def test_json_is_the_model(clouds_yaml: Path, seeded_cloud: DemoCloud, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["topology", "--format", "json", "--os-cloud", "netdash-demo", "--max-rps", "1000"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    client = CloudClient.for_demo(seeded_cloud, max_rps=1000)
+    try:
+        expected = topology_to_dict(client.fetch_topology_sync())
+    finally:
+        client.close()
+    assert without_clock(printed) == without_clock(expected)
+    assert printed["services"] == ["compute", "load-balancer", "network"]
+    assert {p["name"] for p in printed["pools"]} == {"web_pool"}
+    assert all({"id", "pool_id", "address", "operating_status"} <= m.keys() for m in printed["members"])
+
+
+def test_tree_shows_the_five_roots(clouds_yaml: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--os-cloud", "netdash-demo", "topology"]) == 0
+    out = capsys.readouterr().out
+    for text in ("Networks", "Routers", "Servers", "Floating IPs", "Load balancers", "pool web_pool ROUND_ROBIN",
+                 "listener web_listener HTTP:80", "gateway public"):
+        assert text in out
+
+
+def one_line_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str], expected: str, secret: str = "") -> None:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("netdash: error: ") and expected in lines[0], captured.err
+    assert "Traceback" not in captured.err and captured.out == ""
+    if secret:
+        assert secret not in captured.err
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["topology", "--format", "xml"], "invalid choice: 'xml'"),
+    (["--interval", "0"], "expected a positive number"),
+    (["--max-rps", "many", "topology"], "expected a positive number"),
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+    (["topology", "--os-cloud", "nope"], "unknown cloud 'nope'"),
+    (["topology", "--os-cloud", "netdash-demo", "--os-region", "Mars"], "Region Mars is not a valid region"),
+])
+def test_bad_options_and_names(clouds_yaml: Path, capsys: pytest.CaptureFixture[str], argv: list[str],
+                               expected: str) -> None:
+    one_line_exit_2(argv, capsys, expected)
+
+
+def test_bad_clouds_yaml_password_and_auth_url(clouds_yaml: Path, seeded_cloud: DemoCloud,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    good, password = clouds_yaml.read_text(), seeded_cloud.password()
+    argv = ["topology", "--os-cloud", "netdash-demo"]
+    clouds_yaml.write_text(good.replace(password, "hunter2-wrong"))
+    one_line_exit_2(argv, capsys, "authentication refused", secret="hunter2-wrong")
+    clouds_yaml.write_text(good.replace(f":{seeded_cloud.port}/", ":9/"))
+    one_line_exit_2(argv, capsys, "cannot reach the auth URL", secret=password)
+    clouds_yaml.write_text(good.replace("clouds:", f"clouds: [{password}"))
+    one_line_exit_2(argv, capsys, "not valid YAML", secret=password)
+    clouds_yaml.write_text("- just\n- a list\n")
+    one_line_exit_2(argv, capsys, "not a clouds.yaml")
+
+
+def test_with_no_cloud_configured_it_uses_the_embedded_one(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+    env.update(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / ".config"), PYTHONPATH=str(ROOT))
+    done = subprocess.run([*NETDASH, "topology", "--format", "json"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "no cloud configured" in done.stderr and "embedded demo cloud" in done.stderr
+    data = json.loads(done.stdout)
+    assert [lb["name"] for lb in data["load_balancers"]] == ["web"]
+    assert {s["name"] for s in data["servers"]} == {"server1", "server2"}
+
+
+def test_an_unreachable_cloud_is_one_line_from_the_real_command(tmp_path: Path) -> None:
+    """As a user runs it: no library warning may add a line (pytest's log capture would hide one)."""
+    (tmp_path / "clouds.yaml").write_text(
+        "clouds:\n  gone:\n    auth:\n      auth_url: http://127.0.0.1:9/v3\n      username: u\n"
+        "      password: sekrit-pw-123\n      project_name: p\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+    env.update(OS_CLIENT_CONFIG_FILE=str(tmp_path / "clouds.yaml"), PYTHONPATH=str(ROOT))
+    done = subprocess.run([*NETDASH, "--os-cloud", "gone", "topology"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == ["netdash: error: cannot reach the auth URL http://127.0.0.1:9/v3: "
+                                        "connection refused"]
+    assert "sekrit-pw-123" not in done.stderr + done.stdout

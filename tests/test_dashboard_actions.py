@@ -1,0 +1,313 @@
+"""The actions through the dashboard's keys, against the embedded cloud: pick, plan, confirm, progress,
+result; the end state read back with openstacksdk (and, for the FIP move and the swap, the data plane);
+refusals change nothing; `--read-only` offers no action at all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.command import CommandList, CommandPalette
+from textual.widgets import Button, OptionList, Static
+
+from actions import DONE, REFUSED, ROLLED_BACK
+from tests.dashboard_support import dashboard, in_thread
+from tests.dashboard_support import until as until_within
+from tests.democloud.dataplane_support import answer, endpoint_of
+from tests.waiting import wait_for
+from tui.action_flow import ActionProgress
+from tui.action_keys import ACTION_NAMES
+from tui.action_screens import ActionScreen, PickScreen
+from widgets.event_log import EventLog
+from widgets.topology_tree import TopologyTree
+
+#: generous: the whole suite runs these beside many other clouds on two cores; a pass takes far less
+WAIT = 20.0
+
+
+async def until(pilot, check, what: str = "") -> Any:
+    return await until_within(pilot, check, WAIT, what)
+
+
+def child(node, text: str):
+    return next(c for c in node.children if text in c.label.plain)
+
+
+async def open_node(pilot, node):
+    node.expand()
+    await until(pilot, lambda: node.children or not node.allow_expand, what=f"children of {node.label}")
+    return node
+
+
+async def select(pilot, app, node) -> None:
+    app.query_one(TopologyTree).move_cursor(node)
+    await until(pilot, lambda: app.query_one(TopologyTree).cursor_node is node, what="cursor on the node")
+    await pilot.pause()
+
+
+def shown_actions(app) -> set[str]:
+    """The action keys the footer shows now."""
+    return {b.binding.action for b in app.screen.active_bindings.values()} & ACTION_NAMES
+
+
+async def start(pilot, app, key: str, *picks: str) -> ActionScreen:
+    """Press an action key, make the picks, and wait for the plan (or the refusal) in the modal."""
+    await pilot.press(key)
+    for pick in picks:
+        picker = await until(pilot, lambda: isinstance(app.screen, PickScreen) and app.screen, what="a picker")
+        picker.choose(pick)
+        await pilot.press("enter")
+    return await until(pilot, lambda: isinstance(app.screen, ActionScreen) and app.screen.phase != "planning"
+                       and app.screen, what="the plan")
+
+
+async def run(pilot, app, screen: ActionScreen) -> Any:
+    """Confirm, wait for the result, close the modal; the Result."""
+    assert screen.phase == "confirm", screen.plan
+    screen.query_one("#action-run", Button).press()
+    await until(pilot, lambda: screen.phase == "finished", what="the action's result")
+    await pilot.press("escape")
+    await until(pilot, lambda: app.screen is not screen and not app.action_open, what="the modal closed")
+    return screen.result
+
+
+def logged(app) -> list[str]:
+    return [entry[1] for entry in app.query_one(EventLog).entries]
+
+
+async def test_move_floating_ip_by_key(seeded_cloud) -> None:
+    conn = seeded_cloud.connection()
+    app = dashboard(seeded_cloud)
+    pending_seen: list[bool] = []
+
+    def hook(message) -> None:
+        if isinstance(message, ActionProgress):
+            fips = app.query_one(TopologyTree).section("floating_ips")
+            pending_seen.append(any("pending…" in c.label.plain for c in fips.children))
+
+    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
+        tree = app.query_one(TopologyTree)
+        await until(pilot, lambda: app.refreshes >= 1, what="first refresh")
+        s2 = await in_thread(conn.compute.find_server, "server2")
+        private = await in_thread(conn.network.find_network, "private")
+        (target,) = await in_thread(lambda: list(conn.network.ports(device_id=s2.id, network_id=private.id)))
+        fip_node = child(tree.section("floating_ips"), "server1")
+        fip = await in_thread(conn.network.get_ip, fip_node.data.id)
+        url = f"http://{endpoint_of(list(fip.tags))}/"
+        await in_thread(wait_for, lambda: answer(url) == "server1", what="server1 behind the floating IP")
+
+        await select(pilot, app, fip_node)
+        assert {"move_fip", "disassociate_fip", "allocate_fip"} <= shown_actions(app)
+        assert "associate_fip" not in shown_actions(app) and "server_stop" not in shown_actions(app)
+        screen = await start(pilot, app, "m", target.id)
+        assert "move floating IP" in screen.plan.title and "server2" in screen.plan.title
+        assert app.focused is not None and app.focused.id == "action-cancel"  # destructive: focus on Cancel
+        result = await run(pilot, app, screen)
+        assert result.outcome == DONE, result
+
+        assert (await in_thread(conn.network.get_ip, fip.id)).port_id == target.id
+        await in_thread(wait_for, lambda: answer(url) == "server2", what="the moved floating IP from server2")
+        assert pending_seen and all(pending_seen)
+        assert any(t.startswith("done: move floating IP") for t in logged(app))
+        await until(pilot, lambda: "server2" in child(tree.section("floating_ips"), fip.floating_ip_address)
+                    .label.plain, what="the verified state in the tree")
+        assert not any("pending…" in c.label.plain for c in tree.section("floating_ips").children)
+
+
+async def test_algorithm_and_member_disable_enable_by_key(seeded_cloud) -> None:
+    conn = seeded_cloud.connection()
+    app = dashboard(seeded_cloud)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = app.query_one(TopologyTree)
+        await until(pilot, lambda: app.refreshes >= 1, what="first refresh")
+        lb = await open_node(pilot, tree.section("load_balancers").children[0])
+        listener = await open_node(pilot, lb.children[0])
+        pool = await open_node(pilot, listener.children[0])
+        await select(pilot, app, pool)
+        assert shown_actions(app) == {"pool_algorithm"}
+
+        screen = await start(pilot, app, "l", "SOURCE_IP")
+        assert "ROUND_ROBIN -> SOURCE_IP" in screen.plan.title
+        assert app.focused is not None and app.focused.id == "action-run"
+        assert (await run(pilot, app, screen)).outcome == DONE
+        assert (await in_thread(conn.load_balancer.find_pool, "web_pool")).lb_algorithm == "SOURCE_IP"
+        await until(pilot, lambda: "SOURCE_IP" in pool.label.plain, what="the new algorithm in the tree")
+        await select(pilot, app, pool)
+        await pilot.press("l")
+        picker = await until(pilot, lambda: isinstance(app.screen, PickScreen) and app.screen, what="the picker")
+        assert [o.disabled for o in picker.query_one(OptionList).options] == [False, False, True, False]
+        assert "(current)" in str(picker.query_one(OptionList).get_option_at_index(2).prompt)
+        await pilot.press("escape")
+
+        member = pool.children[0]
+        pool_id, member_id = pool.data.id, member.data.id
+        await select(pilot, app, member)
+        assert shown_actions(app) == {"member_enable", "member_disable", "member_drain"}
+        assert (await run(pilot, app, await start(pilot, app, "x"))).outcome == DONE
+        got = await in_thread(conn.load_balancer.get_member, member_id, pool_id)
+        assert got.is_admin_state_up is False
+        await select(pilot, app, member)
+        assert (await run(pilot, app, await start(pilot, app, "e"))).outcome == DONE
+        got = await in_thread(conn.load_balancer.get_member, member_id, pool_id)
+        assert got.is_admin_state_up is True
+        weight = got.weight
+        await select(pilot, app, member)
+        assert (await run(pilot, app, await start(pilot, app, "i"))).outcome == DONE
+        assert (await in_thread(conn.load_balancer.get_member, member_id, pool_id)).weight == 0
+        await select(pilot, app, member)
+        assert (await run(pilot, app, await start(pilot, app, "e"))).outcome == DONE
+        assert (await in_thread(conn.load_balancer.get_member, member_id, pool_id)).weight == weight
+
+
+async def test_server_stop_and_start_by_key(seeded_cloud) -> None:
+    conn = seeded_cloud.connection()
+    app = dashboard(seeded_cloud)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = app.query_one(TopologyTree)
+        await until(pilot, lambda: app.refreshes >= 1, what="first refresh")
+        node = child(tree.section("servers"), "server2")
+        await select(pilot, app, node)
+        assert {"server_stop", "server_reboot", "swap_ports"} <= shown_actions(app)
+        assert "server_start" not in shown_actions(app)
+        assert (await run(pilot, app, await start(pilot, app, "o"))).outcome == DONE
+        assert (await in_thread(conn.compute.get_server, node.data.id)).status == "SHUTOFF"
+        await until(pilot, lambda: "SHUTOFF" in node.label.plain, what="SHUTOFF in the tree")
+        await select(pilot, app, node)
+        assert "server_start" in shown_actions(app) and "server_stop" not in shown_actions(app)
+        assert (await run(pilot, app, await start(pilot, app, "t"))).outcome == DONE
+        assert (await in_thread(conn.compute.get_server, node.data.id)).status == "ACTIVE"
+        await until(pilot, lambda: "ACTIVE" in node.label.plain, what="ACTIVE in the tree")
+        await select(pilot, app, node)
+        assert (await run(pilot, app, await start(pilot, app, "b"))).outcome == DONE
+        assert (await in_thread(conn.compute.get_server, node.data.id)).status == "ACTIVE"
+
+
+async def test_disassociate_associate_allocate_by_key_and_palette(seeded_cloud) -> None:
+    conn = seeded_cloud.connection()
+    app = dashboard(seeded_cloud)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = app.query_one(TopologyTree)
+        await until(pilot, lambda: app.refreshes >= 1, what="first refresh")
+        fip_node = child(tree.section("floating_ips"), "server1")
+        fip_id = fip_node.data.id
+        await select(pilot, app, fip_node)
+
+        # the command palette offers the same actions for the selection
+        await pilot.press("ctrl+p")
+        palette = await until(pilot, lambda: isinstance(app.screen, CommandPalette) and app.screen, what="palette")
+        await pilot.press(*"disassociate")
+        await until(pilot, lambda: any("Disassociate FIP" in str(o.prompt) for o in
+                                       palette.query_one(CommandList).options), what="the action in the palette")
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, CommandPalette), what="palette closed")
+
+        assert (await run(pilot, app, await start(pilot, app, "d"))).outcome == DONE
+        assert (await in_thread(conn.network.get_ip, fip_id)).port_id is None
+        await until(pilot, lambda: app.topology.floating_ips[fip_id].port_id is None, what="the free FIP")
+        await select(pilot, app, next(c for c in tree.section("floating_ips").children if c.data.id == fip_id))
+        assert "associate_fip" in shown_actions(app) and "move_fip" not in shown_actions(app)
+        s2 = await in_thread(conn.compute.find_server, "server2")
+        private = await in_thread(conn.network.find_network, "private")
+        (target,) = await in_thread(lambda: list(conn.network.ports(device_id=s2.id, network_id=private.id)))
+        assert (await run(pilot, app, await start(pilot, app, "a", target.id))).outcome == DONE
+        assert (await in_thread(conn.network.get_ip, fip_id)).port_id == target.id
+
+        await select(pilot, app, tree.section("servers"))
+        assert shown_actions(app) == set()
+        await select(pilot, app, tree.section("floating_ips"))
+        assert shown_actions(app) == {"allocate_fip"}
+        before = {f.id for f in await in_thread(lambda: list(conn.network.ips()))}
+        await select(pilot, app, child(tree.section("networks"), "public"))
+        assert "allocate_fip" in shown_actions(app)
+        result = await run(pilot, app, await start(pilot, app, "n"))
+        assert result.outcome == DONE and "allocated floating IP" in result.summary
+        (new,) = [f for f in await in_thread(lambda: list(conn.network.ips())) if f.id not in before]
+        assert new.port_id is None
+        await until(pilot, lambda: new.id in app.topology.floating_ips, what="the new FIP in the tree")
+
+
+async def test_swap_ports_by_key(seeded_cloud) -> None:
+    conn = seeded_cloud.connection()
+    app = dashboard(seeded_cloud)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = app.query_one(TopologyTree)
+        await until(pilot, lambda: app.refreshes >= 1, what="first refresh")
+        p1 = await in_thread(conn.network.find_port, "server-1-port")
+        p2 = await in_thread(conn.network.find_port, "server-2-port")
+        s1, s2 = p1.device_id, p2.device_id
+        await select(pilot, app, child(tree.section("servers"), "server1"))
+        screen = await start(pilot, app, "w", s2, p1.id, p2.id)
+        assert "detach port server-1-port from server server1" in "\n".join(screen.plan.lines())
+        assert (await run(pilot, app, screen)).outcome == DONE
+        assert (await in_thread(conn.network.get_port, p1.id)).device_id == s2
+        assert (await in_thread(conn.network.get_port, p2.id)).device_id == s1
+        url = f"http://{endpoint_of(list((await in_thread(conn.network.get_port, p1.id)).tags))}/"
+        await in_thread(wait_for, lambda: answer(url) == "server2", what="server-1-port answering from server2")
+
+
+async def test_refusals_change_nothing(seeded_cloud) -> None:
+    conn = seeded_cloud.connection()
+    app = dashboard(seeded_cloud)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = app.query_one(TopologyTree)
+        await until(pilot, lambda: app.refreshes >= 1, what="first refresh")
+        lb = await open_node(pilot, tree.section("load_balancers").children[0])
+        listener = await open_node(pilot, lb.children[0])
+        pool = await open_node(pilot, listener.children[0])
+
+        # refused by the plan: the member is enabled already; no Run button, the log says why
+        await select(pilot, app, pool.children[0])
+        screen = await start(pilot, app, "e")
+        assert screen.phase == "refused" and "already enabled" in screen.plan.refusal
+        assert not screen.query_one("#action-run", Button).display
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is not screen and not app.action_open, what="the modal closed")
+        assert any(t.startswith("refused:") and "already enabled" in t for t in logged(app))
+
+        # refused by the cloud (the amphora provider's 501): shown as a refusal, the pool unchanged
+        seeded_cloud.cloud.faults.add("load-balancer", "PUT", "/lbaas/pools/", status=501,
+                                      message="Provider 'amphora' does not support a requested option")
+        await select(pilot, app, pool)
+        result = await run(pilot, app, await start(pilot, app, "l", "SOURCE_IP_PORT"))
+        assert result.outcome == REFUSED and "does not support" in result.summary
+        assert (await in_thread(conn.load_balancer.find_pool, "web_pool")).lb_algorithm == "ROUND_ROBIN"
+        assert any(t.startswith("refused:") and "does not support" in t for t in logged(app))
+
+
+async def test_read_only_offers_no_action(seeded_cloud) -> None:
+    app = dashboard(seeded_cloud, read_only=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = app.query_one(TopologyTree)
+        await until(pilot, lambda: app.refreshes >= 1, what="first refresh")
+        for node in (tree.section("floating_ips").children[0], child(tree.section("servers"), "server1")):
+            await select(pilot, app, node)
+            assert shown_actions(app) == set()
+            assert app.fitting_actions() == []  # what the command palette offers
+            await pilot.press("m", "o", "w")
+            await pilot.pause()
+            assert app.screen is app.screen_stack[0]
+
+
+async def test_a_failed_swap_is_rolled_back_and_logged(seeded_cloud) -> None:
+    conn = seeded_cloud.connection()
+    app = dashboard(seeded_cloud)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = app.query_one(TopologyTree)
+        await until(pilot, lambda: app.refreshes >= 1, what="first refresh")
+        p1 = await in_thread(conn.network.find_port, "server-1-port")
+        p2 = await in_thread(conn.network.find_port, "server-2-port")
+        s1, s2 = p1.device_id, p2.device_id
+        rule = seeded_cloud.cloud.faults.add("compute", "POST", f"/servers/{s2}/os-interface$", status=500)
+        await select(pilot, app, child(tree.section("servers"), "server1"))
+        screen = await start(pilot, app, "w", s2, p1.id, p2.id)
+        screen.query_one("#action-run", Button).press()
+        await until(pilot, lambda: screen.phase == "finished", what="the action's result")
+        assert rule.fired == 1 and screen.result.outcome == ROLLED_BACK
+        assert "rolled back" in str(screen.query_one("#action-result", Static).render())
+        texts = logged(app)
+        assert any("step 3/4 failed: attach port server-1-port to server server2" in t for t in texts), texts
+        assert any("undone: attach port server-2-port to server server2" in t for t in texts), texts
+        assert any(t.startswith("rolled back:") for t in texts), texts
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is not screen and not app.action_open, what="the modal closed")
+        assert (await in_thread(conn.network.get_port, p1.id)).device_id == s1
+        assert (await in_thread(conn.network.get_port, p2.id)).device_id == s2

@@ -1,0 +1,153 @@
+"""The dashboard against the embedded cloud: the seed in place, changes made behind its back, a failing
+cloud marked stale and recovered. Everything goes over HTTP through openstacksdk, as with a real cloud."""
+
+from __future__ import annotations
+
+from tests.dashboard_support import dashboard, in_thread, next_refreshes, until
+from tests.waiting import wait_for
+from widgets.event_log import EventLog
+from widgets.status import StatusHeader
+from widgets.topology_tree import TopologyTree
+
+
+def names(node) -> list[str]:
+    return [child.label.plain.split()[0] for child in node.children]
+
+
+async def open_node(pilot, node):
+    node.expand()
+    await until(pilot, lambda: node.children or not node.allow_expand, what=f"children of {node.label}")
+    return node
+
+
+def child(node, text: str):
+    return next(c for c in node.children if text in c.label.plain)
+
+
+async def test_seed_scenario_appears_in_the_right_places(seeded_cloud) -> None:
+    app = dashboard(seeded_cloud)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = app.query_one(TopologyTree)
+        await until(pilot, lambda: app.refreshes >= 1, what="first refresh")
+        assert {"public", "private", "worker_network", "webserver_network", "api_network"} <= set(
+            names(tree.section("networks")))
+        assert set(names(tree.section("routers"))) == {"private_gateway", "project_router"}
+        assert set(names(tree.section("servers"))) == {"server1", "server2"}
+        assert len(tree.section("floating_ips").children) == 2
+        assert names(tree.section("load_balancers")) == ["web"]
+        assert "embedded demo cloud" in app.query_one(StatusHeader).render().plain  # type: ignore[union-attr]
+
+        # network -> subnet -> port -> owner: server-1-port sits on public, attached to server1
+        public = await open_node(pilot, child(tree.section("networks"), "public"))
+        subnet = await open_node(pilot, public.children[0])
+        port = await open_node(pilot, child(subnet, "server-1-port"))
+        assert [c.label.plain.split()[1] for c in port.children] == ["server1"]
+
+        # server1's private port carries the floating IP; the floating IP points back at server1
+        server1 = await open_node(pilot, child(tree.section("servers"), "server1"))
+        assert any("⇄ 127.24.4." in c.label.plain for c in server1.children)
+        fip = next(c for c in tree.section("floating_ips").children if "server1" in c.label.plain)
+        fip_port = await open_node(pilot, fip)
+        await open_node(pilot, fip_port.children[0])
+        assert "server1" in fip_port.children[0].children[0].label.plain
+
+        # routers: gateway on public, one interface per subnet
+        project_router = await open_node(pilot, child(tree.section("routers"), "project_router"))
+        assert [c.label.plain.split()[0] for c in project_router.children] == ["gateway"] + ["interface"] * 3
+
+        # LB -> listener -> pool (algorithm) -> two members with health, and the monitor
+        lb = await open_node(pilot, tree.section("load_balancers").children[0])
+        listener = await open_node(pilot, lb.children[0])
+        pool = await open_node(pilot, listener.children[0])
+        assert "web_pool" in pool.label.plain and "ROUND_ROBIN" in pool.label.plain
+        kinds = [c.data.kind for c in pool.children]
+        assert kinds == ["member", "member", "health_monitor"]
+        assert "delay 3 timeout 3 retries 3" in pool.children[2].label.plain
+
+
+async def test_changes_behind_the_dashboards_back_appear_within_one_refresh(seeded_cloud) -> None:
+    conn = seeded_cloud.connection()
+    app = dashboard(seeded_cloud)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = app.query_one(TopologyTree)
+        log = app.query_one(EventLog)
+        await until(pilot, lambda: app.refreshes >= 1, what="first refresh")
+        lb = await open_node(pilot, tree.section("load_balancers").children[0])
+        listener = await open_node(pilot, lb.children[0])
+        pool = await open_node(pilot, listener.children[0])
+        private = await open_node(pilot, child(tree.section("networks"), "private"))
+        subnet = await open_node(pilot, private.children[0])
+        tree.move_cursor(pool)
+        await pilot.pause()
+        expanded = {n.id for n in tree._tree_nodes.values() if n.is_expanded}
+
+        servers = {s.name: s for s in await in_thread(lambda: list(conn.compute.servers()))}
+        private_net = await in_thread(conn.network.find_network, "private")
+        fip = next(f for f in await in_thread(lambda: list(conn.network.ips()))
+                   if f.fixed_ip_address and servers["server1"].id in str(
+                       conn.network.get_port(f.port_id).device_id))
+        server2_port = next(p for p in await in_thread(lambda: list(conn.network.ports(
+            device_id=servers["server2"].id, network_id=private_net.id))))
+        os_pool = await in_thread(conn.load_balancer.find_pool, "web_pool")
+        os_lb = await in_thread(conn.load_balancer.find_load_balancer, "web")
+
+        def lb_active() -> bool:
+            return conn.load_balancer.get_load_balancer(os_lb.id).provisioning_status == "ACTIVE"
+
+        new_port = await in_thread(conn.network.create_port, network_id=private_net.id, name="sneaky-port")
+        await in_thread(conn.network.update_ip, fip, port_id=server2_port.id)
+        await in_thread(conn.compute.stop_server, servers["server2"])
+        await in_thread(conn.load_balancer.update_pool, os_pool, lb_algorithm="SOURCE_IP")
+        await in_thread(wait_for, lb_active, what="lb ACTIVE after the pool change")
+        members = await in_thread(lambda: list(conn.load_balancer.members(os_pool)))
+        await in_thread(conn.load_balancer.delete_member, members[0], os_pool)
+        await in_thread(wait_for, lambda: len(list(conn.load_balancer.members(os_pool))) == 1, what="member gone")
+        await in_thread(wait_for, lambda: conn.compute.get_server(servers["server2"].id).status == "SHUTOFF",
+                        what="server2 SHUTOFF")
+        await next_refreshes(pilot, app)
+
+        texts = [entry[1] for entry in log.entries]
+        assert any("sneaky-port" in t for t in texts), texts
+        assert any(fip.floating_ip_address in t and "server2" in t for t in texts), texts
+        assert any("server2" in t and "SHUTOFF" in t for t in texts), texts
+        assert any("ROUND_ROBIN -> SOURCE_IP" in t for t in texts), texts
+        assert any("member" in t and members[0].address in t for t in texts), texts
+
+        assert "SOURCE_IP" in pool.label.plain
+        assert [c.data.kind for c in pool.children] == ["member", "health_monitor"]
+        assert any(c.data.id == new_port.id for c in subnet.children)
+        assert "SHUTOFF" in child(tree.section("servers"), "server2").label.plain
+        moved = next(c for c in tree.section("floating_ips").children if fip.floating_ip_address in c.label.plain)
+        assert "server2" in moved.label.plain
+        # the view did not move under the operator
+        assert tree.cursor_node is pool
+        assert {n.id for n in tree._tree_nodes.values() if n.is_expanded} >= expanded
+
+
+async def test_a_stopped_cloud_marks_the_view_stale_and_a_restarted_one_recovers(seeded_cloud) -> None:
+    app = dashboard(seeded_cloud)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = app.query_one(TopologyTree)
+        header = app.query_one(StatusHeader)
+        await until(pilot, lambda: app.refreshes >= 1, what="first refresh")
+        servers_before = names(tree.section("servers"))
+
+        seeded_cloud.stop()
+        await until(pilot, lambda: header.has_class("-stale"), timeout=3, what="stale mark")
+        assert tree.has_class("-stale") and "STALE" in header.render().plain  # type: ignore[union-attr]
+        assert "unreachable" in header.reason
+        assert names(tree.section("servers")) == servers_before  # the last snapshot stays on screen
+
+        # keys still answer while the cloud is down
+        line = tree.cursor_line
+        await pilot.press("down", "down")
+        assert tree.cursor_line == line + 2
+        await pilot.press("slash", "s", "e", "r", "v", "e", "r", "1")
+        assert names(tree.section("servers")) == ["server1"]
+        await pilot.press("escape")
+        assert len(tree.section("servers").children) == 2
+
+        seeded_cloud.start()
+        await until(pilot, lambda: not header.has_class("-stale"), timeout=5, what="recovery")
+        assert not tree.has_class("-stale")
+        assert any("answers again" in entry[1] for entry in app.query_one(EventLog).entries)

@@ -1,0 +1,111 @@
+"""Snapshot tests of the dashboard's views: the seed scenario (hand-built, fixed ids), a fixed clock, no
+polling, UTC, no cursor blink. Review the SVGs in tests/__snapshots__/ before `--snapshot-update`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from textual.widgets import Input
+
+from tests import topology_factory as f
+from tui.app import NetdashApp
+from tui.messages import ChangeLine, FetchFailed, TopologyFetched
+from widgets.topology_tree import TopologyTree
+
+SIZE = (120, 40)
+
+
+class Info:
+    cloud = "netdash-demo"
+    project = "demo"
+    region = "RegionOne"
+    demo = True
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def still_app() -> NetdashApp:
+    return NetdashApp(None, Info(), poll=False, topology=f.seed_topology(), clock=lambda: f.FIXED_TIME + 12)
+
+
+async def open_kind(pilot, kind: str, resource_id: str) -> None:
+    tree = pilot.app.query_one(TopologyTree)
+    node = tree.find(kind, resource_id)
+    node.expand()
+    await pilot.pause()
+
+
+async def open_load_balancer(pilot) -> None:
+    await open_kind(pilot, "load_balancer", f.LB)
+    await open_kind(pilot, "listener", f.LISTENER)
+    await open_kind(pilot, "pool", f.POOL)
+    tree = pilot.app.query_one(TopologyTree)
+    tree.move_cursor(tree.find("member", f.MEMBER2))
+    await pilot.pause()
+
+
+class TestDashboardViews:
+    def test_overview(self, snap_compare) -> None:
+        assert snap_compare(still_app(), terminal_size=SIZE)
+
+    def test_load_balancer_members_and_details(self, snap_compare) -> None:
+        assert snap_compare(still_app(), terminal_size=SIZE, run_before=open_load_balancer)
+
+    def test_network_subnet_ports(self, snap_compare) -> None:
+        async def run_before(pilot) -> None:
+            await open_kind(pilot, "network", f.PRIVATE)
+            await open_kind(pilot, "subnet", f.PRIVATE_SUBNET)
+            await open_kind(pilot, "port", f.PORT_S1)
+            tree = pilot.app.query_one(TopologyTree)
+            tree.move_cursor(tree.find("port", f.PORT_S1))
+            await pilot.pause()
+
+        assert snap_compare(still_app(), terminal_size=SIZE, run_before=run_before)
+
+    def test_filter(self, snap_compare) -> None:
+        async def run_before(pilot) -> None:
+            pilot.app.query_one(Input).cursor_blink = False
+            await pilot.press("slash", *"server2")
+            await pilot.pause()
+
+        assert snap_compare(still_app(), terminal_size=SIZE, run_before=run_before)
+
+    def test_keys(self, snap_compare) -> None:
+        assert snap_compare(still_app(), terminal_size=SIZE, press=["question_mark"])
+
+
+class TestDashboardStates:
+    def test_change_events(self, snap_compare) -> None:
+        async def run_before(pilot) -> None:
+            changed = f.with_changed(f.seed_topology(), "pools", f.POOL, lb_algorithm="SOURCE_IP")
+            changed = f.with_changed(changed, "members", f.MEMBER2, operating_status="ONLINE")
+            at = f.FIXED_TIME + 4
+            pilot.app.post_message(TopologyFetched(changed, [
+                ChangeLine(at, "pool web_pool algorithm ROUND_ROBIN -> SOURCE_IP"),
+                ChangeLine(at, "member 10.0.0.11:80 of web_pool ERROR -> ONLINE"),
+                ChangeLine(at + 2, "floating IP 127.24.4.5 moved server1 -> server2"),
+                ChangeLine(at + 3, "server server2 ACTIVE -> SHUTOFF", "warning"),
+            ]))
+            await pilot.pause()
+            await open_load_balancer(pilot)
+
+        assert snap_compare(still_app(), terminal_size=SIZE, run_before=run_before)
+
+    def test_stale(self, snap_compare) -> None:
+        async def run_before(pilot) -> None:
+            pilot.app.post_message(FetchFailed("Cloud unreachable", "network API unreachable: connection refused",
+                                               f.FIXED_TIME))
+            await pilot.pause()
+            pilot.app.clear_notifications()
+            await pilot.pause()
+
+        assert snap_compare(still_app(), terminal_size=SIZE, run_before=run_before)

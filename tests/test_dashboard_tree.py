@@ -1,0 +1,169 @@
+"""The topology tree on hand-built snapshots: lazy children, in-place updates, the filter, node data."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from cloud.model import Port
+from tests import topology_factory as f
+from widgets.details import DetailsPane
+from widgets.event_log import EventLog
+from widgets.topology_tree import TopologyTree
+
+
+class TreeApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield TopologyTree(id="tree")
+        yield DetailsPane(id="details")
+        yield EventLog(id="events")
+
+
+def labels(node) -> list[str]:
+    return [child.label.plain for child in node.children]
+
+
+async def expand(pilot, node) -> None:
+    node.expand()
+    await pilot.pause()
+
+
+async def test_sections_and_top_level_objects_of_the_seed() -> None:
+    app = TreeApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = app.query_one(TopologyTree)
+        tree.update(f.seed_topology())
+        await pilot.pause()
+        assert [n.label.plain.split()[0] for n in tree.root.children] == [
+            "Networks", "Routers", "Servers", "Floating", "Load"]
+        assert [t.split()[0] for t in labels(tree.section("networks"))] == [
+            "public", "private", "worker_network", "webserver_network", "api_network"]
+        assert "gw public 127.24.4.2" in labels(tree.section("routers"))[0]
+        assert "⇄ 127.24.4.5" in labels(tree.section("servers"))[0]
+        assert "unassociated" in labels(tree.section("floating_ips"))[2]
+        assert "⇄ 127.24.4.6" in labels(tree.section("load_balancers"))[0]
+
+
+async def test_children_are_built_on_first_expansion_only() -> None:
+    app = TreeApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = app.query_one(TopologyTree)
+        tree.update(f.seed_topology())
+        await pilot.pause()
+        private = tree.find("network", f.PRIVATE)
+        assert private is not None and private.allow_expand and not private.children
+        await expand(pilot, private)
+        subnet = private.children[0]
+        assert subnet.data == subnet.data and (subnet.data.kind, subnet.data.id) == ("subnet", f.PRIVATE_SUBNET)
+        await expand(pilot, subnet)
+        ports = {child.data.id: child for child in subnet.children}
+        assert set(ports) == {f.ROUTER_IF, f.PORT_S1, f.PORT_S2, f.LB_VIP}
+        await expand(pilot, ports[f.PORT_S1])
+        owner, fip = ports[f.PORT_S1].children
+        assert (owner.data.kind, owner.data.id) == ("server", f.SERVER1)
+        assert (fip.data.kind, fip.data.id) == ("floating_ip", f.FIP_S1)
+
+        lb = tree.find("load_balancer", f.LB)
+        await expand(pilot, lb)
+        await expand(pilot, lb.children[0])
+        pool = lb.children[0].children[0]
+        assert "ROUND_ROBIN" in pool.label.plain
+        await expand(pilot, pool)
+        assert [c.data.kind for c in pool.children] == ["member", "member", "health_monitor"]
+        assert "10.0.0.11:80" in pool.children[1].label.plain and "ERROR" in pool.children[1].label.plain
+        assert any(span.style == "bold red" for span in pool.children[1].label.spans)
+
+
+async def test_update_touches_only_changed_nodes_and_keeps_expansion_and_cursor() -> None:
+    app = TreeApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = app.query_one(TopologyTree)
+        topology = f.seed_topology()
+        tree.update(topology)
+        await pilot.pause()
+        lb = tree.find("load_balancer", f.LB)
+        await expand(pilot, lb)
+        await expand(pilot, lb.children[0])
+        pool = lb.children[0].children[0]
+        await expand(pilot, pool)
+        member = pool.children[1]
+        tree.move_cursor(member)
+        await pilot.pause()
+        nodes_before = {n.id for n in tree._tree_nodes.values()}
+
+        tree.update(topology)  # same snapshot: nothing to do
+        assert tree.last_changes == 0
+
+        changed = f.with_changed(topology, "pools", f.POOL, lb_algorithm="SOURCE_IP")
+        changed = f.with_changed(changed, "members", f.MEMBER2, operating_status="ONLINE")
+        tree.update(changed)
+        await pilot.pause()
+        assert tree.last_changes == 2
+        assert "SOURCE_IP" in pool.label.plain and "ONLINE" in member.label.plain
+        assert {n.id for n in tree._tree_nodes.values()} == nodes_before
+        assert tree.cursor_node is member and pool.is_expanded and lb.is_expanded
+
+        # a new port above the cursor: the cursor stays on its member, the new node appears
+        new_port = Port("ffffffff-0000-4000-8000-000000000001", "new-port", f.PRIVATE)
+        tree.update(f.seed_topology(ports=(*topology.ports.values(), new_port)))
+        await pilot.pause()
+        assert tree.cursor_node is member
+        assert tree.find("port", new_port.id) is None  # under a collapsed network: not built
+
+
+async def test_removed_objects_disappear_and_new_ones_appear_in_place() -> None:
+    app = TreeApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = app.query_one(TopologyTree)
+        topology = f.seed_topology()
+        tree.update(topology)
+        await pilot.pause()
+        servers = [s for s in topology.servers.values() if s.id != f.SERVER1]
+        tree.update(f.seed_topology(servers=servers))
+        await pilot.pause()
+        assert [t.split()[0] for t in labels(tree.section("servers"))] == ["server2"]
+        assert "(1)" in tree.section("servers").label.plain
+        tree.update(topology)
+        await pilot.pause()
+        assert [t.split()[0] for t in labels(tree.section("servers"))] == ["server1", "server2"]
+
+
+async def test_filter_by_name_address_and_id() -> None:
+    app = TreeApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = app.query_one(TopologyTree)
+        tree.update(f.seed_topology())
+        await pilot.pause()
+        tree.set_filter("10.0.0.11")  # server2's address: its network, server, the LB with that member
+        assert [t.split()[0] for t in labels(tree.section("networks"))] == ["private"]
+        assert [t.split()[0] for t in labels(tree.section("servers"))] == ["server2"]
+        assert len(labels(tree.section("load_balancers"))) == 1
+        assert labels(tree.section("routers")) == []
+        tree.set_filter(f.FIP_FREE[:12])
+        assert [t.split()[0] for t in labels(tree.section("floating_ips"))] == ["127.24.4.8"]
+        tree.set_filter("")
+        assert len(labels(tree.section("networks"))) == 5
+
+
+async def test_details_show_every_field_with_whole_ids() -> None:
+    app = TreeApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        topology = f.seed_topology()
+        details = app.query_one(DetailsPane)
+        details.show(topology, "port", topology.ports[f.PORT_S1])
+        await pilot.pause()
+        shown = app.export_screenshot()
+        for text in (f.PORT_S1, f.SERVER1, "fa:16:3e:00:00:09", "10.0.0.10", "compute:nova", "(server1)"):
+            assert text in shown, text
+        details.show(topology, "port", None)
+        await pilot.pause()
+        assert "gone from the cloud" in app.export_screenshot().replace("&#160;", " ")
+
+
+async def test_event_log_keeps_plain_entries() -> None:
+    app = TreeApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        log = app.query_one(EventLog)
+        log.add_event(f.FIXED_TIME, "pool web_pool algorithm ROUND_ROBIN -> SOURCE_IP", "info")
+        log.add_event(f.FIXED_TIME, "member 10.0.0.11:80 of web_pool ONLINE -> ERROR", "error")
+        await pilot.pause()
+        assert [e[1].split()[0] for e in log.entries] == ["pool", "member"]

@@ -1,0 +1,17 @@
+"""The layering of DESIGN.md holds at run time too (import-linter checks it statically in `make lint`)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def loaded_after(statement: str) -> set[str]:
+    code = f"import sys; {statement}; print('\\n'.join(sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return {name.split(".")[0] for name in done.stdout.split()}
+
+
+def test_democloud_runs_without_netdash_or_client_libraries() -> None:
+    loaded = loaded_after("import democloud, democloud.__main__; democloud.Cloud()")
+    assert not loaded & {"tui", "widgets", "actions", "cloud", "openstack", "keystoneauth1", "httpx", "textual"}

@@ -1,0 +1,1 @@
+"""Textual widgets: they take plain `cloud.model` objects and post messages; no openstacksdk inside."""
