@@ -36,6 +36,7 @@ def parser(prog: str = "netdash demo-cloud") -> argparse.ArgumentParser:
     p.add_argument("--faults", action="append", default=[], metavar="SPEC",
                    help="inject faults: latency, 5xx/409 answers, dropped connections, token expiry, slow "
                         "provisioning (grammar below; repeatable)")
+    p.add_argument("--exit-with-stdin", action="store_true", help=argparse.SUPPRESS)  # netdash --demo's child
     return p
 
 
@@ -75,6 +76,10 @@ def main(argv: Sequence[str] | None = None, prog: str = "netdash demo-cloud") ->
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    if args.exit_with_stdin:
+        from .process import watch_stdin
+
+        watch_stdin(stop)
     try:
         print(f"# embedded OpenStack cloud listening on {cloud.cloud.base_url} (port {cloud.port})")
         print(f"# Keystone: {cloud.auth_url}   cloud name: {CLOUD_NAME}")

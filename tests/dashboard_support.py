@@ -11,13 +11,14 @@ from textual.pilot import Pilot
 
 from cloud.client import CloudClient
 from democloud import DemoCloud
+from democloud.process import DemoCloudProcess
 from tui.app import NetdashApp
 
 #: short enough that "within one refresh" is quick; the throttle is opened so it never paces the test
 INTERVAL = 0.2
 
 
-def dashboard(cloud: DemoCloud, **options: Any) -> NetdashApp:
+def dashboard(cloud: DemoCloud | DemoCloudProcess, **options: Any) -> NetdashApp:
     client = CloudClient.for_demo(cloud, max_rps=1000)
     return NetdashApp(client, client.info, interval=INTERVAL, demo_cloud=cloud, **options)
 

@@ -5,8 +5,9 @@
     netdash demo-cloud [...]                   (the embedded cloud alone; its own options)
 
 Cloud selection is openstacksdk's (clouds.yaml, OS_CLOUD, OS_* variables), as for the `openstack` CLI;
-with nothing configured, or with `--demo`, netdash starts the embedded cloud in this process and says so
-on stderr. Every bad input ends the same way: one line on stderr, exit status 2, no traceback.
+with nothing configured, or with `--demo`, netdash starts the embedded cloud in a child process (see
+`democloud.process`) and says so on stderr. Every bad input ends the same way: one line on stderr, exit
+status 2, no traceback.
 """
 
 from __future__ import annotations
@@ -58,6 +59,16 @@ def scale(text: str) -> int:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def faults(text: str) -> str:
+    from democloud.faults_spec import SpecError, parse
+
+    try:
+        parse(text)
+    except SpecError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
 def add_cloud_options(p: argparse.ArgumentParser, *, defaults: bool) -> None:
     """The same options at top level and after a subcommand; the subcommand's copy leaves unset ones out
     (SUPPRESS) so `netdash --demo topology` keeps the top-level value."""
@@ -69,7 +80,7 @@ def add_cloud_options(p: argparse.ArgumentParser, *, defaults: bool) -> None:
                    help="cloud name in clouds.yaml (default: $OS_CLOUD, or the OS_* variables)")
     p.add_argument("--os-region", metavar="NAME", default=d(None), help="region (default: $OS_REGION_NAME)")
     p.add_argument("--demo", action="store_true", default=d(False),
-                   help="use the embedded demo cloud, started in this process")
+                   help="use the embedded demo cloud, started in a child process")
     p.add_argument("--interval", type=positive(float), metavar="SECONDS", default=d(2.0),
                    help="seconds between refreshes (default 2)")
     p.add_argument("--max-rps", type=positive(float), metavar="N", default=d(20.0),
@@ -77,6 +88,9 @@ def add_cloud_options(p: argparse.ArgumentParser, *, defaults: bool) -> None:
     p.add_argument("--read-only", action="store_true", default=d(False), help="offer no action that changes the cloud")
     p.add_argument("--scale", type=scale, metavar="N", default=d(0),
                    help="with --demo: a generated project of N servers (~5N ports) instead of the seed scenario")
+    p.add_argument("--faults", type=faults, action="append", metavar="SPEC", default=d([]),
+                   help="with --demo: inject faults into the embedded cloud, e.g. '503:rate=0.3@network' "
+                        "(grammar: netdash demo-cloud --help; repeatable)")
     p.add_argument("--insecure", action="store_true", default=d(False),
                    help="do not verify the cloud's TLS certificates (the header says so)")
 
@@ -144,6 +158,8 @@ def open_cloud(options: argparse.Namespace) -> tuple[Any, Any]:
 
     if getattr(options, "scale", 0) and not options.demo:
         raise ConfigError("--scale generates a project in the embedded cloud: use it with --demo")
+    if getattr(options, "faults", None) and not options.demo:
+        raise ConfigError("--faults injects faults into the embedded cloud: use it with --demo")
     if not options.demo:
         try:
             client = CloudClient.connect(options.os_cloud, options.os_region, max_rps=options.max_rps,
@@ -156,9 +172,13 @@ def open_cloud(options: argparse.Namespace) -> tuple[Any, Any]:
                   "using the embedded demo cloud", file=sys.stderr)
     else:
         print("netdash: using the embedded demo cloud (--demo)", file=sys.stderr)
-    from democloud import DemoCloud
+    from democloud.process import DemoCloudFailed, DemoCloudProcess
 
-    demo = DemoCloud(seed=True, scale=getattr(options, "scale", 0)).start()
+    try:
+        demo = DemoCloudProcess(scale=getattr(options, "scale", 0),
+                                faults=tuple(getattr(options, "faults", ()))).start()
+    except DemoCloudFailed as exc:
+        raise ConfigError(str(exc)) from None
     try:
         return CloudClient.for_demo(demo, max_rps=options.max_rps), demo
     except BaseException:

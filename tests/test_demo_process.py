@@ -1,0 +1,84 @@
+"""`netdash --demo`'s embedded cloud in a child process: it serves like the in-process one, takes
+`--scale` and `--faults`, says in one line why it did not start, and never outlives its parent."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cloud.client import CloudClient
+from democloud.process import DemoCloudFailed, DemoCloudProcess
+from tests.waiting import wait_for
+
+NETDASH = [sys.executable, "-c", "from tui.cli import run; run()"]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie is dead too: only its parent (gone here) would reap it
+    status = Path(f"/proc/{pid}/status")
+    return not status.exists() or "State:\tZ" not in status.read_text()
+
+
+def test_the_child_serves_the_seed_and_its_directory_goes_with_it() -> None:
+    with DemoCloudProcess() as cloud:
+        client = CloudClient.for_demo(cloud, max_rps=1000)
+        try:
+            topology = client.fetch_topology_sync()
+        finally:
+            client.close()
+        assert {s.name for s in topology.servers.values()} >= {"server1", "server2"}
+        assert any(line.startswith("# data plane:") for line in cloud.lines)
+        assert cloud.auth_url.startswith("http://127.0.0.1:")
+        directory = cloud._dir
+        assert directory is not None and (directory.stat().st_mode & 0o077) == 0
+        assert ((directory / "clouds.yaml").stat().st_mode & 0o777) == 0o600
+        pid = cloud.pid
+    assert pid is not None and not alive(pid) and not directory.exists()
+
+
+def test_a_child_that_cannot_start_says_why_in_one_line() -> None:
+    with pytest.raises(DemoCloudFailed) as failed:
+        DemoCloudProcess(faults=("bogus",)).start()
+    message = str(failed.value)
+    assert message.startswith("the embedded cloud did not start: ") and "unknown fault 'bogus'" in message
+    assert "\n" not in message and "Traceback" not in message
+
+
+def test_the_child_dies_with_a_parent_killed_by_sigkill() -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-c", "from democloud.process import DemoCloudProcess; import sys, time; "
+                               "c = DemoCloudProcess().start(); print(c.pid, flush=True); time.sleep(60)"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    assert alive(child)
+    parent.kill()
+    parent.wait()
+    wait_for(lambda: not alive(child), timeout=10, what=f"the child {child} to exit after its parent")
+
+
+def test_demo_faults_reach_the_child_and_fail_in_one_line() -> None:
+    done = subprocess.run([*NETDASH, "--demo", "--faults", "503:rate=1@network", "topology"], cwd=ROOT, check=False,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done
+    assert done.stderr.splitlines()[-1] == "netdash: error: network /networks: HTTP 503 injected fault: HTTP 503"
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--faults", "503@network", "topology"], "--faults injects faults into the embedded cloud: use it with --demo"),
+    (["--demo", "--faults", "bogus", "topology"], "argument --faults: unknown fault 'bogus'"),
+])
+def test_demo_faults_refusals(argv: list[str], message: str) -> None:
+    done = subprocess.run([*NETDASH, *argv], cwd=ROOT, check=False, capture_output=True, text=True, timeout=60,
+                          env={k: v for k, v in os.environ.items() if not k.startswith("OS_")})
+    assert done.returncode == 2 and message in done.stderr and len(done.stderr.strip().splitlines()) == 1, done
