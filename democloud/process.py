@@ -10,6 +10,7 @@ its stdin closes, so it never outlives the dashboard, even one killed with SIGKI
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -40,6 +41,7 @@ class DemoCloudProcess:
         self._dir: Path | None = None
         self._proc: subprocess.Popen[str] | None = None
         self._config: dict[str, Any] | None = None
+        self._serving = False
         #: the child's last lines on stdout (its `# data plane:` endpoint lines among them)
         self.lines: deque[str] = deque(maxlen=200)
 
@@ -59,7 +61,9 @@ class DemoCloudProcess:
             errors.close()
         ready = threading.Event()
         threading.Thread(target=self._drain, args=(ready,), name="democloud-child", daemon=True).start()
-        if not ready.wait(self.timeout) or self._proc.poll() is not None:
+        if not ready.wait(self.timeout) or not self._serving:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._proc.wait(timeout=5)  # its stdout closed: it is exiting, and its status says why
             why = self._why()
             self.stop()
             raise DemoCloudFailed(f"the embedded cloud did not start: {why}")
@@ -72,6 +76,7 @@ class DemoCloudProcess:
         for line in self._proc.stdout:
             self.lines.append(line.rstrip("\n"))
             if line.startswith(READY):
+                self._serving = True
                 ready.set()
         ready.set()  # it exited: start() looks at why
 
