@@ -33,7 +33,7 @@ from typing import Any
 
 from asyncio_throttle import Throttler
 
-from . import convert
+from . import convert, status_trees
 from .config import (
     check_response,
     check_yaml,
@@ -49,11 +49,15 @@ from .errors import ApiError, AuthError, CloudUnreachable, ConfigError, NetdashE
 from .model import Topology, by_id
 from .writes import PROXY_ATTR, Changes
 
+#: what `convert.port` reads: Neutron's `fields=` leaves out the rest (bindings, DHCP options, address
+#: pairs, timestamps), which at 5,000 ports was half of what the cloud encoded and the client decoded
+PORT_FIELDS = ("id", "name", "network_id", "mac_address", "fixed_ips", "device_id", "device_owner", "status",
+               "admin_state_up", "project_id", "tenant_id", "security_groups")
 #: (Topology field, service type, path under the service root, collection key of the answer)
 LISTS: tuple[tuple[str, str, str, str], ...] = (
     ("networks", "network", "/networks", "networks"),
     ("subnets", "network", "/subnets", "subnets"),
-    ("ports", "network", "/ports", "ports"),
+    ("ports", "network", "/ports?" + "&".join(f"fields={f}" for f in PORT_FIELDS), "ports"),
     ("routers", "network", "/routers", "routers"),
     ("floating_ips", "network", "/floatingips", "floatingips"),
     ("servers", "compute", "/servers/detail", "servers"),
@@ -64,6 +68,8 @@ LISTS: tuple[tuple[str, str, str, str], ...] = (
 )
 SERVICES = ("network", "compute", "load-balancer")
 WORKERS = 8
+#: objects per page of a list (Octavia's and Nova's default maximum is 1,000)
+PAGE = 500
 #: seconds without a byte from the cloud before a request fails (clouds.yaml `api_timeout` wins): without
 #: one, a cloud that accepts a connection and never answers holds a refresh forever and the view never
 #: goes stale
@@ -102,6 +108,10 @@ class CloudClient(Changes):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._compute_microversion: str | None = None
+        #: the last fetch's model objects, reused when their bodies have not changed (`convert.Reuse`)
+        self._reuse: dict[str, convert.Reuse] = {}
+        #: status trees read so far; which to read again (`cloud.status_trees`)
+        self._trees = status_trees.TreeCache()
 
     # --- construction ---------------------------------------------------------------------------
     @classmethod
@@ -220,14 +230,23 @@ class CloudClient(Changes):
         lists = {field: run(lambda s=service, p=path, c=collection: self._list(s, p, c))
                  for field, service, path, collection in wanted}
 
+        for reuse in self._reuse.values():
+            reuse.roll()
+
         async def trees() -> convert.StatusTree:
-            tree = convert.StatusTree()
+            tree = convert.StatusTree(self._reused("members"))
             if "load_balancers" in lists:
-                lbs = await lists["load_balancers"]
+                related = [await lists[f] if f in lists else [] for f in
+                           ("load_balancers", "listeners", "pools", "health_monitors")]
+                current = status_trees.signatures(*related)
+                wanted = self._trees.plan(current)
                 bodies = await asyncio.gather(*(
-                    run(lambda i=d["id"]: self._get("load-balancer", f"/lbaas/loadbalancers/{i}/status"))
-                    for d in lbs if isinstance(d, dict) and isinstance(d.get("id"), str)))
-                for body in bodies:
+                    run(lambda i=i: self._get("load-balancer", f"/lbaas/loadbalancers/{i}/status"))
+                    for i in wanted))
+                for lb_id, body in zip(wanted, bodies, strict=True):
+                    self._trees.store(lb_id, current[lb_id], body)
+                    tree.add(body)
+                for body in self._trees.cached(wanted):
                     tree.add(body)
             return tree
 
@@ -244,21 +263,23 @@ class CloudClient(Changes):
         orphan_lists = await asyncio.gather(*(
             run(lambda i=i: self._list("load-balancer", f"/lbaas/pools/{i}/members", "members")) for i in orphans))
         for pool_id, found in zip(orphans, orphan_lists, strict=True):
-            members[pool_id] = convert.listed(found, lambda d, p=pool_id: convert.member(d, p))
+            members[pool_id] = convert.listed(found, lambda d, p=pool_id: convert.member(d, p),
+                                              self._reused("orphan-members"))
         return self._topology(results, tree, members, time.time())
 
     def _topology(self, raw: dict[str, list[Any]], tree: convert.StatusTree,
                   members: dict[str, list[Any]], fetched_at: float) -> Topology:
         from dataclasses import replace
 
-        def listed(field: str, fn: Callable[[Any], Any], with_status: bool = False) -> Any:
-            items = convert.listed(raw.get(field, []), fn)
-            if with_status:
-                items = [replace(i, operating_status=tree.status_of(i.id, i.operating_status)) for i in items]
-            return by_id(items)
+        def status(item: Any) -> Any:
+            found = tree.status_of(item.id, item.operating_status)
+            return item if found == item.operating_status else replace(item, operating_status=found)
 
-        all_members = [replace(m, operating_status=tree.status_of(m.id, m.operating_status))
-                       for found in members.values() for m in found]
+        def listed(field: str, fn: Callable[[Any], Any], with_status: bool = False) -> Any:
+            items = convert.listed(raw.get(field, []), fn, self._reused(field))
+            return by_id(convert.in_display_order(field, [status(i) for i in items] if with_status else items))
+
+        all_members = convert.in_display_order("members", [status(m) for found in members.values() for m in found])
         return Topology(
             networks=listed("networks", convert.network), subnets=listed("subnets", convert.subnet),
             ports=listed("ports", convert.port), routers=listed("routers", convert.router),
@@ -268,11 +289,20 @@ class CloudClient(Changes):
             health_monitors=listed("health_monitors", convert.health_monitor, True),
             members=by_id(all_members), services=self.services, fetched_at=fetched_at)
 
+    def _reused(self, field: str) -> convert.Reuse:
+        reuse = self._reuse.get(field)
+        if reuse is None:
+            reuse = self._reuse[field] = convert.Reuse()
+        return reuse
+
     # --- one request (runs in a worker thread) ----------------------------------------------------
     def _list(self, service: str, path: str, collection: str) -> list[Any]:
-        """Every page of a collection: clients follow `<collection>_links` rel=next, as the SDK does."""
+        """Every page of a collection: clients follow `<collection>_links` rel=next, as the SDK does.
+
+        Pages of `PAGE`: `json.loads` holds the GIL for a whole body, and 5,000 ports in one body held it
+        for ~100 ms at a time, during which the dashboard could not answer a key."""
         items: list[Any] = []
-        url: str | None = path
+        url: str | None = f"{path}{'&' if '?' in path else '?'}limit={PAGE}"
         while url:
             body = self._get(service, url)
             page = body.get(collection) if isinstance(body, dict) else None

@@ -232,7 +232,7 @@ def diff(old: Topology, new: Topology, at: float) -> list[ChangeEvent]:
                                           f"{resource} {label(new, item)} created", "info"))
         for item_id, item in after.items():
             previous = before.get(item_id)
-            if previous is None or (previous == item and resource != "router"):
+            if previous is None or ((previous is item or previous == item) and resource != "router"):
                 continue  # routers also change when their interface ports do
             for text, severity in detector(old, new, previous, item):
                 events.append(ChangeEvent(at, "changed", resource, item_id, text, severity))

@@ -220,7 +220,7 @@ INFRASTRUCTURE_OWNERS = ("network:router_gateway", "network:floatingip", "networ
 
 
 def by_id(items: Iterable[R]) -> Mapping[str, R]:
-    """A read-only id -> object mapping that keeps the order the cloud listed them in."""
+    """A read-only id -> object mapping that keeps the order of `items`."""
     return MappingProxyType({item.id: item for item in items})
 
 

@@ -301,7 +301,7 @@ class ActionFlow:
     def _flow_closed(self, ran: bool | None) -> None:
         self._flow = None
         self._release_held()  # type: ignore[attr-defined]
-        self.refresh_bindings()  # type: ignore[attr-defined]
+        self.offer_bindings()  # type: ignore[attr-defined]
 
     # --- the tree and the log -------------------------------------------------------------------------
     def _nodes_of(self, kind: str, resource_id: str) -> list[TreeNode[NodeData]]:

@@ -61,8 +61,12 @@ class NetdashApp(ActionFlow, App[int]):
 
     def __init__(self, client: Any, info: Any = None, *, interval: float = 2.0, read_only: bool = False,
                  demo_cloud: Any = None, poller: PollerLike | None = None, poll: bool = True,
-                 topology: Topology | None = None, clock: Callable[[], float] = time.time) -> None:
-        """`poll=False` with a fixed `topology` and `clock` gives snapshot tests a still picture."""
+                 topology: Topology | None = None, clock: Callable[[], float] = time.time,
+                 freeze_gc: bool = False) -> None:
+        """`poll=False` with a fixed `topology` and `clock` gives snapshot tests a still picture.
+        `freeze_gc`: once the first snapshot is on screen, freeze what is alive out of the garbage
+        collector's reach (`cloud.collector.freeze_survivors`); for a process that runs one dashboard,
+        not for a test process that starts hundreds."""
         super().__init__()
         self.client = client
         self.info = info if info is not None else getattr(client, "info", None)
@@ -73,6 +77,7 @@ class NetdashApp(ActionFlow, App[int]):
         self.poll = poll
         self.clock = clock
         self.initial = topology
+        self.freeze_gc = freeze_gc
         self.topology = Topology()
         self.stale = False
         self.refreshes = 0
@@ -82,6 +87,9 @@ class NetdashApp(ActionFlow, App[int]):
         self._held: TopologyFetched | None = None
         self._held_lines: list[ChangeLine] = []
         self.probe = ProbeControl(self, clock)
+        #: the actions `check_action` decides, and its answers when the footer was last refreshed
+        self._checked_actions = (*sorted(ACTION_NAMES), "probe_selection", "copy_id", "clear_filter")
+        self._offered: tuple[bool | None, ...] | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(id="status", clock=self.clock)
@@ -197,6 +205,12 @@ class NetdashApp(ActionFlow, App[int]):
                 self.notify("The cloud answers again.", title="Reconnected")
             self._set_stale(False)
             self.query_one(StatusHeader).set_refreshed(topology.fetched_at or self.clock())
+        self.offer_bindings()  # a changed object elsewhere can change what fits the selection
+        if self.freeze_gc and topology.fetched_at:
+            self.freeze_gc = False
+            from cloud.collector import freeze_survivors
+
+            self.call_after_refresh(freeze_survivors)  # after the first paint, not before it
 
     def _set_stale(self, stale: bool) -> None:
         self.stale = stale
@@ -212,12 +226,12 @@ class NetdashApp(ActionFlow, App[int]):
     def _object_highlighted(self, message: TopologyTree.ObjectHighlighted) -> None:
         self.query_one(DetailsPane).show(self.topology, message.kind, message.resource)
         self.probe.select(self.topology, message.resource)
-        self.refresh_bindings()
+        self.offer_bindings()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, message: Input.Changed) -> None:
         self.query_one(TopologyTree).set_filter(message.value)
-        self.refresh_bindings()
+        self.offer_bindings()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
@@ -240,6 +254,15 @@ class NetdashApp(ActionFlow, App[int]):
         self.probe.choose_url(message.url)
 
     # --- actions --------------------------------------------------------------------------------------
+    def offer_bindings(self) -> None:
+        """`refresh_bindings()` when what `check_action` answers has changed, else nothing: the Footer
+        rebuilds every key widget on each refresh, ~15 ms, and the cursor moving between two ports or a
+        refresh that changed nothing must not pay it (at `--scale 1000` it was most of a key's latency)."""
+        offered = tuple(self.check_action(action, ()) for action in self._checked_actions)
+        if offered != self._offered:
+            self._offered = offered
+            self.refresh_bindings()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ACTION_NAMES:  # tui.action_keys: only what fits the selection; none in --read-only
             return action in self.fitting_actions()
@@ -261,7 +284,7 @@ class NetdashApp(ActionFlow, App[int]):
         field = self.query_one("#filter", Input)
         field.add_class("-open")
         field.focus()
-        self.refresh_bindings()
+        self.offer_bindings()
 
     def action_clear_filter(self) -> None:
         field = self.query_one("#filter", Input)
@@ -269,7 +292,7 @@ class NetdashApp(ActionFlow, App[int]):
         field.remove_class("-open")
         self.query_one(TopologyTree).set_filter("")
         self.query_one(TopologyTree).focus()
-        self.refresh_bindings()
+        self.offer_bindings()
 
     def action_copy_id(self) -> None:
         selected = self.query_one(TopologyTree).selected
@@ -317,6 +340,7 @@ class NetdashApp(ActionFlow, App[int]):
 
 def run_app(client: Any, *, interval: float = 2.0, read_only: bool = False, demo_cloud: Any = None) -> int:
     """Run the dashboard in the terminal until the user quits; the exit status for `netdash`."""
-    app = NetdashApp(client, client.info, interval=interval, read_only=read_only, demo_cloud=demo_cloud)
+    app = NetdashApp(client, client.info, interval=interval, read_only=read_only, demo_cloud=demo_cloud,
+                     freeze_gc=True)
     app.run()
     return app.return_code or 0

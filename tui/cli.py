@@ -215,7 +215,8 @@ def dashboard(options: argparse.Namespace) -> int:
 
     client, demo = open_cloud(options)
     try:
-        NetdashApp(client, interval=options.interval, read_only=options.read_only, demo_cloud=demo).run()
+        NetdashApp(client, interval=options.interval, read_only=options.read_only, demo_cloud=demo,
+                   freeze_gc=True).run()
         return 0
     finally:
         client.close()

@@ -86,8 +86,8 @@ class FloatingIPs(NetBase):
             candidates: Any = [self.fips[f] for p in port_ids for f in self.fips_of_port.get(p, ())]
         else:
             candidates = self.fips.values()
-        views = (self.fip_view(f) for f in candidates if ctx.can_see(f["project_id"]))
-        return list_answer(req, "floatingip", "floatingips", views, FIELDS)
+        records = [f for f in candidates if ctx.can_see(f["project_id"])]
+        return list_answer(req, "floatingip", "floatingips", records, FIELDS, view=self.fip_view)
 
     def show_fip(self, req: Request, fip_id: str) -> Response:
         return Response(

@@ -92,8 +92,8 @@ class Networks(NetBase):
         ctx = self.ctx(req)
         ids = req.args("id")
         candidates = (self.networks[i] for i in ids if i in self.networks) if ids else self.networks.values()
-        views = (self.network_view(n) for n in candidates if self.net_visible(ctx, n))
-        return list_answer(req, "network", "networks", views, FIELDS)
+        records = [n for n in candidates if self.net_visible(ctx, n)]
+        return list_answer(req, "network", "networks", records, FIELDS, view=self.network_view)
 
     def show_network(self, req: Request, net_id: str) -> Response:
         ctx = self.ctx(req)

@@ -153,8 +153,8 @@ class Ports(FixedIPs):
                 ids = values if index is None else [p for v in values for p in index.get(v, ())]
                 candidates = [self.ports[i] for i in ids if i in self.ports]
                 break
-        views = (self.port_view(p, ctx.is_admin) for p in candidates if self.port_visible(ctx, p))
-        return list_answer(req, "port", "ports", views, FIELDS)
+        records = [p for p in candidates if self.port_visible(ctx, p)]
+        return list_answer(req, "port", "ports", records, FIELDS, view=lambda p: self.port_view(p, ctx.is_admin))
 
     def show_port(self, req: Request, port_id: str) -> Response:
         ctx = self.ctx(req)

@@ -114,18 +114,36 @@ def sort_items(items: list[dict[str, Any]], req: Request, known: Iterable[str]) 
     ordered = list(items)
     for index in range(len(keys) - 1, -1, -1):
         reverse = (dirs[index] if index < len(dirs) else "asc") == "desc"
-        ordered.sort(key=lambda item, k=keys[index]: sort_key(item.get(k)), reverse=reverse)
+        if keys[index] == "id":  # always a string: no wrapper per item (a page of 5,000 ports sorts them all)
+            ordered.sort(key=lambda item: item["id"], reverse=reverse)
+        else:
+            ordered.sort(key=lambda item, k=keys[index]: sort_key(item.get(k)), reverse=reverse)
     return ordered
 
 
 def list_answer(
-    req: Request, resource: str, collection: str, items: Iterable[dict[str, Any]], known: Iterable[str]
+    req: Request, resource: str, collection: str, items: Iterable[dict[str, Any]], known: Iterable[str],
+    *, view: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> Response:
-    """Filter, sort, page and project `items` (already the caller's views) into Neutron's list answer."""
+    """Filter, sort, page and project `items` (the caller's views, or its records and their `view`) into
+    Neutron's list answer.
+
+    With `view` and a plain paged listing (no filter, no sort key: what clients send page after page),
+    the page is cut from the records and only its entries become views: listing 5,000 ports in pages
+    of 500 built 55,000 views, and took ~70 ms a page instead of ~7."""
     known = tuple(known)
     checks = predicates(req, known)
+    if view is not None:
+        if not checks and not req.args("sort_key") and not req.arg("page_reverse"):
+            return page_answer(req, resource, collection, sort_items(list(items), req, known), view)
+        items = (view(record) for record in items)
     selected = [item for item in items if all(check(item) for check in checks)] if checks else list(items)
     selected = sort_items(selected, req, known)
+    return page_answer(req, resource, collection, selected)
+
+
+def page_answer(req: Request, resource: str, collection: str, selected: list[dict[str, Any]],
+                view: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> Response:
     try:
         page, links = paginate(selected, req, collection)
     except LookupError:
@@ -134,6 +152,8 @@ def list_answer(
         raise bad_resource(
             "limit", f"Limit must be an integer 0 or greater and not '{req.arg('limit')}'"
         ) from None
+    if view is not None:
+        page = [view(record) for record in page]
     body: dict[str, Any] = {collection: pick_fields(page, req.args("fields"))}
     if links:
         body[f"{collection}_links"] = links

@@ -87,8 +87,8 @@ class Routers(NetBase):
     # --- CRUD -----------------------------------------------------------------------------------
     def list_routers(self, req: Request) -> Response:
         ctx = self.ctx(req)
-        views = (self.router_view(r) for r in self.routers.values() if ctx.can_see(r["project_id"]))
-        return list_answer(req, "router", "routers", views, FIELDS)
+        records = [r for r in self.routers.values() if ctx.can_see(r["project_id"])]
+        return list_answer(req, "router", "routers", records, FIELDS, view=self.router_view)
 
     def show_router(self, req: Request, router_id: str) -> Response:
         return Response(

@@ -94,8 +94,8 @@ class Subnets(NetBase):
             candidates = [self.subnets[s] for n in nets for s in self.subnets_of_net.get(n, ())]
         else:
             candidates = list(self.subnets.values())
-        views = (self.subnet_view(s) for s in candidates if self.subnet_visible(ctx, s))
-        return list_answer(req, "subnet", "subnets", views, FIELDS)
+        records = [s for s in candidates if self.subnet_visible(ctx, s)]
+        return list_answer(req, "subnet", "subnets", records, FIELDS, view=self.subnet_view)
 
     def show_subnet(self, req: Request, subnet_id: str) -> Response:
         return Response(200, {"subnet": self.subnet_view(self.visible_subnet(self.ctx(req), subnet_id))})

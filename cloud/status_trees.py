@@ -1,0 +1,83 @@
+"""Which load balancers' status trees a refresh asks for: the changed ones, and a few of the others.
+
+Member health is only in `GET /lbaas/loadbalancers/{id}/status`, one call per load balancer: 100 calls a
+refresh at `--scale 1000`, five seconds of them at the default `--max-rps 20`. But a change to a member
+shows in the lists a refresh reads anyway: a member added or removed changes its pool's `members`, and
+a member going down changes its pool's and its load balancer's `operating_status` (ONLINE -> DEGRADED
+-> ERROR). So a tree is fetched when what the lists say about its load balancer changed (the load
+balancer, its listeners, its pools and their health monitors, compared as the bodies' `repr`), and
+otherwise reused, except that each refresh also re-reads the `ROTATE` trees read longest ago: what the
+lists cannot show (a second member failing in an already DEGRADED pool) is seen within
+`count / ROTATE` refreshes. A project with at most `ROTATE` load balancers has every tree read every time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+#: trees re-read per refresh beyond the changed ones
+ROTATE = 10
+
+
+@dataclass(slots=True)
+class Entry:
+    signature: str
+    body: Any
+    #: the number of the fetch that read it
+    fetched: int
+
+
+def _ids(value: Any) -> list[str]:
+    refs = value if isinstance(value, list) else []
+    return [ref["id"] for ref in refs if isinstance(ref, Mapping) and isinstance(ref.get("id"), str)]
+
+
+def signatures(lbs: Iterable[Any], listeners: Iterable[Any], pools: Iterable[Any],
+               monitors: Iterable[Any]) -> dict[str, str]:
+    """Per load balancer id, what the lists say about it and everything under it, as one string."""
+    related: dict[str, list[Any]] = {d["id"]: [d] for d in lbs
+                                     if isinstance(d, Mapping) and isinstance(d.get("id"), str)}
+    lbs_of_pool: dict[str, list[str]] = {}
+    for kind, items in (("listener", listeners), ("pool", pools)):
+        for d in items:
+            if not isinstance(d, Mapping):
+                continue
+            for lb_id in _ids(d.get("loadbalancers")):
+                if lb_id in related:
+                    related[lb_id].append(d)
+                    if kind == "pool" and isinstance(d.get("id"), str):
+                        lbs_of_pool.setdefault(d["id"], []).append(lb_id)
+    for d in monitors:
+        if isinstance(d, Mapping):
+            for pool_id in _ids(d.get("pools")):
+                for lb_id in lbs_of_pool.get(pool_id, ()):
+                    related[lb_id].append(d)
+    return {lb_id: repr(items) for lb_id, items in related.items()}
+
+
+class TreeCache:
+    """The trees read so far, and the choice of which to read next."""
+
+    def __init__(self, rotate: int = ROTATE) -> None:
+        self.rotate = rotate
+        self.entries: dict[str, Entry] = {}
+        self.fetches = 0
+
+    def plan(self, current: Mapping[str, str]) -> list[str]:
+        """The load balancers whose trees to read now; forgets the ones gone from the cloud."""
+        self.fetches += 1
+        self.entries = {i: e for i, e in self.entries.items() if i in current}
+        changed = [i for i, sig in current.items() if i not in self.entries or self.entries[i].signature != sig]
+        unchanged = sorted((i for i in current if i in self.entries and self.entries[i].signature == current[i]),
+                           key=lambda i: self.entries[i].fetched)
+        return changed + unchanged[:self.rotate]
+
+    def store(self, lb_id: str, signature: str, body: Any) -> None:
+        self.entries[lb_id] = Entry(signature, body, self.fetches)
+
+    def cached(self, skip: Iterable[str]) -> list[Any]:
+        """The bodies of every tree not read this time (`skip`)."""
+        fresh = set(skip)
+        return [e.body for i, e in self.entries.items() if i not in fresh]
