@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.app import App, ComposeResult
 
 from cloud.model import Port
@@ -41,6 +43,19 @@ async def test_sections_and_top_level_objects_of_the_seed() -> None:
         assert "⇄ 127.24.4.5" in labels(tree.section("servers"))[0]
         assert "unassociated" in labels(tree.section("floating_ips"))[2]
         assert "⇄ 127.24.4.6" in labels(tree.section("load_balancers"))[0]
+
+
+async def test_sections_of_missing_services_say_so() -> None:
+    app = TreeApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = app.query_one(TopologyTree)
+        tree.update(replace(f.seed_topology(servers=(), load_balancers=()), services=frozenset({"network"})))
+        await pilot.pause()
+        servers, lbs = tree.section("servers"), tree.section("load_balancers")
+        assert servers.label.plain == "Servers  unavailable: no compute service in this cloud"
+        assert lbs.label.plain == "Load balancers  unavailable: no load-balancer service in this cloud"
+        assert not servers.allow_expand and not servers.children and not lbs.children
+        assert tree.section("networks").children  # Neutron's sections as ever
 
 
 async def test_children_are_built_on_first_expansion_only() -> None:

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from cloud.model import FixedIP, Resource, ServerAddress, Topology
-from widgets.nodes import STATUS_STYLES
+from widgets.labels import STATUS_STYLES
 
 #: fields whose value is the id of another object: shown with that object's name beside it
 REFERENCE_FIELDS = ("network_id", "subnet_id", "device_id", "port_id", "router_id", "floating_network_id",

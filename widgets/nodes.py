@@ -17,10 +17,8 @@ from rich.text import Text
 
 from cloud.model import (
     FloatingIP,
-    HealthMonitor,
     Listener,
     LoadBalancer,
-    Member,
     Network,
     Pool,
     Port,
@@ -29,6 +27,23 @@ from cloud.model import (
     Server,
     Subnet,
     Topology,
+)
+from widgets.labels import (
+    dim,
+    fip_label,
+    lb_label,
+    line,
+    listener_label,
+    member_label,
+    monitor_label,
+    network_label,
+    owner_name,
+    pool_label,
+    port_label,
+    router_label,
+    server_label,
+    status_text,
+    subnet_label,
 )
 
 #: (section key, title, Topology attribute) in the order the tree shows them
@@ -46,14 +61,6 @@ COLLECTIONS: dict[str, str] = {
     "floating_ip": "floating_ips", "load_balancer": "load_balancers", "listener": "listeners",
     "pool": "pools", "member": "members", "health_monitor": "health_monitors",
 }
-
-#: Rich styles by status; named colours because Rich labels cannot read the Textual theme variables
-STATUS_STYLES: dict[str, str] = {
-    "ACTIVE": "green", "ONLINE": "green", "UP": "green",
-    "ERROR": "bold red", "DEGRADED": "yellow", "OFFLINE": "bright_black", "NO_MONITOR": "cyan",
-    "DOWN": "yellow", "SHUTOFF": "yellow", "BUILD": "cyan", "DRAINING": "yellow",
-}
-
 
 @dataclass(eq=False)
 class NodeData:
@@ -80,25 +87,6 @@ class Child(NamedTuple):
     via: str = ""
 
 
-def status_text(status: str | None) -> Text:
-    return Text(status or "?", style=STATUS_STYLES.get(status or "", "bright_black"))
-
-
-def line(*parts: str | Text | None) -> Text:
-    """Join the non-empty parts of a label with two spaces."""
-    out = Text()
-    for part in parts:
-        if part:
-            if out:
-                out.append("  ")
-            out.append(part if isinstance(part, Text) else Text(part))
-    return out
-
-
-def dim(text: str) -> Text:
-    return Text(text, style="bright_black")
-
-
 def resource_of(topology: Topology, kind: str, resource_id: str) -> Resource | None:
     """The model object a node stands for, or None when it is gone (or the node is a section)."""
     collection = COLLECTIONS.get(kind)
@@ -106,100 +94,8 @@ def resource_of(topology: Topology, kind: str, resource_id: str) -> Resource | N
 
 
 # --- labels ------------------------------------------------------------------------------------------
-def fips_text(topology: Topology, port_id: str) -> Text | None:
-    fips = topology.floating_ips_of_port(port_id)
-    if not fips:
-        return None
-    return Text("⇄ " + ", ".join(f.floating_ip_address for f in fips), style="magenta")
 
 
-def network_label(net: Network) -> Text:
-    return line(Text(net.name or net.id[:8], style="bold"), status_text(net.status),
-                dim("external") if net.external else None, dim("shared") if net.shared else None)
-
-
-def subnet_label(subnet: Subnet) -> Text:
-    gateway = f"gw {subnet.gateway_ip}" if subnet.gateway_ip else "no gateway"
-    return line(Text(subnet.name or subnet.id[:8], style="bold"), subnet.cidr, dim(gateway))
-
-
-def port_label(topology: Topology, port: Port, via: str = "") -> Text:
-    owner = topology.owner_of_port(port)
-    owner_text = None
-    if via != "server" and owner is not None:
-        owner_text = dim(f"→ {getattr(owner, 'name', '') or owner.id[:8]}")
-    elif via != "server" and port.device_owner:
-        owner_text = dim(port.device_owner)
-    return line(Text(port.label, style="bold"), ", ".join(port.addresses) or dim("no address"),
-                fips_text(topology, port.id), owner_text, status_text(port.status))
-
-
-def router_label(topology: Topology, router: Router) -> Text:
-    gateway = None
-    if router.external_network_id:
-        network = topology.networks.get(router.external_network_id)
-        name = network.name if network else router.external_network_id[:8]
-        gateway = dim(f"gw {name} " + ", ".join(ip.ip_address for ip in router.external_fixed_ips))
-    return line(Text(router.name or router.id[:8], style="bold"), status_text(router.status), gateway)
-
-
-def server_label(server: Server) -> Text:
-    fixed = [a.address for a in server.addresses if a.kind != "floating"]
-    floating = [a.address for a in server.addresses if a.kind == "floating"]
-    return line(Text(server.name or server.id[:8], style="bold"), status_text(server.status),
-                ", ".join(fixed), Text("⇄ " + ", ".join(floating), style="magenta") if floating else None)
-
-
-def owner_name(topology: Topology, port_id: str | None) -> str | None:
-    port = topology.ports.get(port_id or "")
-    owner = topology.owner_of_port(port) if port else None
-    return (getattr(owner, "name", "") or owner.id[:8]) if owner else None
-
-
-def fip_label(topology: Topology, fip: FloatingIP) -> Text:
-    target = None
-    if fip.port_id:
-        target = dim(f"→ {fip.fixed_ip_address or '?'} {owner_name(topology, fip.port_id) or ''}".rstrip())
-    else:
-        target = dim("unassociated")
-    return line(Text(fip.floating_ip_address, style="bold magenta"), target, status_text(fip.status),
-                dim(f"serves {fip.endpoint}") if fip.endpoint else None)
-
-
-def lb_label(topology: Topology, lb: LoadBalancer) -> Text:
-    fips = fips_text(topology, lb.vip_port_id) if lb.vip_port_id else None
-    return line(Text(lb.name or lb.id[:8], style="bold"), lb.vip_address, fips,
-                status_text(lb.provisioning_status), status_text(lb.operating_status))
-
-
-def listener_label(listener: Listener) -> Text:
-    return line(Text(listener.name or listener.id[:8], style="bold"),
-                f"{listener.protocol or '?'}:{listener.protocol_port or '?'}",
-                status_text(listener.operating_status),
-                dim(f"serves {listener.endpoint}") if listener.endpoint else None)
-
-
-def pool_label(pool: Pool) -> Text:
-    return line(Text(pool.name or pool.id[:8], style="bold"), Text(pool.lb_algorithm or "?", style="cyan"),
-                pool.protocol, status_text(pool.operating_status))
-
-
-def member_label(topology: Topology, member: Member) -> Text:
-    server = topology.server_of_address(member.address, member.subnet_id)
-    return line(Text(member.label, style="bold"), dim(server.name) if server else None,
-                status_text(member.operating_status),
-                dim("admin down") if not member.admin_state_up else None,
-                dim(f"weight {member.weight}") if member.weight is not None else None)
-
-
-def monitor_label(hm: HealthMonitor) -> Text:
-    probe = f"{hm.http_method or ''} {hm.url_path or ''}".strip() if hm.type in ("HTTP", "HTTPS") else ""
-    timing = f"delay {hm.delay} timeout {hm.timeout} retries {hm.max_retries}"
-    return line(Text(f"monitor {hm.type or '?'}", style="bold"), probe, status_text(hm.operating_status),
-                dim(timing))
-
-
-# --- children ----------------------------------------------------------------------------------------
 class Memo:
     """Top-level children of the last update, reused while what their label is made of compares equal.
 
@@ -226,9 +122,18 @@ class Memo:
         return hit[1]
 
 
+#: sections that need a service besides Neutron, and the service type
+NEEDS_SERVICE = {"servers": "compute", "load_balancers": "load-balancer"}
+
+
 def sections(topology: Topology, query: str, memo: Memo | None = None) -> list[Child]:
     out = []
     for key, title, attribute in SECTIONS:
+        service = NEEDS_SERVICE.get(key)
+        if service and topology.services and service not in topology.services:  # empty: not fetched yet
+            label = line(Text(title, style="bold"), dim(f"unavailable: no {service} service in this cloud"))
+            out.append(Child(key, "section", key, label, False))
+            continue
         total = len(getattr(topology, attribute))
         count = f"{len(top_level(topology, key, query, memo))}/{total}" if query else str(total)
         out.append(Child(key, "section", key, line(Text(title, style="bold"), dim(f"({count})")), True))

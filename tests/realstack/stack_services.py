@@ -8,7 +8,6 @@ are what ../shared/realstack.md found to work: sqlite, noauth, the fake transpor
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,12 +101,29 @@ vni_ranges = 1:1000
 
 
 def make_ca(work: Path) -> tuple[Path, Path]:
-    """A throwaway CA for Octavia's local certificate generator (the noop amphorae never use it)."""
+    """A throwaway CA for Octavia's local certificate generator (the noop amphorae never use it). Made with
+    `cryptography` (openstacksdk's own dependency), so no `openssl` binary is needed on the machine."""
     cert, key = work / "ca.pem", work / "ca.key"
     if not (cert.exists() and key.exists()):
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650",
-                        "-subj", "/CN=realstack-ca", "-keyout", str(key), "-out", str(cert)],
-                       check=True, capture_output=True)
+        import datetime
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        from cryptography.x509.oid import NameOID
+
+        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "realstack-ca")])
+        now = datetime.datetime.now(datetime.UTC)
+        certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+                       .public_key(private.public_key()).serial_number(x509.random_serial_number())
+                       .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=3650))
+                       .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                       .sign(private, hashes.SHA256()))
+        key.write_bytes(private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                              serialization.NoEncryption()))
+        key.chmod(0o600)
+        cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     return cert, key
 
 
