@@ -18,25 +18,33 @@ IPNet = ipaddress.IPv4Network | ipaddress.IPv6Network
 Pool = tuple[int, int]
 
 
-def parse_cidr(cidr: str, ip_version: int) -> IPNet:
+def parse_cidr(cidr: str, ip_version: int, dhcp: bool = True) -> IPNet:
     """As Neutron 29 answers (measured on real Neutron): host bits are dropped (`10.1.0.5/24` makes
-    10.1.0.0/24), every refusal is an InvalidInput."""
+    10.1.0.0/24), every refusal is an InvalidInput, and a /31 or /32 (IPv6: /127, /128) is refused only
+    with DHCP on."""
     try:
         net = ipaddress.ip_network(cidr, strict=False)
     except ValueError:
         raise invalid_input(f"{cidr} is not in a CIDR format.") from None
     if net.version != ip_version:
         raise invalid_input(f"cidr '{cidr}' does not match the ip_version '{ip_version}'.")
-    if (net.version == 4 and net.prefixlen > 30) or (net.version == 6 and net.prefixlen > 126):
+    if dhcp and ((net.version == 4 and net.prefixlen > 30) or (net.version == 6 and net.prefixlen > 126)):
         raise invalid_input("Subnet has a prefix length that is incompatible with DHCP service enabled.")
     return net
 
 
 def host_range(net: IPNet) -> Pool:
-    """First and last usable address (IPv4 excludes network and broadcast; IPv6 the subnet-router anycast)."""
-    first = int(net.network_address) + 1
-    last = int(net.broadcast_address) - (1 if net.version == 4 else 0)
-    return first, last
+    """First and last usable address: IPv4 excludes network and broadcast, except on a /31 (RFC 3021: both
+    addresses) and a /32 (its one address), as real Neutron allocates them; IPv6 the subnet-router anycast."""
+    first, last = int(net.network_address), int(net.broadcast_address)
+    if net.version == 4 and net.prefixlen >= 31:
+        return first, last
+    return first + 1, last - (1 if net.version == 4 else 0)
+
+
+def is_network_or_broadcast(net: IPNet, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Neutron's test for a gateway inside its subnet: never the network address, nor IPv4's broadcast."""
+    return address == net.network_address or (net.version == 4 and address == net.broadcast_address)
 
 
 def usable(net: IPNet, ip: str) -> bool:

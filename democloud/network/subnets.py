@@ -118,16 +118,22 @@ class Subnets(NetBase):
                     "available on this cloud."
                 )
         project = self.owner(ctx, attrs, "create_subnet")
-        cidr = ipam.parse_cidr(attrs.pop("cidr"), attrs["ip_version"])
+        cidr = ipam.parse_cidr(attrs.pop("cidr"), attrs["ip_version"], dhcp=attrs.get("enable_dhcp") is not False)
         for other in self.subnets_of_net[net["id"]]:
             if self.subnet_ranges[other][0].overlaps(cidr):
                 raise invalid_input(
                     f"Requested subnet with cidr: {cidr} for network: {net['id']} overlaps "
                     "with another subnet."
                 )
-        default_gateway = ipam.text(cidr, ipam.host_range(cidr)[0])
-        gateway = attrs.pop("gateway_ip", default_gateway)
-        self.check_gateway(cidr, gateway)
+        if "gateway_ip" in attrs:
+            gateway = attrs.pop("gateway_ip")
+            self.check_gateway(cidr, gateway)
+        else:  # the address after the network's, even outside a /32 (as Neutron does)
+            gateway = ipam.text(cidr, int(cidr.network_address) + 1)
+            address = ipaddress.ip_address(gateway)
+            if address in cidr and ipam.is_network_or_broadcast(cidr, address):
+                raise neutron_error(409, "IpamValueInvalid", f"Gateway IP {gateway} cannot be the network or "
+                                    f"broadcast IP address {cidr}")
         requested = attrs.pop("allocation_pools", None)
         pools = (
             ipam.explicit_pools(cidr, requested, gateway) if requested else ipam.default_pools(cidr, gateway)
@@ -164,8 +170,8 @@ class Subnets(NetBase):
         address = ipaddress.ip_address(gateway)
         if address.version != cidr.version:
             raise invalid_input(f"Gateway IP version inconsistent with allocation pool version: {gateway}")
-        if address in cidr and not ipam.usable(cidr, gateway):
-            raise invalid_input(f"Gateway is not valid on subnet {cidr}.")
+        if address in cidr and ipam.is_network_or_broadcast(cidr, address):
+            raise invalid_input("Gateway is not valid on subnet.")
 
     @staticmethod
     def check_host_routes(cidr: ipam.IPNet, routes: list[dict[str, str]]) -> None:

@@ -273,3 +273,27 @@ def test_read_only_attribute_and_missing_required(api: Neutron) -> None:
     )
     assert api.call("PATCH", "/networks").status_code == 405
     assert api.call("GET", "/nothing-here").status_code == 404
+
+
+def test_point_to_point_subnets_as_real_neutron_answers(api: Neutron) -> None:
+    """Measured on Neutron 29: a /31 or /32 needs DHCP off; a /31's default gateway (its second address) is
+    its broadcast address, refused by IPAM (409); without a gateway both addresses are allocatable (RFC
+    3021); a /32's default gateway is the address after it, outside the subnet, and its one address is
+    the pool."""
+    net = api.create("network", name="p2p")
+
+    def subnet(cidr: str, **attrs: Any) -> Any:
+        return api.call("POST", "/subnets", {"subnet": {"network_id": net["id"], "cidr": cidr, "ip_version": 4,
+                                                        **attrs}})
+
+    assert "incompatible with DHCP" in api.error(subnet("10.9.0.0/31"), 400, "InvalidInput")
+    assert api.error(subnet("10.9.0.0/31", enable_dhcp=False), 409, "IpamValueInvalid") == \
+        "Gateway IP 10.9.0.1 cannot be the network or broadcast IP address 10.9.0.0/31"
+    assert api.error(subnet("10.9.0.0/31", enable_dhcp=False, gateway_ip="10.9.0.0"), 400, "InvalidInput") == \
+        "Invalid input for operation: Gateway is not valid on subnet."
+    p2p = subnet("10.9.0.0/31", enable_dhcp=False, gateway_ip=None).json()["subnet"]
+    assert p2p["gateway_ip"] is None and p2p["allocation_pools"] == [{"start": "10.9.0.0", "end": "10.9.0.1"}]
+    ports = [api.create("port", network_id=net["id"], fixed_ips=[{"subnet_id": p2p["id"]}]) for _ in range(2)]
+    assert sorted(p["fixed_ips"][0]["ip_address"] for p in ports) == ["10.9.0.0", "10.9.0.1"]
+    host = subnet("10.9.1.0/32", enable_dhcp=False).json()["subnet"]
+    assert host["gateway_ip"] == "10.9.1.1" and host["allocation_pools"] == [{"start": "10.9.1.0", "end": "10.9.1.0"}]

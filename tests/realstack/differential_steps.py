@@ -59,6 +59,20 @@ NEUTRON = [
         "network_id": "{net}", "cidr": "fd00:70::/64", "ip_version": 4}}),
     Step("subnet create with host bits", "POST", N, "/v2.0/subnets", {"subnet": {
         "network_id": "{island}", "cidr": "10.72.0.5/24", "ip_version": 4}}),
+    Step("network create (point-to-point)", "POST", N, "/v2.0/networks", {"network": {"name": "diff-p2p"}},
+         save={"p2p": "network.id"}),
+    Step("subnet create /31 with DHCP", "POST", N, "/v2.0/subnets", {"subnet": {
+        "network_id": "{p2p}", "cidr": "10.73.0.0/31", "ip_version": 4}}),
+    Step("subnet create /31, default gateway", "POST", N, "/v2.0/subnets", {"subnet": {
+        "network_id": "{p2p}", "cidr": "10.73.0.0/31", "ip_version": 4, "enable_dhcp": False}}),
+    Step("subnet create /31, gateway on the network address", "POST", N, "/v2.0/subnets", {"subnet": {
+        "network_id": "{p2p}", "cidr": "10.73.0.0/31", "ip_version": 4, "enable_dhcp": False,
+        "gateway_ip": "10.73.0.0"}}),
+    Step("subnet create /31 without gateway", "POST", N, "/v2.0/subnets", {"subnet": {
+        "network_id": "{p2p}", "cidr": "10.73.0.0/31", "ip_version": 4, "enable_dhcp": False,
+        "gateway_ip": None}}),
+    Step("port create on a /31", "POST", N, "/v2.0/ports", {"port": {"network_id": "{p2p}"}},
+         save={"p2p_port": "port.id"}),
     Step("port create (unrouted)", "POST", N, "/v2.0/ports", {"port": {"network_id": "{island}"}},
          save={"island_port": "port.id"}),
     Step("floating IP create on unrouted port", "POST", N, "/v2.0/floatingips", {"floatingip": {
@@ -133,6 +147,8 @@ CLEANUP = [
     Step("router delete", "DELETE", N, "/v2.0/routers/{router}"),
     Step("port delete (unrouted)", "DELETE", N, "/v2.0/ports/{island_port}"),
     Step("network delete (unrouted, with subnet)", "DELETE", N, "/v2.0/networks/{island}"),
+    Step("port delete (point-to-point)", "DELETE", N, "/v2.0/ports/{p2p_port}"),
+    Step("network delete (point-to-point)", "DELETE", N, "/v2.0/networks/{p2p}"),
     Step("port delete unknown", "DELETE", N, "/v2.0/ports/{unknown}"),
     Step("network delete", "DELETE", N, "/v2.0/networks/{net}"),
 ]
