@@ -289,6 +289,10 @@ class CloudClient(Changes):
             health_monitors=listed("health_monitors", convert.health_monitor, True),
             members=by_id(all_members), services=self.services, fetched_at=fetched_at)
 
+    def watch_load_balancers(self, lb_ids: frozenset[str]) -> None:
+        """Read these load balancers' status trees on every refresh (the rest: `cloud.status_trees`)."""
+        self._trees.watched = lb_ids
+
     def _reused(self, field: str) -> convert.Reuse:
         reuse = self._reuse.get(field)
         if reuse is None:

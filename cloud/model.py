@@ -362,6 +362,29 @@ class Topology:
             and any(ip.subnet_id in reachable for ip in port.fixed_ips)
         )
 
+    def load_balancer_of(self, kind: str, resource_id: str) -> str | None:
+        """The id of the load balancer an Octavia object (or the VIP's floating IP) belongs to, if any."""
+        pool_id = None
+        if kind == "load_balancer":
+            return resource_id if resource_id in self.load_balancers else None
+        if kind == "listener":
+            listener = self.listeners.get(resource_id)
+            return listener.loadbalancer_id if listener else None
+        if kind == "member":
+            member = self.members.get(resource_id)
+            pool_id = member.pool_id if member else None
+        elif kind == "health_monitor":
+            monitor = self.health_monitors.get(resource_id)
+            pool_id = monitor.pool_id if monitor else None
+        elif kind == "pool":
+            pool_id = resource_id
+        elif kind == "floating_ip":
+            fip = self.floating_ips.get(resource_id)
+            lb = self._lb_by_vip_port.get(fip.port_id or "") if fip else None
+            return lb.id if lb else None
+        pool = self.pools.get(pool_id or "")
+        return pool.loadbalancer_id if pool else None
+
     def name_of(self, resource_id: str) -> str:
         """A human name for any id in the snapshot (the name when it has one, else the short id)."""
         for collection in (self.servers, self.ports, self.networks, self.subnets, self.routers,

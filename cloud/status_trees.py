@@ -8,7 +8,8 @@ a member going down changes its pool's and its load balancer's `operating_status
 balancer, its listeners, its pools and their health monitors, compared as the bodies' `repr`), and
 otherwise reused, except that each refresh also re-reads the `ROTATE` trees read longest ago: what the
 lists cannot show (a second member failing in an already DEGRADED pool) is seen within
-`count / ROTATE` refreshes. A project with at most `ROTATE` load balancers has every tree read every time.
+`count / ROTATE` refreshes. A project with at most `ROTATE` load balancers has every tree read every time,
+and the load balancers someone is looking at (`watched`: the dashboard's selection) are read every time too.
 """
 
 from __future__ import annotations
@@ -64,14 +65,18 @@ class TreeCache:
         self.rotate = rotate
         self.entries: dict[str, Entry] = {}
         self.fetches = 0
+        #: load balancers whose trees are read on every refresh (plain attribute: set from any thread)
+        self.watched: frozenset[str] = frozenset()
 
     def plan(self, current: Mapping[str, str]) -> list[str]:
         """The load balancers whose trees to read now; forgets the ones gone from the cloud."""
         self.fetches += 1
         self.entries = {i: e for i, e in self.entries.items() if i in current}
-        changed = [i for i, sig in current.items() if i not in self.entries or self.entries[i].signature != sig]
-        unchanged = sorted((i for i in current if i in self.entries and self.entries[i].signature == current[i]),
-                           key=lambda i: self.entries[i].fetched)
+        watched = self.watched
+        changed = [i for i, sig in current.items()
+                   if i not in self.entries or self.entries[i].signature != sig or i in watched]
+        unchanged = sorted((i for i in current if i not in watched and i in self.entries
+                            and self.entries[i].signature == current[i]), key=lambda i: self.entries[i].fetched)
         return changed + unchanged[:self.rotate]
 
     def store(self, lb_id: str, signature: str, body: Any) -> None:

@@ -231,6 +231,10 @@ class NetdashApp(ActionFlow, App[int]):
     def _object_highlighted(self, message: TopologyTree.ObjectHighlighted) -> None:
         self.query_one(DetailsPane).show(self.topology, message.kind, message.resource)
         self.probe.select(self.topology, message.resource)
+        watch = getattr(self.client, "watch_load_balancers", None)
+        if watch is not None:  # its members' health fresh on every refresh, however many load balancers
+            lb_id = self.topology.load_balancer_of(message.kind, message.resource_id)
+            watch(frozenset({lb_id}) if lb_id else frozenset())
         self.offer_bindings()
 
     @on(Input.Changed, "#filter")

@@ -70,6 +70,14 @@ def test_status_trees_are_read_when_their_load_balancer_changed_and_in_rotation(
                  what="the load balancer ACTIVE again")
         after = client.fetch_topology_sync()
         assert read_this_time(client) == lb_ids  # the changed one, and the other one in rotation
+
+        # The load balancer someone is looking at is read on every refresh, the other one in turn.
+        client.watch_load_balancers(frozenset({lb_id}))
+        reads = []
+        for _ in range(3):
+            client.fetch_topology_sync()
+            reads.append(read_this_time(client))
+        assert all(lb_id in r for r in reads) and any(r == lb_ids for r in reads)
         assert member_id not in after.members and len(after.members) == 19
     finally:
         client.close()

@@ -15,6 +15,7 @@ from cloud.model import (
     by_id,
     endpoint_from_tags,
 )
+from tests import topology_factory as f
 
 
 def snapshot() -> Topology:
@@ -64,3 +65,13 @@ def test_owners_interfaces_addresses_and_names() -> None:
 def test_endpoint_tag() -> None:
     assert endpoint_from_tags(["x", "democloud:endpoint=127.24.4.12:8080"]) == "127.24.4.12:8080"
     assert endpoint_from_tags(None) is None
+
+
+def test_the_load_balancer_of_each_octavia_object_and_of_the_vip_floating_ip() -> None:
+    t = f.seed_topology()
+    for kind, resource_id in (("load_balancer", f.LB), ("listener", f.LISTENER), ("pool", f.POOL),
+                              ("member", f.MEMBER2), ("health_monitor", f.MONITOR), ("floating_ip", f.FIP_LB)):
+        assert t.load_balancer_of(kind, resource_id) == f.LB, kind
+    assert t.load_balancer_of("floating_ip", f.FIP_S1) is None
+    assert t.load_balancer_of("network", f.PUBLIC) is None
+    assert t.load_balancer_of("member", "gone") is None
