@@ -116,3 +116,12 @@ def test_an_unreachable_cloud_is_one_line_from_the_real_command(tmp_path: Path) 
     assert done.stderr.splitlines() == ["netdash: error: cannot reach the auth URL http://127.0.0.1:9/v3: "
                                         "connection refused"]
     assert "sekrit-pw-123" not in done.stderr + done.stdout
+
+
+def test_max_rps_defaults_to_20_for_real_clouds_and_to_more_on_loopback() -> None:
+    from tui.cli import DEMO_MAX_RPS, MAX_RPS, max_rps, top_parser
+
+    default, given = top_parser().parse_args([]), top_parser().parse_args(["--max-rps", "7"])
+    assert (max_rps(default, False), max_rps(default, True)) == (MAX_RPS, DEMO_MAX_RPS) == (20.0, 500.0)
+    assert (max_rps(given, False), max_rps(given, True)) == (7.0, 7.0)
+    assert max_rps(top_parser().parse_args(["topology", "--max-rps", "3"]), True) == 3.0  # after the subcommand

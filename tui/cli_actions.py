@@ -109,12 +109,11 @@ def connect(options: argparse.Namespace) -> tuple[Any, Any]:
     """The configured cloud; the embedded one only with --demo (a change to a throwaway cloud nobody asked
     for would look like success)."""
     from cloud.client import CloudClient
+    from tui.cli import max_rps, open_cloud
 
     if options.demo:
-        from tui.cli import open_cloud
-
         return open_cloud(options)
-    return CloudClient.connect(options.os_cloud, options.os_region, max_rps=options.max_rps,
+    return CloudClient.connect(options.os_cloud, options.os_region, max_rps=max_rps(options, False),
                                insecure=options.insecure), None
 
 
