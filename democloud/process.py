@@ -42,10 +42,15 @@ class DemoCloudProcess:
         self._proc: subprocess.Popen[str] | None = None
         self._config: dict[str, Any] | None = None
         self._serving = False
+        self._ready = threading.Event()
         #: the child's last lines on stdout (its `# data plane:` endpoint lines among them)
         self.lines: deque[str] = deque(maxlen=200)
 
     def start(self) -> DemoCloudProcess:
+        return self.launch().ready()
+
+    def launch(self) -> DemoCloudProcess:
+        """Start the child and return at once: the caller can import and set up while the cloud builds."""
         self._dir = Path(tempfile.mkdtemp(prefix="netdash-demo-"))  # mode 0700
         clouds_yaml = self._dir / "clouds.yaml"
         command = [sys.executable, "-m", "democloud", "--clouds-yaml", str(clouds_yaml), "--exit-with-stdin"]
@@ -59,9 +64,15 @@ class DemoCloudProcess:
                                           text=True, cwd=Path(__file__).resolve().parent.parent)
         finally:
             errors.close()
-        ready = threading.Event()
-        threading.Thread(target=self._drain, args=(ready,), name="democloud-child", daemon=True).start()
-        if not ready.wait(self.timeout) or not self._serving:
+        self._ready = threading.Event()
+        threading.Thread(target=self._drain, args=(self._ready,), name="democloud-child", daemon=True).start()
+        return self
+
+    def ready(self) -> DemoCloudProcess:
+        """Wait until the launched child serves; raise DemoCloudFailed (and clean up) if it does not."""
+        assert self._proc is not None and self._dir is not None, "launch() first"
+        clouds_yaml = self._dir / "clouds.yaml"
+        if not self._ready.wait(self.timeout) or not self._serving:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._proc.wait(timeout=5)  # its stdout closed: it is exiting, and its status says why
             why = self._why()

@@ -82,3 +82,15 @@ def test_demo_faults_refusals(argv: list[str], message: str) -> None:
     done = subprocess.run([*NETDASH, *argv], cwd=ROOT, check=False, capture_output=True, text=True, timeout=60,
                           env={k: v for k, v in os.environ.items() if not k.startswith("OS_")})
     assert done.returncode == 2 and message in done.stderr and len(done.stderr.strip().splitlines()) == 1, done
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback() -> None:
+    """`netdash --demo --scale 50 topology --format json | head -c 10`: ~300 KB to a pipe nobody reads."""
+    proc = subprocess.Popen([*NETDASH, "--demo", "--scale", "50", "topology", "--format", "json"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(10).startswith(b"{")
+    proc.stdout.close()
+    errors = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141, errors
+    assert "Traceback" not in errors and "Error" not in errors, errors

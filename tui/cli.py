@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -138,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         options = top_parser().parse_args(args)
     except UsageError as exc:
         return fail(str(exc))
+    if getattr(options, "demo", False):  # the cloud builds while this process imports and connects (~1 s)
+        options.demo_child = launch_demo(options)
     from cloud.errors import NetdashError
 
     try:
@@ -156,6 +159,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(exc.message)
     except KeyboardInterrupt:
         return 130
+    finally:
+        child = getattr(options, "demo_child", None)
+        if child is not None:  # stopped already on the normal paths; this covers the others
+            child.stop()
 
 
 def fail(message: str) -> int:
@@ -184,11 +191,10 @@ def open_cloud(options: argparse.Namespace) -> tuple[Any, Any]:
                   "using the embedded demo cloud", file=sys.stderr)
     else:
         print("netdash: using the embedded demo cloud (--demo)", file=sys.stderr)
-    from democloud.process import DemoCloudFailed, DemoCloudProcess
+    from democloud.process import DemoCloudFailed
 
     try:
-        demo = DemoCloudProcess(scale=getattr(options, "scale", 0),
-                                faults=tuple(getattr(options, "faults", ()))).start()
+        demo = (getattr(options, "demo_child", None) or launch_demo(options)).ready()
     except DemoCloudFailed as exc:
         raise ConfigError(str(exc)) from None
     try:
@@ -196,6 +202,13 @@ def open_cloud(options: argparse.Namespace) -> tuple[Any, Any]:
     except BaseException:
         demo.stop()
         raise
+
+
+def launch_demo(options: argparse.Namespace) -> Any:
+    """The embedded cloud's child process, started but not waited for (`ready()` waits)."""
+    from democloud.process import DemoCloudProcess
+
+    return DemoCloudProcess(scale=getattr(options, "scale", 0), faults=tuple(getattr(options, "faults", ()))).launch()
 
 
 def print_topology(options: argparse.Namespace) -> int:
@@ -247,4 +260,12 @@ def quiet_library_logging() -> None:
 
 def run() -> None:
     quiet_library_logging()
-    sys.exit(main())
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `netdash topology | head`: the reader left. Say nothing (as `cat` does), and point stdout at
+        # /dev/null so the interpreter's own final flush cannot fail with a traceback either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 141  # 128 + SIGPIPE, what a shell reports for a writer killed by it
+    sys.exit(code)
