@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -109,7 +110,7 @@ class CloudClient(Changes):
         self._executor: ThreadPoolExecutor | None = None
         self._compute_microversion: str | None = None
         #: the last fetch's model objects, reused when their bodies have not changed (`convert.Reuse`)
-        self._reuse: dict[str, convert.Reuse] = {}
+        self._reuse: defaultdict[str, convert.Reuse] = defaultdict(convert.Reuse)
         #: status trees read so far; which to read again (`cloud.status_trees`)
         self._trees = status_trees.TreeCache()
 
@@ -234,7 +235,7 @@ class CloudClient(Changes):
             reuse.roll()
 
         async def trees() -> convert.StatusTree:
-            tree = convert.StatusTree(self._reused("members"))
+            tree = convert.StatusTree(self._reuse["members"])
             if "load_balancers" in lists:
                 related = [await lists[f] if f in lists else [] for f in
                            ("load_balancers", "listeners", "pools", "health_monitors")]
@@ -264,7 +265,7 @@ class CloudClient(Changes):
             run(lambda i=i: self._list("load-balancer", f"/lbaas/pools/{i}/members", "members")) for i in orphans))
         for pool_id, found in zip(orphans, orphan_lists, strict=True):
             members[pool_id] = convert.listed(found, lambda d, p=pool_id: convert.member(d, p),
-                                              self._reused("orphan-members"))
+                                              self._reuse["orphan-members"])
         return self._topology(results, tree, members, time.time())
 
     def _topology(self, raw: dict[str, list[Any]], tree: convert.StatusTree,
@@ -276,7 +277,7 @@ class CloudClient(Changes):
             return item if found == item.operating_status else replace(item, operating_status=found)
 
         def listed(field: str, fn: Callable[[Any], Any], with_status: bool = False) -> Any:
-            items = convert.listed(raw.get(field, []), fn, self._reused(field))
+            items = convert.listed(raw.get(field, []), fn, self._reuse[field])
             return by_id(convert.in_display_order(field, [status(i) for i in items] if with_status else items))
 
         all_members = convert.in_display_order("members", [status(m) for found in members.values() for m in found])
@@ -292,12 +293,6 @@ class CloudClient(Changes):
     def watch_load_balancers(self, lb_ids: frozenset[str]) -> None:
         """Read these load balancers' status trees on every refresh (the rest: `cloud.status_trees`)."""
         self._trees.watched = lb_ids
-
-    def _reused(self, field: str) -> convert.Reuse:
-        reuse = self._reuse.get(field)
-        if reuse is None:
-            reuse = self._reuse[field] = convert.Reuse()
-        return reuse
 
     # --- one request (runs in a worker thread) ----------------------------------------------------
     def _list(self, service: str, path: str, collection: str) -> list[Any]:

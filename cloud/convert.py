@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import marshal
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from .model import (
@@ -214,9 +215,9 @@ class StatusTree:
                     self._status(monitor)
                 pool_id = text(po, "id")
                 if pool_id and pool_id not in self.members:
-                    found = dicts(po.get("members"))
-                    self.members[pool_id] = [member(m, pool_id) for m in found] if self.reuse is None else \
-                        [self.reuse.one(m, lambda d, p=pool_id: member(d, p)) for m in found]
+                    make = partial(member, pool_id=pool_id)
+                    self.members[pool_id] = [make(m) if self.reuse is None else self.reuse.one(m, make)
+                                             for m in dicts(po.get("members"))]
 
     def _status(self, node: Body) -> None:
         node_id, status = opt(node, "id"), opt(node, "operating_status")
@@ -229,9 +230,8 @@ class StatusTree:
 
 def listed(items: Iterable[Body], convert: Any, reuse: Reuse | None = None) -> list[Any]:
     """Convert a list body's entries, skipping anything without an id (it could not be shown or diffed)."""
-    if reuse is not None:
-        return reuse.listed(items, convert)
-    return [convert(d) for d in items if isinstance(d, Mapping) and isinstance(d.get("id"), str)]
+    make = convert if reuse is None else (lambda d: reuse.one(d, convert))
+    return [make(d) for d in items if isinstance(d, Mapping) and isinstance(d.get("id"), str)]
 
 
 class Reuse:
@@ -265,9 +265,6 @@ class Reuse:
         if isinstance(item_id, str):
             self.current[item_id] = (key, item)
         return item
-
-    def listed(self, items: Iterable[Body], convert: Any) -> list[Any]:
-        return [self.one(d, convert) for d in items if isinstance(d, Mapping) and isinstance(d.get("id"), str)]
 
 
 def in_display_order(field: str, items: list[Any]) -> list[Any]:

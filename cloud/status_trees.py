@@ -18,6 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .convert import ids_of
+
 #: trees re-read per refresh beyond the changed ones
 ROTATE = 10
 
@@ -30,11 +32,6 @@ class Entry:
     fetched: int
 
 
-def _ids(value: Any) -> list[str]:
-    refs = value if isinstance(value, list) else []
-    return [ref["id"] for ref in refs if isinstance(ref, Mapping) and isinstance(ref.get("id"), str)]
-
-
 def signatures(lbs: Iterable[Any], listeners: Iterable[Any], pools: Iterable[Any],
                monitors: Iterable[Any]) -> dict[str, str]:
     """Per load balancer id, what the lists say about it and everything under it, as one string."""
@@ -45,14 +42,14 @@ def signatures(lbs: Iterable[Any], listeners: Iterable[Any], pools: Iterable[Any
         for d in items:
             if not isinstance(d, Mapping):
                 continue
-            for lb_id in _ids(d.get("loadbalancers")):
+            for lb_id in ids_of(d.get("loadbalancers")):
                 if lb_id in related:
                     related[lb_id].append(d)
                     if kind == "pool" and isinstance(d.get("id"), str):
                         lbs_of_pool.setdefault(d["id"], []).append(lb_id)
     for d in monitors:
         if isinstance(d, Mapping):
-            for pool_id in _ids(d.get("pools")):
+            for pool_id in ids_of(d.get("pools")):
                 for lb_id in lbs_of_pool.get(pool_id, ()):
                     related[lb_id].append(d)
     return {lb_id: repr(items) for lb_id, items in related.items()}

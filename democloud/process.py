@@ -64,7 +64,6 @@ class DemoCloudProcess:
                                           text=True, cwd=Path(__file__).resolve().parent.parent)
         finally:
             errors.close()
-        self._ready = threading.Event()
         threading.Thread(target=self._drain, args=(self._ready,), name="democloud-child", daemon=True).start()
         return self
 
