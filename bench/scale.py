@@ -45,11 +45,13 @@ async def answer(app: Any, key: str) -> float:
     return time.perf_counter() - pressed
 
 
-async def measure(started: float, refreshes: int) -> dict[str, Any]:
+async def measure(started: float, refreshes: int, fetch: str) -> dict[str, Any]:
     from cloud.client import CloudClient
     from tui.app import NetdashApp
 
     client = CloudClient.connect(CLOUD, max_rps=1e6)
+    if fetch == "process":
+        client.start_fetch_process()  # as `netdash` runs it
     app = NetdashApp(client, interval=3600, freeze_gc=True)  # as `netdash` runs it
     result: dict[str, Any] = {}
     async with app.run_test(size=(120, 40)) as pilot:
@@ -85,46 +87,61 @@ async def measure(started: float, refreshes: int) -> dict[str, Any]:
         result["keys_over_50ms"] = sum(k > 0.05 for k in keys)
         result["keys"] = len(keys)
         result["changes"] = app.query_one("#tree").last_changes  # type: ignore[attr-defined]
+    child = client._child
+    result["fetch_rss_mb"] = peak_rss_mb(child._process.pid) if child is not None else 0.0
     client.close()
     result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
 
 
-def run_scale(n: int, refreshes: int) -> tuple[dict[str, Any], float]:
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run_scale(n: int, refreshes: int, fetches: list[str]) -> list[tuple[str, dict[str, Any], float]]:
     with tempfile.TemporaryDirectory() as tmp:
         cloud_started = time.perf_counter()
         with start_cloud(Path(tmp) / "clouds.yaml", "--scale", str(n)) as cloud:
             cloud_start = time.perf_counter() - cloud_started
             env = cloud.cli_env()
-            started = time.time()
-            done = subprocess.run([sys.executable, "-m", "bench.scale", "--child", str(started), "--refreshes",
-                                   str(refreshes)], env=env, cwd=ROOT, capture_output=True, text=True,
-                                  check=True, timeout=300)
-    line = next(line for line in done.stdout.splitlines() if line.startswith("{"))
-    return json.loads(line), cloud_start
+            rows = []
+            for fetch in fetches:  # one cloud for both: the rows differ only in where the fetch runs
+                started = time.time()
+                done = subprocess.run([sys.executable, "-m", "bench.scale", "--child", str(started), "--refreshes",
+                                       str(refreshes), "--fetch", fetch], env=env, cwd=ROOT, capture_output=True,
+                                      text=True, check=True, timeout=300)
+                line = next(line for line in done.stdout.splitlines() if line.startswith("{"))
+                rows.append((fetch, json.loads(line), cloud_start))
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scales", default="10,100,1000", help="comma-separated scales (default 10,100,1000)")
     parser.add_argument("--refreshes", type=int, default=5, help="refreshes measured per scale (median)")
+    parser.add_argument("--fetch", default="process,inline",
+                        help="where the dashboard fetches: process (its fetch process, as netdash runs), inline "
+                             "(its own process), or both (default process,inline)")
     parser.add_argument("--child", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
-        print(json.dumps(asyncio.run(measure(args.child, args.refreshes))), flush=True)
+        print(json.dumps(asyncio.run(measure(args.child, args.refreshes, args.fetch))), flush=True)
         return
     rows = []
     for n in (int(s) for s in args.scales.split(",")):
-        r, cloud_start = run_scale(n, args.refreshes)
-        rows.append((f"{n}", f"{r['servers']}/{r['ports']}", f"{cloud_start:.1f} s", f"{r['first_paint']:.2f} s",
-                     f"{r['refresh'] * 1000:.0f} ms",
-                     "/".join(f"{r[k] * 1000:.0f}" for k in ("key_p50", "key_p95", "key_max")) + " ms",
-                     f"{r['keys_over_50ms']} of {r['keys']}", f"{r['rss_mb']:.0f} MB",
-                     f"{r['calls']:.0f} (max {r['calls_max']})"))
+        for fetch, r, cloud_start in run_scale(n, args.refreshes, args.fetch.split(",")):
+            rss = f"{r['rss_mb']:.0f}" + (f" + {r['fetch_rss_mb']:.0f}" if r.get("fetch_rss_mb") else "") + " MB"
+            rows.append((f"{n}", fetch, f"{r['servers']}/{r['ports']}", f"{cloud_start:.1f} s",
+                         f"{r['first_paint']:.2f} s", f"{r['refresh'] * 1000:.0f} ms",
+                         "/".join(f"{r[k] * 1000:.0f}" for k in ("key_p50", "key_p95", "key_max")) + " ms",
+                         f"{r['keys_over_50ms']} of {r['keys']}", rss, f"{r['calls']:.0f} (max {r['calls_max']})"))
     print(f"--scale N, cloud in its own process; median of {args.refreshes} refreshes, unthrottled; "
           f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
-    head = ("scale", "servers/ports", "cloud start", "first paint", "refresh", "key p50/p95/max", "keys > 50 ms",
-            "RSS", "API calls")
+    head = ("scale", "fetch", "servers/ports", "cloud start", "first paint", "refresh", "key p50/p95/max",
+            "keys > 50 ms", "RSS (+ fetch process)", "API calls")
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
     for row in (head, *rows):
         print("  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)))

@@ -10,6 +10,11 @@ rather than as SDK resources: building 5,000 `Port` resources took 4.7 s where t
 took 0.08 s (embedded cloud, 2 cores). Every request leaves through one requests adapter that counts it
 (`api_calls`) and, while a fetch runs, waits for the fetch's asyncio-throttle `Throttler` (`max_rps`).
 
+Where: in the dashboard, a fetch process of its own (`start_fetch_process`, `cloud.fetch_process`), which
+sends back only what changed since the last fetch (`cloud.deltas`); elsewhere, and until that process is
+up, here. Either way a refresh converts only the bodies that changed, and every other model object is the
+last snapshot's own.
+
 Members: from the status trees, not from `GET /pools/{id}/members`. A tree already carries each member's
 id, name, address, port and both statuses, so a pool costs no call of its own (100 load balancers: 110
 calls a refresh instead of 210). What a tree lacks (weight, backup, subnet, admin state) stays at the
@@ -26,11 +31,10 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from asyncio_throttle import Throttler
 
@@ -46,8 +50,10 @@ from .config import (
     secrets_of,
     tls_verify_of,
 )
+from .deltas import Deltas, Models
 from .errors import ApiError, AuthError, CloudUnreachable, ConfigError, NetdashError, NoCloudConfigured
-from .model import Topology, by_id
+from .fetch_process import ConnectSpec, DemoSpec, FetchProcess, FetchProcessGone
+from .model import Topology
 from .writes import PROXY_ATTR, Changes
 
 #: what `convert.port` reads: Neutron's `fields=` leaves out the rest (bindings, DHCP options, address
@@ -68,6 +74,8 @@ LISTS: tuple[tuple[str, str, str, str], ...] = (
     ("health_monitors", "load-balancer", "/lbaas/healthmonitors", "healthmonitors"),
 )
 SERVICES = ("network", "compute", "load-balancer")
+#: the lists whose operating statuses the status trees overwrite
+STATUS_FIELDS = ("load_balancers", "listeners", "pools", "health_monitors")
 WORKERS = 8
 #: objects per page of a list (Octavia's and Nova's default maximum is 1,000)
 PAGE = 500
@@ -109,8 +117,14 @@ class CloudClient(Changes):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._compute_microversion: str | None = None
-        #: the last fetch's model objects, reused when their bodies have not changed (`convert.Reuse`)
-        self._reuse: defaultdict[str, convert.Reuse] = defaultdict(convert.Reuse)
+        #: what the last fetch converted, and the keys of the bodies it came from (`cloud.deltas`)
+        self._models = Models()
+        self._deltas = Deltas()
+        #: the fetch process, when one was started; the API calls it counted
+        self._child: FetchProcess | None = None
+        self._child_calls = 0
+        #: how a fetch process connects to this same cloud (None: it cannot, e.g. options given on argv)
+        self._spec: ConnectSpec | DemoSpec | None = None
         #: status trees read so far; which to read again (`cloud.status_trees`)
         self._trees = status_trees.TreeCache()
 
@@ -120,20 +134,26 @@ class CloudClient(Changes):
                 max_rps: float = 20.0, *, insecure: bool = False) -> CloudClient:
         """Connect as `openstack --os-cloud CLOUD --os-region REGION [--insecure]` would; raise a NetdashError."""
         region_config, name = load_region(cloud, region, argv_options, insecure=insecure)
-        return cls._from_config(region_config, name, demo=False, max_rps=max_rps)
+        client = cls._from_config(region_config, name, demo=False, max_rps=max_rps)
+        if argv_options is None:  # a fetch process finds the same cloud from the same files and variables
+            client._spec = ConnectSpec(cloud, region, insecure, max_rps)
+        return client
 
     @classmethod
     def for_demo(cls, demo_cloud: Any, max_rps: float = 20.0, timeout: float = DEFAULT_TIMEOUT) -> CloudClient:
         """A client for an embedded `DemoCloud` (started), connected over HTTP like any other cloud."""
         from openstack.config import loader
 
+        entry = demo_cloud.cloud_config("demo")
         config = loader.OpenStackConfig(load_yaml_config=False, load_envvars=False)
         try:
-            region_config = config.get_one(**demo_cloud.cloud_config("demo"))
+            region_config = config.get_one(**entry)
         except Exception as exc:  # the embedded cloud's own entry: only a bug gets here
             raise ConfigError(f"embedded cloud configuration rejected: {exc}") from None
         region_config.config["api_timeout"] = timeout
-        return cls._from_config(region_config, "netdash-demo", demo=True, max_rps=max_rps)
+        client = cls._from_config(region_config, "netdash-demo", demo=True, max_rps=max_rps)
+        client._spec = DemoSpec(entry, timeout, max_rps)
+        return client
 
     @classmethod
     def _from_config(cls, region_config: Any, name: str, *, demo: bool, max_rps: float) -> CloudClient:
@@ -203,27 +223,54 @@ class CloudClient(Changes):
     # --- reading --------------------------------------------------------------------------------
     @property
     def api_calls(self) -> int:
-        """Requests sent so far on this connection (authentication and discovery included)."""
-        return self._calls
+        """Requests sent so far on this connection and by the fetch process (authentication and discovery
+        included)."""
+        return self._calls + self._child_calls
 
     def fetch_topology_sync(self) -> Topology:
         """For scripts and the CLI: one fetch on a private event loop."""
-        return asyncio.run(self.fetch_topology())
+        return run_sync(self.fetch_topology())
 
     async def fetch_topology(self) -> Topology:
-        """List every type at once, then the status trees; raise a NetdashError on any failure."""
+        """The project now, as model objects: unchanged ones are the previous snapshot's own (`cloud.deltas`).
+        Fetched by the fetch process when one runs (`start_fetch_process`), else here; raises a NetdashError."""
+        child = self._child
+        if child is not None and child.ready():
+            try:
+                if not child.seeded:  # what the models hold, so that its first delta is not a full one
+                    child.seed(self._deltas.keys, self._trees)
+                    self._deltas = Deltas()
+                delta, fields = await child.fetch(self._trees.watched)
+            except FetchProcessGone:
+                child.close()  # its keys are lost with it: the next delta from here is a full one
+            else:
+                self._models.apply(delta)
+                return self._models.topology(fields, self.services, time.time())
+            finally:
+                self._child_calls = child.calls
+        if child is not None and child.gone:
+            self._child = None
+        bodies = await self.fetch_bodies()
+        delta, pending = self._deltas.compute(bodies)
+        self._models.apply(delta)
+        self._deltas.commit(pending)
+        return self._models.topology(bodies, self.services, time.time())
+
+    async def fetch_bodies(self) -> dict[str, list[Any]]:
+        """Every list, as the APIs' JSON, with the status trees' operating statuses written in and the
+        members as one more list (`members`, each body with its `pool_id`)."""
         loop = asyncio.get_running_loop()
         if self._executor is None:
             self._executor = ThreadPoolExecutor(WORKERS, thread_name_prefix="netdash-fetch")
         self._loop = loop
         _LOOP_THREADS[loop] = threading.current_thread()
         try:
-            return await self._fetch(loop)
+            return await self._bodies(loop)
         finally:
             self._loop = None
             _LOOP_THREADS.pop(loop, None)
 
-    async def _fetch(self, loop: asyncio.AbstractEventLoop) -> Topology:
+    async def _bodies(self, loop: asyncio.AbstractEventLoop) -> dict[str, list[Any]]:
         def run(fn: Callable[[], Any]) -> Awaitable[Any]:
             return loop.run_in_executor(self._executor, fn)
 
@@ -231,11 +278,8 @@ class CloudClient(Changes):
         lists = {field: run(lambda s=service, p=path, c=collection: self._list(s, p, c))
                  for field, service, path, collection in wanted}
 
-        for reuse in self._reuse.values():
-            reuse.roll()
-
         async def trees() -> convert.StatusTree:
-            tree = convert.StatusTree(self._reuse["members"])
+            tree = convert.StatusTree()
             if "load_balancers" in lists:
                 related = [await lists[f] if f in lists else [] for f in
                            ("load_balancers", "listeners", "pools", "health_monitors")]
@@ -257,38 +301,26 @@ class CloudClient(Changes):
         failure = next((r for r in [*listed, tree] if isinstance(r, BaseException)), None)
         if failure is not None:
             raise failure
-        results = dict(zip(lists, listed, strict=True))
-        members = {pool_id: list(found) for pool_id, found in tree.members.items()}
+        results: dict[str, list[Any]] = dict(zip(lists, listed, strict=True))
+        for field in STATUS_FIELDS:
+            tree.apply(results.get(field, ()))
+        if "load_balancers" not in results:
+            return results
+        members = tree.members
         orphans = [d["id"] for d in results.get("pools", []) if isinstance(d, dict)
                    and isinstance(d.get("id"), str) and d["id"] not in members]
         orphan_lists = await asyncio.gather(*(
             run(lambda i=i: self._list("load-balancer", f"/lbaas/pools/{i}/members", "members")) for i in orphans))
         for pool_id, found in zip(orphans, orphan_lists, strict=True):
-            members[pool_id] = convert.listed(found, lambda d, p=pool_id: convert.member(d, p),
-                                              self._reuse["orphan-members"])
-        return self._topology(results, tree, members, time.time())
+            members[pool_id] = convert.with_pool(found, pool_id)
+        results["members"] = [m for found in members.values() for m in found]
+        return results
 
-    def _topology(self, raw: dict[str, list[Any]], tree: convert.StatusTree,
-                  members: dict[str, list[Any]], fetched_at: float) -> Topology:
-        from dataclasses import replace
-
-        def status(item: Any) -> Any:
-            found = tree.status_of(item.id, item.operating_status)
-            return item if found == item.operating_status else replace(item, operating_status=found)
-
-        def listed(field: str, fn: Callable[[Any], Any], with_status: bool = False) -> Any:
-            items = convert.listed(raw.get(field, []), fn, self._reuse[field])
-            return by_id(convert.in_display_order(field, [status(i) for i in items] if with_status else items))
-
-        all_members = convert.in_display_order("members", [status(m) for found in members.values() for m in found])
-        return Topology(
-            networks=listed("networks", convert.network), subnets=listed("subnets", convert.subnet),
-            ports=listed("ports", convert.port), routers=listed("routers", convert.router),
-            servers=listed("servers", convert.server), floating_ips=listed("floating_ips", convert.floating_ip),
-            load_balancers=listed("load_balancers", convert.load_balancer, True),
-            listeners=listed("listeners", convert.listener, True), pools=listed("pools", convert.pool, True),
-            health_monitors=listed("health_monitors", convert.health_monitor, True),
-            members=by_id(all_members), services=self.services, fetched_at=fetched_at)
+    def adopt_trees(self, trees: status_trees.TreeCache) -> None:
+        """Start from another client's status trees (the dashboard's, handed to its fetch process), so the
+        first fetch does not read every tree again."""
+        trees.watched = self._trees.watched
+        self._trees = trees
 
     def watch_load_balancers(self, lb_ids: frozenset[str]) -> None:
         """Read these load balancers' status trees on every refresh (the rest: `cloud.status_trees`)."""
@@ -332,6 +364,18 @@ class CloudClient(Changes):
                                 f"{exc.http_status} to a new one") from None
         return check_response(service, url, response, self._secrets)
 
+    def start_fetch_process(self) -> bool:
+        """Fetch in a process of its own from now on (once it is up; until then, and if it fails, here).
+
+        Why: decoding ~7,000 bodies a refresh, and the garbage collections their objects bring, hold the
+        GIL for up to ~100 ms at a time, and a dashboard thread that waits for the GIL cannot answer a key
+        within 50 ms. In its own process the fetch holds only its own GIL, and what crosses over is what
+        changed (`cloud.deltas`). False when this client cannot be re-created there."""
+        if self._spec is None or self._child is not None:
+            return False
+        self._child = FetchProcess(self._spec)
+        return True
+
     def reset_connections(self) -> None:
         """Forget pooled keep-alive connections: the next request opens fresh ones. Used after a
         transport failure, where a half-closed socket would fail the retry too."""
@@ -339,6 +383,9 @@ class CloudClient(Changes):
             self._conn.session.session.get_adapter(prefix).close()
 
     def close(self) -> None:
+        if self._child is not None:
+            self._child.close()
+            self._child = None
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
@@ -349,6 +396,25 @@ class CloudClient(Changes):
 
     def __repr__(self) -> str:  # never the connection (its config holds the password)
         return f"CloudClient({self.info.cloud!r}, project={self.info.project!r}, region={self.info.region!r})"
+
+
+R = TypeVar("R")
+
+
+def run_sync(coro: Coroutine[Any, Any, R]) -> R:
+    """`asyncio.run` without its Ctrl-C handler. On the main thread, Python 3.11's `asyncio.run` ends by
+    asking `signal.getsignal` for that handler, which fails to look it up as an enum and formats the
+    handler's `repr` for the error, the main task's result included: a whole topology (or 7,000 bodies)
+    turned into text and thrown away, 0.1-0.2 s at `--scale 1000`."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coro)
+    finally:
+        try:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.run_until_complete(loop.shutdown_default_executor())
+        finally:
+            loop.close()
 
 
 #: the thread running each loop a fetch is on: a request made on that thread itself must not wait for the

@@ -5,6 +5,11 @@ openstacksdk, the first snapshot) that was ~170,000 objects and 150-250 ms at `-
 once a refresh, during which no key was answered. Freezing what is alive after the first paint leaves
 each later full collection only what was allocated since (40-85 ms, measured with `bench.scale`).
 
+Since the dashboard fetches in a process of its own (`cloud.fetch_process`), the JSON bodies are never
+allocated in the dashboard's process at all, and a refresh that changes nothing allocates almost nothing
+here; freezing still keeps the first snapshot (converted here, before that process is up) out of every
+later collection.
+
 Tried and dropped: pausing the collector during each fetch. The JSON bodies were then freed before any
 collection saw them, but the UI's own allocations of those seconds all landed in one young-generation
 pass at the end, which took 50-120 ms itself.

@@ -9,9 +9,7 @@ cloud: the readers below fall back to the model's defaults instead of raising.
 
 from __future__ import annotations
 
-import marshal
 from collections.abc import Iterable, Mapping
-from functools import partial
 from typing import Any
 
 from .model import (
@@ -193,12 +191,12 @@ def member(d: Body, pool_id: str) -> Member:
 
 class StatusTree:
     """What one or more `GET /lbaas/loadbalancers/{id}/status` answers say: operating statuses by id, and
-    the members of every pool the trees show (a tree lists only the pools listeners point at)."""
+    the member bodies of every pool the trees show (a tree lists only the pools listeners point at), each
+    with its pool's id added as `pool_id`."""
 
-    def __init__(self, reuse: Reuse | None = None) -> None:
+    def __init__(self) -> None:
         self.operating: dict[str, str] = {}
-        self.members: dict[str, list[Member]] = {}
-        self.reuse = reuse
+        self.members: dict[str, list[dict[str, Any]]] = {}
 
     def add(self, body: Any) -> None:
         statuses = body.get("statuses") if isinstance(body, Mapping) else None
@@ -215,56 +213,25 @@ class StatusTree:
                     self._status(monitor)
                 pool_id = text(po, "id")
                 if pool_id and pool_id not in self.members:
-                    make = partial(member, pool_id=pool_id)
-                    self.members[pool_id] = [make(m) if self.reuse is None else self.reuse.one(m, make)
-                                             for m in dicts(po.get("members"))]
+                    self.members[pool_id] = with_pool(po.get("members"), pool_id)
 
     def _status(self, node: Body) -> None:
         node_id, status = opt(node, "id"), opt(node, "operating_status")
         if node_id and status:
             self.operating[node_id] = status
 
-    def status_of(self, item_id: str, fallback: str | None) -> str | None:
-        return self.operating.get(item_id, fallback)
+    def apply(self, bodies: Iterable[Any]) -> None:
+        """Write the trees' operating statuses into list bodies: the trees are newer and say more (a list
+        may lag, and realstack's have no health manager behind them)."""
+        operating = self.operating
+        for d in bodies:
+            if isinstance(d, dict) and isinstance(item_id := d.get("id"), str) and item_id in operating:
+                d["operating_status"] = operating[item_id]
 
 
-def listed(items: Iterable[Body], convert: Any, reuse: Reuse | None = None) -> list[Any]:
-    """Convert a list body's entries, skipping anything without an id (it could not be shown or diffed)."""
-    make = convert if reuse is None else (lambda d: reuse.one(d, convert))
-    return [make(d) for d in items if isinstance(d, Mapping) and isinstance(d.get("id"), str)]
-
-
-class Reuse:
-    """The objects the last fetch converted, by id, with the serialised body each came from: an entry
-    whose body reads exactly the same is the same object again, not a new equal one. `roll()` once per
-    fetch, before converting.
-
-    Why: at `--scale 1000` every refresh built ~40,000 new model objects, all long-lived, so nearly every
-    refresh ended in a full garbage collection of the whole process (150-250 ms holding the GIL, the
-    dashboard unable to answer a key). Reused objects are not new allocations, and the diff and the tree
-    compare them by identity first. The key is `marshal.dumps(body, 2)`: bytes (not tracked by the
-    collector), an exact serialisation of JSON's types, and 2-3x quicker than `repr` (version 2: no
-    back-references, whose flags depend on reference counts). A body that changed in any way, even only
-    in key order, is converted anew."""
-
-    def __init__(self) -> None:
-        self.last: dict[str, tuple[bytes, Any]] = {}
-        self.current: dict[str, tuple[bytes, Any]] = {}
-
-    def roll(self) -> None:
-        self.last, self.current = self.current, {}
-
-    def one(self, d: Body, convert: Any) -> Any:
-        try:
-            key = marshal.dumps(d, 2)
-        except ValueError:  # not JSON's types (a caller's own dict): never reused
-            return convert(d)
-        item_id = d.get("id")
-        hit = self.last.get(item_id) if isinstance(item_id, str) else None
-        item = hit[1] if hit is not None and hit[0] == key else convert(d)
-        if isinstance(item_id, str):
-            self.current[item_id] = (key, item)
-        return item
+def with_pool(members: Any, pool_id: str) -> list[dict[str, Any]]:
+    """A pool's member bodies, each carrying the pool's id (neither a tree nor a member list says it)."""
+    return [{**m, "pool_id": pool_id} for m in dicts(members)]
 
 
 def in_display_order(field: str, items: list[Any]) -> list[Any]:

@@ -222,6 +222,8 @@ def diff(old: Topology, new: Topology, at: float) -> list[ChangeEvent]:
     for resource, field, detector in KINDS:
         before: Mapping[str, Any] = getattr(old, field)
         after: Mapping[str, Any] = getattr(new, field)
+        if before is after and resource != "router":
+            continue  # the same view (cloud.deltas): not one object in it changed
         for item_id, item in before.items():
             if item_id not in after:
                 events.append(ChangeEvent(at, "deleted", resource, item_id, f"{resource} {label(old, item)} deleted",

@@ -18,8 +18,11 @@ from tui.app import NetdashApp
 INTERVAL = 0.2
 
 
-def dashboard(cloud: DemoCloud | DemoCloudProcess, **options: Any) -> NetdashApp:
+def dashboard(cloud: DemoCloud | DemoCloudProcess, *, fetch_process: bool = False, **options: Any) -> NetdashApp:
+    """`fetch_process`: fetch as `netdash` does, in a process of its own (up before the app starts)."""
     client = CloudClient.for_demo(cloud, max_rps=1000)
+    if fetch_process:
+        assert client.start_fetch_process() and client._child is not None and client._child.ready(wait=30)
     return NetdashApp(client, client.info, interval=INTERVAL, demo_cloud=cloud, **options)
 
 

@@ -3,6 +3,8 @@ cloud marked stale and recovered. Everything goes over HTTP through openstacksdk
 
 from __future__ import annotations
 
+import pytest
+
 from tests.dashboard_support import dashboard, in_thread, next_refreshes, until
 from tests.waiting import wait_for
 from widgets.event_log import EventLog
@@ -65,9 +67,14 @@ async def test_seed_scenario_appears_in_the_right_places(seeded_cloud) -> None:
         assert "delay 3 timeout 3 retries 3" in pool.children[2].label.plain
 
 
-async def test_changes_behind_the_dashboards_back_appear_within_one_refresh(seeded_cloud) -> None:
+#: fetching in the dashboard's process, and in a fetch process as `netdash` runs it
+FETCHES = pytest.mark.parametrize("fetch_process", [False, True], ids=["fetch-here", "fetch-process"])
+
+
+@FETCHES
+async def test_changes_behind_the_dashboards_back_appear_within_one_refresh(seeded_cloud, fetch_process) -> None:
     conn = seeded_cloud.connection()
-    app = dashboard(seeded_cloud)
+    app = dashboard(seeded_cloud, fetch_process=fetch_process)
     async with app.run_test(size=(120, 40)) as pilot:
         tree = app.query_one(TopologyTree)
         log = app.query_one(EventLog)
@@ -124,8 +131,10 @@ async def test_changes_behind_the_dashboards_back_appear_within_one_refresh(seed
         assert {n.id for n in tree._tree_nodes.values() if n.is_expanded} >= expanded
 
 
-async def test_a_stopped_cloud_marks_the_view_stale_and_a_restarted_one_recovers(seeded_cloud) -> None:
-    app = dashboard(seeded_cloud)
+@FETCHES
+async def test_a_stopped_cloud_marks_the_view_stale_and_a_restarted_one_recovers(seeded_cloud,
+                                                                                  fetch_process) -> None:
+    app = dashboard(seeded_cloud, fetch_process=fetch_process)
     async with app.run_test(size=(120, 40)) as pilot:
         tree = app.query_one(TopologyTree)
         header = app.query_one(StatusHeader)

@@ -89,12 +89,12 @@ def child_cloud() -> Iterator[DemoCloudProcess]:
 
 @pytest.mark.alone
 async def test_keys_stay_responsive_at_200_requests_a_second(child_cloud: DemoCloudProcess) -> None:
-    """Against the cloud as `netdash --demo` runs it, in a child process. Keys go in with
-    `simulate_key`, as a terminal sends them, a tenth of a second apart, and each wait is an event, not
+    """As `netdash --demo` runs: the cloud in a child process, the fetch in a process of its own. Keys go
+    in with `simulate_key`, as a terminal sends them, a tenth of a second apart, and each wait is an event, not
     `pilot.pause`: the pilot's pauses force a full screen update each time, work a terminal never asks
     for, which starved the probe's thread and inflated the very delays measured (`pilot.press` also
     waits for idle, which a process probing 200 times a second never is)."""
-    app = dashboard(child_cloud)
+    app = dashboard(child_cloud, fetch_process=True)  # as `netdash --demo` runs it
     async with app.run_test(size=(120, 40)) as pilot:
         pane = await select_web(pilot, app)
         pane.focus()

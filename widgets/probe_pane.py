@@ -151,8 +151,8 @@ class ProbePane(Vertical, can_focus=True):
     def show(self, stats: ProbeStats) -> None:
         """Draw a new snapshot (the App calls this a few times a second while probing)."""
         self.stats = stats
-        if not self.is_mounted:
-            return
+        if not self.is_mounted or not self.query("#probe-target"):
+            return  # not yet composed, or being torn down (children go first): nothing to draw on
         self.set_class(stats.running, "-running")
         self.set_class(stats.error_rate > 0, "-error")
         self.set_class(len(stats.clients) > 1, "-clients")
