@@ -31,7 +31,9 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest -q -p no:xdist -m alone
 
 ## realstack: real Neutron 29 + Octavia 19 from PyPI on loopback (venvs in realstack/, reused), clouds.yaml
-## in realstack/clouds.yaml (cloud `realstack`); prints the set-up time and the services' memory
+## in realstack/clouds.yaml (cloud `realstack`); prints the set-up time and the services' memory.
+## REALSTACK_NOVA=1 adds Nova 34 + Placement 16 + Glance 33 on MariaDB (apt-get installs it when missing:
+## needs root); `realstack-stop` stops whatever a start recorded, MariaDB included
 REALSTACK_CLOUDS := $(CURDIR)/realstack/clouds.yaml
 realstack: $(STAMP)
 	$(BIN)/python tests/realstack/stack.py start

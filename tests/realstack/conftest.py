@@ -13,7 +13,7 @@ import pytest
 
 from tests.osc import OpenStackCLI
 
-from .support import ENV, clouds_yaml, realstack_cli
+from .support import ENV, NO_NOVA, clouds_yaml, has_nova, realstack_cli
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -25,6 +25,14 @@ def realstack() -> Path:
     if not path.is_file():
         pytest.fail(f"{ENV}={path}: no such clouds.yaml (`make realstack` writes it)")
     return path
+
+
+@pytest.fixture(scope="session")
+def nova(realstack: Path) -> Path:
+    """For tests that need servers: skips them when realstack runs without Nova."""
+    if not has_nova(realstack):
+        pytest.skip(NO_NOVA)
+    return realstack
 
 
 @pytest.fixture

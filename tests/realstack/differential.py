@@ -2,7 +2,8 @@
 
 Each request kind is sent once to each cloud, in the same order, with the ids each cloud gave earlier
 requests substituted in. What is compared per kind: the status code, the set of response keys (two levels:
-`network.mtu`, `networks[].id`), and the error type (Neutron's `NeutronError.type`, Octavia's `faultcode`).
+`network.mtu`, `networks[].id`), and the error type (Neutron's `NeutronError.type`, Octavia's `faultcode`,
+Nova's fault name: `itemNotFound`, `badRequest`...). Nova's kinds run only when realstack has Nova.
 The sequences themselves are in differential_steps.py; the known differences in DIFFERENCES.md.
 """
 
@@ -27,12 +28,14 @@ MALFORMED = "MALFORMED"
 class Step:
     kind: str
     method: str
-    service: str  # "network" or "load-balancer"
+    service: str  # "network", "load-balancer" or "compute"
     path: str  # "/v2.0/networks/{net}": placeholders are earlier saves
     body: Any = None  # strings "{name}" anywhere inside are replaced by saves; MALFORMED sends broken JSON
     save: dict[str, str] = field(default_factory=dict)  # name -> path into the answer: "network.id"
     #: after it, wait until the load balancer {lb} is ACTIVE again (not a request kind of its own)
     wait_lb: bool = False
+    #: after it, wait until the server {server} is "ACTIVE" or "gone" (Nova builds and deletes in the background)
+    wait_server: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,25 @@ class Target:
                 return
             time.sleep(0.05)
         raise AssertionError(f"{self.name}: load balancer still not ACTIVE after 30 s")
+
+    def wait_server(self, state: str) -> None:
+        url = f"{self.urls['compute']}/v2.1/servers/{self.saved['server']}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            response = self.http.get(url)
+            if (response.status_code == 404 if state == "gone"
+                    else response.status_code == 200 and response.json()["server"]["status"] == state):
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"{self.name}: server still not {state} after 60 s")
+
+    def find_boot_refs(self) -> None:
+        """The flavor `m1.tiny` (both clouds have it) and an active image, as `{flavor}` and `{image}`:
+        looked up, not compared (the clouds' image catalogues differ by design)."""
+        flavors = self.http.get(f"{self.urls['compute']}/v2.1/flavors").json()["flavors"]
+        self.saved["flavor"] = next(f["id"] for f in flavors if f["name"] == "m1.tiny")
+        images = self.http.get(f"{self.urls['image']}/v2/images?status=active").json()["images"]
+        self.saved["image"] = images[0]["id"]
 
     def close(self) -> None:
         self.http.close()
@@ -119,11 +141,15 @@ def error_type(service: str, body: Any) -> str | None:
         return str(body["NeutronError"].get("type"))
     if "faultcode" in body:
         return f"faultcode {body['faultcode']}"
+    if service == "compute" and len(body) == 1 and isinstance(next(iter(body.values())), dict):
+        return next(iter(body))  # {"itemNotFound": {"code": 404, "message": ...}}
     return None
 
 
 def run(steps: list[Step], target: Target) -> dict[str, Outcome]:
     outcomes: dict[str, Outcome] = {}
+    if any(step.service == "compute" for step in steps):
+        target.find_boot_refs()
     for step in steps:
         status, body = target.send(step)
         outcomes[step.kind] = Outcome(status, shape(body) if status < 300 else frozenset(),
@@ -135,6 +161,8 @@ def run(steps: list[Step], target: Target) -> dict[str, Outcome]:
                 raise AssertionError(f"{target.name}: {step.kind} answered {status} without {path}: {body}") from None
         if step.wait_lb:
             target.wait_lb_active()
+        if step.wait_server and status < 300:
+            target.wait_server(step.wait_server)
     return outcomes
 
 

@@ -3,14 +3,16 @@
 Neutron: a routed network with a port and a floating IP, a second network with no router (floating IPs
 cannot reach it), then the error cases and the clean-up. Octavia: load balancer -> listener -> pool ->
 member -> health monitor -> algorithm change -> a change while PENDING_UPDATE, the error cases, the
-cascade delete. Every kind is sent once; `kind` names it in DIFFERENCES.md.
+cascade delete. Nova (only when realstack runs it): a server booted on a port, its interfaces (attach,
+attach of a port in use, detach), the error cases, its deletion. Every kind is sent once; `kind` names it
+in DIFFERENCES.md.
 """
 
 from __future__ import annotations
 
 from .differential import MALFORMED, Step
 
-N, LB = "network", "load-balancer"
+N, LB, C = "network", "load-balancer", "compute"
 WAIT = {"wait_lb": True}
 
 NEUTRON = [
@@ -139,6 +141,31 @@ OCTAVIA = [
     Step("load balancer delete cascade", "DELETE", LB, "/v2.0/lbaas/loadbalancers/{lb}?cascade=true"),
 ]
 
+NOVA = [
+    Step("flavor list", "GET", C, "/v2.1/flavors"),
+    Step("port create for a server", "POST", N, "/v2.0/ports", {"port": {
+        "name": "diff-server-port", "network_id": "{net}"}}, save={"server_port": "port.id"}),
+    Step("port create to attach", "POST", N, "/v2.0/ports", {"port": {
+        "name": "diff-attach-port", "network_id": "{net}"}}, save={"attach_port": "port.id"}),
+    Step("server create", "POST", C, "/v2.1/servers", {"server": {
+        "name": "diff-server", "imageRef": "{image}", "flavorRef": "{flavor}",
+        "networks": [{"port": "{server_port}"}]}}, save={"server": "server.id"}, wait_server="ACTIVE"),
+    Step("server show", "GET", C, "/v2.1/servers/{server}"),
+    Step("server interface list", "GET", C, "/v2.1/servers/{server}/os-interface"),
+    Step("server interface attach", "POST", C, "/v2.1/servers/{server}/os-interface",
+         {"interfaceAttachment": {"port_id": "{attach_port}"}}),
+    Step("server interface attach of a port in use", "POST", C, "/v2.1/servers/{server}/os-interface",
+         {"interfaceAttachment": {"port_id": "{server_port}"}}),
+    Step("server interface detach", "DELETE", C, "/v2.1/servers/{server}/os-interface/{attach_port}"),
+    Step("server show unknown", "GET", C, "/v2.1/servers/{unknown}"),
+    Step("server create malformed body", "POST", C, "/v2.1/servers", MALFORMED),
+    Step("server create without flavor", "POST", C, "/v2.1/servers", {"server": {
+        "name": "no-flavor", "imageRef": "{image}", "networks": [{"port": "{attach_port}"}]}}),
+    Step("server delete", "DELETE", C, "/v2.1/servers/{server}", wait_server="gone"),
+    Step("port delete (server's)", "DELETE", N, "/v2.0/ports/{server_port}"),
+    Step("port delete (attached, then detached)", "DELETE", N, "/v2.0/ports/{attach_port}"),
+]
+
 CLEANUP = [
     Step("floating IP delete", "DELETE", N, "/v2.0/floatingips/{fip}"),
     Step("port delete", "DELETE", N, "/v2.0/ports/{port}"),
@@ -153,5 +180,12 @@ CLEANUP = [
     Step("network delete", "DELETE", N, "/v2.0/networks/{net}"),
 ]
 
-#: Octavia's load balancer needs the subnet, so it runs between Neutron's creations and the clean-up
-STEPS = [*NEUTRON, *OCTAVIA, *CLEANUP]
+#: Octavia's load balancer and Nova's server need the subnet: they run between Neutron's creations and the
+#: clean-up
+STEPS = [*NEUTRON, *OCTAVIA, *NOVA, *CLEANUP]
+#: the kinds sent only when realstack runs Nova (REALSTACK_NOVA=1)
+NOVA_KINDS = frozenset(step.kind for step in NOVA)
+
+
+def steps_for(nova: bool) -> list[Step]:
+    return STEPS if nova else [step for step in STEPS if step.kind not in NOVA_KINDS]

@@ -1,13 +1,22 @@
-"""realstack: real Neutron and Octavia from PyPI on loopback, for netdash's tests against real services.
+"""realstack: real OpenStack services from PyPI on loopback, for netdash's tests against real services.
 
     python tests/realstack/stack.py start|stop|status
+    REALSTACK_NOVA=1 python tests/realstack/stack.py start     # with Nova, Placement and Glance
 
 `start` builds (or reuses) one venv per service under `realstack/` at the repo root, writes the configs,
-creates fresh sqlite databases, starts each API in the background (PID files in `realstack/`), waits
-until they answer, creates the external network `public` (127.24.4.0/24, as the embedded cloud has) and
-writes `realstack/clouds.yaml` with the cloud `realstack`. It prints the set-up time and each service's
-resident memory. `stop` ends exactly the processes `start` recorded. Nova, Placement and Glance are not
-part of it yet.
+creates fresh databases, starts each API in the background (PID files in `realstack/`), waits until they
+answer, creates the external network `public` (127.24.4.0/24, as the embedded cloud has) and writes
+`realstack/clouds.yaml` with the cloud `realstack`. It prints the set-up time, each step's and each
+service's (from launch to its first answer) and each service's resident memory.
+
+Always: Neutron 29 and Octavia 19, on sqlite. With REALSTACK_NOVA=1 also Nova 34, Placement 16 and
+Glance 33 (stack_nova.py) on MariaDB (stack_mariadb.py; apt-get installs it when missing), built by their
+real migrations, Neutron then notifies Nova of port changes, and a flavor `m1.tiny` and an image `tiny`
+exist so `openstack server create --flavor m1.tiny --image tiny --network N` works; clouds.yaml then has
+the compute and image endpoints too (the tests that need Nova skip when it has not).
+
+`stop` ends exactly the processes a `start` recorded (any of them, whether or not REALSTACK_NOVA is set
+now): the services, then MariaDB. `status` reports every recorded one.
 
 Stdlib only: it runs with any Python >= 3.11 (the Makefile uses the project's venv). The services' own
 code runs in their venvs: serve_*.py and db_*.py beside this file.
@@ -17,37 +26,40 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from typing import Any
 
+import stack_mariadb as mariadb
+import stack_nova as nova
+from stack_http import answers, request
+from stack_processes import launch, pid_of, rss_mib, terminate, wait_until_up
 from stack_services import (
     CHILD_ENV,
     CLOUD,
     HERE,
+    HOST,
     NEUTRON,
     OCTAVIA,
     PUBLIC_CIDR,
     SERVICES,
-    START_TIMEOUT,
     STATE,
     Service,
+    say,
     write_clouds_yaml,
     write_neutron_config,
     write_octavia_config,
 )
 
+#: every service a `start` may have launched, in the order `stop` ends them (Nova before its peers)
+ALL_SERVICES = (nova.NOVA, nova.GLANCE, nova.PLACEMENT, *SERVICES)
 
-def say(text: str) -> None:
-    print(f"realstack: {text}", file=sys.stderr, flush=True)
+
+def wanted() -> tuple[Service, ...]:
+    """The services this `start` runs: REALSTACK_NOVA=1 adds the compute part."""
+    return (*SERVICES, *nova.COMPUTE_SERVICES) if nova.enabled() else SERVICES
 
 
 # --- venvs ------------------------------------------------------------------------------------------
@@ -84,7 +96,7 @@ def ensure_venv(service: Service) -> bool:
         service.venv.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, "-m", "venv", str(service.venv)], check=True)
         pip(service, "--upgrade", "pip")
-        pip(service, "-c", str(service.constraints), service.requirement)
+        pip(service, "-c", str(service.constraints), *service.requirement.split())
         stamp_file.write_text(stamp)
     if not service.local or (not fresh and local_file.is_file() and local_file.read_text() == local_stamp):
         return fresh
@@ -99,72 +111,7 @@ def ensure_venv(service: Service) -> bool:
     return True
 
 
-# --- processes --------------------------------------------------------------------------------------
-def pid_of(service: Service) -> int | None:
-    """The recorded PID, if that process is still the one `start` launched (not a recycled PID)."""
-    try:
-        pid = int(service.pid_file.read_text().strip())
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except (OSError, ValueError):
-        return None
-    return pid if f"serve_{service.name}.py".encode() in cmdline else None
-
-
-def rss_mib(pid: int) -> float:
-    """Resident memory of the service's process (Octavia's worker runs as threads of the same one)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-#: straight to loopback, whatever http_proxy says
-HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def answers(url: str) -> bool:
-    try:
-        with HTTP.open(url, timeout=2):
-            return True
-    except urllib.error.HTTPError:
-        return True  # any HTTP answer: the API is up
-    except OSError:
-        return False
-
-
-def launch(service: Service, *args: str) -> int:
-    if answers(service.url + "/"):
-        raise SystemExit(f"realstack: something else already answers on {service.url} (another realstack? "
-                         f"REALSTACK_{service.name.upper()}_PORT picks another port)")
-    script = HERE / f"serve_{service.name}.py"
-    with service.log.open("ab") as log:
-        process = subprocess.Popen([str(service.python), str(script), *args, str(service.port)], cwd=HERE,
-                                   stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
-                                   env=CHILD_ENV)
-    service.pid_file.write_text(f"{process.pid}\n")
-    return process.pid
-
-
-def wait_until_up(service: Service, pid: int) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if not Path(f"/proc/{pid}").exists() or pid_of(service) is None:
-            tail = "\n".join(service.log.read_text(errors="replace").splitlines()[-15:])
-            raise SystemExit(f"realstack: {service.name} exited while starting; end of {service.log}:\n{tail}")
-        if answers(service.url + "/"):
-            return
-        time.sleep(0.2)
-    raise SystemExit(f"realstack: {service.name} did not answer on {service.url} within {START_TIMEOUT:.0f} s")
-
-
-def request(method: str, url: str, body: dict[str, Any] | None = None) -> Any:
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json",
-                                                                         "Accept": "application/json"})
-    with HTTP.open(req, timeout=30) as response:
-        return json.loads(response.read() or b"null")
-
-
+# --- the cloud's contents ---------------------------------------------------------------------------
 def create_public() -> None:
     """The external network floating IPs come from, named and numbered as in the embedded cloud."""
     base = NEUTRON.url + "/v2.0"
@@ -177,13 +124,10 @@ def create_public() -> None:
         "allocation_pools": [{"start": "127.24.4.2", "end": "127.24.4.254"}]}})
 
 
-def running() -> dict[str, int]:
-    return {s.name: pid for s in SERVICES if (pid := pid_of(s)) is not None}
-
-
 # --- commands ---------------------------------------------------------------------------------------
 def start() -> int:
-    if len(running()) == len(SERVICES) and all(answers(s.url + "/") for s in SERVICES):
+    services = wanted()
+    if all(pid_of(s) is not None and answers(s.url + "/") for s in services):
         say("already running")
         return status()
     stop(quiet=True)
@@ -191,86 +135,128 @@ def start() -> int:
     timings: dict[str, float] = {}
     STATE.mkdir(exist_ok=True)
     t0 = time.monotonic()
-    with ThreadPoolExecutor(len(SERVICES)) as pool:  # two pip installs side by side: each waits on the network
-        built = list(pool.map(ensure_venv, SERVICES))
-    timings["venvs" if any(built) else "venvs (reused)"] = time.monotonic() - t0
+    with ThreadPoolExecutor(len(services) + 1) as pool:  # pip installs side by side: each waits on the network
+        apt = pool.submit(mariadb.ensure_installed) if nova.enabled() else None
+        built = list(pool.map(ensure_venv, services))
+        installed = apt is not None and apt.result()
+    timings[("venvs" if any(built) else "venvs (reused)") + (" + apt-get mariadb" if installed else "")] = (
+        time.monotonic() - t0)
     t0 = time.monotonic()
-    for service in SERVICES:  # a fresh cloud each start: the databases go, the venvs stay
+    pids = create_databases(services)
+    timings["databases"] = time.monotonic() - t0
+    t0 = time.monotonic()
+    up = launch_services(services, pids)
+    timings["services up"] = time.monotonic() - t0
+    create_public()
+    extra: dict[str, str] = {}
+    if nova.enabled():
+        nova.seed()
+        extra = nova.clouds_overrides()
+    clouds = write_clouds_yaml(extra)
+    total = time.monotonic() - started
+    report(total, timings, up, pids)
+    print(f"clouds.yaml: {clouds} (cloud {CLOUD!r}: OS_CLIENT_CONFIG_FILE={clouds})")
+    return 0
+
+
+def create_databases(services: tuple[Service, ...]) -> dict[str, int]:
+    """Fresh work folders and databases (the venvs stay): Neutron's and Octavia's sqlite files from their
+    models, and with Nova MariaDB and the real migrations, side by side. MariaDB's PID, if it runs."""
+    for service in services:
         shutil.rmtree(service.workdir, ignore_errors=True)
         (service.workdir / "lock").mkdir(parents=True)
-    write_neutron_config()
+    if nova.enabled():
+        write_neutron_config(nova.neutron_nova_section(), nova.neutron_policy())
+    else:
+        write_neutron_config()
     octavia_conf = write_octavia_config()
     scripts = {NEUTRON: ("db_neutron.py", str(NEUTRON.workdir)), OCTAVIA: ("db_octavia.py", str(octavia_conf))}
     dbs = {service: subprocess.Popen([str(service.python), str(HERE / script), arg], env=CHILD_ENV,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
            for service, (script, arg) in scripts.items()}
+    pids: dict[str, int] = {}
+    if nova.enabled():
+        pids["mariadb"] = mariadb.start()
+        nova.write_configs()
+        nova.migrate()
     for service, process in dbs.items():
         output, _ = process.communicate()
         (service.workdir / "db.log").write_text(output)
         if process.returncode != 0:
             raise SystemExit(f"realstack: creating {service.name}'s database failed:\n{output[-3000:]}")
-    timings["databases"] = time.monotonic() - t0
-    t0 = time.monotonic()
-    pids = {NEUTRON.name: launch(NEUTRON, str(NEUTRON.workdir)), OCTAVIA.name: launch(OCTAVIA, str(octavia_conf))}
-    for service in SERVICES:
-        wait_until_up(service, pids[service.name])
-    timings["services up"] = time.monotonic() - t0
-    create_public()
-    clouds = write_clouds_yaml()
-    total = time.monotonic() - started
+    return pids
+
+
+def launch_services(services: tuple[Service, ...], pids: dict[str, int]) -> dict[str, float]:
+    """Every service but Nova at once; Nova once Placement answers (its compute registers there while it
+    starts). Each one's seconds from launch to answering; their PIDs into `pids`."""
+    launched: dict[Service, tuple[int, float]] = {}
+    for service in services:
+        if service is not nova.NOVA:
+            launched[service] = (launch(service, str(OCTAVIA.workdir / "octavia.conf") if service is OCTAVIA
+                                        else str(service.workdir)), time.monotonic())
+    up = wait_until_up(launched)
+    if nova.NOVA in services:
+        compute = {nova.NOVA: (launch(nova.NOVA, str(nova.NOVA.workdir)), time.monotonic())}
+        up |= wait_until_up(compute)
+        launched |= compute
+    pids |= {service.name: pid for service, (pid, _) in launched.items()}
+    return up
+
+
+def report(total: float, timings: dict[str, float], up: dict[str, float], pids: dict[str, int]) -> None:
+    """The set-up report, printed and kept in realstack/stats.json (`status` shows it again)."""
     stats = {"setup_seconds": round(total, 1), "steps": {k: round(v, 1) for k, v in timings.items()},
+             "up_seconds": {k: round(v, 1) for k, v in up.items()},
              "rss_mib": {name: round(rss_mib(pid), 1) for name, pid in pids.items()}}
     (STATE / "stats.json").write_text(json.dumps(stats, indent=2) + "\n")
     steps = ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
     print(f"realstack up in {total:.1f} s ({steps})")
+    print("services up (launch to first answer): " + ", ".join(f"{k} {v:.1f} s" for k, v in up.items()))
     print("RSS: " + ", ".join(f"{name} {mib:.0f} MiB" for name, mib in stats["rss_mib"].items()))
-    print(f"clouds.yaml: {clouds} (cloud {CLOUD!r}: OS_CLIENT_CONFIG_FILE={clouds})")
-    return 0
 
 
 def stop(quiet: bool = False) -> int:
-    for service in SERVICES:
+    """Every recorded service (Nova first: it talks to the others), then MariaDB (they use it)."""
+    for service in ALL_SERVICES:
         pid = pid_of(service)
         if pid is not None:
-            os.killpg(pid, signal.SIGTERM)  # its own session: the process and nothing else of ours
-            deadline = time.monotonic() + 10
-            while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
-                if _reaped(pid):
-                    break
-                time.sleep(0.1)
-            if Path(f"/proc/{pid}").exists() and pid_of(service) is not None:
-                os.killpg(pid, signal.SIGKILL)
+            terminate(pid, lambda s=service: pid_of(s) is not None)
             if not quiet:
                 say(f"stopped {service.name} (pid {pid})")
         service.pid_file.unlink(missing_ok=True)
+    pid = mariadb.pid()
+    if pid is not None:
+        terminate(pid, lambda: mariadb.pid() is not None)
+        if not quiet:
+            say(f"stopped mariadb (pid {pid})")
+    mariadb.PID_FILE.unlink(missing_ok=True)
     return 0
 
 
-def _reaped(pid: int) -> bool:
-    """A child of this process (started by this same `start`) must be waited for, or it stays a zombie."""
-    try:
-        done, _ = os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        state = Path(f"/proc/{pid}/stat").read_text().split() if Path(f"/proc/{pid}").exists() else ["", "", "X"]
-        return state[2] in ("Z", "X")
-    return done == pid
-
-
 def status() -> int:
+    """Every service this start wants, and any other one a start recorded (Nova's, from an earlier
+    REALSTACK_NOVA=1 start), with memory; the last set-up's times."""
     up = True
-    for service in SERVICES:
+    for service in ALL_SERVICES:
         pid = pid_of(service)
         if pid is None:
-            print(f"{service.name}: not running")
-            up = False
+            if service in wanted():
+                print(f"{service.name}: not running")
+                up = False
             continue
         ok = answers(service.url + "/")
         up = up and ok
         print(f"{service.name}: pid {pid}, {service.url} {'answers' if ok else 'does NOT answer'}, "
               f"RSS {rss_mib(pid):.0f} MiB")
+    pid = mariadb.pid()
+    if pid is not None:
+        print(f"mariadb: pid {pid}, {HOST}:{mariadb.PORT}, RSS {rss_mib(pid):.0f} MiB")
     stats = STATE / "stats.json"
     if stats.is_file():
-        print(f"last set-up: {json.loads(stats.read_text())['setup_seconds']} s")
+        last = json.loads(stats.read_text())
+        each = ", ".join(f"{k} {v} s" for k, v in last.get("up_seconds", {}).items())
+        print(f"last set-up: {last['setup_seconds']} s" + (f" (services up: {each})" if each else ""))
     return 0 if up else 1
 
 

@@ -1,13 +1,16 @@
 """realstack's services, where they live and how they are configured (stack.py imports it: run as a script, beside it).
 
-Each service: a venv under `realstack/venv/`, a work folder with its config, sqlite database, CA and log,
-a PID file, a loopback port (REALSTACK_NEUTRON_PORT / REALSTACK_OCTAVIA_PORT to move them). The configs
-are what ../shared/realstack.md found to work: sqlite, noauth, the fake transport, the no-op drivers.
+Each service: a venv under `realstack/venv/`, a work folder with its config, database, CA and log, a PID
+file, a loopback port (REALSTACK_NEUTRON_PORT / REALSTACK_OCTAVIA_PORT to move them). The configs here are
+Neutron's and Octavia's, what ../shared/realstack.md found to work: sqlite, noauth, the fake transport, the
+no-op drivers; Neutron's gains a `[nova]` section and a policy override when Nova runs. Nova's, Placement's
+and Glance's are in stack_nova.py, MariaDB's in stack_mariadb.py.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,9 +25,14 @@ START_TIMEOUT = 90.0
 CHILD_ENV = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"}
 
 
+def say(text: str) -> None:
+    print(f"realstack: {text}", file=sys.stderr, flush=True)
+
+
 @dataclass(frozen=True)
 class Service:
     name: str
+    #: what pip installs, space-separated (the service, and PyMySQL for the services on MariaDB)
     requirement: str
     port: int
     #: local packages installed into the venv beside the requirement
@@ -65,9 +73,16 @@ OCTAVIA = Service("octavia", "octavia==19.0.0", int(os.environ.get("REALSTACK_OC
 SERVICES = (NEUTRON, OCTAVIA)
 
 
-def write_neutron_config() -> None:
+def write_neutron_config(nova_section: str = "", policy: str = "") -> None:
+    """`nova_section`: Neutron's `[nova]`, when Nova runs (Neutron then tells it about port changes);
+    `policy`: rules that override Neutron's defaults (policy.yaml)."""
     work = NEUTRON.workdir
     paste = NEUTRON.venv / "etc" / "neutron" / "api-paste.ini"
+    notify = "true" if nova_section else "false"
+    sections = nova_section
+    if policy:
+        (work / "policy.yaml").write_text(policy)
+        sections += f"\n[oslo_policy]\npolicy_file = {work}/policy.yaml\n"
     (work / "neutron.conf").write_text(f"""[DEFAULT]
 core_plugin = ml2
 service_plugins = router
@@ -76,8 +91,8 @@ transport_url = fake:/
 api_paste_config = {paste}
 state_path = {work}
 host = realstack
-notify_nova_on_port_status_changes = false
-notify_nova_on_port_data_changes = false
+notify_nova_on_port_status_changes = {notify}
+notify_nova_on_port_data_changes = {notify}
 log_file = {work}/neutron-server.log
 
 [database]
@@ -85,7 +100,7 @@ connection = sqlite:///{work}/neutron.sqlite
 
 [oslo_concurrency]
 lock_path = {work}/lock
-""")
+{sections}""")
     (work / "ml2_conf.ini").write_text("""[ml2]
 type_drivers = flat,vxlan
 tenant_network_types = vxlan
@@ -175,8 +190,10 @@ lock_path = {work}/lock
     return path
 
 
-def write_clouds_yaml() -> Path:
+def write_clouds_yaml(extra: dict[str, str] | None = None) -> Path:
+    """`extra`: more endpoint overrides (compute, image) when Nova runs."""
     path = STATE / "clouds.yaml"
+    more = "".join(f"    {key}: {value}\n" for key, value in (extra or {}).items())
     path.write_text(f"""# written by tests/realstack/stack.py: no authentication, one endpoint per service
 clouds:
   {CLOUD}:
@@ -185,7 +202,7 @@ clouds:
       endpoint: {NEUTRON.url}
     network_endpoint_override: {NEUTRON.url}
     load_balancer_endpoint_override: {OCTAVIA.url}
-    identity_api_version: "3"
+{more}    identity_api_version: "3"
     region_name: RegionOne
 """)
     return path

@@ -13,7 +13,7 @@ from tests.osc import OpenStackCLI
 from tui.app import NetdashApp
 from widgets.topology_tree import TopologyTree
 
-from .support import CLOUD, unique
+from .support import CLOUD, FLAVOR, IMAGE, unique
 
 
 def names(node) -> list[str]:
@@ -36,3 +36,28 @@ async def test_dashboard_shows_realstack_and_sees_changes(realstack: Path, osc: 
         await in_thread(osc.run, f"network create {later}")
         cleanup.append(f"network delete {later}")
         await until(pilot, lambda: later in names(tree.section("networks")), timeout=15, what=f"{later} shown")
+
+
+async def test_dashboard_shows_a_server_and_its_state(nova: Path, osc: OpenStackCLI, cleanup: list[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """With REALSTACK_NOVA=1: a server booted by the `openstack` CLI is in the Servers section, and a
+    stop made behind the dashboard's back shows on a later refresh."""
+    net, subnet, server = unique("net"), unique("subnet"), unique("server")
+    osc.run(f"network create {net}")
+    cleanup.append(f"network delete {net}")
+    osc.run(f"subnet create {subnet} --network {net} --subnet-range 10.64.0.0/24")
+    server_id = osc.value(f"server create --flavor {FLAVOR} --image {IMAGE} --network {net} --wait {server} -c id")
+    cleanup.append(f"server delete --wait {server_id}")
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(nova))
+    client = CloudClient.connect(CLOUD, max_rps=1000)
+    app = NetdashApp(client, client.info, interval=0.5)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = app.query_one(TopologyTree)
+        await until(pilot, lambda: app.refreshes >= 1, timeout=15, what="first refresh")
+        [node] = [n for n in tree.section("servers").children if n.label.plain.split()[0] == server]
+        assert "ACTIVE" in node.label.plain
+
+        await in_thread(osc.run, f"server stop {server_id}")
+        await until(pilot, lambda: any(n.label.plain.split()[0] == server and "SHUTOFF" in n.label.plain
+                                       for n in tree.section("servers").children),
+                    timeout=15, what=f"{server} SHUTOFF shown")

@@ -1,13 +1,17 @@
-"""What the real services need around them on loopback: a threaded WSGI server, one request at a time.
+"""What the real services need around them on loopback: a threaded WSGI server, for sqlite one request at a time.
 
-Run inside a service's own venv (imported by serve_neutron.py / serve_octavia.py, stdlib only). sqlite
-answers parallel writers with 500 "database is locked", so every request holds one lock from the call to
-the last byte of its body: requests from a client's thread pool are served one after the other, as a
-single-worker API server would. A request without a project (Octavia's noauth needs one) gets realstack's.
+Run inside a service's own venv (imported by the serve_*.py scripts, stdlib only). sqlite answers
+parallel writers with 500 "database is locked", so for the services on sqlite (Neutron, Octavia) every
+request holds one lock from the call to the last byte of its body: requests from a client's thread pool
+are served one after the other, as a single-worker API server would. The services on MariaDB (Nova,
+Placement, Glance) are served in parallel: Nova's API calls into its compute while Neutron tells Nova
+about port changes, and a boot must not wait behind a listing. A request without a project (Octavia's
+noauth needs one) gets realstack's.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -33,8 +37,8 @@ class QuietHandler(WSGIRequestHandler):
         sys.stderr.write(f"{self.address_string()} {format % args}\n")
 
 
-def serialised(app: App, *, project_id: str | None = None) -> App:
-    lock = threading.Lock()
+def serialised(app: App, *, project_id: str | None = None, serialise: bool = True) -> App:
+    lock: contextlib.AbstractContextManager[Any] = threading.Lock() if serialise else contextlib.nullcontext()
 
     def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if project_id and not environ.get("HTTP_X_PROJECT_ID"):
@@ -51,10 +55,11 @@ def serialised(app: App, *, project_id: str | None = None) -> App:
     return wrapped
 
 
-def serve(app: App, host: str, port: int, *, project_id: str | None = None) -> None:
+def serve(app: App, host: str, port: int, *, project_id: str | None = None, serialise: bool = True) -> None:
     if host not in ("127.0.0.1", "::1", "localhost"):
         raise SystemExit(f"realstack listens on loopback only, not {host}")
-    server = make_server(host, port, serialised(app, project_id=project_id),
+    wrapped = serialised(app, project_id=project_id, serialise=serialise)
+    server = make_server(host, port, wrapped,
                          server_class=ThreadingWSGIServer, handler_class=QuietHandler)
     print(f"serving on http://{host}:{port}", file=sys.stderr, flush=True)
     server.serve_forever()
