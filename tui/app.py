@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from cloud.model import Topology
@@ -31,12 +31,10 @@ from tui.refresh import PollerLike, poll_once
 from tui.screens import KeysScreen
 from widgets.details import DetailsPane
 from widgets.event_log import EventLog
+from widgets.key_bar import KeyBar
 from widgets.probe_pane import ProbePane
 from widgets.status import StatusHeader
 from widgets.topology_tree import TopologyTree
-
-#: seconds the offered actions must stay the same before the footer shows them, once they change quickly
-FOOTER_QUIET = 0.15
 
 
 class NetdashApp(ActionFlow, App[int]):
@@ -93,8 +91,6 @@ class NetdashApp(ActionFlow, App[int]):
         #: the actions `check_action` decides, and its answers when the footer was last refreshed
         self._checked_actions = (*sorted(ACTION_NAMES), "probe_selection", "copy_id", "clear_filter")
         self._offered: tuple[bool | None, ...] | None = None
-        self._footer_timer: Timer | None = None
-        self._footer_changed = 0.0  # time.monotonic() of the last change of offers
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(id="status", clock=self.clock)
@@ -106,7 +102,7 @@ class NetdashApp(ActionFlow, App[int]):
                 yield DetailsPane(id="details")
                 yield ProbePane(id="probe")
                 yield EventLog(id="events")
-        yield Footer()
+        yield KeyBar(id="keys")
 
     def _fatal_error(self) -> None:
         """Textual's crash report, without the local variables it shows by default: a frame's locals can
@@ -264,32 +260,10 @@ class NetdashApp(ActionFlow, App[int]):
 
     # --- actions --------------------------------------------------------------------------------------
     def offer_bindings(self) -> None:
-        """Bring the footer up to date with what `check_action` answers, cheaply: the Footer rebuilds every
-        key widget on each `refresh_bindings()`, ~40-70 ms at `--scale 1000`, so (1) nothing happens
-        when the answers are the same (the cursor moving between two ports, a refresh that changed
-        nothing), and (2) while they keep changing (an arrow key held over objects of different kinds),
-        the footer waits until the cursor has rested `FOOTER_QUIET` seconds. Keys do not wait for it:
-        Textual asks `check_action` afresh for each key pressed."""
-        if self._offers() == self._offered:
-            if self._footer_timer is not None:  # back to what the footer shows
-                self._footer_timer.stop()
-                self._footer_timer = None
-            return
-        now = time.monotonic()
-        if self._footer_timer is None and now - self._footer_changed >= FOOTER_QUIET:
-            self._show_offers()
-        else:
-            if self._footer_timer is not None:
-                self._footer_timer.stop()
-            self._footer_timer = self.set_timer(FOOTER_QUIET, self._show_offers, name="footer")
-        self._footer_changed = now
-
-    def _offers(self) -> tuple[bool | None, ...]:
-        return tuple(self.check_action(action, ()) for action in self._checked_actions)
-
-    def _show_offers(self) -> None:
-        self._footer_timer = None
-        offered = self._offers()
+        """Bring the key bar up to date with what `check_action` answers, when the answers changed: a
+        refresh that changed nothing, or the cursor moving between two ports, redraws nothing. Keys do
+        not depend on it: Textual asks `check_action` afresh for each key pressed."""
+        offered = tuple(self.check_action(action, ()) for action in self._checked_actions)
         if offered != self._offered:
             self._offered = offered
             self.refresh_bindings()
