@@ -10,10 +10,10 @@ from dataclasses import fields, is_dataclass
 
 from rich.table import Table
 from rich.text import Text
-from textual.widgets import Static
 
 from cloud.model import FixedIP, Resource, ServerAddress, Topology
 from widgets.labels import STATUS_STYLES
+from widgets.steady import SteadyStatic
 
 #: fields whose value is the id of another object: shown with that object's name beside it
 REFERENCE_FIELDS = ("network_id", "subnet_id", "device_id", "port_id", "router_id", "floating_network_id",
@@ -45,7 +45,7 @@ def format_item(topology: Topology, item: object) -> Text:
     return Text(str(item))
 
 
-class DetailsPane(Static):
+class DetailsPane(SteadyStatic):
     """Shows one model object in full; `show(topology, kind, obj)` replaces what it shows."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:

@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import Input, Sparkline, Static
 
 from cloud.model import ProbeStats
+from widgets.steady import SteadyStatic
 
 #: the rates `+` and `-` step through (requests per second)
 RATES = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0)
@@ -135,12 +136,12 @@ class ProbePane(Vertical, can_focus=True):
         self.border_title = "Probe"
 
     def compose(self) -> ComposeResult:
-        yield Static(id="probe-target")
+        yield SteadyStatic(id="probe-target")
         yield Input(placeholder="http://127.24.4.12/  (enter: probe it, escape: cancel)", id="probe-url")
-        yield Static(id="probe-bars")
+        yield SteadyStatic(id="probe-bars")
         yield Sparkline([], id="probe-latency")
-        yield Static(id="probe-summary")
-        yield Static(id="probe-clients")
+        yield SteadyStatic(id="probe-summary")
+        yield SteadyStatic(id="probe-clients")
 
     def on_mount(self) -> None:
         self.show(self.stats)

@@ -11,10 +11,11 @@ import time
 from collections.abc import Callable
 
 from rich.text import Text
-from textual.widgets import Static
+
+from widgets.steady import SteadyStatic
 
 
-class StatusHeader(Static):
+class StatusHeader(SteadyStatic):
     """One line at the top of the screen; the `-stale` class marks a view the cloud no longer confirms."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None,
