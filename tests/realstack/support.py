@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,33 @@ def realstack_cli(workdir: Path) -> OpenStackCLI:
     path = clouds_yaml()
     assert path is not None
     return OpenStackCLI(None, workdir, clouds_yaml=path, cloud_name=CLOUD)
+
+
+@dataclass(frozen=True)
+class RoutedNetwork:
+    net: str
+    subnet: str
+    router: str
+
+    @classmethod
+    def create(cls, osc: OpenStackCLI, cidr: str) -> RoutedNetwork:
+        """A network and subnet behind a router gatewayed on `public`: floating IPs can reach its ports."""
+        net = cls(unique("net"), unique("subnet"), unique("router"))
+        osc.run(f"network create {net.net}")
+        osc.run(f"subnet create {net.subnet} --network {net.net} --subnet-range {cidr}")
+        osc.run(f"router create {net.router}")
+        osc.run(f"router set --external-gateway public {net.router}")
+        osc.run(f"router add subnet {net.router} {net.subnet}")
+        return net
+
+    def teardown(self, osc: OpenStackCLI, *first: str) -> None:
+        """`first` (what was built on it), then the network itself; best effort: a module's tests are over."""
+        for command in (*first, f"router remove subnet {self.router} {self.subnet}", f"router delete {self.router}",
+                        f"network delete {self.net}"):
+            try:
+                osc.run(command)
+            except AssertionError:
+                pass
 
 
 def netdash(*args: str, expect: int | None = 0) -> subprocess.CompletedProcess[str]:

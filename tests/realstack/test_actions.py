@@ -13,7 +13,7 @@ import pytest
 
 from tests.osc import OpenStackCLI
 
-from .support import Octavia, netdash, realstack_cli, unique
+from .support import Octavia, RoutedNetwork, netdash, realstack_cli, unique
 
 
 @dataclass(frozen=True)
@@ -34,13 +34,9 @@ def project(realstack: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     """A routed network with two ports, and a load balancer with a listener, a pool and one member."""
     osc = realstack_cli(tmp_path_factory.mktemp("osc"))
     octavia = Octavia()
-    net, subnet, router = unique("net"), unique("subnet"), unique("router")
+    routed = RoutedNetwork.create(osc, "10.62.0.0/24")
+    net, subnet, router = routed.net, routed.subnet, routed.router
     port_a, port_b, lb, pool = unique("port-a"), unique("port-b"), unique("lb"), unique("pool")
-    osc.run(f"network create {net}")
-    osc.run(f"subnet create {subnet} --network {net} --subnet-range 10.62.0.0/24")
-    osc.run(f"router create {router}")
-    osc.run(f"router set --external-gateway public {router}")
-    osc.run(f"router add subnet {router} {subnet}")
     osc.run(f"port create {port_a} --network {net}")
     osc.run(f"port create {port_b} --network {net}")
     lb_id = osc.value(f"loadbalancer create --name {lb} --vip-subnet-id {subnet} -c id")
@@ -54,12 +50,7 @@ def project(realstack: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
                           f"--subnet-id {subnet} {pool} -c id")
     octavia.wait_active(lb_id)
     yield Project(net, subnet, router, port_a, port_b, lb_id, pool, pool_id, member_id)
-    for command in (f"loadbalancer delete --cascade {lb_id}", f"port delete {port_a} {port_b}",
-                    f"router remove subnet {router} {subnet}", f"router delete {router}", f"network delete {net}"):
-        try:
-            osc.run(command)
-        except AssertionError:
-            pass
+    routed.teardown(osc, f"loadbalancer delete --cascade {lb_id}", f"port delete {port_a} {port_b}")
 
 
 def test_fip_move_reaches_the_other_port(project: Project, osc: OpenStackCLI, cleanup: list[str]) -> None:

@@ -1,9 +1,13 @@
-"""The dashboard (Pilot) on real Neutron and Octavia: what the `openstack` CLI made is on screen, and a
-change made behind its back appears on a later refresh."""
+"""The dashboard (Pilot) on real Neutron and Octavia (and Nova): what the `openstack` CLI made is on
+screen, and a change made behind its back appears on a later refresh. It fetches as `netdash` does, in
+its fetch process."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,17 +24,28 @@ def names(node) -> list[str]:
     return [child.label.plain.split()[0] for child in node.children]
 
 
+@contextlib.asynccontextmanager
+async def dashboard(clouds_yaml: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[Any, TopologyTree]]:
+    """(pilot, tree) of a dashboard on realstack, its first refresh done."""
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds_yaml))
+    client = CloudClient.connect(CLOUD, max_rps=1000)
+    assert client.start_fetch_process() and client._child is not None and client._child.ready(wait=60)
+    app = NetdashApp(client, client.info, interval=0.5)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: app.refreshes >= 1, timeout=15, what="first refresh")
+            assert client._child is not None  # the fetch went through it
+            yield pilot, app.query_one(TopologyTree)
+    finally:
+        client.close()
+
+
 async def test_dashboard_shows_realstack_and_sees_changes(realstack: Path, osc: OpenStackCLI, cleanup: list[str],
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     net, later = unique("net"), unique("later")
     osc.run(f"network create {net}")
     cleanup.append(f"network delete {net}")
-    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(realstack))
-    client = CloudClient.connect(CLOUD, max_rps=1000)
-    app = NetdashApp(client, client.info, interval=0.5)
-    async with app.run_test(size=(120, 40)) as pilot:
-        tree = app.query_one(TopologyTree)
-        await until(pilot, lambda: app.refreshes >= 1, timeout=15, what="first refresh")
+    async with dashboard(realstack, monkeypatch) as (pilot, tree):
         assert {"public", net} <= set(names(tree.section("networks")))
 
         await in_thread(osc.run, f"network create {later}")
@@ -48,12 +63,7 @@ async def test_dashboard_shows_a_server_and_its_state(nova: Path, osc: OpenStack
     osc.run(f"subnet create {subnet} --network {net} --subnet-range 10.64.0.0/24")
     server_id = osc.value(f"server create --flavor {FLAVOR} --image {IMAGE} --network {net} --wait {server} -c id")
     cleanup.append(f"server delete --wait {server_id}")
-    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(nova))
-    client = CloudClient.connect(CLOUD, max_rps=1000)
-    app = NetdashApp(client, client.info, interval=0.5)
-    async with app.run_test(size=(120, 40)) as pilot:
-        tree = app.query_one(TopologyTree)
-        await until(pilot, lambda: app.refreshes >= 1, timeout=15, what="first refresh")
+    async with dashboard(nova, monkeypatch) as (pilot, tree):
         [node] = [n for n in tree.section("servers").children if n.label.plain.split()[0] == server]
         assert "ACTIVE" in node.label.plain
 

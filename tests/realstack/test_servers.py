@@ -17,7 +17,7 @@ import pytest
 from tests.osc import OpenStackCLI
 from tests.waiting import wait_for
 
-from .support import FLAVOR, IMAGE, Nova, netdash, realstack_cli, topology_json, unique
+from .support import FLAVOR, IMAGE, Nova, RoutedNetwork, netdash, realstack_cli, topology_json, unique
 
 
 @dataclass(frozen=True)
@@ -36,13 +36,9 @@ class Servers:
 @pytest.fixture(scope="module")
 def servers(nova: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     osc = realstack_cli(tmp_path_factory.mktemp("osc"))
-    net, subnet, router = unique("net"), unique("subnet"), unique("router")
+    routed = RoutedNetwork.create(osc, "10.63.0.0/24")
+    net = routed.net
     a, b, port_a, port_b = unique("server-a"), unique("server-b"), unique("port-a"), unique("port-b")
-    osc.run(f"network create {net}")
-    osc.run(f"subnet create {subnet} --network {net} --subnet-range 10.63.0.0/24")
-    osc.run(f"router create {router}")
-    osc.run(f"router set --external-gateway public {router}")
-    osc.run(f"router add subnet {router} {subnet}")
     port_ids = [osc.value(f"port create {port} --network {net} -c id") for port in (port_a, port_b)]
     ids = [osc.value(f"server create --flavor {FLAVOR} --image {IMAGE} --port {port} {name} -c id")
            for name, port in ((a, port_a), (b, port_b))]
@@ -50,12 +46,7 @@ def servers(nova: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Se
         wait_for(lambda s=server_id: osc.value(f"server show {s} -c status") == "ACTIVE", timeout=60,
                  interval=0.5, what=f"server {server_id} ACTIVE")
     yield Servers(net, a, b, ids[0], ids[1], port_a, port_b, port_ids[0], port_ids[1])
-    for command in (f"server delete --wait {a} {b}", f"port delete {port_a} {port_b}",
-                    f"router remove subnet {router} {subnet}", f"router delete {router}", f"network delete {net}"):
-        try:
-            osc.run(command)
-        except AssertionError:
-            pass
+    routed.teardown(osc, f"server delete --wait {a} {b}", f"port delete {port_a} {port_b}")
 
 
 def port_device(osc: OpenStackCLI, port_id: str) -> str:
