@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dashboard_support import dashboard, in_thread, next_refreshes, until
+from cloud.client import CloudClient
+from tests.dashboard_support import INTERVAL, dashboard, in_thread, next_refreshes, until
 from tests.waiting import wait_for
+from tui.app import NetdashApp
 from widgets.event_log import EventLog
 from widgets.status import StatusHeader
 from widgets.topology_tree import TopologyTree
@@ -160,3 +162,23 @@ async def test_a_stopped_cloud_marks_the_view_stale_and_a_restarted_one_recovers
         await until(pilot, lambda: not header.has_class("-stale"), timeout=5, what="recovery")
         assert not tree.has_class("-stale")
         assert any("answers again" in entry[1] for entry in app.query_one(EventLog).entries)
+
+
+async def test_netdash_starts_its_fetch_process_after_the_first_paint_and_refreshes_through_it(
+        seeded_cloud) -> None:
+    client = CloudClient.for_demo(seeded_cloud, max_rps=1000)
+    app = NetdashApp(client, client.info, interval=INTERVAL, fetch_process=True)  # as `netdash` runs it
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            tree = app.query_one(TopologyTree)
+            await until(pilot, lambda: app.refreshes >= 1, what="first refresh")
+            await until(pilot, lambda: client._child is not None and client._child.ready(), timeout=30,
+                        what="the fetch process up")
+            child = client._child
+            before = child.calls
+            await in_thread(seeded_cloud.connection().network.create_network, name="seen-through-the-child")
+            await until(pilot, lambda: "seen-through-the-child" in names(tree.section("networks")), timeout=10,
+                        what="the new network shown")
+            assert client._child is child and child.calls > before  # the refreshes went through it
+    finally:
+        client.close()

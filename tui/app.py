@@ -63,11 +63,13 @@ class NetdashApp(ActionFlow, App[int]):
     def __init__(self, client: Any, info: Any = None, *, interval: float = 2.0, read_only: bool = False,
                  demo_cloud: Any = None, poller: PollerLike | None = None, poll: bool = True,
                  topology: Topology | None = None, clock: Callable[[], float] = time.time,
-                 freeze_gc: bool = False) -> None:
+                 freeze_gc: bool = False, fetch_process: bool = False) -> None:
         """`poll=False` with a fixed `topology` and `clock` gives snapshot tests a still picture.
         `freeze_gc`: once the first snapshot is on screen, freeze what is alive out of the garbage
         collector's reach (`cloud.collector.freeze_survivors`); for a process that runs one dashboard,
-        not for a test process that starts hundreds."""
+        not for a test process that starts hundreds. `fetch_process`: once the first snapshot is on screen,
+        fetch in a process of its own from then on (`CloudClient.start_fetch_process`); started after the
+        first paint, not before, so that its start-up does not compete with the first fetch."""
         super().__init__()
         self.client = client
         self.info = info if info is not None else getattr(client, "info", None)
@@ -79,6 +81,7 @@ class NetdashApp(ActionFlow, App[int]):
         self.clock = clock
         self.initial = topology
         self.freeze_gc = freeze_gc
+        self.fetch_process = fetch_process
         self.topology = Topology()
         self.stale = False
         self.refreshes = 0
@@ -212,6 +215,9 @@ class NetdashApp(ActionFlow, App[int]):
             from cloud.collector import freeze_survivors
 
             self.call_after_refresh(freeze_survivors)  # after the first paint, not before it
+        if self.fetch_process and topology.fetched_at:
+            self.fetch_process = False
+            self.call_after_refresh(self.client.start_fetch_process)
 
     def _set_stale(self, stale: bool) -> None:
         self.stale = stale

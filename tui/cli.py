@@ -239,10 +239,9 @@ def dashboard(options: argparse.Namespace) -> int:
     from tui.app import NetdashApp
 
     client, demo = open_cloud(options)
-    client.start_fetch_process()  # keys stay quick while a refresh decodes a big project (cloud/fetch_process.py)
     try:
         NetdashApp(client, interval=options.interval, read_only=options.read_only, demo_cloud=demo,
-                   freeze_gc=True).run()
+                   freeze_gc=True, fetch_process=True).run()
         return 0
     finally:
         client.close()
