@@ -231,13 +231,16 @@ async def close_modals(pilot: Any, app: Any) -> None:
         await pilot.pause()
 
 
+@pytest.mark.parametrize("fetch_process", [False, True], ids=["fetch-here", "fetch-process"])
 async def test_no_secret_on_screen_in_screenshots_logs_or_events(
-        trust_cloud: tuple[DemoCloud, RecordingTokens], caplog: pytest.LogCaptureFixture) -> None:
+        trust_cloud: tuple[DemoCloud, RecordingTokens], caplog: pytest.LogCaptureFixture, fetch_process: bool) -> None:
+    """`fetch-process`: as `netdash` runs, the authentication failure is met, and worded, by the fetch
+    process."""
     cloud, tokens = trust_cloud
     caplog.set_level(logging.DEBUG)
     outputs: dict[str, str] = {}
     client = CloudClient.connect("trust", max_rps=1000)
-    app = NetdashApp(client, client.info, interval=0.2, demo_cloud=cloud)
+    app = NetdashApp(client, client.info, interval=0.2, demo_cloud=cloud, fetch_process=fetch_process)
     try:
         async with app.run_test(size=(160, 50)) as pilot:
             await until(pilot, lambda: app.refreshes >= 1, what="the first refresh")
@@ -298,6 +301,9 @@ async def test_no_secret_on_screen_in_screenshots_logs_or_events(
             await pilot.press("g")
 
             # the password changes under the dashboard and every token expires: re-authentication fails
+            if fetch_process:
+                await until(pilot, lambda: client._child is not None and client._child.ready(), timeout=30,
+                            what="the fetch process up")
             app.action_toggle_pause()
             cloud.cloud.identity.user_named("demo")["_password"] = WRONG_PASSWORD + "-new"
             cloud.cloud.identity.expire_all()
@@ -306,6 +312,7 @@ async def test_no_secret_on_screen_in_screenshots_logs_or_events(
             outputs["auth failure header"] = rendered(header.content)
             outputs["auth failure"] = app.export_screenshot()
             outputs["events"] = "\n".join(text for _, text, _ in app.query_one(EventLog).entries)
+        assert (client._child is not None) == fetch_process  # the failure was met where the test says
     finally:
         client.close()
     outputs["logs"] = log_text(caplog.records)
