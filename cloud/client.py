@@ -376,6 +376,11 @@ class CloudClient(Changes):
         self._child = FetchProcess(self._spec)
         return True
 
+    def fetch_process_ready(self, wait: float = 0.0) -> bool:
+        """Whether fetches go through the fetch process now, waiting up to `wait` seconds for it to connect."""
+        child = self._child
+        return child is not None and child.ready(wait)
+
     def reset_connections(self) -> None:
         """Forget pooled keep-alive connections: the next request opens fresh ones. Used after a
         transport failure, where a half-closed socket would fail the retry too."""

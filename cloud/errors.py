@@ -56,3 +56,9 @@ class ApiError(NetdashError):
     title = "API error"
     #: the HTTP status of the answer, when there was one (actions tell a refusal from a failure by it)
     status: int | None = None
+
+
+def refresh_error(exc: Exception) -> NetdashError:
+    """What a refresh reports for a failure: a NetdashError as it is; anything else (a bug, an SDK surprise)
+    as an ApiError naming it, so that the polling loop goes on and the fetch process can send it."""
+    return exc if isinstance(exc, NetdashError) else ApiError(f"refresh failed: {exc.__class__.__name__}: {exc}")

@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 
 from .client import CloudClient, run_sync
 from .deltas import Deltas
-from .errors import ApiError, CloudUnreachable, NetdashError
+from .errors import CloudUnreachable, NetdashError, refresh_error
 from .fetch_process import PART, ConnectSpec, DemoSpec
 
 
@@ -33,9 +33,7 @@ def fetch(client: CloudClient, deltas: Deltas, send: Any) -> None:
     except Exception as exc:
         if isinstance(exc, CloudUnreachable):
             client.reset_connections()  # a half-closed keep-alive socket would fail the retry too
-        error = exc if isinstance(exc, NetdashError) else ApiError(
-            f"refresh failed: {exc.__class__.__name__}: {exc}")
-        send(("error", error, client.api_calls))
+        send(("error", refresh_error(exc), client.api_calls))
         return
     delta, pending = deltas.compute(bodies)
     for field, change in delta.items():

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ApiError, CloudUnreachable, NetdashError
+from .errors import CloudUnreachable, NetdashError, refresh_error
 from .events import ChangeEvent, diff
 from .model import Topology
 
@@ -102,10 +102,8 @@ class Poller:
         started = time.monotonic()
         try:
             topology = await self.client.fetch_topology()
-        except NetdashError as exc:
-            return self._failed(exc, started)
-        except Exception as exc:  # a bug or an SDK surprise must not stop the polling loop
-            return self._failed(ApiError(f"refresh failed: {exc.__class__.__name__}: {exc}"), started)
+        except Exception as exc:  # a bug or an SDK surprise must not stop the polling loop either
+            return self._failed(refresh_error(exc), started)
         events = diff(self.last, topology, topology.fetched_at or self.clock()) if self.last is not None else []
         self.last, self.failures, self.stale_since = topology, 0, None
         return Refresh(topology, events, None, None, time.monotonic() - started)

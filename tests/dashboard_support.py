@@ -22,7 +22,7 @@ def dashboard(cloud: DemoCloud | DemoCloudProcess, *, fetch_process: bool = Fals
     """`fetch_process`: fetch as `netdash` does, in a process of its own (up before the app starts)."""
     client = CloudClient.for_demo(cloud, max_rps=1000)
     if fetch_process:
-        assert client.start_fetch_process() and client._child is not None and client._child.ready(wait=30)
+        assert client.start_fetch_process() and client.fetch_process_ready(wait=30)
     return NetdashApp(client, client.info, interval=INTERVAL, demo_cloud=cloud, **options)
 
 

@@ -172,7 +172,7 @@ async def test_netdash_starts_its_fetch_process_after_the_first_paint_and_refres
         async with app.run_test(size=(120, 40)) as pilot:
             tree = app.query_one(TopologyTree)
             await until(pilot, lambda: app.refreshes >= 1, what="first refresh")
-            await until(pilot, lambda: client._child is not None and client._child.ready(), timeout=30,
+            await until(pilot, client.fetch_process_ready, timeout=30,
                         what="the fetch process up")
             child = client._child
             before = child.calls

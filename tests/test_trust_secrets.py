@@ -302,7 +302,7 @@ async def test_no_secret_on_screen_in_screenshots_logs_or_events(
 
             # the password changes under the dashboard and every token expires: re-authentication fails
             if fetch_process:
-                await until(pilot, lambda: client._child is not None and client._child.ready(), timeout=30,
+                await until(pilot, client.fetch_process_ready, timeout=30,
                             what="the fetch process up")
             app.action_toggle_pause()
             cloud.cloud.identity.user_named("demo")["_password"] = WRONG_PASSWORD + "-new"

@@ -23,7 +23,7 @@ def forked(seeded_cloud: DemoCloud) -> Iterator[CloudClient]:
     """A client whose fetches go through its fetch process (up before the test starts)."""
     c = CloudClient.for_demo(seeded_cloud, max_rps=1000)
     assert c.start_fetch_process()
-    assert c._child is not None and c._child.ready(wait=30)
+    assert c.fetch_process_ready(wait=30)
     yield c
     c.close()
 
@@ -59,7 +59,7 @@ def test_its_calls_count_and_the_first_fetch_starts_from_what_the_client_had(see
     try:
         here = c.fetch_topology_sync()  # before the fetch process: a fetch here
         c.start_fetch_process()
-        assert c._child is not None and c._child.ready(wait=30)
+        assert c.fetch_process_ready(wait=30)
         before = c.api_calls
         there = c.fetch_topology_sync()
         assert c.api_calls > before
@@ -96,7 +96,7 @@ def test_it_leaves_with_the_client_and_never_holds_the_password_in_argv_or_envir
         seeded_cloud: DemoCloud) -> None:
     c = CloudClient.for_demo(seeded_cloud, max_rps=1000)
     c.start_fetch_process()
-    assert c._child is not None and c._child.ready(wait=30)
+    assert c.fetch_process_ready(wait=30)
     pid = c._child._process.pid
     proc = Path(f"/proc/{pid}")
     password = seeded_cloud.password("demo").encode()
@@ -119,7 +119,7 @@ def test_a_named_cloud_is_found_again_by_the_fetch_process_but_command_line_opti
     named = CloudClient.connect("netdash-demo", None, max_rps=1000)
     with_options = CloudClient.connect("netdash-demo", None, argparse.Namespace(), max_rps=1000)
     try:
-        assert named.start_fetch_process() and named._child is not None and named._child.ready(wait=30)
+        assert named.start_fetch_process() and named.fetch_process_ready(wait=30)
         assert named.fetch_topology_sync().ports
         assert named._child is not None  # still in use: the fetch went through it
         assert not with_options.start_fetch_process()

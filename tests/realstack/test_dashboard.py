@@ -29,7 +29,7 @@ async def dashboard(clouds_yaml: Path, monkeypatch: pytest.MonkeyPatch) -> Async
     """(pilot, tree) of a dashboard on realstack, its first refresh done."""
     monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds_yaml))
     client = CloudClient.connect(CLOUD, max_rps=1000)
-    assert client.start_fetch_process() and client._child is not None and client._child.ready(wait=60)
+    assert client.start_fetch_process() and client.fetch_process_ready(wait=60)
     app = NetdashApp(client, client.info, interval=0.5)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
