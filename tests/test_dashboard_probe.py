@@ -80,6 +80,24 @@ async def test_bars_show_both_backends_then_one_after_source_ip(web_cloud: DemoC
         assert app.poll and "stopped" in str(pane.border_title)
 
 
+async def test_a_tick_after_the_pane_is_gone_does_nothing(web_cloud: DemoCloud) -> None:
+    """As the App quits, its screen's widgets go before the probe's timer stops: a tick in between once
+    raised NoMatches from the timer and failed the exit (seen in CI)."""
+    app = dashboard(web_cloud)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await select_web(pilot, app)
+        await pilot.press("g")
+        await until(pilot, lambda: pane.stats.running, what="the probe running")
+        await pane.remove()
+        await app.query_one(EventLog).remove()
+        app.probe.tick()
+        app.probe.show_idle()
+        app.probe.stop()
+        await until(pilot, lambda: not app.probe.running, what="the probe stopped")
+        app.probe.tick()
+        assert app.probe.timer is None
+
+
 @pytest.fixture
 def child_cloud() -> Iterator[DemoCloudProcess]:
     """The seeded cloud as `netdash --demo` runs it: in a process of its own."""

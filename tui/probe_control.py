@@ -18,9 +18,10 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from cloud.model import ProbeStats, Topology
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 #: how often the pane is redrawn from the probe's statistics while it runs (seconds)
 TICK = 0.25
+W = TypeVar("W", bound=Widget)
 NOTHING = Target(None, "nothing to probe: select a load balancer or a floating IP, or type a URL (u)")
 
 
@@ -67,9 +69,10 @@ class ProbeControl:
         self.worker: Worker[None] | None = None
         self.timer: Timer | None = None
 
-    @property
-    def pane(self) -> ProbePane:
-        return self.app.query_one(ProbePane)
+    def widget(self, kind: type[W]) -> W | None:
+        """The pane or the log; None once the App has begun taking its screen down (a tick can still fire)."""
+        found = self.app.query(kind)
+        return found.first() if found else None
 
     @property
     def running(self) -> bool:
@@ -167,10 +170,15 @@ class ProbeControl:
 
     # --- drawing --------------------------------------------------------------------------------------
     def show_idle(self) -> None:
-        self.pane.show(ProbeStats(url=self.target.url or "", reason=self.target.reason, target_rate=self.rate))
+        self.show(ProbeStats(url=self.target.url or "", reason=self.target.reason, target_rate=self.rate))
+
+    def show(self, stats: ProbeStats) -> None:
+        if (pane := self.widget(ProbePane)) is not None:
+            pane.show(stats)
 
     def log(self, text: str, severity: str = "info") -> None:
-        self.app.query_one(EventLog).add_event(self.clock(), text, severity)
+        if (log := self.widget(EventLog)) is not None:
+            log.add_event(self.clock(), text, severity)
 
     def tick(self) -> None:
         """Pull the probe's statistics into the pane and its change events into the log."""
@@ -180,7 +188,7 @@ class ProbeControl:
         for event in prober.events():
             self.log(f"probe: {event.text}", event.severity)
         running = self.running
-        self.pane.show(replace(prober.stats(), running=running))
+        self.show(replace(prober.stats(), running=running))
         if not running and self.worker is not None:
             self.finished(self.worker)
 
