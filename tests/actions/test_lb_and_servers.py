@@ -101,8 +101,8 @@ def test_read_only_refuses_every_action(argv: list[str], capsys: pytest.CaptureF
 
 
 def test_bad_input_is_one_line_exit_2(cli: Cli) -> None:
-    ran = cli("fip", "move", "127.24.4.250", "server2")
-    assert ran.code == 2 and ran.err.strip() == "netdash: refused: no floating IP '127.24.4.250'"
+    ran = cli("fip", "move", "192.0.2.250", "server2")  # never a floating IP here (TEST-NET-1)
+    assert ran.code == 2 and ran.err.strip() == "netdash: refused: no floating IP '192.0.2.250'"
     ran = cli("server", "stop", "nosuch")
     assert ran.code == 2 and "no server 'nosuch'" in ran.err
     ran = cli("pool", "algorithm", "web_pool")
