@@ -226,8 +226,11 @@ class NetdashApp(ActionFlow, App[int]):
 
     # --- routing --------------------------------------------------------------------------------------
     def _shut_down(self) -> bool:
-        """A fetch can finish after exit() removed the widgets; its result then has nowhere to go."""
-        return not self.is_running or not self.screen_stack or not self.screen_stack[0].query(TopologyTree)
+        """A fetch can finish after exit() began removing the widgets; its result then has nowhere to go."""
+        if not self.is_running or not self.screen_stack:
+            return True
+        screen = self.screen_stack[0]
+        return not all(screen.query(kind) for kind in (TopologyTree, EventLog, StatusHeader))
 
     @on(TopologyTree.ObjectHighlighted)
     def _object_highlighted(self, message: TopologyTree.ObjectHighlighted) -> None:
