@@ -14,8 +14,9 @@ from widgets.event_log import EventLog
 from widgets.status import StatusHeader
 from widgets.topology_tree import TopologyTree
 
-#: the client's per-request timeout here: a latency beyond it is a cloud that does not answer
-TIMEOUT = 0.5
+#: the client's per-request timeout here: a latency beyond it is a cloud that does not answer (0.5 s
+#: was too short on a loaded 2-core machine: a healthy list call sometimes took longer)
+TIMEOUT = 1.5
 
 
 def dashboard(cloud: DemoCloud) -> NetdashApp:
