@@ -130,7 +130,7 @@ def test_stop_closes_every_listener(web_cloud: DemoCloud) -> None:
     assert all(reachable(*a) for a in addresses)
     assert set(addresses) <= listening_here()
     web_cloud.stop()
-    # not a bind() of each address: another test's cloud, in another worker, may take 127.24.4.5:80 at once
+    # not a bind() of each address: another test's cloud, in another worker, may take the same 127.24.4.x:80 at once
     assert not set(addresses) & listening_here(), "a data-plane listener outlived the cloud"
     conn_tags = web_cloud.cloud.services["network"].associated_floating_ips()
     assert all(endpoint_of(f["tags"]) is None for f in conn_tags)
