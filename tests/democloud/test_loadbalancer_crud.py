@@ -121,20 +121,21 @@ def test_cascade_delete_removes_everything_and_the_vip_port(empty_cloud: DemoClo
 def test_vip_by_network_and_by_user_port(empty_cloud: DemoCloud, conn: Any) -> None:
     net_id, subnet_id = tenant_network(conn)
     with instant(empty_cloud):
-        by_net = conn.load_balancer.create_load_balancer(name="a", vip_network_id=net_id)
-        assert by_net.vip_subnet_id == subnet_id and by_net.vip_address
+        # the chosen addresses first: the others are allocated at random and could take them
         chosen = conn.load_balancer.create_load_balancer(name="d", vip_network_id=net_id,
                                                          vip_address="10.0.0.66")
         assert (chosen.vip_subnet_id, chosen.vip_address) == (subnet_id, "10.0.0.66")
         taken = Api(empty_cloud, conn).post("/lbaas/loadbalancers", {"loadbalancer": {
             "vip_subnet_id": subnet_id, "vip_address": "10.0.0.66"}})
         assert taken.status_code == 409 and taken.json()["faultstring"]
-        own = conn.network.create_port(network_id=net_id, name="mine")
-        on_port = conn.load_balancer.create_load_balancer(name="b", vip_port_id=own.id)
-        assert on_port.vip_port_id == own.id and on_port.vip_address == own.fixed_ips[0]["ip_address"]
         fixed = conn.load_balancer.create_load_balancer(name="c", vip_subnet_id=subnet_id,
                                                         vip_address="10.0.0.77")
         assert fixed.vip_address == "10.0.0.77"
+        by_net = conn.load_balancer.create_load_balancer(name="a", vip_network_id=net_id)
+        assert by_net.vip_subnet_id == subnet_id and by_net.vip_address
+        own = conn.network.create_port(network_id=net_id, name="mine")
+        on_port = conn.load_balancer.create_load_balancer(name="b", vip_port_id=own.id)
+        assert on_port.vip_port_id == own.id and on_port.vip_address == own.fixed_ips[0]["ip_address"]
         conn.load_balancer.delete_load_balancer(on_port)
     wait_for(lambda: conn.load_balancer.find_load_balancer("b") is None, what="b deleted")
     assert conn.network.get_port(own.id).name == "mine"

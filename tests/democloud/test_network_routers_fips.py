@@ -197,14 +197,16 @@ def test_floating_ip_rules(empty_cloud: DemoCloud) -> None:
     )
     resp = api.call("PUT", f"/floatingips/{chosen['id']}", {"floatingip": {"port_id": multi["id"]}})
     assert "has multiple fixed IPv4 addresses" in api.error(resp, 400, "BadRequest")
+    held = {ip["ip_address"] for ip in multi["fixed_ips"]}  # allocated at random
+    absent = next(address for address in ("10.0.0.250", "10.0.0.251", "10.0.0.252") if address not in held)
     resp = api.call(
         "PUT",
         f"/floatingips/{chosen['id']}",
-        {"floatingip": {"port_id": multi["id"], "fixed_ip_address": "10.0.0.250"}},
+        {"floatingip": {"port_id": multi["id"], "fixed_ip_address": absent}},
     )
     assert (
         api.error(resp, 400, "BadRequest")
-        == f"Bad floatingip request: Port {multi['id']} does not have fixed ip 10.0.0.250"
+        == f"Bad floatingip request: Port {multi['id']} does not have fixed ip {absent}"
     )
     second = multi["fixed_ips"][1]["ip_address"]
     ok = api.ok(
