@@ -9,7 +9,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from cloud.client import CloudClient
+from cloud.client import DEFAULT_TIMEOUT, CloudClient
 from democloud import DemoCloud
 from democloud.process import DemoCloudProcess
 from tui.app import NetdashApp
@@ -18,9 +18,11 @@ from tui.app import NetdashApp
 INTERVAL = 0.2
 
 
-def dashboard(cloud: DemoCloud | DemoCloudProcess, *, fetch_process: bool = False, **options: Any) -> NetdashApp:
-    """`fetch_process`: fetch as `netdash` does, in a process of its own (up before the app starts)."""
-    client = CloudClient.for_demo(cloud, max_rps=1000)
+def dashboard(cloud: DemoCloud | DemoCloudProcess, *, fetch_process: bool = False, timeout: float = DEFAULT_TIMEOUT,
+              **options: Any) -> NetdashApp:
+    """`fetch_process`: fetch as `netdash` does, in a process of its own (up before the app starts);
+    `timeout`: the client's per-request timeout."""
+    client = CloudClient.for_demo(cloud, max_rps=1000, timeout=timeout)
     if fetch_process:
         assert client.start_fetch_process() and client.fetch_process_ready(wait=30)
     return NetdashApp(client, client.info, interval=INTERVAL, demo_cloud=cloud, **options)

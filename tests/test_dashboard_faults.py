@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from cloud.client import CloudClient
 from democloud import DemoCloud
-from tests.dashboard_support import INTERVAL, in_thread, next_refreshes, until
-from tui.app import NetdashApp
+from tests.dashboard_support import dashboard, in_thread, next_refreshes, until
 from widgets.event_log import EventLog
 from widgets.status import StatusHeader
 from widgets.topology_tree import TopologyTree
@@ -17,11 +15,6 @@ from widgets.topology_tree import TopologyTree
 #: the client's per-request timeout here: a latency beyond it is a cloud that does not answer (0.5 s
 #: was too short on a loaded 2-core machine: a healthy list call sometimes took longer)
 TIMEOUT = 1.5
-
-
-def dashboard(cloud: DemoCloud) -> NetdashApp:
-    client = CloudClient.for_demo(cloud, max_rps=1000, timeout=TIMEOUT)
-    return NetdashApp(client, client.info, interval=INTERVAL, demo_cloud=cloud)
 
 
 @pytest.mark.parametrize(("spec", "reason"), [
@@ -33,7 +26,7 @@ def dashboard(cloud: DemoCloud) -> NetdashApp:
 ])
 async def test_a_fault_marks_the_view_stale_and_its_end_recovers(seeded_cloud: DemoCloud, spec: str,
                                                                   reason: str) -> None:
-    app = dashboard(seeded_cloud)
+    app = dashboard(seeded_cloud, timeout=TIMEOUT)
     async with app.run_test(size=(120, 40)) as pilot:
         tree = app.query_one(TopologyTree)
         header = app.query_one(StatusHeader)
@@ -62,7 +55,7 @@ async def test_a_fault_marks_the_view_stale_and_its_end_recovers(seeded_cloud: D
 
 
 async def test_an_expired_token_is_renewed_unnoticed(seeded_cloud: DemoCloud) -> None:
-    app = dashboard(seeded_cloud)
+    app = dashboard(seeded_cloud, timeout=TIMEOUT)
     async with app.run_test(size=(120, 40)) as pilot:
         header = app.query_one(StatusHeader)
         await until(pilot, lambda: app.refreshes >= 1, what="first refresh")
@@ -84,7 +77,7 @@ async def test_an_expired_token_is_renewed_unnoticed(seeded_cloud: DemoCloud) ->
 
 async def test_slow_provisioning_shows_pending_until_it_ends(seeded_cloud: DemoCloud) -> None:
     sdk = seeded_cloud.connection()
-    app = dashboard(seeded_cloud)
+    app = dashboard(seeded_cloud, timeout=TIMEOUT)
     async with app.run_test(size=(120, 40)) as pilot:
         tree = app.query_one(TopologyTree)
         await until(pilot, lambda: app.refreshes >= 1, what="first refresh")
