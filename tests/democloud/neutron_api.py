@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import httpx
@@ -56,3 +57,10 @@ class Neutron:
         )
         self.ok("PUT", f"/routers/{router['id']}/add_router_interface", {"subnet_id": subnet["id"]})
         return net, subnet, router
+
+
+def address_not_held(held: Iterable[str]) -> str:
+    """An address of 10.0.0.0/24 that none of `held` is: the cloud allocates addresses at random, so a test
+    that needs one nothing holds cannot simply name one."""
+    taken = set(held)
+    return next(address for address in ("10.0.0.250", "10.0.0.251", "10.0.0.252") if address not in taken)
