@@ -30,8 +30,8 @@ def main() -> None:
     runs = parser.parse_args().runs
     with tempfile.TemporaryDirectory() as tmp, start_cloud(Path(tmp) / "clouds.yaml") as cloud:
         os.environ.update({k: v for k, v in cloud.cli_env().items() if k.startswith("OS_")})
-        from actions import ChangePoolAlgorithm, MoveFloatingIP
-        from cloud.client import CloudClient
+        from netdash.actions import ChangePoolAlgorithm, MoveFloatingIP
+        from netdash.cloud.client import CloudClient
 
         client = CloudClient.connect(CLOUD, max_rps=1000)
         topology = client.fetch_topology_sync()

@@ -1,6 +1,6 @@
 """How fast the embedded cloud answers, and what a client pays on top, measured side by side in one run.
 
-The embedded cloud runs in a process of its own (`python -m democloud`, the seed scenario), so that
+The embedded cloud runs in a process of its own (`python -m netdash.democloud`, the seed scenario), so that
 no client shares its interpreter. Rows: `openstack network list` (a fresh CLI process: start-up, auth,
 one list), the same listing through openstacksdk in this process (new Connection: auth + list; then the
 list alone on a warm connection), and the cloud's list throughput over HTTP keep-alive from 1 and 4

@@ -34,9 +34,9 @@ def first_paint(env: dict[str, str]) -> float:
 
 
 def refresh_rows(runs: int) -> list[tuple[str, str, str]]:
-    from cloud.client import CloudClient
-    from cloud.poller import Poller
-    from democloud import DemoCloud
+    from netdash.cloud.client import CloudClient
+    from netdash.cloud.poller import Poller
+    from netdash.democloud import DemoCloud
 
     rows = []
     with DemoCloud() as demo:

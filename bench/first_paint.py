@@ -14,8 +14,8 @@ import time
 
 
 async def paint(cloud: str) -> None:
-    from cloud.client import CloudClient
-    from tui.app import NetdashApp
+    from netdash.cloud.client import CloudClient
+    from netdash.tui.app import NetdashApp
 
     client = CloudClient.connect(cloud)
     app = NetdashApp(client, interval=3600)

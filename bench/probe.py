@@ -1,6 +1,6 @@
 """What the probe costs: its achieved rate and CPU at 50, 100 and 200 req/s, against a `curl` loop.
 
-The embedded cloud runs in a process of its own (`python -m democloud`, the seed scenario); the target is
+The embedded cloud runs in a process of its own (`python -m netdash.democloud`, the seed scenario); the target is
 the `web` load balancer's floating IP, read from its `democloud:endpoint=` tag. Each probe row runs
 `cloud.probe.Prober` in this process for `--duration` seconds at the rate and counts this process's CPU
 (user + system, `getrusage`): the cloud's work is not in it. Each curl row makes the same number of
@@ -25,8 +25,8 @@ from pathlib import Path
 
 from bench.proxy import lb_endpoint
 from bench.support import start_cloud
-from cloud.probe import Prober
-from cloud.probe_stats import Window
+from netdash.cloud.probe import Prober
+from netdash.cloud.probe_stats import Window
 
 RATES = (50, 100, 200)
 

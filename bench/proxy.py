@@ -1,9 +1,9 @@
 """What the embedded load balancer costs: GETs through its floating IP against GETs of one backend directly.
 
-The embedded cloud runs in a process of its own (`python -m democloud`, the seed scenario: the `web`
+The embedded cloud runs in a process of its own (`python -m netdash.democloud`, the seed scenario: the `web`
 load balancer, ROUND_ROBIN over server1 (nginx) and server2 (Apache), a floating IP on its VIP). The
 floating IP's endpoint is read from its `democloud:endpoint=` tag through openstacksdk, as any client must;
-the direct backend endpoint is the one `python -m democloud` prints. Each row sends the same `GET /`
+the direct backend endpoint is the one `python -m netdash.democloud` prints. Each row sends the same `GET /`
 with `http.client` (lighter than httpx, so the client is not what is measured): keep-alive from 1 and 4
 client threads, and one new connection per request.
 

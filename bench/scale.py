@@ -46,8 +46,8 @@ async def answer(app: Any, key: str) -> float:
 
 
 async def measure(started: float, refreshes: int, fetch: str) -> dict[str, Any]:
-    from cloud.client import CloudClient
-    from tui.app import NetdashApp
+    from netdash.cloud.client import CloudClient
+    from netdash.tui.app import NetdashApp
 
     client = CloudClient.connect(CLOUD, max_rps=1e6)
     app = NetdashApp(client, interval=3600, freeze_gc=True, fetch_process=fetch == "process")  # as `netdash` runs it

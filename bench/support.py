@@ -38,8 +38,8 @@ class RunningCloud:
 
 @contextlib.contextmanager
 def start_cloud(clouds_yaml: Path, *extra: str) -> Iterator[RunningCloud]:
-    """`python -m democloud` in a process of its own, so that no client shares its interpreter."""
-    proc = subprocess.Popen([sys.executable, "-m", "democloud", "--clouds-yaml", str(clouds_yaml), *extra],
+    """`python -m netdash.democloud` in a process of its own, so that no client shares its interpreter."""
+    proc = subprocess.Popen([sys.executable, "-m", "netdash.democloud", "--clouds-yaml", str(clouds_yaml), *extra],
                             cwd=ROOT, stdout=subprocess.PIPE, text=True)
     running = RunningCloud(clouds_yaml)
     try:

@@ -13,11 +13,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cloud.client import CloudClient  # noqa: E402
-from democloud import DemoCloud  # noqa: E402
-from tui.app import NetdashApp  # noqa: E402
-from widgets.probe_pane import ProbePane  # noqa: E402
-from widgets.topology_tree import TopologyTree  # noqa: E402
+from netdash.cloud.client import CloudClient  # noqa: E402
+from netdash.democloud import DemoCloud  # noqa: E402
+from netdash.tui.app import NetdashApp  # noqa: E402
+from netdash.widgets.probe_pane import ProbePane  # noqa: E402
+from netdash.widgets.topology_tree import TopologyTree  # noqa: E402
 
 OUT = Path(__file__).resolve().parent
 SIZE = (130, 42)

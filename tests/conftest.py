@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from democloud import DemoCloud, Settings
+from netdash.democloud import DemoCloud, Settings
 
 #: tests against real Neutron and Octavia: `make test-real` starts them and sets NETDASH_REALSTACK
 collect_ignore_glob = [] if os.environ.get("NETDASH_REALSTACK") else ["realstack/*"]

@@ -9,10 +9,10 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from cloud.client import DEFAULT_TIMEOUT, CloudClient
-from democloud import DemoCloud
-from democloud.process import DemoCloudProcess
-from tui.app import NetdashApp
+from netdash.cloud.client import DEFAULT_TIMEOUT, CloudClient
+from netdash.democloud import DemoCloud
+from netdash.democloud.process import DemoCloudProcess
+from netdash.tui.app import NetdashApp
 
 #: short enough that "within one refresh" is quick; the throttle is opened so it never paces the test
 INTERVAL = 0.2

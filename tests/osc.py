@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from democloud import CLOUD_NAME, DemoCloud
+from netdash.democloud import CLOUD_NAME, DemoCloud
 
 OPENSTACK = str(Path(sys.executable).parent / "openstack")
 TIMEOUT = 60

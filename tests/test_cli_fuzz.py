@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui.cli import main as netdash
+from netdash.tui.cli import main as netdash
 
 COMMANDS = [["topology"], ["fip", "move"], ["fip", "associate"], ["fip", "disassociate"], ["fip", "create"],
             ["ports", "swap"], ["pool", "algorithm"], ["member", "enable"], ["member", "disable"],

@@ -9,16 +9,16 @@ from typing import Any
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Button, OptionList, Static
 
-from actions import DONE, REFUSED, ROLLED_BACK
+from netdash.actions import DONE, REFUSED, ROLLED_BACK
+from netdash.tui.action_flow import ActionProgress
+from netdash.tui.action_keys import ACTION_NAMES
+from netdash.tui.action_screens import ActionScreen, PickScreen
+from netdash.widgets.event_log import EventLog
+from netdash.widgets.topology_tree import TopologyTree
 from tests.dashboard_support import dashboard, in_thread
 from tests.dashboard_support import until as until_within
 from tests.democloud.dataplane_support import answer, endpoint_of
 from tests.waiting import wait_for
-from tui.action_flow import ActionProgress
-from tui.action_keys import ACTION_NAMES
-from tui.action_screens import ActionScreen, PickScreen
-from widgets.event_log import EventLog
-from widgets.topology_tree import TopologyTree
 
 #: generous: the whole suite runs these beside many other clouds on two cores; a pass takes far less
 WAIT = 20.0

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from democloud import DemoCloud
+from netdash.democloud import DemoCloud
+from netdash.widgets.event_log import EventLog
+from netdash.widgets.status import StatusHeader
+from netdash.widgets.topology_tree import TopologyTree
 from tests.dashboard_support import dashboard, in_thread, next_refreshes, until
-from widgets.event_log import EventLog
-from widgets.status import StatusHeader
-from widgets.topology_tree import TopologyTree
 
 #: the client's per-request timeout here: a latency beyond it is a cloud that does not answer (0.5 s
 #: was too short on a loaded 2-core machine: a healthy list call sometimes took longer)

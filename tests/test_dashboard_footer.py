@@ -3,13 +3,13 @@ keys change; a key on it can be clicked."""
 
 from __future__ import annotations
 
+from netdash.tui.app import NetdashApp
+from netdash.tui.screens import KeysScreen
+from netdash.widgets.key_bar import KeyBar
+from netdash.widgets.topology_tree import TopologyTree
 from tests import topology_factory as f
 from tests.dashboard_support import until
 from tests.test_dashboard_snapshots import Info
-from tui.app import NetdashApp
-from tui.screens import KeysScreen
-from widgets.key_bar import KeyBar
-from widgets.topology_tree import TopologyTree
 
 
 def shown(bar: KeyBar) -> str:

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from textual.widgets import Static
 
+from netdash.tui.app import NetdashApp
+from netdash.widgets.details import DetailsPane
+from netdash.widgets.status import StatusHeader
+from netdash.widgets.topology_tree import TopologyTree
 from tests import topology_factory as f
 from tests.test_dashboard_snapshots import Info
-from tui.app import NetdashApp
-from widgets.details import DetailsPane
-from widgets.status import StatusHeader
-from widgets.topology_tree import TopologyTree
 
 
 def record_layouts(widget: Any, monkeypatch: pytest.MonkeyPatch) -> list[bool]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from cloud.client import CloudClient
+from netdash.cloud.client import CloudClient
+from netdash.tui.app import NetdashApp
+from netdash.widgets.event_log import EventLog
+from netdash.widgets.status import StatusHeader
+from netdash.widgets.topology_tree import TopologyTree
 from tests.dashboard_support import INTERVAL, dashboard, in_thread, next_refreshes, until
 from tests.waiting import wait_for
-from tui.app import NetdashApp
-from widgets.event_log import EventLog
-from widgets.status import StatusHeader
-from widgets.topology_tree import TopologyTree
 
 
 def names(node) -> list[str]:

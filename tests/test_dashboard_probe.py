@@ -10,13 +10,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from democloud import DemoCloud, Settings
-from democloud.process import DemoCloudProcess
+from netdash.democloud import DemoCloud, Settings
+from netdash.democloud.process import DemoCloudProcess
+from netdash.widgets.event_log import EventLog
+from netdash.widgets.probe_pane import ProbePane
+from netdash.widgets.topology_tree import TopologyTree
 from tests.dashboard_support import dashboard, in_thread, until
 from tests.democloud.dataplane_support import SCALE, Web
-from widgets.event_log import EventLog
-from widgets.probe_pane import ProbePane
-from widgets.topology_tree import TopologyTree
 
 
 @pytest.fixture

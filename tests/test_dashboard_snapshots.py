@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import pytest
 from textual.widgets import Input
 
+from netdash.tui.app import NetdashApp
+from netdash.tui.messages import ChangeLine, FetchFailed, TopologyFetched
+from netdash.widgets.topology_tree import TopologyTree
 from tests import topology_factory as f
-from tui.app import NetdashApp
-from tui.messages import ChangeLine, FetchFailed, TopologyFetched
-from widgets.topology_tree import TopologyTree
 
 SIZE = (120, 40)
 

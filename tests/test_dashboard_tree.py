@@ -6,11 +6,11 @@ from dataclasses import replace
 
 from textual.app import App, ComposeResult
 
-from cloud.model import Port
+from netdash.cloud.model import Port
+from netdash.widgets.details import DetailsPane
+from netdash.widgets.event_log import EventLog
+from netdash.widgets.topology_tree import TopologyTree
 from tests import topology_factory as f
-from widgets.details import DetailsPane
-from widgets.event_log import EventLog
-from widgets.topology_tree import TopologyTree
 
 
 class TreeApp(App[None]):

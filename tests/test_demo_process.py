@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from cloud.client import CloudClient
-from democloud.process import DemoCloudFailed, DemoCloudProcess
+from netdash.cloud.client import CloudClient
+from netdash.democloud.process import DemoCloudFailed, DemoCloudProcess
 from tests.waiting import wait_for
 
-NETDASH = [sys.executable, "-c", "from tui.cli import run; run()"]
+NETDASH = [sys.executable, "-c", "from netdash.tui.cli import run; run()"]
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -55,7 +55,7 @@ def test_a_child_that_cannot_start_says_why_in_one_line() -> None:
 
 def test_the_child_dies_with_a_parent_killed_by_sigkill() -> None:
     parent = subprocess.Popen(
-        [sys.executable, "-c", "from democloud.process import DemoCloudProcess; import sys, time; "
+        [sys.executable, "-c", "from netdash.democloud.process import DemoCloudProcess; import sys, time; "
                                "c = DemoCloudProcess().start(); print(c.pid, flush=True); time.sleep(60)"],
         cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert parent.stdout is not None

@@ -8,15 +8,15 @@ from typing import Any
 
 import pytest
 
-from cloud.client import CloudClient
-from cloud.poller import Poller
-from democloud import DemoCloud, Settings
-from democloud.__main__ import main as demo_cloud_main
-from democloud.scale import expected_counts
+from netdash.cloud.client import CloudClient
+from netdash.cloud.poller import Poller
+from netdash.democloud import DemoCloud, Settings
+from netdash.democloud.__main__ import main as demo_cloud_main
+from netdash.democloud.scale import expected_counts
+from netdash.tui.cli import main as netdash_main
+from netdash.widgets import topology_tree
+from netdash.widgets.topology_tree import TopologyTree
 from tests.dashboard_support import dashboard, until
-from tui.cli import main as netdash_main
-from widgets import topology_tree
-from widgets.topology_tree import TopologyTree
 
 
 def scaled(n: int) -> DemoCloud:

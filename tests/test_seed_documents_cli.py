@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from democloud import DemoCloud, Settings
+from netdash.democloud import DemoCloud, Settings
 from tests.osc import OpenStackCLI
 from tests.waiting import wait_for
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from rich.console import Console
 
-from democloud import DemoCloud
+from netdash.democloud import DemoCloud
 from tests.dashboard_support import dashboard, until
 
 

@@ -21,19 +21,19 @@ from rich.console import Console
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Button
 
-from cloud.client import CloudClient
-from cloud.errors import AuthError
-from democloud import DemoCloud, Settings
+from netdash.cloud.client import CloudClient
+from netdash.cloud.errors import AuthError
+from netdash.democloud import DemoCloud, Settings
+from netdash.tui.action_keys import ACTION_KEYS
+from netdash.tui.action_screens import ActionScreen
+from netdash.tui.app import NetdashApp
+from netdash.tui.cli import main as netdash
+from netdash.widgets.details import DetailsPane
+from netdash.widgets.event_log import EventLog
+from netdash.widgets.probe_pane import ProbePane
+from netdash.widgets.status import StatusHeader
+from netdash.widgets.topology_tree import TopologyTree
 from tests.dashboard_support import until
-from tui.action_keys import ACTION_KEYS
-from tui.action_screens import ActionScreen
-from tui.app import NetdashApp
-from tui.cli import main as netdash
-from widgets.details import DetailsPane
-from widgets.event_log import EventLog
-from widgets.probe_pane import ProbePane
-from widgets.status import StatusHeader
-from widgets.topology_tree import TopologyTree
 
 KNOWN_PASSWORD = "Trust-test-Pa55word-7f3a"
 

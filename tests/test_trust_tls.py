@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from textual.app import App, ComposeResult
 
-from cloud.client import CloudClient
-from democloud import DemoCloud
-from tui.cli import main as netdash
-from widgets.status import StatusHeader
+from netdash.cloud.client import CloudClient
+from netdash.democloud import DemoCloud
+from netdash.tui.cli import main as netdash
+from netdash.widgets.status import StatusHeader
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from cloud.model import (
+from netdash.cloud.model import (
     FixedIP,
     FloatingIP,
     HealthMonitor,

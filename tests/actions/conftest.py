@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from democloud import DemoCloud
+from netdash.democloud import DemoCloud
+from netdash.tui.cli import main
 from tests.democloud.dataplane_support import answer, endpoint_of
-from tui.cli import main
 
 
 @dataclass

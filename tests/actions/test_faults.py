@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from openstack import exceptions
 
-from democloud import DemoCloud
+from netdash.democloud import DemoCloud
 
 from .conftest import Cli, fip_of
 

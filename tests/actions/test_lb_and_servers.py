@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from democloud import DemoCloud
+from netdash.democloud import DemoCloud
 from tests.democloud.dataplane_support import spread
 from tests.waiting import wait_for
 
@@ -93,7 +93,7 @@ def test_stop_and_start_a_server(cli: Cli, sdk: Any) -> None:
     ["member", "enable", "p", "m"], ["member", "disable", "p", "m"], ["member", "drain", "p", "m"],
     ["server", "stop", "s"], ["server", "start", "s"], ["server", "reboot", "s"]])
 def test_read_only_refuses_every_action(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
-    from tui.cli import main
+    from netdash.tui.cli import main
 
     assert main(["--read-only", *argv, "--yes"]) == 2
     err = capsys.readouterr().err

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from democloud import DemoCloud
+from netdash.democloud import DemoCloud
 from tests.waiting import wait_for
 
 from .conftest import Cli, answer, server_of, url_of

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from cloud.client import CloudClient
-from democloud import DemoCloud
+from netdash.cloud.client import CloudClient
+from netdash.democloud import DemoCloud
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from cloud.client import CloudClient
-from cloud.errors import AuthError, CloudUnreachable, ConfigError, NoCloudConfigured
-from democloud import DemoCloud
+from netdash.cloud.client import CloudClient
+from netdash.cloud.errors import AuthError, CloudUnreachable, ConfigError, NoCloudConfigured
+from netdash.democloud import DemoCloud
 
 
 def named(collection, name):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cloud.deltas import Deltas, Models
+from netdash.cloud.deltas import Deltas, Models
 
 
 def port(id_: str, name: str = "p", network: str = "n1") -> dict[str, object]:

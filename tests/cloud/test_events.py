@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from cloud.client import CloudClient
-from cloud.events import ChangeEvent, diff
-from cloud.model import FixedIP, FloatingIP, Member, Pool, Port, Router, Server, Topology, by_id
-from democloud import DemoCloud
+from netdash.cloud.client import CloudClient
+from netdash.cloud.events import ChangeEvent, diff
+from netdash.cloud.model import FixedIP, FloatingIP, Member, Pool, Port, Router, Server, Topology, by_id
+from netdash.democloud import DemoCloud
 from tests.waiting import wait_for
 
 
@@ -117,7 +117,7 @@ def test_member_health_port_attachment_router_changes_and_order() -> None:
 
 
 def test_floating_ip_associate_to_load_balancer_and_same_owner_moves() -> None:
-    from cloud.model import LoadBalancer
+    from netdash.cloud.model import LoadBalancer
 
     ports = [Port("a", name="vip", device_owner="Octavia"), Port("b", name="eth0", device_id="s1"),
              Port("c", name="eth1", device_id="s1")]

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from cloud.client import CloudClient
-from cloud.events import ChangeEvent
-from cloud.status_trees import TreeCache
-from democloud import DemoCloud, Settings
+from netdash.cloud.client import CloudClient
+from netdash.cloud.events import ChangeEvent
+from netdash.cloud.status_trees import TreeCache
+from netdash.democloud import DemoCloud, Settings
+from netdash.tui.refresh import MAX_LINES, change_lines
 from tests.waiting import wait_for
-from tui.refresh import MAX_LINES, change_lines
 
 
 def test_unchanged_objects_come_back_as_the_same_objects(client: CloudClient, seeded_cloud: DemoCloud) -> None:

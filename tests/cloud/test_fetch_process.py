@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from cloud.client import CloudClient
-from cloud.errors import ApiError
-from cloud.export import topology_to_dict
-from democloud import DemoCloud
+from netdash.cloud.client import CloudClient
+from netdash.cloud.errors import ApiError
+from netdash.cloud.export import topology_to_dict
+from netdash.democloud import DemoCloud
 from tests.waiting import wait_for
 
 

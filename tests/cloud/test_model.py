@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cloud.model import (
+from netdash.cloud.model import (
     FixedIP,
     FloatingIP,
     HealthMonitor,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from cloud.client import CloudClient
-from cloud.errors import CloudUnreachable
-from cloud.poller import Poller
-from democloud import DemoCloud
+from netdash.cloud.client import CloudClient
+from netdash.cloud.errors import CloudUnreachable
+from netdash.cloud.poller import Poller
+from netdash.democloud import DemoCloud
 
 
 async def test_stale_while_the_cloud_is_stopped_then_recovers(client: CloudClient, seeded_cloud: DemoCloud) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from democloud import DemoCloud, Settings
+from netdash.democloud import DemoCloud, Settings
 from tests.democloud.dataplane_support import SCALE
 
 

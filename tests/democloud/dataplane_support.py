@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from democloud.dataplane import TAG_PREFIX
+from netdash.democloud.dataplane import TAG_PREFIX
 from tests.waiting import wait_for
 
 #: monitor delay/timeout scale: the seed's delay 3 s becomes 0.3 s

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from democloud import DemoCloud
+from netdash.democloud import DemoCloud
 
 
 class Neutron:

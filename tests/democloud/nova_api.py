@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from democloud import DemoCloud
+from netdash.democloud import DemoCloud
 
 
 class Api:

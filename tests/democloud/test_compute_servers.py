@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from democloud import DemoCloud
+from netdash.democloud import DemoCloud
 
 from ..waiting import wait_for
 from .nova_api import Api, fault

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from democloud import DemoCloud
+from netdash.democloud import DemoCloud
 
 from .nova_api import Api, fault
 

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from democloud import DemoCloud
+from netdash.democloud import DemoCloud
 from tests.democloud.dataplane_support import answer, endpoint_of
 from tests.osc import OpenStackCLI
 from tests.waiting import wait_for
@@ -137,7 +137,7 @@ def test_stop_closes_every_listener(web_cloud: DemoCloud) -> None:
 
 
 def test_stopped_server_refuses_and_pure_clouds_have_no_data_plane(web_cloud: DemoCloud) -> None:
-    from democloud.app import Cloud
+    from netdash.democloud.app import Cloud
 
     conn = web_cloud.connection()
     url = port_url(conn, "server-2-port")
@@ -148,7 +148,7 @@ def test_stopped_server_refuses_and_pure_clouds_have_no_data_plane(web_cloud: De
 
 
 def test_demo_cloud_prints_its_endpoints() -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "democloud"], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "netdash.democloud"], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
         lines = []

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from democloud import DemoCloud
+from netdash.democloud import DemoCloud
 from tests.democloud.dataplane_support import SCALE, Web, answer, endpoint_of, served_by, source, spread
 from tests.osc import OpenStackCLI
 from tests.waiting import wait_for

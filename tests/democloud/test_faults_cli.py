@@ -13,9 +13,9 @@ import pytest
 from openstack import exceptions
 from openstack.config import loader
 
-from democloud.__main__ import main, parser
+from netdash.democloud.__main__ import main, parser
 
-NETDASH = [sys.executable, "-c", "from tui.cli import run; run()"]
+NETDASH = [sys.executable, "-c", "from netdash.tui.cli import run; run()"]
 
 
 @pytest.mark.parametrize("specs", [["bogus"], ["503@network", "latency=x"], ["drop;600"], [""]])

@@ -11,8 +11,8 @@ import pytest
 from keystoneauth1 import exceptions as ksa
 from openstack import exceptions
 
-from democloud import DemoCloud
-from democloud.faults_spec import FaultSpec, SpecError, parse
+from netdash.democloud import DemoCloud
+from netdash.democloud.faults_spec import FaultSpec, SpecError, parse
 
 
 @pytest.mark.parametrize(("text", "expected"), [

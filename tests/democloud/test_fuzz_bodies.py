@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from democloud import DemoCloud, Settings
+from netdash.democloud import DemoCloud, Settings
 from tests.democloud.test_malformed_sweep import JUNK_VALUES, OWN_KEY, real_ids
 
 #: every POST/PUT route of every service (token requests included), as (method, path template, own key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from democloud import DemoCloud
+from netdash.democloud import DemoCloud
 
 
 def password_body(user: str, password: str, project: str) -> dict:

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from democloud import DemoCloud, Settings
+from netdash.democloud import DemoCloud, Settings
 from tests.waiting import wait_for
 
 #: (service type, method, path template) that answer without a token, as Keystone and the version

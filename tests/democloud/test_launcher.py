@@ -7,7 +7,7 @@ import socket
 import httpx
 import pytest
 
-from democloud import DemoCloud, NotLoopback, Settings
+from netdash.democloud import DemoCloud, NotLoopback, Settings
 
 
 def test_stop_and_restart_on_the_same_port_keeps_the_state() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from democloud import DemoCloud
+from netdash.democloud import DemoCloud
 from tests.democloud.lb_support import Api, build_stack, instant, tenant_network
 from tests.waiting import wait_for
 

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from democloud import DemoCloud
+from netdash.democloud import DemoCloud
 from tests.democloud.lb_support import Api, build_stack, instant, tenant_network
 
 UNKNOWN = "61a803f8-126a-4b65-96f1-d2f4fb02f8ae"

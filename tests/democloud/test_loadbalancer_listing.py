@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from democloud import DemoCloud
+from netdash.democloud import DemoCloud
 from tests.democloud.lb_support import Api, build_stack, instant, tenant_network
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from democloud import DemoCloud
+from netdash.democloud import DemoCloud
 from tests.democloud.lb_support import Api, build_stack, instant, tenant_network
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from democloud import DemoCloud
+from netdash.democloud import DemoCloud
 
 #: the body key each collection takes (the last literal segment of a route names the collection)
 OWN_KEY = {"networks": "network", "subnets": "subnet", "ports": "port", "routers": "router",

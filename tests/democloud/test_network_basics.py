@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from democloud import DemoCloud
+from netdash.democloud import DemoCloud
 
 from .neutron_api import Neutron
 

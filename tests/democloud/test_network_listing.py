@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from democloud import DemoCloud
+from netdash.democloud import DemoCloud
 
 from .neutron_api import Neutron
 

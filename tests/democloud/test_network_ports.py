@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from democloud import DemoCloud
+from netdash.democloud import DemoCloud
 
 from .neutron_api import Neutron
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from democloud import DemoCloud
+from netdash.democloud import DemoCloud
 
 from .neutron_api import Neutron, address_not_held
 

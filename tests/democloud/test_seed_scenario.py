@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from democloud import DemoCloud
+from netdash.democloud import DemoCloud
 
 
 def by_name(items: Any) -> dict[str, Any]:

@@ -15,10 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from democloud import DemoCloud, Settings
-from democloud import state as state_module
+from netdash.democloud import DemoCloud, Settings
+from netdash.democloud import state as state_module
+from netdash.tui.cli import main as netdash
 from tests.waiting import wait_for
-from tui.cli import main as netdash
 
 PASSWORD = "state-test-Pa55word"
 
@@ -130,7 +130,7 @@ class Writer(threading.Thread):
 
 def start_cloud(path: Path) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from tui.cli import run; run()", "demo-cloud", "--empty", "--state", str(path),
+        [sys.executable, "-c", "from netdash.tui.cli import run; run()", "demo-cloud", "--empty", "--state", str(path),
          "--password", PASSWORD], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     for line in proc.stdout:

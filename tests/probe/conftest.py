@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from cloud.client import CloudClient
-from cloud.model import Topology
-from democloud import DemoCloud, Settings
+from netdash.cloud.client import CloudClient
+from netdash.cloud.model import Topology
+from netdash.democloud import DemoCloud, Settings
 from tests.democloud.dataplane_support import SCALE
 
 

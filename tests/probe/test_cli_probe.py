@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from cloud.model import Topology
-from cloud.probe import default_target
+from netdash.cloud.model import Topology
+from netdash.cloud.probe import default_target
+from netdash.tui.cli import main
 from tests.probe.conftest import load_balancer
-from tui.cli import main
 
 
 def test_table_names_both_backends(topology: Topology, capsys: pytest.CaptureFixture[str]) -> None:

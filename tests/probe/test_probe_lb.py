@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import asyncio
 
-from cloud.model import ProbeStats, Topology
-from cloud.probe import Prober, default_target
-from cloud.probe_stats import Window
-from democloud import DemoCloud
+from netdash.cloud.model import ProbeStats, Topology
+from netdash.cloud.probe import Prober, default_target
+from netdash.cloud.probe_stats import Window
+from netdash.democloud import DemoCloud
 from tests.democloud.dataplane_support import SCALE, Web
 from tests.probe.conftest import floating_ip_of_server, load_balancer, until
 from tests.waiting import wait_for

@@ -8,8 +8,8 @@ from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.widgets import Input, Sparkline, Static
 
-from cloud.model import BackendShare, ProbeStats
-from widgets.probe_pane import ProbePane, next_rate
+from netdash.cloud.model import BackendShare, ProbeStats
+from netdash.widgets.probe_pane import ProbePane, next_rate
 
 STATS = ProbeStats(
     url="http://127.24.4.6/", reason="floating IP 127.24.4.6 of load balancer web's VIP port, port 80",

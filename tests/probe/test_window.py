@@ -8,9 +8,9 @@ import re
 import httpx
 import pytest
 
-from cloud.model import by_id
-from cloud.probe import Identifier, ProbeError, Prober, classify, default_target, source_addresses
-from cloud.probe_stats import ChangeDetector, Sample, Window, percentile
+from netdash.cloud.model import by_id
+from netdash.cloud.probe import Identifier, ProbeError, Prober, classify, default_target, source_addresses
+from netdash.cloud.probe_stats import ChangeDetector, Sample, Window, percentile
 from tests import topology_factory as f
 
 

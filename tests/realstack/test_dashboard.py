@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from cloud.client import CloudClient
+from netdash.cloud.client import CloudClient
+from netdash.tui.app import NetdashApp
+from netdash.widgets.topology_tree import TopologyTree
 from tests.dashboard_support import in_thread, until
 from tests.osc import OpenStackCLI
-from tui.app import NetdashApp
-from widgets.topology_tree import TopologyTree
 
 from .support import CLOUD, FLAVOR, IMAGE, unique
 

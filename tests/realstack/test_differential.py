@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from democloud import DemoCloud, Settings
+from netdash.democloud import DemoCloud, Settings
 
 from .differential import Difference, Outcome, Target, differences, documented, run
 from .differential_steps import NOVA_KINDS, STEPS, steps_for

@@ -1,0 +1,156 @@
+"""The embedded cloud in a child process: what `netdash --demo` runs.
+
+In the dashboard's own interpreter the cloud shared one GIL with the UI: the data plane forwarding a
+200 req/s probe (floating IP, proxy, backends) and the API answering every refresh took turns with
+Textual, so the probe reached about half its rate and key presses waited behind them. In a process of
+its own it uses the other core. The child is `python -m netdash.democloud`, the same program as `netdash
+demo-cloud`; it writes its clouds.yaml into a private directory (0700, the file 0600) and exits when
+its stdin closes, so it never outlives the dashboard, even one killed with SIGKILL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+from .launcher import CLOUD_NAME
+
+#: the child prints this line once its clouds.yaml is written: it is serving
+READY = "# clouds.yaml written"
+
+
+class DemoCloudFailed(Exception):
+    """The child did not come up; the message is one line saying why."""
+
+
+class DemoCloudProcess:
+    """`python -m netdash.democloud [--scale N] [--faults SPEC]...` as a child; `cloud_config()` as `DemoCloud`'s."""
+
+    def __init__(self, *, scale: int = 0, faults: tuple[str, ...] = (), timeout: float = 60.0) -> None:
+        self.scale = scale
+        self.faults = faults
+        self.timeout = timeout
+        self._dir: Path | None = None
+        self._proc: subprocess.Popen[str] | None = None
+        self._config: dict[str, Any] | None = None
+        self._serving = False
+        self._ready = threading.Event()
+        #: the child's last lines on stdout (its `# data plane:` endpoint lines among them)
+        self.lines: deque[str] = deque(maxlen=200)
+
+    def start(self) -> DemoCloudProcess:
+        return self.launch().ready()
+
+    def launch(self) -> DemoCloudProcess:
+        """Start the child and return at once: the caller can import and set up while the cloud builds."""
+        self._dir = Path(tempfile.mkdtemp(prefix="netdash-demo-"))  # mode 0700
+        clouds_yaml = self._dir / "clouds.yaml"
+        command = [sys.executable, "-m", "netdash.democloud", "--clouds-yaml", str(clouds_yaml), "--exit-with-stdin"]
+        if self.scale:
+            command += ["--scale", str(self.scale)]
+        for spec in self.faults:
+            command += ["--faults", spec]
+        errors = (self._dir / "stderr").open("w")
+        try:
+            self._proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
+                                          text=True, cwd=Path(__file__).resolve().parents[2])
+        finally:
+            errors.close()
+        threading.Thread(target=self._drain, args=(self._ready,), name="democloud-child", daemon=True).start()
+        return self
+
+    def ready(self) -> DemoCloudProcess:
+        """Wait until the launched child serves; raise DemoCloudFailed (and clean up) if it does not."""
+        assert self._proc is not None and self._dir is not None, "launch() first"
+        clouds_yaml = self._dir / "clouds.yaml"
+        if not self._ready.wait(self.timeout) or not self._serving:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._proc.wait(timeout=5)  # its stdout closed: it is exiting, and its status says why
+            why = self._why()
+            self.stop()
+            raise DemoCloudFailed(f"the embedded cloud did not start: {why}")
+        self._config = read_cloud_config(clouds_yaml)
+        return self
+
+    def _drain(self, ready: threading.Event) -> None:
+        """Read the child's stdout for as long as it lives: a full pipe would stop it mid-print."""
+        assert self._proc is not None and self._proc.stdout is not None
+        for line in self._proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+            if line.startswith(READY):
+                self._serving = True
+                ready.set()
+        ready.set()  # it exited: start() looks at why
+
+    def _why(self) -> str:
+        if self._proc is not None and self._proc.poll() is None:
+            return f"no answer within {self.timeout:g} s"
+        text = (self._dir / "stderr").read_text(errors="replace").strip() if self._dir else ""
+        last = text.splitlines()[-1] if text else ""
+        return last or f"it exited with status {self._proc.returncode if self._proc else '?'}"
+
+    def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if proc is not None and proc.stdin is not None:
+            proc.stdin.close()
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+
+    def __enter__(self) -> DemoCloudProcess:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    @property
+    def auth_url(self) -> str:
+        return str(self.cloud_config()["auth"]["auth_url"])
+
+    def cloud_config(self, user: str = "demo") -> dict[str, Any]:
+        """The `clouds:` entry of the child's clouds.yaml (its only account: `demo`)."""
+        if self._config is None:
+            raise DemoCloudFailed("the embedded cloud is not running")
+        if user != self._config["auth"]["username"]:
+            raise ValueError(f"the embedded cloud's clouds.yaml names only {self._config['auth']['username']!r}")
+        return self._config
+
+
+def read_cloud_config(path: Path) -> dict[str, Any]:
+    import yaml  # openstacksdk's own dependency; only the child's clouds.yaml is read with it
+
+    entry = yaml.safe_load(path.read_text())["clouds"][CLOUD_NAME]
+    return dict(entry)
+
+
+def watch_stdin(stop: threading.Event) -> None:
+    """`--exit-with-stdin`: the parent holds our stdin; when it is gone, so are we."""
+
+    def wait() -> None:
+        try:
+            while os.read(sys.stdin.fileno(), 4096):
+                pass
+        except OSError:
+            pass
+        stop.set()
+
+    threading.Thread(target=wait, name="parent-watch", daemon=True).start()

@@ -1,0 +1,360 @@
+"""The dashboard App: composition and routing. The refresh worker posts messages; handlers apply them.
+
+Layout: the status header, the topology tree (with the `/` filter above it) on the left, the details of
+the selected object and the event log on the right, the footer with the keys. Polling follows dolphie and
+memray: one async worker at a time in the `refresh` group (the poller runs the SDK calls in threads),
+never overlapping (`r` during a refresh merges into it), re-armed with a one-shot timer after each result
+using the poller's own delay (its back-off after failures), and never applied under a modal screen.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Input
+from textual.worker import get_current_worker
+
+from netdash.cloud.model import Topology
+from netdash.tui.action_flow import ActionFlow
+from netdash.tui.action_keys import ACTION_BINDINGS, ACTION_NAMES, ActionCommands
+from netdash.tui.messages import ChangeLine, FetchFailed, TopologyFetched
+from netdash.tui.probe_control import ProbeControl
+from netdash.tui.refresh import PollerLike, poll_once
+from netdash.tui.screens import KeysScreen
+from netdash.widgets.details import DetailsPane
+from netdash.widgets.event_log import EventLog
+from netdash.widgets.key_bar import KeyBar
+from netdash.widgets.probe_pane import ProbePane
+from netdash.widgets.status import StatusHeader
+from netdash.widgets.topology_tree import TopologyTree
+
+
+class NetdashApp(ActionFlow, App[int]):
+    """The live topology of one project of one cloud."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "netdash"
+    BINDINGS = [
+        Binding("r", "refresh_now", "Refresh", tooltip="Fetch the topology now instead of at the next poll",
+                id="app.refresh"),
+        Binding("slash", "filter", "Filter", tooltip="Show only objects whose name, address or id matches",
+                id="app.filter"),
+        Binding("escape", "clear_filter", "Clear filter", tooltip="Show every object again",
+                id="app.clear-filter"),
+        Binding("c", "copy_id", "Copy ID", tooltip="Copy the id of the selected object to the clipboard",
+                id="app.copy-id"),
+        Binding("p", "toggle_pause", "Pause", tooltip="Stop or resume polling the cloud", id="app.pause"),
+        Binding("g", "probe_selection", "Probe", tooltip="Probe the selected load balancer or floating IP: "
+                "which backend answers (p in the probe pane stops it)", id="app.probe"),
+        Binding("question_mark", "show_keys", "Keys", tooltip="List every key and what it does", id="app.keys"),
+        Binding("q", "quit", "Quit", tooltip="Leave netdash", id="app.quit"),
+        *ACTION_BINDINGS,
+    ]
+    COMMANDS = App.COMMANDS | {ActionCommands}
+
+    def __init__(self, client: Any, info: Any = None, *, interval: float = 2.0, read_only: bool = False,
+                 demo_cloud: Any = None, poller: PollerLike | None = None, poll: bool = True,
+                 topology: Topology | None = None, clock: Callable[[], float] = time.time,
+                 freeze_gc: bool = False, fetch_process: bool = False) -> None:
+        """`poll=False` with a fixed `topology` and `clock` gives snapshot tests a still picture.
+        `freeze_gc`: once the first snapshot is on screen, freeze what is alive out of the garbage
+        collector's reach (`cloud.collector.freeze_survivors`); for a process that runs one dashboard,
+        not for a test process that starts hundreds. `fetch_process`: once the first snapshot is on screen,
+        fetch in a process of its own from then on (`CloudClient.start_fetch_process`); started after the
+        first paint, not before, so that its start-up does not compete with the first fetch."""
+        super().__init__()
+        self.client = client
+        self.info = info if info is not None else getattr(client, "info", None)
+        self.interval = interval
+        self.read_only = read_only
+        self.demo_cloud = demo_cloud
+        self.poller = poller
+        self.poll = poll
+        self.clock = clock
+        self.initial = topology
+        self.freeze_gc = freeze_gc
+        self.fetch_process = fetch_process
+        self.topology = Topology()
+        self.stale = False
+        self.refreshes = 0
+        self._refreshing = False
+        self._again = False
+        self._timer: Timer | None = None
+        self._held: TopologyFetched | None = None
+        self._held_lines: list[ChangeLine] = []
+        self.probe = ProbeControl(self, clock)
+        #: the actions `check_action` decides, and its answers when the footer was last refreshed
+        self._checked_actions = (*sorted(ACTION_NAMES), "probe_selection", "copy_id", "clear_filter")
+        self._offered: tuple[bool | None, ...] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield StatusHeader(id="status", clock=self.clock)
+        with Horizontal(id="main"):
+            with Vertical(id="topology-pane"):
+                yield Input(placeholder="filter: name, address or id", id="filter")
+                yield TopologyTree(id="tree")
+            with Vertical(id="side-pane"):
+                yield DetailsPane(id="details")
+                yield ProbePane(id="probe")
+                yield EventLog(id="events")
+        yield KeyBar(id="keys")
+
+    def _fatal_error(self) -> None:
+        """Textual's crash report, without the local variables it shows by default: a frame's locals can
+        hold the client, whose session holds the token (a crash is a bug; leaking a secret would be worse)."""
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        report = Traceback(show_locals=False, width=None)
+        self._exit_renderables.append(Segments(self.console.render(report, self.console.options)))
+        self._close_messages_no_wait()
+
+    def on_mount(self) -> None:
+        header = self.query_one(StatusHeader)
+        info = self.info
+        header.set_cloud(getattr(info, "cloud", "?"), getattr(info, "project", "?"), getattr(info, "region", None),
+                         demo=bool(getattr(info, "demo", False)), tls_verify=bool(getattr(info, "tls_verify", True)))
+        header.read_only = self.read_only
+        self.query_one("#topology-pane").border_title = "Topology"
+        self.query_one(EventLog).border_title = "Events"
+        self.query_one(TopologyTree).focus()
+        if self.initial is not None:
+            self._apply(self.initial, [])
+        if self.poller is None and self.client is not None:
+            from netdash.cloud.poller import Poller
+
+            self.poller = Poller(self.client, interval=self.interval)
+        if self.poll:
+            self._start_refresh()
+
+    # --- the refresh loop -----------------------------------------------------------------------------
+    def _start_refresh(self) -> None:
+        if self.poller is None:
+            return
+        if self._refreshing:
+            self._again = True
+            return
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._refreshing = True
+        self._fetch_topology()
+
+    @work(group="refresh", exit_on_error=False, description="fetch the topology")
+    async def _fetch_topology(self) -> None:
+        assert self.poller is not None
+        message = await poll_once(self.poller, self.clock)
+        if not get_current_worker().is_cancelled:
+            self.post_message(message)
+
+    def _refresh_done(self) -> None:
+        self._refreshing = False
+        self.refreshes += 1
+        if self._again:
+            self._again = False
+            self._start_refresh()
+        elif self.poll and self.poller is not None:
+            self._timer = self.set_timer(self.poller.next_delay(), self._start_refresh, name="next-refresh")
+
+    @on(TopologyFetched)
+    def _topology_fetched(self, message: TopologyFetched) -> None:
+        self._refresh_done()
+        self._held_lines += message.changes
+        self._held = message
+        self._release_held()
+
+    def _release_held(self, _: object = None) -> None:
+        """Apply the newest snapshot and every change since the last applied one, unless a modal is open."""
+        if self._held is None or len(self.screen_stack) > 1 or self._shut_down():
+            return
+        topology, lines = self._held.topology, self._held_lines
+        self._held, self._held_lines = None, []
+        self._apply(topology, lines)
+
+    @on(FetchFailed)
+    def _fetch_failed(self, message: FetchFailed) -> None:
+        self._refresh_done()
+        if self._shut_down():
+            return
+        log = self.query_one(EventLog)
+        for line in message.changes:
+            log.add_event(line.at, line.text, line.severity)
+        if not self.stale:
+            log.add_event(self.clock(), f"{message.title}: {message.reason}", "error")
+            self.notify(message.reason, title=f"{message.title}: showing the last topology", severity="warning")
+        self._set_stale(True)
+        self.query_one(StatusHeader).set_stale(message.stale_since, message.reason)
+
+    def _apply(self, topology: Topology, lines: Iterable[ChangeLine]) -> None:
+        with self.batch_update():
+            self.topology = topology
+            tree = self.query_one(TopologyTree)
+            tree.update(topology)
+            if tree.cursor_line < 0 and tree.last_line >= 0:
+                tree.move_cursor_to_line(0)
+            log = self.query_one(EventLog)
+            for line in lines:
+                log.add_event(line.at, line.text, line.severity)
+            if self.stale:
+                log.add_event(self.clock(), "the cloud answers again", "ok")
+                self.notify("The cloud answers again.", title="Reconnected")
+            self._set_stale(False)
+            self.query_one(StatusHeader).set_refreshed(topology.fetched_at or self.clock())
+        self.offer_bindings()  # a changed object elsewhere can change what fits the selection
+        if self.freeze_gc and topology.fetched_at:
+            self.freeze_gc = False
+            from netdash.cloud.collector import freeze_survivors
+
+            self.call_after_refresh(freeze_survivors)  # after the first paint, not before it
+        if self.fetch_process and topology.fetched_at:
+            self.fetch_process = False
+            self.call_after_refresh(self.client.start_fetch_process)
+
+    def _set_stale(self, stale: bool) -> None:
+        self.stale = stale
+        self.query_one(TopologyTree).set_class(stale, "-stale")
+        self.query_one("#topology-pane").set_class(stale, "-stale")
+
+    # --- routing --------------------------------------------------------------------------------------
+    def _shut_down(self) -> bool:
+        """A fetch can finish after exit() began removing the widgets; its result then has nowhere to go."""
+        if not self.is_running or not self.screen_stack:
+            return True
+        screen = self.screen_stack[0]
+        return not all(screen.query(kind) for kind in (TopologyTree, EventLog, StatusHeader))
+
+    @on(TopologyTree.ObjectHighlighted)
+    def _object_highlighted(self, message: TopologyTree.ObjectHighlighted) -> None:
+        self.query_one(DetailsPane).show(self.topology, message.kind, message.resource)
+        self.probe.select(self.topology, message.resource)
+        watch = getattr(self.client, "watch_load_balancers", None)
+        if watch is not None:  # its members' health fresh on every refresh, however many load balancers
+            lb_id = self.topology.load_balancer_of(message.kind, message.resource_id)
+            watch(frozenset({lb_id}) if lb_id else frozenset())
+        self.offer_bindings()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, message: Input.Changed) -> None:
+        self.query_one(TopologyTree).set_filter(message.value)
+        self.offer_bindings()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.query_one(TopologyTree).focus()
+
+    @on(ProbePane.ToggleRequested)
+    def _probe_toggle(self) -> None:
+        self.probe.toggle()
+
+    @on(ProbePane.RateRequested)
+    def _probe_rate(self, message: ProbePane.RateRequested) -> None:
+        self.probe.set_rate(message.rate)
+
+    @on(ProbePane.ClearRequested)
+    def _probe_clear(self) -> None:
+        self.probe.clear()
+
+    @on(ProbePane.UrlChosen)
+    def _probe_url(self, message: ProbePane.UrlChosen) -> None:
+        self.probe.choose_url(message.url)
+
+    # --- actions --------------------------------------------------------------------------------------
+    def offer_bindings(self) -> None:
+        """Bring the key bar up to date with what `check_action` answers, when the answers changed: a
+        refresh that changed nothing, or the cursor moving between two ports, redraws nothing. Keys do
+        not depend on it: Textual asks `check_action` afresh for each key pressed."""
+        offered = tuple(self.check_action(action, ()) for action in self._checked_actions)
+        if offered != self._offered:
+            self._offered = offered
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ACTION_NAMES:  # tui.action_keys: only what fits the selection; none in --read-only
+            return action in self.fitting_actions()
+        if action == "probe_selection":
+            return self.probe.can_probe_selection() or None
+        if action == "copy_id":
+            return self.query_one(TopologyTree).selected is not None
+        if action == "clear_filter":
+            return bool(self.query_one("#filter", Input).value) or self.query_one("#filter").has_class("-open")
+        return True
+
+    def action_probe_selection(self) -> None:
+        self.probe.probe_selection()
+
+    def action_refresh_now(self) -> None:
+        self._start_refresh()
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.add_class("-open")
+        field.focus()
+        self.offer_bindings()
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.value = ""
+        field.remove_class("-open")
+        self.query_one(TopologyTree).set_filter("")
+        self.query_one(TopologyTree).focus()
+        self.offer_bindings()
+
+    def action_copy_id(self) -> None:
+        selected = self.query_one(TopologyTree).selected
+        if selected is not None:
+            self.copy_to_clipboard(selected[1])
+            self.notify(selected[1], title=f"Copied the {selected[0].replace('_', ' ')} id")
+
+    def action_toggle_pause(self) -> None:
+        self.poll = not self.poll
+        header = self.query_one(StatusHeader)
+        header.paused = not self.poll
+        header.render_status()
+        if self.poll:
+            self._start_refresh()
+        elif self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def action_show_keys(self) -> None:
+        rows = [(self.get_key_display(b), b.description, b.tooltip) for b in self.BINDINGS
+                if isinstance(b, Binding) and not (self.read_only and b.action in ACTION_NAMES)]
+        rows += [(self.get_key_display(b), b.description, b.tooltip) for b in TopologyTree.BINDINGS
+                 if isinstance(b, Binding)]
+        rows += [(self.get_key_display(b), f"{b.description} (probe pane)", b.tooltip)
+                 for b in ProbePane.BINDINGS if isinstance(b, Binding) and b.show]
+        rows += [("↑ ↓ enter", "Move, open", "Move the cursor; enter opens or closes a node"),
+                 ("ctrl+p", "Commands", "Search every command")]
+        self.push_screen(KeysScreen(rows), self._release_held)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Refresh now", "Fetch the topology from the cloud now", self.action_refresh_now)
+        yield SystemCommand("Filter the tree", "Show only objects matching a name, address or id",
+                            self.action_filter)
+        yield SystemCommand("Clear the filter", "Show every object again", self.action_clear_filter)
+        if self.query_one(TopologyTree).selected is not None:
+            yield SystemCommand("Copy ID", "Copy the selected object's id to the clipboard", self.action_copy_id)
+        yield SystemCommand("Pause polling" if self.poll else "Resume polling", "Stop or resume refreshing",
+                            self.action_toggle_pause)
+        if self.probe.can_probe_selection():
+            yield SystemCommand("Probe the selection", "Which backend answers, live, in the probe pane",
+                                self.action_probe_selection)
+        yield SystemCommand("Show keys", "List every key and what it does", self.action_show_keys)
+
+
+def run_app(client: Any, *, interval: float = 2.0, read_only: bool = False, demo_cloud: Any = None) -> int:
+    """Run the dashboard in the terminal until the user quits; the exit status for `netdash`."""
+    app = NetdashApp(client, client.info, interval=interval, read_only=read_only, demo_cloud=demo_cloud,
+                     freeze_gc=True)
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,271 @@
+"""The `netdash` command line: one entry point, subcommands for scripts, the dashboard by default.
+
+    netdash [--os-cloud NAME] [--os-region NAME] [--demo] [--interval S] [--max-rps N] [--read-only]
+    netdash topology [--format tree|json]      (the same options, before or after the subcommand)
+    netdash demo-cloud [...]                   (the embedded cloud alone; its own options)
+
+Cloud selection is openstacksdk's (clouds.yaml, OS_CLOUD, OS_* variables), as for the `openstack` CLI;
+with nothing configured, or with `--demo`, netdash starts the embedded cloud in a child process (see
+`democloud.process`) and says so on stderr. Every bad input ends the same way: one line on stderr, exit
+status 2, no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+SUBCOMMANDS = {
+    "topology": "print the topology once (a tree, or JSON for scripts) and exit",
+    "demo-cloud": "run the embedded OpenStack cloud on loopback and print its clouds.yaml entry",
+    "probe": "GET a URL at a steady rate and report which backend answered",
+}
+
+
+#: the default `--max-rps`: a dashboard must not load a real cloud's API
+MAX_RPS = 20.0
+#: ... and for `--demo`: at 20, the first refresh of `--scale 1000` (134 calls) took ~7 s
+DEMO_MAX_RPS = 500.0
+
+
+def max_rps(options: argparse.Namespace, demo: bool) -> float:
+    given = getattr(options, "max_rps", None)
+    return given if given is not None else DEMO_MAX_RPS if demo else MAX_RPS
+
+
+class UsageError(Exception):
+    """A command-line mistake: reported as one line, exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but an error is one line (argparse prints the usage too) so scripts can read it."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def positive(kind: type[float] | type[int]) -> Any:
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+        return value
+
+    return parse
+
+
+def scale(text: str) -> int:
+    from netdash.democloud.scale import ScaleError, parse_scale
+
+    try:
+        return parse_scale(text)
+    except ScaleError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def faults(text: str) -> str:
+    from netdash.democloud.faults_spec import SpecError, parse
+
+    try:
+        parse(text)
+    except SpecError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def add_cloud_options(p: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """The same options at top level and after a subcommand; the subcommand's copy leaves unset ones out
+    (SUPPRESS) so `netdash --demo topology` keeps the top-level value."""
+
+    def d(value: Any) -> Any:
+        return value if defaults else argparse.SUPPRESS
+
+    p.add_argument("--os-cloud", metavar="NAME", default=d(None),
+                   help="cloud name in clouds.yaml (default: $OS_CLOUD, or the OS_* variables)")
+    p.add_argument("--os-region", metavar="NAME", default=d(None), help="region (default: $OS_REGION_NAME)")
+    p.add_argument("--demo", action="store_true", default=d(False),
+                   help="use the embedded demo cloud, started in a child process")
+    p.add_argument("--interval", type=positive(float), metavar="SECONDS", default=d(2.0),
+                   help="seconds between refreshes (default 2)")
+    p.add_argument("--max-rps", type=positive(float), metavar="N", default=d(None),
+                   help=f"API requests per second at most (default {MAX_RPS:g}; {DEMO_MAX_RPS:g} for the embedded "
+                        "cloud, which is on loopback and needs no protecting)")
+    p.add_argument("--read-only", action="store_true", default=d(False), help="offer no action that changes the cloud")
+    p.add_argument("--scale", type=scale, metavar="N", default=d(0),
+                   help="with --demo: a generated project of N servers (~5N ports) instead of the seed scenario")
+    p.add_argument("--faults", type=faults, action="append", metavar="SPEC", default=d([]),
+                   help="with --demo: inject faults into the embedded cloud, e.g. '503:rate=0.3@network' "
+                        "(grammar: netdash demo-cloud --help; repeatable)")
+    p.add_argument("--insecure", action="store_true", default=d(False),
+                   help="do not verify the cloud's TLS certificates (the header says so)")
+
+
+def top_parser() -> Parser:
+    p = Parser(
+        prog="netdash",
+        description="A terminal dashboard for OpenStack networking.",
+        epilog="subcommands:\n" + "\n".join(f"  {name:<12} {text}" for name, text in SUBCOMMANDS.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_cloud_options(p, defaults=True)
+    sub = p.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", parser_class=Parser)
+    topology = sub.add_parser("topology", help=SUBCOMMANDS["topology"], description=SUBCOMMANDS["topology"])
+    topology.add_argument("--format", choices=("tree", "json"), default="tree", help="output format (default tree)")
+    add_cloud_options(topology, defaults=False)
+    from netdash.tui import cli_actions
+
+    cli_actions.register(sub)
+    from netdash.tui import cli_probe
+
+    cli_probe.register(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "demo-cloud":
+        from netdash.democloud.__main__ import main as demo_cloud
+
+        return demo_cloud(args[1:], prog="netdash demo-cloud")
+    try:
+        options = top_parser().parse_args(args)
+    except UsageError as exc:
+        return fail(str(exc))
+    if getattr(options, "demo", False):  # the cloud builds while this process imports and connects (~1 s)
+        options.demo_child = launch_demo(options)
+    from netdash.cloud.errors import NetdashError
+
+    try:
+        if options.subcommand == "topology":
+            return print_topology(options)
+        if options.subcommand in ("fip", "ports", "pool", "member", "server"):
+            from netdash.tui import cli_actions
+
+            return cli_actions.run(options)
+        if options.subcommand == "probe":
+            from netdash.tui import cli_probe
+
+            return cli_probe.run(options)
+        return dashboard(options)
+    except NetdashError as exc:
+        return fail(exc.message)
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        child = getattr(options, "demo_child", None)
+        if child is not None:  # stopped already on the normal paths; this covers the others
+            child.stop()
+
+
+def fail(message: str) -> int:
+    print(f"netdash: error: {message}", file=sys.stderr)
+    return 2
+
+
+def open_cloud(options: argparse.Namespace) -> tuple[Any, Any]:
+    """(CloudClient, the embedded DemoCloud or None): the configured cloud, else the embedded one."""
+    from netdash.cloud.client import CloudClient
+    from netdash.cloud.errors import ConfigError, NoCloudConfigured
+
+    if getattr(options, "scale", 0) and not options.demo:
+        raise ConfigError("--scale generates a project in the embedded cloud: use it with --demo")
+    if getattr(options, "faults", None) and not options.demo:
+        raise ConfigError("--faults injects faults into the embedded cloud: use it with --demo")
+    if not options.demo:
+        try:
+            client = CloudClient.connect(options.os_cloud, options.os_region,
+                                         max_rps=max_rps(options, False), insecure=options.insecure)
+            if not client.info.tls_verify:
+                print(f"netdash: TLS verification off for cloud {client.info.cloud!r}", file=sys.stderr)
+            return client, None
+        except NoCloudConfigured:
+            print("netdash: no cloud configured (--os-cloud, OS_CLOUD, OS_AUTH_URL, clouds.yaml): "
+                  "using the embedded demo cloud", file=sys.stderr)
+    else:
+        print("netdash: using the embedded demo cloud (--demo)", file=sys.stderr)
+    from netdash.democloud.process import DemoCloudFailed
+
+    try:
+        demo = (getattr(options, "demo_child", None) or launch_demo(options)).ready()
+    except DemoCloudFailed as exc:
+        raise ConfigError(str(exc)) from None
+    try:
+        return CloudClient.for_demo(demo, max_rps=max_rps(options, True)), demo
+    except BaseException:
+        demo.stop()
+        raise
+
+
+def launch_demo(options: argparse.Namespace) -> Any:
+    """The embedded cloud's child process, started but not waited for (`ready()` waits)."""
+    from netdash.democloud.process import DemoCloudProcess
+
+    return DemoCloudProcess(scale=getattr(options, "scale", 0), faults=tuple(getattr(options, "faults", ()))).launch()
+
+
+def print_topology(options: argparse.Namespace) -> int:
+    client, demo = open_cloud(options)
+    try:
+        topology = client.fetch_topology_sync()
+        if options.format == "json":
+            from netdash.cloud.export import topology_to_dict
+
+            json.dump(topology_to_dict(topology), sys.stdout, indent=2)
+            sys.stdout.write("\n")
+        else:
+            from rich.console import Console
+
+            from netdash.tui.topology_text import build_tree
+
+            info = client.info
+            title = f"{info.cloud} · project {info.project} · region {info.region or '-'}"
+            Console().print(build_tree(topology, title))
+        return 0
+    finally:
+        client.close()
+        if demo is not None:
+            demo.stop()
+
+
+def dashboard(options: argparse.Namespace) -> int:
+    from netdash.tui.app import NetdashApp
+
+    client, demo = open_cloud(options)
+    try:
+        NetdashApp(client, interval=options.interval, read_only=options.read_only, demo_cloud=demo,
+                   freeze_gc=True, fetch_process=True).run()
+        return 0
+    finally:
+        client.close()
+        if demo is not None:
+            demo.stop()
+
+
+def quiet_library_logging() -> None:
+    """Libraries' log records go nowhere: keystoneauth warns on stderr before the error netdash reports in
+    one line, and any stray line would tear the dashboard's screen. (Without a handler, Python's
+    last-resort handler prints WARNING records to stderr.)"""
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(logging.NullHandler())
+
+
+def run() -> None:
+    quiet_library_logging()
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `netdash topology | head`: the reader left. Say nothing (as `cat` does), and point stdout at
+        # /dev/null so the interpreter's own final flush cannot fail with a traceback either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 141  # 128 + SIGPIPE, what a shell reports for a writer killed by it
+    sys.exit(code)

@@ -1,0 +1,37 @@
+"""Messages the refresh worker posts to the App: the worker only posts, the App's handlers own state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from textual.message import Message
+
+from netdash.cloud.model import Topology
+
+
+@dataclass
+class ChangeLine:
+    """One line of the event log, however it came about (a change event, a refresh outcome)."""
+
+    at: float
+    text: str
+    severity: str = "info"
+
+
+@dataclass
+class TopologyFetched(Message):
+    """A refresh succeeded: the new snapshot and the changes since the last one."""
+
+    topology: Topology
+    changes: list[ChangeLine] = field(default_factory=list)
+    took: float = 0.0
+
+
+@dataclass
+class FetchFailed(Message):
+    """A refresh failed: the view keeps the last snapshot and is marked stale since `stale_since`."""
+
+    title: str
+    reason: str
+    stale_since: float
+    changes: list[ChangeLine] = field(default_factory=list)

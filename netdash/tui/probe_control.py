@@ -1,0 +1,204 @@
+"""The probe behind the dashboard's probe pane: what to probe, the worker that probes, the pane's refresh.
+
+The App owns one `ProbeControl` and routes to it: the tree's selection (`select`), the pane's requests
+(`toggle`, `set_rate`, `clear`, `choose_url`) and its own `g` key (`probe_selection`). The default target
+follows the selection (`cloud.probe.default_target`, with its one-line reason) until a URL is typed; while
+a probe runs, moving the cursor does not retarget it (`g` does).
+
+`cloud.probe.Prober.run()` is asyncio: it runs in a thread worker with its own event loop (group `probe`,
+`exit_on_error=False`), so 200 requests a second never share the UI's loop. The worker touches no widget
+and posts nothing: the Prober's `stats()` and `events()` are thread-safe reads, and a timer on the UI loop
+pulls them a few times a second into the pane and the event log (as the refresh loop does for the cloud).
+A cancelled worker (the App quitting) stops its probe, so no thread outlives the App.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from netdash.cloud.model import ProbeStats, Topology
+from netdash.cloud.probe import ProbeError, Prober, Target, default_target
+from netdash.widgets.event_log import EventLog
+from netdash.widgets.probe_pane import ProbePane
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+#: how often the pane is redrawn from the probe's statistics while it runs (seconds)
+TICK = 0.25
+W = TypeVar("W", bound=Widget)
+NOTHING = Target(None, "nothing to probe: select a load balancer or a floating IP, or type a URL (u)")
+
+
+def run_probe(prober: Prober) -> None:
+    """The worker's body, in its own thread and event loop: probe until stopped or the worker cancelled."""
+    worker = get_current_worker()
+
+    async def main() -> None:
+        task = asyncio.create_task(prober.run())
+        while not task.done():
+            if worker.is_cancelled:
+                prober.stop()
+            await asyncio.wait({task}, timeout=0.05)
+        task.result()
+
+    asyncio.run(main())
+
+
+class ProbeControl:
+    """Starts, steers and stops the probe for the App, and keeps the probe pane drawn."""
+
+    def __init__(self, app: App[Any], clock: Callable[[], float]) -> None:
+        self.app = app
+        self.clock = clock
+        self.target = NOTHING
+        #: the tree's selection, kept for `g` and for retargeting after a stop
+        self.selection: tuple[Topology, object] = (Topology(), None)
+        #: a typed URL stays the target until another is typed or `g` probes the selection
+        self.typed = False
+        self.rate = 10.0
+        self.prober: Prober | None = None
+        self.worker: Worker[None] | None = None
+        self.timer: Timer | None = None
+
+    def widget(self, kind: type[W]) -> W | None:
+        """The pane or the log; None once the App has begun taking its screen down (a tick can still fire)."""
+        found = self.app.query(kind)
+        return found.first() if found else None
+
+    @property
+    def running(self) -> bool:
+        return self.worker is not None and not self.worker.is_finished
+
+    # --- what to probe --------------------------------------------------------------------------------
+    @staticmethod
+    def target_of(topology: Topology, selected: object) -> Target:
+        try:
+            return default_target(topology, selected)
+        except ProbeError as exc:
+            return Target(None, str(exc))
+
+    def can_probe_selection(self) -> bool:
+        return self.target_of(*self.selection).url is not None
+
+    def select(self, topology: Topology, selected: object) -> None:
+        """The cursor moved (or the topology changed under it): the selection is the next default target."""
+        self.selection = (topology, selected)
+        if self.running or self.typed:
+            return
+        target = self.target_of(topology, selected)
+        if target != self.target:
+            self.target = target
+            self.prober = None
+            self.show_idle()
+
+    def choose_url(self, text: str) -> None:
+        """`u`: probe a typed URL from now on (at once, if a probe runs)."""
+        try:
+            target = default_target(Topology(), text)
+        except ProbeError as exc:
+            self.app.notify(str(exc), title="Cannot probe that", severity="error")
+            return
+        self.typed, self.target = True, target
+        if self.running:
+            self.start()
+        else:
+            self.prober = None
+            self.show_idle()
+
+    # --- start and stop -------------------------------------------------------------------------------
+    def toggle(self) -> None:
+        """`p` in the pane: stop the probe, or start it on the current target."""
+        if self.running:
+            self.stop()
+        else:
+            self.start()
+
+    def probe_selection(self) -> None:
+        """`g`: probe the selection now (instead of a typed URL or another running target)."""
+        self.typed = False
+        self.target = self.target_of(*self.selection)
+        self.start()
+
+    def start(self) -> None:
+        target = self.target
+        if target.url is None:
+            self.app.notify(target.reason, title="Nothing to probe", severity="warning")
+            self.show_idle()
+            return
+        try:
+            prober = Prober(target.url, rate=self.rate, reason=target.reason)
+        except ProbeError as exc:
+            self.app.notify(str(exc), title="Cannot probe that", severity="error")
+            return
+        self.stop()
+        self.prober = prober
+        self.worker = self.app.run_worker(partial(run_probe, prober), name="probe", group="probe", thread=True,
+                                          exit_on_error=False, description=f"probe {target.url}")
+        self.log(f"probe started: {target.url} at {prober.rate:g} req/s")
+        if self.timer is None:
+            self.timer = self.app.set_interval(TICK, self.tick, name="probe-tick")
+        self.tick()
+
+    def stop(self) -> None:
+        """Ask the running probe to stop; the next tick draws its last statistics once it has."""
+        if self.prober is not None and self.running:
+            self.prober.stop()
+            self.log(f"probe stopped: {self.prober.url}")
+
+    # --- steering -------------------------------------------------------------------------------------
+    def set_rate(self, rate: float) -> None:
+        self.rate = Prober.clamp(rate)
+        if self.prober is not None:
+            self.prober.set_rate(self.rate)
+            self.tick()
+        else:
+            self.show_idle()
+
+    def clear(self) -> None:
+        if self.prober is not None:
+            self.prober.clear()
+            self.tick()
+
+    # --- drawing --------------------------------------------------------------------------------------
+    def show_idle(self) -> None:
+        self.show(ProbeStats(url=self.target.url or "", reason=self.target.reason, target_rate=self.rate))
+
+    def show(self, stats: ProbeStats) -> None:
+        if (pane := self.widget(ProbePane)) is not None:
+            pane.show(stats)
+
+    def log(self, text: str, severity: str = "info") -> None:
+        if (log := self.widget(EventLog)) is not None:
+            log.add_event(self.clock(), text, severity)
+
+    def tick(self) -> None:
+        """Pull the probe's statistics into the pane and its change events into the log."""
+        prober = self.prober
+        if prober is None:
+            return
+        for event in prober.events():
+            self.log(f"probe: {event.text}", event.severity)
+        running = self.running
+        self.show(replace(prober.stats(), running=running))
+        if not running and self.worker is not None:
+            self.finished(self.worker)
+
+    def finished(self, worker: Worker[None]) -> None:
+        """The worker ended: no more ticks; a crash (a bug, not a failing backend) is logged and shown."""
+        self.worker = None
+        if self.timer is not None:
+            self.timer.stop()
+            self.timer = None
+        if worker.state == WorkerState.ERROR:
+            reason = f"{type(worker.error).__name__}: {worker.error}"
+            self.log(f"probe failed: {reason}", "error")
+            self.app.notify(reason, title="The probe failed", severity="error")

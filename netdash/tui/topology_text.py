@@ -1,0 +1,112 @@
+"""`netdash topology --format tree`: the dashboard's five roots as one rich Tree, printed once.
+
+Same reading of the model as the dashboard's tree (network -> subnets -> ports -> owner; routers with
+gateway and interfaces; servers with ports and floating IPs; floating IPs -> port -> owner; load
+balancers -> listeners -> pools -> members -> health monitor), but static: scripts and a quick look in a
+terminal without starting the TUI. Health statuses get the colors the dashboard uses.
+"""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from rich.tree import Tree
+
+from netdash.cloud.model import FloatingIP, LoadBalancer, Pool, Port, Topology
+
+STATUS_STYLE = {"ONLINE": "green", "ACTIVE": "green", "ERROR": "bold red", "OFFLINE": "red",
+                "DEGRADED": "yellow", "NO_MONITOR": "blue", "SHUTOFF": "yellow", "DOWN": "yellow", "BUILD": "cyan"}
+
+
+def status(value: str | None) -> str:
+    if not value:
+        return ""
+    style = STATUS_STYLE.get(value, "dim")
+    return f" [{style}]{escape(value)}[/]"
+
+
+def fip_text(topo: Topology, port: Port) -> str:
+    fips = topo.floating_ips_of_port(port.id)
+    return f" [magenta]FIP {', '.join(f.floating_ip_address for f in fips)}[/]" if fips else ""
+
+
+def port_text(topo: Topology, port: Port) -> str:
+    owner = topo.owner_of_port(port)
+    owned = f" -> {escape(owner.name or owner.id[:8])}" if owner is not None else ""
+    addresses = ", ".join(port.addresses) or "no address"
+    return f"port {escape(port.label)} {addresses}{owned}{fip_text(topo, port)}"
+
+
+def build_tree(topo: Topology, title: str) -> Tree:
+    root = Tree(escape(title))
+    networks = root.add("[b]Networks[/]")
+    for net in topo.networks.values():
+        node = networks.add(f"{escape(net.name or net.id[:8])}{' (external)' if net.external else ''}"
+                            f"{status(net.status)}")
+        for subnet in topo.subnets_of_network(net.id):
+            node.add(f"subnet {escape(subnet.name or subnet.id[:8])} {subnet.cidr}")
+        for port in topo.ports_of_network(net.id):
+            node.add(port_text(topo, port))
+    routers = root.add("[b]Routers[/]")
+    for router in topo.routers.values():
+        node = routers.add(f"{escape(router.name or router.id[:8])}{status(router.status)}")
+        if router.external_network_id:
+            ips = ", ".join(ip.ip_address for ip in router.external_fixed_ips)
+            node.add(f"gateway {escape(topo.name_of(router.external_network_id))} {ips}")
+        for port in topo.router_interfaces(router.id):
+            subnets = ", ".join(topo.name_of(ip.subnet_id) for ip in port.fixed_ips)
+            node.add(f"interface {escape(subnets)} {', '.join(port.addresses)}")
+    if "compute" in topo.services:
+        servers = root.add("[b]Servers[/]")
+        for server in topo.servers.values():
+            node = servers.add(f"{escape(server.name or server.id[:8])}{status(server.status)}")
+            for port in topo.ports_of_device(server.id):
+                node.add(port_text(topo, port))
+    else:
+        root.add("[dim]Servers: unavailable, no compute service in this cloud[/]")
+    fips = root.add("[b]Floating IPs[/]")
+    for fip in topo.floating_ips.values():
+        fip_node(topo, fips, fip)
+    if "load-balancer" in topo.services:
+        lbs = root.add("[b]Load balancers[/]")
+        for lb in topo.load_balancers.values():
+            lb_node(topo, lbs, lb)
+    else:
+        root.add("[dim]Load balancers: no load-balancer service in this cloud[/]")
+    return root
+
+
+def fip_node(topo: Topology, parent: Tree, fip: FloatingIP) -> None:
+    endpoint = f" (serves {fip.endpoint})" if fip.endpoint else ""
+    node = parent.add(f"{fip.floating_ip_address}{status(fip.status)}{endpoint}")
+    port = topo.ports.get(fip.port_id or "")
+    if port is not None:
+        node.add(port_text(topo, port))
+    elif not fip.port_id:
+        node.add("[dim]not associated[/]")
+
+
+def lb_node(topo: Topology, parent: Tree, lb: LoadBalancer) -> None:
+    node = parent.add(f"{escape(lb.name or lb.id[:8])} {lb.vip_address or ''}{status(lb.operating_status)}")
+    for listener in topo.listeners_of(lb.id):
+        endpoint = f" (serves {listener.endpoint})" if listener.endpoint else ""
+        li = node.add(f"listener {escape(listener.name or listener.id[:8])} {listener.protocol or ''}:"
+                      f"{listener.protocol_port or ''}{status(listener.operating_status)}{endpoint}")
+        pool = topo.pools.get(listener.default_pool_id or "")
+        if pool is not None:
+            pool_node(topo, li, pool)
+    for pool in topo.pools_of(lb.id):
+        if not pool.listener_ids:
+            pool_node(topo, node, pool)
+
+
+def pool_node(topo: Topology, parent: Tree, pool: Pool) -> None:
+    node = parent.add(f"pool {escape(pool.name or pool.id[:8])} {pool.lb_algorithm or ''}"
+                      f"{status(pool.operating_status)}")
+    for member in topo.members_of_pool(pool.id):
+        server = topo.server_of_address(member.address, member.subnet_id)
+        behind = f" ({escape(server.name)})" if server is not None else ""
+        node.add(f"member {member.label}{behind}{status(member.operating_status)}")
+    monitor = topo.health_monitor_of(pool)
+    if monitor is not None:
+        node.add(f"health monitor {monitor.type or ''} delay {monitor.delay} timeout {monitor.timeout} "
+                 f"retries {monitor.max_retries}{status(monitor.operating_status)}")

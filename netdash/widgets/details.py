@@ -1,0 +1,69 @@
+"""The details pane: every field of the selected object, ids and related names spelled out.
+
+It renders a plain two-column table from the object's dataclass fields, so a field added to the model
+shows up here without a change; ids are printed whole (the tree shortens them) so they can be copied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields, is_dataclass
+
+from rich.table import Table
+from rich.text import Text
+
+from netdash.cloud.model import FixedIP, Resource, ServerAddress, Topology
+from netdash.widgets.labels import STATUS_STYLES
+from netdash.widgets.steady import SteadyStatic
+
+#: fields whose value is the id of another object: shown with that object's name beside it
+REFERENCE_FIELDS = ("network_id", "subnet_id", "device_id", "port_id", "router_id", "floating_network_id",
+                    "external_network_id", "loadbalancer_id", "default_pool_id", "pool_id", "vip_port_id",
+                    "vip_subnet_id", "vip_network_id", "healthmonitor_id")
+
+
+def format_value(topology: Topology, name: str, value: object) -> Text:
+    """One field as text: tuples one item a line, references with their name, statuses coloured."""
+    if value is None or value in ("", ()):
+        return Text("—", style="bright_black")
+    if isinstance(value, tuple):
+        return Text("\n").join(format_item(topology, item) for item in value)
+    if isinstance(value, str) and name in REFERENCE_FIELDS:
+        named = topology.name_of(value)
+        return Text.assemble(value, (f"  ({named})" if named != value[:8] else "", "bright_black"))
+    if isinstance(value, str) and value in STATUS_STYLES:
+        return Text(value, style=STATUS_STYLES[value])
+    return Text(str(value))
+
+
+def format_item(topology: Topology, item: object) -> Text:
+    if isinstance(item, FixedIP):
+        return Text.assemble(item.ip_address, (f"  on {topology.name_of(item.subnet_id)}", "bright_black"))
+    if isinstance(item, ServerAddress):
+        return Text.assemble(item.address, (f"  {item.kind} on {item.network}", "bright_black"))
+    if isinstance(item, tuple):
+        return Text(" - ".join(str(part) for part in item))
+    return Text(str(item))
+
+
+class DetailsPane(SteadyStatic):
+    """Shows one model object in full; `show(topology, kind, obj)` replaces what it shows."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__("Select an object in the tree.", id=id, classes=classes)
+        self.kind = ""
+        self.resource: Resource | None = None
+
+    def show(self, topology: Topology, kind: str, resource: Resource | None) -> None:
+        self.kind = kind
+        self.resource = resource
+        self.border_title = kind.replace("_", " ").capitalize() if resource is not None else "Details"
+        if resource is None or not is_dataclass(resource):
+            self.update(Text("Select an object in the tree." if kind in ("", "section", "root")
+                             else "This object is gone from the cloud.", style="bright_black"))
+            return
+        table = Table.grid(padding=(0, 1))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(overflow="fold")
+        for spec in fields(resource):
+            table.add_row(spec.name, format_value(topology, spec.name, getattr(resource, spec.name)))
+        self.update(table)

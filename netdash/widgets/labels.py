@@ -1,0 +1,146 @@
+"""How each object reads in the topology tree: one Rich line per node, its status coloured.
+
+Plain functions of a snapshot (`widgets.nodes` decides which nodes exist; these only say how each one
+reads), so the tree, its tests and the details pane's colours share one vocabulary.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from netdash.cloud.model import (
+    FloatingIP,
+    HealthMonitor,
+    Listener,
+    LoadBalancer,
+    Member,
+    Network,
+    Pool,
+    Port,
+    Router,
+    Server,
+    Subnet,
+    Topology,
+)
+
+#: Rich styles by status; named colours because Rich labels cannot read the Textual theme variables
+STATUS_STYLES: dict[str, str] = {
+    "ACTIVE": "green", "ONLINE": "green", "UP": "green",
+    "ERROR": "bold red", "DEGRADED": "yellow", "OFFLINE": "bright_black", "NO_MONITOR": "cyan",
+    "DOWN": "yellow", "SHUTOFF": "yellow", "BUILD": "cyan", "DRAINING": "yellow",
+}
+
+
+def status_text(status: str | None) -> Text:
+    return Text(status or "?", style=STATUS_STYLES.get(status or "", "bright_black"))
+
+
+def line(*parts: str | Text | None) -> Text:
+    """Join the non-empty parts of a label with two spaces."""
+    out = Text()
+    for part in parts:
+        if part:
+            if out:
+                out.append("  ")
+            out.append(part if isinstance(part, Text) else Text(part))
+    return out
+
+
+def dim(text: str) -> Text:
+    return Text(text, style="bright_black")
+
+
+def fips_text(topology: Topology, port_id: str) -> Text | None:
+    fips = topology.floating_ips_of_port(port_id)
+    if not fips:
+        return None
+    return Text("⇄ " + ", ".join(f.floating_ip_address for f in fips), style="magenta")
+
+
+def network_label(net: Network) -> Text:
+    return line(Text(net.name or net.id[:8], style="bold"), status_text(net.status),
+                dim("external") if net.external else None, dim("shared") if net.shared else None)
+
+
+def subnet_label(subnet: Subnet) -> Text:
+    gateway = f"gw {subnet.gateway_ip}" if subnet.gateway_ip else "no gateway"
+    return line(Text(subnet.name or subnet.id[:8], style="bold"), subnet.cidr, dim(gateway))
+
+
+def port_label(topology: Topology, port: Port, via: str = "") -> Text:
+    owner = topology.owner_of_port(port)
+    owner_text = None
+    if via != "server" and owner is not None:
+        owner_text = dim(f"→ {getattr(owner, 'name', '') or owner.id[:8]}")
+    elif via != "server" and port.device_owner:
+        owner_text = dim(port.device_owner)
+    return line(Text(port.label, style="bold"), ", ".join(port.addresses) or dim("no address"),
+                fips_text(topology, port.id), owner_text, status_text(port.status))
+
+
+def router_label(topology: Topology, router: Router) -> Text:
+    gateway = None
+    if router.external_network_id:
+        network = topology.networks.get(router.external_network_id)
+        name = network.name if network else router.external_network_id[:8]
+        gateway = dim(f"gw {name} " + ", ".join(ip.ip_address for ip in router.external_fixed_ips))
+    return line(Text(router.name or router.id[:8], style="bold"), status_text(router.status), gateway)
+
+
+def server_label(server: Server) -> Text:
+    fixed = [a.address for a in server.addresses if a.kind != "floating"]
+    floating = [a.address for a in server.addresses if a.kind == "floating"]
+    return line(Text(server.name or server.id[:8], style="bold"), status_text(server.status),
+                ", ".join(fixed), Text("⇄ " + ", ".join(floating), style="magenta") if floating else None)
+
+
+def owner_name(topology: Topology, port_id: str | None) -> str | None:
+    port = topology.ports.get(port_id or "")
+    owner = topology.owner_of_port(port) if port else None
+    return (getattr(owner, "name", "") or owner.id[:8]) if owner else None
+
+
+def fip_label(topology: Topology, fip: FloatingIP) -> Text:
+    target = None
+    if fip.port_id:
+        target = dim(f"→ {fip.fixed_ip_address or '?'} {owner_name(topology, fip.port_id) or ''}".rstrip())
+    else:
+        target = dim("unassociated")
+    return line(Text(fip.floating_ip_address, style="bold magenta"), target, status_text(fip.status),
+                dim(f"serves {fip.endpoint}") if fip.endpoint else None)
+
+
+def lb_label(topology: Topology, lb: LoadBalancer) -> Text:
+    fips = fips_text(topology, lb.vip_port_id) if lb.vip_port_id else None
+    return line(Text(lb.name or lb.id[:8], style="bold"), lb.vip_address, fips,
+                status_text(lb.provisioning_status), status_text(lb.operating_status))
+
+
+def listener_label(listener: Listener) -> Text:
+    return line(Text(listener.name or listener.id[:8], style="bold"),
+                f"{listener.protocol or '?'}:{listener.protocol_port or '?'}",
+                status_text(listener.operating_status),
+                dim(f"serves {listener.endpoint}") if listener.endpoint else None)
+
+
+def pool_label(pool: Pool) -> Text:
+    return line(Text(pool.name or pool.id[:8], style="bold"), Text(pool.lb_algorithm or "?", style="cyan"),
+                pool.protocol, status_text(pool.operating_status))
+
+
+def member_label(topology: Topology, member: Member) -> Text:
+    server = topology.server_of_address(member.address, member.subnet_id)
+    return line(Text(member.label, style="bold"), dim(server.name) if server else None,
+                status_text(member.operating_status),
+                dim("admin down") if not member.admin_state_up else None,
+                dim(f"weight {member.weight}") if member.weight is not None else None)
+
+
+def monitor_label(hm: HealthMonitor) -> Text:
+    probe = f"{hm.http_method or ''} {hm.url_path or ''}".strip() if hm.type in ("HTTP", "HTTPS") else ""
+    timing = f"delay {hm.delay} timeout {hm.timeout} retries {hm.max_retries}"
+    return line(Text(f"monitor {hm.type or '?'}", style="bold"), probe, status_text(hm.operating_status),
+                dim(timing))
+
+
+# --- children ----------------------------------------------------------------------------------------

@@ -1,0 +1,314 @@
+"""What the topology tree shows: pure functions from a `Topology` and a node to that node's children.
+
+Kept apart from the widget so that the rules (which objects sit under which, how each is labelled, what
+the filter matches) are plain functions of a snapshot: the tree only reconciles what these return with
+what it shows, key by key. Every child carries a `key` unique among its siblings and stable across
+snapshots (it is built from ids), which is what lets a refresh touch only what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
+from typing import NamedTuple
+
+from rich.text import Text
+
+from netdash.cloud.model import (
+    FloatingIP,
+    Listener,
+    LoadBalancer,
+    Network,
+    Pool,
+    Port,
+    Resource,
+    Router,
+    Server,
+    Subnet,
+    Topology,
+)
+from netdash.widgets.labels import (
+    dim,
+    fip_label,
+    lb_label,
+    line,
+    listener_label,
+    member_label,
+    monitor_label,
+    network_label,
+    owner_name,
+    pool_label,
+    port_label,
+    router_label,
+    server_label,
+    status_text,
+    subnet_label,
+)
+
+#: (section key, title, Topology attribute) in the order the tree shows them
+SECTIONS: tuple[tuple[str, str, str], ...] = (
+    ("networks", "Networks", "networks"),
+    ("routers", "Routers", "routers"),
+    ("servers", "Servers", "servers"),
+    ("floating_ips", "Floating IPs", "floating_ips"),
+    ("load_balancers", "Load balancers", "load_balancers"),
+)
+
+#: node kind -> the Topology collection holding objects of that kind
+COLLECTIONS: dict[str, str] = {
+    "network": "networks", "subnet": "subnets", "port": "ports", "router": "routers", "server": "servers",
+    "floating_ip": "floating_ips", "load_balancer": "load_balancers", "listener": "listeners",
+    "pool": "pools", "member": "members", "health_monitor": "health_monitors",
+}
+
+@dataclass(eq=False)
+class NodeData:
+    """What a tree node stands for: the model object (`kind` + `id`), and its place among its siblings.
+
+    `via` says how the node was reached when that changes what it shows (a port under a server does not
+    repeat the server); `loaded` is set once its children were built (they are built on first expansion).
+    """
+
+    kind: str
+    id: str
+    key: str
+    label: Text
+    via: str = ""
+    loaded: bool = False
+
+
+class Child(NamedTuple):
+    key: str
+    kind: str
+    id: str
+    label: Text
+    expandable: bool
+    via: str = ""
+
+
+def resource_of(topology: Topology, kind: str, resource_id: str) -> Resource | None:
+    """The model object a node stands for, or None when it is gone (or the node is a section)."""
+    collection = COLLECTIONS.get(kind)
+    return getattr(topology, collection).get(resource_id) if collection else None
+
+
+# --- labels ------------------------------------------------------------------------------------------
+
+
+class Memo:
+    """Top-level children of the last update, reused while what their label is made of compares equal.
+
+    A refresh at 1,000 servers and 1,000 floating IPs would otherwise rebuild 2,000 Rich labels on the UI
+    loop (~150 ms) to find that none changed; comparing the frozen model objects a label is made of costs
+    a few microseconds each, and an unchanged child comes back as the very same object (same label), so
+    the tree sees at a glance that there is nothing to touch. `roll()` starts an update: entries that the
+    update does not ask for again are dropped, so deleted objects do not linger.
+    """
+
+    def __init__(self) -> None:
+        self.previous: dict[tuple[str, str], tuple[object, Child]] = {}
+        self.current: dict[tuple[str, str], tuple[object, Child]] = {}
+
+    def roll(self) -> None:
+        self.previous, self.current = self.current, {}
+
+    def child(self, kind: str, ident: str, deps: object, make: Callable[[], Child]) -> Child:
+        key = (kind, ident)
+        hit = self.current.get(key) or self.previous.get(key)
+        if hit is None or hit[0] != deps:
+            hit = (deps, make())
+        self.current[key] = hit
+        return hit[1]
+
+
+#: sections that need a service besides Neutron, and the service type
+NEEDS_SERVICE = {"servers": "compute", "load_balancers": "load-balancer"}
+
+
+def sections(topology: Topology, query: str, memo: Memo | None = None) -> list[Child]:
+    out = []
+    for key, title, attribute in SECTIONS:
+        service = NEEDS_SERVICE.get(key)
+        if service and topology.services and service not in topology.services:  # empty: not fetched yet
+            label = line(Text(title, style="bold"), dim(f"unavailable: no {service} service in this cloud"))
+            out.append(Child(key, "section", key, label, False))
+            continue
+        total = len(getattr(topology, attribute))
+        count = f"{len(top_level(topology, key, query, memo))}/{total}" if query else str(total)
+        out.append(Child(key, "section", key, line(Text(title, style="bold"), dim(f"({count})")), True))
+    return out
+
+
+def top_level(topology: Topology, section: str, query: str, memo: Memo | None = None) -> list[Child]:
+    """The objects directly under a section, those matching the filter when there is one."""
+    query = query.strip().lower()
+    memo = memo or Memo()
+    t = topology
+    if section == "networks":
+        return [memo.child("network", n.id, (n, bool(t.subnets_of_network(n.id) or t.ports_of_network(n.id))),
+                           partial(network_child, t, n))
+                for n in t.networks.values() if not query or query in search_text(t, n)]
+    if section == "routers":
+        return [memo.child("router", r.id, (r, t.name_of(r.external_network_id or "")), partial(router_child, t, r))
+                for r in t.routers.values() if not query or query in search_text(t, r)]
+    if section == "servers":
+        return [memo.child("server", s.id, (s, bool(t.ports_of_device(s.id))), partial(server_child, t, s))
+                for s in t.servers.values() if not query or query in search_text(t, s)]
+    if section == "floating_ips":
+        return [memo.child("floating_ip", f.id, (f, f.port_id in t.ports, owner_name(t, f.port_id)),
+                           partial(fip_child, t, f))
+                for f in t.floating_ips.values() if not query or query in search_text(t, f)]
+    if section == "load_balancers":
+        return [memo.child("load_balancer", lb.id, (lb, t.floating_ips_of_port(lb.vip_port_id or "")),
+                           partial(lb_child, t, lb))
+                for lb in t.load_balancers.values() if not query or query in search_text(t, lb)]
+    return []
+
+
+def router_child(topology: Topology, router: Router) -> Child:
+    return Child(router.id, "router", router.id, router_label(topology, router), True)
+
+
+def server_child(topology: Topology, server: Server) -> Child:
+    return Child(server.id, "server", server.id, server_label(server), bool(topology.ports_of_device(server.id)))
+
+
+def fip_child(topology: Topology, fip: FloatingIP) -> Child:
+    return Child(fip.id, "floating_ip", fip.id, fip_label(topology, fip), bool(fip.port_id in topology.ports))
+
+
+def lb_child(topology: Topology, lb: LoadBalancer) -> Child:
+    return Child(lb.id, "load_balancer", lb.id, lb_label(topology, lb), True)
+
+
+def network_child(topology: Topology, net: Network) -> Child:
+    expandable = bool(topology.subnets_of_network(net.id) or topology.ports_of_network(net.id))
+    return Child(net.id, "network", net.id, network_label(net), expandable)
+
+
+def port_child(topology: Topology, port: Port, via: str = "") -> Child:
+    has_owner = via not in ("server",) and topology.owner_of_port(port) is not None
+    has_fips = via != "floating_ip" and bool(topology.floating_ips_of_port(port.id))
+    return Child(port.id, "port", port.id, port_label(topology, port, via), has_owner or has_fips, via)
+
+
+def children(topology: Topology, data: NodeData, query: str = "", memo: Memo | None = None) -> list[Child]:
+    """The children of the node `data` in `topology`; empty when the object is gone."""
+    if data.kind == "root":
+        return sections(topology, query, memo)
+    if data.kind == "section":
+        return top_level(topology, data.id, query, memo)
+    obj = resource_of(topology, data.kind, data.id)
+    if obj is None:
+        return []
+    return list(_children_of(topology, obj, data.via))
+
+
+def _children_of(topology: Topology, obj: Resource, via: str) -> Iterable[Child]:
+    if isinstance(obj, Network):
+        ports = topology.ports_of_network(obj.id)
+        for subnet in topology.subnets_of_network(obj.id):
+            on_subnet = any(ip.subnet_id == subnet.id for p in ports for ip in p.fixed_ips)
+            yield Child(subnet.id, "subnet", subnet.id, subnet_label(subnet), on_subnet)
+        for port in ports:
+            if not port.fixed_ips:
+                yield port_child(topology, port)
+    elif isinstance(obj, Subnet):
+        for port in topology.ports_of_network(obj.network_id):
+            if any(ip.subnet_id == obj.id for ip in port.fixed_ips):
+                yield port_child(topology, port)
+    elif isinstance(obj, Port):
+        yield from _port_children(topology, obj, via)
+    elif isinstance(obj, Router):
+        if obj.external_network_id:
+            network = topology.networks.get(obj.external_network_id)
+            label = line(Text("gateway", style="bold"), network.name if network else obj.external_network_id[:8],
+                         ", ".join(ip.ip_address for ip in obj.external_fixed_ips))
+            yield Child("gateway", "network", obj.external_network_id, label, False, "gateway")
+        for port in topology.router_interfaces(obj.id):
+            subnet_names = [topology.name_of(ip.subnet_id) for ip in port.fixed_ips]
+            label = line(Text("interface", style="bold"), ", ".join(port.addresses), dim(", ".join(subnet_names)))
+            yield Child(port.id, "port", port.id, label, False, "router")
+    elif isinstance(obj, Server):
+        for port in topology.ports_of_device(obj.id):
+            yield port_child(topology, port, "server")
+    elif isinstance(obj, FloatingIP):
+        port = topology.ports.get(obj.port_id or "")
+        if port is not None:
+            yield port_child(topology, port, "floating_ip")
+    elif isinstance(obj, LoadBalancer):
+        yield from _lb_children(topology, obj)
+    elif isinstance(obj, Listener):
+        for pool in topology.pools_of(obj.loadbalancer_id or ""):
+            if pool.id == obj.default_pool_id or obj.id in pool.listener_ids:
+                yield pool_child(topology, pool)
+    elif isinstance(obj, Pool):
+        for member in topology.members_of_pool(obj.id):
+            yield Child(member.id, "member", member.id, member_label(topology, member), False)
+        hm = topology.health_monitor_of(obj)
+        if hm is not None:
+            yield Child(hm.id, "health_monitor", hm.id, monitor_label(hm), False)
+
+
+def _port_children(topology: Topology, port: Port, via: str) -> Iterable[Child]:
+    owner = topology.owner_of_port(port)
+    if owner is not None and via != "server":
+        kind = {Server: "server", Router: "router", LoadBalancer: "load_balancer"}[type(owner)]
+        name = getattr(owner, "name", "") or owner.id[:8]
+        status = getattr(owner, "status", None) or getattr(owner, "operating_status", None)
+        label = line(dim(kind.replace("_", " ")), Text(name, style="bold"), status_text(status))
+        yield Child(f"owner:{owner.id}", kind, owner.id, label, False, "port")
+    if via != "floating_ip":
+        for fip in topology.floating_ips_of_port(port.id):
+            label = line(dim("floating IP"), Text(fip.floating_ip_address, style="bold magenta"),
+                         status_text(fip.status))
+            yield Child(f"fip:{fip.id}", "floating_ip", fip.id, label, False, "port")
+
+
+def _lb_children(topology: Topology, lb: LoadBalancer) -> Iterable[Child]:
+    listeners = topology.listeners_of(lb.id)
+    attached: set[str] = set()
+    for listener in listeners:
+        pools = [p for p in topology.pools_of(lb.id)
+                 if p.id == listener.default_pool_id or listener.id in p.listener_ids]
+        attached.update(p.id for p in pools)
+        yield Child(listener.id, "listener", listener.id, listener_label(listener), bool(pools))
+    for pool in topology.pools_of(lb.id):
+        if pool.id not in attached:
+            yield pool_child(topology, pool)
+
+
+def pool_child(topology: Topology, pool: Pool) -> Child:
+    expandable = bool(topology.members_of_pool(pool.id) or topology.health_monitor_of(pool))
+    return Child(pool.id, "pool", pool.id, pool_label(pool), expandable)
+
+
+# --- filter ------------------------------------------------------------------------------------------
+def search_text(topology: Topology, obj: Resource) -> str:
+    """Names, addresses and ids of a top-level object and of what hangs under it, lower-cased, for `/`."""
+    words: list[str] = [obj.id, getattr(obj, "name", "")]
+    if isinstance(obj, Network):
+        for subnet in topology.subnets_of_network(obj.id):
+            words += [subnet.id, subnet.name, subnet.cidr]
+        for port in topology.ports_of_network(obj.id):
+            words += [port.id, port.name, *port.addresses]
+    elif isinstance(obj, Router):
+        words += [ip.ip_address for ip in obj.external_fixed_ips]
+        for port in topology.router_interfaces(obj.id):
+            words += [port.id, *port.addresses]
+    elif isinstance(obj, Server):
+        words += [a.address for a in obj.addresses]
+        words += [p.id for p in topology.ports_of_device(obj.id)]
+        words += [p.name for p in topology.ports_of_device(obj.id)]
+    elif isinstance(obj, FloatingIP):
+        words += [obj.floating_ip_address, obj.fixed_ip_address or "", obj.port_id or "",
+                  owner_name(topology, obj.port_id) or ""]
+    elif isinstance(obj, LoadBalancer):
+        words += [obj.vip_address or "", obj.vip_port_id or ""]
+        words += [f.floating_ip_address for f in topology.floating_ips_of_port(obj.vip_port_id or "")]
+        for pool in topology.pools_of(obj.id):
+            words += [pool.id, pool.name]
+            words += [m.address for m in topology.members_of_pool(pool.id)]
+        words += [listener.name for listener in topology.listeners_of(obj.id)]
+    return "\n".join(w for w in words if w).lower()
