@@ -39,6 +39,7 @@ from typing import Any, TypeVar
 from asyncio_throttle import Throttler
 
 from . import convert, status_trees
+from .api import CloudInfo
 from .config import (
     check_response,
     check_yaml,
@@ -83,20 +84,6 @@ PAGE = 500
 #: one, a cloud that accepts a connection and never answers holds a refresh forever and the view never
 #: goes stale
 DEFAULT_TIMEOUT = 60.0
-
-
-@dataclass(frozen=True)
-class CloudInfo:
-    """Who and where: what the header shows. Never holds a secret."""
-
-    cloud: str
-    project: str
-    region: str | None
-    auth_url: str
-    user: str
-    demo: bool
-    #: whether TLS certificates are verified (off only by the cloud's own config or `--insecure`)
-    tls_verify: bool = True
 
 
 class CloudClient(Changes):

@@ -84,6 +84,10 @@ class Changes:
     def get_port_tags(self, port_id: str) -> tuple[str, ...]:
         return convert.strings(self._send("network", "GET", f"/ports/{port_id}")["port"].get("tags"))
 
+    def update_port(self, port_id: str, *, admin_state_up: bool) -> Port:
+        body = self._send("network", "PUT", f"/ports/{port_id}", {"port": {"admin_state_up": admin_state_up}})
+        return convert.port(body["port"])
+
     def get_floating_ip(self, fip_id: str) -> FloatingIP:
         return convert.floating_ip(self._send("network", "GET", f"/floatingips/{fip_id}")["floatingip"])
 

@@ -1,0 +1,99 @@
+"""The seam between netdash and a cloud: what actions, the poller and the App may ask of one.
+
+`CloudClient` is the one implementation (openstacksdk underneath); tests may hand in another. The
+protocols are split by who needs what: an action plans from a snapshot and then needs only `CloudWrites`
+(the changes and the single reads it waits and verifies with); the poller needs `TopologySource`; the App
+and the command line hold a whole `CloudApi`. Nothing here imports openstacksdk, so every layer may import it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from .model import FloatingIP, LoadBalancer, Member, Pool, Port, Server, Topology
+
+
+@dataclass(frozen=True)
+class CloudInfo:
+    """Who and where: what the header shows. Never holds a secret."""
+
+    cloud: str
+    project: str
+    region: str | None
+    auth_url: str
+    user: str
+    demo: bool
+    #: whether TLS certificates are verified (off only by the cloud's own config or `--insecure`)
+    tls_verify: bool = True
+
+
+#: a line of progress for the user ("load balancer busy (409), retrying in 0.10 s")
+Notify = Callable[[str], None]
+
+
+class CloudWrites(Protocol):
+    """The changes actions make, and the single-object reads they wait on; each raises a NetdashError
+    (an `ApiError` with the HTTP status when the cloud answered)."""
+
+    # Neutron
+    def get_port(self, port_id: str) -> Port: ...
+
+    def get_port_tags(self, port_id: str) -> tuple[str, ...]: ...
+
+    def update_port(self, port_id: str, *, admin_state_up: bool) -> Port: ...
+
+    def get_floating_ip(self, fip_id: str) -> FloatingIP: ...
+
+    def update_floating_ip(self, fip_id: str, port_id: str | None,
+                           fixed_ip_address: str | None = None) -> FloatingIP: ...
+
+    def create_floating_ip(self, network_id: str, port_id: str | None = None) -> FloatingIP: ...
+
+    # Nova
+    def get_server(self, server_id: str) -> Server: ...
+
+    def server_interfaces(self, server_id: str) -> tuple[str, ...]: ...
+
+    def attach_port(self, server_id: str, port_id: str) -> None: ...
+
+    def detach_port(self, server_id: str, port_id: str) -> None: ...
+
+    def server_action(self, server_id: str, verb: str) -> None: ...
+
+    # Octavia
+    def get_load_balancer(self, lb_id: str) -> LoadBalancer: ...
+
+    def get_pool(self, pool_id: str) -> Pool: ...
+
+    def update_pool(self, pool_id: str, *, lb_algorithm: str, notify: Notify | None = None) -> Pool: ...
+
+    def get_member(self, pool_id: str, member_id: str) -> tuple[Member, tuple[str, ...]]: ...
+
+    def update_member(self, pool_id: str, member_id: str, *, admin_state_up: bool | None = None,
+                      weight: int | None = None, tags: tuple[str, ...] | None = None,
+                      notify: Notify | None = None) -> Member: ...
+
+
+class TopologySource(Protocol):
+    """What the poller drives: one fetch of the whole project, as often as it likes."""
+
+    async def fetch_topology(self) -> Topology: ...
+
+
+class CloudApi(CloudWrites, TopologySource, Protocol):
+    """A connected cloud, as the App and the command line hold it."""
+
+    @property
+    def info(self) -> CloudInfo: ...
+
+    def fetch_topology_sync(self) -> Topology: ...
+
+    def watch_load_balancers(self, lb_ids: frozenset[str]) -> None:
+        """Read these load balancers' status trees on every refresh (the selected one's members stay fresh)."""
+        ...
+
+    def start_fetch_process(self) -> bool: ...
+
+    def close(self) -> None: ...
