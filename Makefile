@@ -51,9 +51,12 @@ test-real: realstack
 		$(BIN)/python -m pytest -q -p no:xdist tests/realstack; \
 		code=$$?; $(BIN)/python tests/realstack/stack.py status; exit $$code
 
+#: checked by mypy --strict (pyproject.toml [tool.mypy]): the layers whose seams are typed
+MYPY_STRICT := netdash/actions netdash/cloud/api.py
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy $(MYPY_STRICT)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.api_listing

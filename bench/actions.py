@@ -43,7 +43,7 @@ def main() -> None:
 
         def netdash(make: object) -> None:
             action = make()  # type: ignore[operator]
-            plan = action.plan(client.fetch_topology_sync())  # planning happens before confirmation: untimed
+            plan = action.plan(client.fetch_topology_sync(), client)  # planning happens before confirmation: untimed
             started = time.perf_counter()
             result = action.execute(client, plan, lambda _: None)
             samples.append(time.perf_counter() - started)

@@ -45,7 +45,7 @@ async def open_path(pilot, tree: TopologyTree, *texts: str) -> None:
 async def main() -> None:
     with DemoCloud(seed=True) as cloud:
         client = CloudClient.for_demo(cloud)
-        app = NetdashApp(client, client.info, interval=1.0, demo_cloud=cloud)
+        app = NetdashApp(client, client.info, interval=1.0)
         async with app.run_test(size=SIZE) as pilot:
             tree = app.query_one(TopologyTree)
             await settle(pilot, app)

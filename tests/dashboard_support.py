@@ -25,7 +25,7 @@ def dashboard(cloud: DemoCloud | DemoCloudProcess, *, fetch_process: bool = Fals
     client = CloudClient.for_demo(cloud, max_rps=1000, timeout=timeout)
     if fetch_process:
         assert client.start_fetch_process() and client.fetch_process_ready(wait=30)
-    return NetdashApp(client, client.info, interval=INTERVAL, demo_cloud=cloud, **options)
+    return NetdashApp(client, client.info, interval=INTERVAL, **options)
 
 
 async def until(pilot: Pilot[Any], check: Callable[[], Any], timeout: float = 5.0, what: str = "") -> Any:

@@ -13,7 +13,7 @@ import openstack
 import pytest
 from openstack.config import loader
 
-NETDASH = [sys.executable, "-c", "from netdash.tui.cli import run; run()"]
+NETDASH = [sys.executable, "-c", "from netdash.__main__ import run; run()"]
 
 
 def start(*args: str) -> tuple[subprocess.Popen[str], list[str]]:

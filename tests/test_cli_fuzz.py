@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from netdash.tui.cli import main as netdash
+from netdash.__main__ import main as netdash
 
 COMMANDS = [["topology"], ["fip", "move"], ["fip", "associate"], ["fip", "disassociate"], ["fip", "create"],
             ["ports", "swap"], ["pool", "algorithm"], ["member", "enable"], ["member", "disable"],

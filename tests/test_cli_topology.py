@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from netdash.__main__ import main
 from netdash.cloud.client import CloudClient
 from netdash.cloud.export import topology_to_dict
 from netdash.democloud import DemoCloud
-from netdash.tui.cli import main
 
-NETDASH = [sys.executable, "-c", "from netdash.tui.cli import run; run()"]
+NETDASH = [sys.executable, "-c", "from netdash.__main__ import run; run()"]
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -119,7 +119,7 @@ def test_an_unreachable_cloud_is_one_line_from_the_real_command(tmp_path: Path) 
 
 
 def test_max_rps_defaults_to_20_for_real_clouds_and_to_more_on_loopback() -> None:
-    from netdash.tui.cli import DEMO_MAX_RPS, MAX_RPS, max_rps, top_parser
+    from netdash.cli.main import DEMO_MAX_RPS, MAX_RPS, max_rps, top_parser
 
     default, given = top_parser().parse_args([]), top_parser().parse_args(["--max-rps", "7"])
     assert (max_rps(default, False), max_rps(default, True)) == (MAX_RPS, DEMO_MAX_RPS) == (20.0, 500.0)

@@ -10,8 +10,7 @@ from textual.command import CommandList, CommandPalette
 from textual.widgets import Button, OptionList, Static
 
 from netdash.actions import DONE, REFUSED, ROLLED_BACK
-from netdash.tui.action_flow import ActionProgress
-from netdash.tui.action_keys import ACTION_NAMES
+from netdash.tui.action_flow import ACTION_OF_BINDING
 from netdash.tui.action_screens import ActionScreen, PickScreen
 from netdash.widgets.event_log import EventLog
 from netdash.widgets.topology_tree import TopologyTree
@@ -46,7 +45,8 @@ async def select(pilot, app, node) -> None:
 
 def shown_actions(app) -> set[str]:
     """The action keys the footer shows now."""
-    return {b.binding.action for b in app.screen.active_bindings.values()} & ACTION_NAMES
+    return {ACTION_OF_BINDING[b.binding.action] for b in app.screen.active_bindings.values()
+            if b.binding.action in ACTION_OF_BINDING}
 
 
 async def start(pilot, app, key: str, *picks: str) -> ActionScreen:
@@ -80,7 +80,7 @@ async def test_move_floating_ip_by_key(seeded_cloud) -> None:
     pending_seen: list[bool] = []
 
     def hook(message) -> None:
-        if isinstance(message, ActionProgress):
+        if isinstance(message, ActionScreen.Progress):
             fips = app.query_one(TopologyTree).section("floating_ips")
             pending_seen.append(any("pending…" in c.label.plain for c in fips.children))
 

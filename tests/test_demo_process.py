@@ -14,7 +14,7 @@ from netdash.cloud.client import CloudClient
 from netdash.democloud.process import DemoCloudFailed, DemoCloudProcess
 from tests.waiting import wait_for
 
-NETDASH = [sys.executable, "-c", "from netdash.tui.cli import run; run()"]
+NETDASH = [sys.executable, "-c", "from netdash.__main__ import run; run()"]
 ROOT = Path(__file__).resolve().parent.parent
 
 

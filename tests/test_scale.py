@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
+from netdash.__main__ import main as netdash_main
 from netdash.cloud.client import CloudClient
 from netdash.cloud.poller import Poller
 from netdash.democloud import DemoCloud, Settings
 from netdash.democloud.__main__ import main as demo_cloud_main
 from netdash.democloud.scale import expected_counts
-from netdash.tui.cli import main as netdash_main
 from netdash.widgets import topology_tree
 from netdash.widgets.topology_tree import TopologyTree
 from tests.dashboard_support import dashboard, until

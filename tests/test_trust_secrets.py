@@ -21,13 +21,13 @@ from rich.console import Console
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Button
 
+from netdash.__main__ import main as netdash
+from netdash.actions.catalog import CATALOG
 from netdash.cloud.client import CloudClient
 from netdash.cloud.errors import AuthError
 from netdash.democloud import DemoCloud, Settings
-from netdash.tui.action_keys import ACTION_KEYS
 from netdash.tui.action_screens import ActionScreen
 from netdash.tui.app import NetdashApp
-from netdash.tui.cli import main as netdash
 from netdash.widgets.details import DetailsPane
 from netdash.widgets.event_log import EventLog
 from netdash.widgets.probe_pane import ProbePane
@@ -240,7 +240,7 @@ async def test_no_secret_on_screen_in_screenshots_logs_or_events(
     caplog.set_level(logging.DEBUG)
     outputs: dict[str, str] = {}
     client = CloudClient.connect("trust", max_rps=1000)
-    app = NetdashApp(client, client.info, interval=0.2, demo_cloud=cloud, fetch_process=fetch_process)
+    app = NetdashApp(client, client.info, interval=0.2, fetch_process=fetch_process)
     try:
         async with app.run_test(size=(160, 50)) as pilot:
             await until(pilot, lambda: app.refreshes >= 1, what="the first refresh")
@@ -259,13 +259,13 @@ async def test_no_secret_on_screen_in_screenshots_logs_or_events(
                 node = next(n for n in walk(tree.root) if n.data is not None and n.data.kind == kind)
                 tree.move_cursor(node)
                 await pilot.pause()
-                for key in ACTION_KEYS:
-                    if key.action == action:
-                        assert key.action in {b.binding.action for b in app.screen.active_bindings.values()}
+                for key in CATALOG:
+                    if key.id == action:
+                        assert f"act('{key.id}')" in {b.binding.action for b in app.screen.active_bindings.values()}
                         screen = await open_and_close(pilot, app, key.key)
                         if isinstance(screen, ActionScreen):
                             await until(pilot, lambda s=screen: s.phase != "planning", what="the plan")
-                        outputs[f"modal {key.action}"] = app.export_screenshot()
+                        outputs[f"modal {key.id}"] = app.export_screenshot()
                         await close_modals(pilot, app)
 
             # one action run to its end: the result modal and the event log

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from textual.app import App, ComposeResult
 
+from netdash.__main__ import main as netdash
 from netdash.cloud.client import CloudClient
 from netdash.democloud import DemoCloud
-from netdash.tui.cli import main as netdash
 from netdash.widgets.status import StatusHeader
 
 

@@ -1,15 +1,19 @@
 """Operations (plan -> execute -> verify -> roll back); no Textual inside, usable from the command line.
 
 Each action is a single-use object built from what the user picked (names or ids): see `actions.base`.
+`actions.catalog.CATALOG` lists them all, with the contract each carries. The modules are imported here in
+the order of the key bar; `catalog` imports any other module of the package after them.
 """
 
-from .base import DONE, EXIT_STATUS, FAILED, REFUSED, ROLLED_BACK, Action, Plan, Progress, Refused, Result
+# The order below is the key bar's (the catalog lists actions as their classes are defined), not isort's.
+from .base import DONE, EXIT_STATUS, FAILED, REFUSED, ROLLED_BACK, Action, Plan, Progress, Refused, Result  # noqa: I001
 from .fip import AllocateFloatingIP, AssociateFloatingIP, DisassociateFloatingIP, MoveFloatingIP
-from .member import MemberChange
-from .pool import ALGORITHMS, ChangePoolAlgorithm
-from .server import ServerPower
 from .swap import SwapPorts
+from .pool import ALGORITHMS, ChangePoolAlgorithm
+from .member import DisableMember, DrainMember, EnableMember, MemberChange
+from .server import RebootServer, ServerPower, StartServer, StopServer
 
 __all__ = ["ALGORITHMS", "DONE", "EXIT_STATUS", "FAILED", "REFUSED", "ROLLED_BACK", "Action",
-           "AllocateFloatingIP", "AssociateFloatingIP", "ChangePoolAlgorithm", "DisassociateFloatingIP",
-           "MemberChange", "MoveFloatingIP", "Plan", "Progress", "Refused", "Result", "ServerPower", "SwapPorts"]
+           "AllocateFloatingIP", "AssociateFloatingIP", "ChangePoolAlgorithm", "DisableMember",
+           "DisassociateFloatingIP", "DrainMember", "EnableMember", "MemberChange", "MoveFloatingIP", "Plan",
+           "Progress", "RebootServer", "Refused", "Result", "ServerPower", "StartServer", "StopServer", "SwapPorts"]

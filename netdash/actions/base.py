@@ -1,10 +1,15 @@
 """What every action shares: the plan it shows, the result it reports, waiting with a timeout.
 
-An action is a small single-use object built from what the user picked (names or ids): `plan(topology)`
-resolves the picks against a snapshot and returns the steps in words (or a refusal); `execute(client, plan,
-progress)` makes the change through `cloud.client`, waits for each step to take effect, verifies the end
-state and returns a `Result`; `verify(client)` re-reads the cloud and names what is not as intended. The
-dashboard and the command line drive the same objects; neither knows how an action works.
+An action is a small single-use object built from what the user picked (names or ids): `plan(topology,
+cloud)` resolves the picks against a snapshot and returns the steps in words (or a refusal); `execute(cloud,
+plan, progress)` makes the change through the `CloudWrites` seam, waits for each step to take effect,
+verifies the end state and returns a `Result`; `verify(cloud)` re-reads the cloud and names what is not as
+intended. The dashboard and the command line drive the same objects; neither knows how an action works.
+
+Each action class also carries its contract, which `actions.catalog.CATALOG` hands to every front end: its
+key, label and tooltip, the tree node kinds it applies to, `applies_to` (the rule that hides its key and is
+the plan's first refusal), the `Param`s its constructor takes (each with its command-line form, and where
+the dashboard gets it: the selected node, or a `Pick` the user makes), and its command-line verb.
 
 Outcomes, and the command line's exit status for each:
 - `done` (0): every step took effect and the end state was read back;
@@ -16,14 +21,16 @@ Outcomes, and the command line's exit status for each:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import ClassVar, TypeVar
 
+from netdash.cloud.api import CloudWrites
 from netdash.cloud.errors import ApiError, NetdashError
-from netdash.cloud.model import Topology
+from netdash.cloud.model import Resource, Topology
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
 
 DONE = "done"
 ROLLED_BACK = "rolled back"
@@ -88,7 +95,7 @@ def is_refusal(exc: NetdashError) -> bool:
     return status is not None and (400 <= status < 500 or status == 501)
 
 
-def wait_until(check: Callable[[], Any], timeout: float, what: str) -> Any:
+def wait_until(check: Callable[[], T], timeout: float, what: str) -> T:
     """Poll `check` (a read of the cloud) until it is truthy; StepTimeout naming `what` after `timeout` s."""
     deadline = time.monotonic() + timeout
     interval = 0.05
@@ -102,20 +109,109 @@ def wait_until(check: Callable[[], Any], timeout: float, what: str) -> Any:
         interval = min(interval * 1.5, 0.2)
 
 
+@dataclass(frozen=True)
+class Choice:
+    """One thing a picker offers: the value the action gets, what the user reads, whether it can be chosen."""
+
+    value: str
+    label: str
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A question the dashboard asks before planning: a title and the choices."""
+
+    title: str
+    choices: tuple[Choice, ...]
+
+
+#: what a dashboard flow has gathered so far: constructor keyword -> value
+Args = Mapping[str, str | bool | None]
+#: fills a parameter from the selected node (its kind, the model object): None when it cannot
+FromSelection = Callable[[str, Resource | None], str | None]
+#: what the dashboard asks for a parameter, given the snapshot and what is known: a `Pick` to ask the user,
+#: a value when there is nothing to choose (a server's only port), None to leave the default
+Asker = Callable[[Topology, Args], "Pick | str | None"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """One constructor keyword of an action, in every front end's terms.
+
+    On the command line it is a positional (`metavar`), an option (`option`, e.g. `--port-a`) or a flag
+    (`flag`); in the dashboard it comes from the selection (`selected`), from a picker (`ask`), or stays at
+    its `default`.
+    """
+
+    name: str
+    metavar: str
+    help: str
+    option: str | None = None
+    flag: bool = False
+    default: str | bool | None = None
+    selected: FromSelection | None = None
+    ask: Asker | None = None
+
+
+#: every action class with an `id` of its own, in definition order (`actions.catalog` imports them all)
+REGISTERED: list[type[Action]] = []
+
+
 class Action:
     """The common frame: `_plan` may raise Refused; subclasses keep what they resolved on `self`."""
 
-    #: the verb shown in keys, the palette and the CLI (`move floating IP`)
-    name = ""
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("id"):
+            REGISTERED.append(cls)
+
+    # --- the contract (read by `actions.catalog`; see the module docstring) ---------------------------
+    #: the catalog's name for it: binding id `actions.<id>`, palette and `?` entry
+    id: ClassVar[str] = ""
+    #: the verb shown in the plan's heading (`move floating IP`)
+    name: ClassVar[str] = ""
+    key: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    tooltip: ClassVar[str] = ""
+    #: tree node kinds its key applies to ("section:<key>": on that section's title)
+    kinds: ClassVar[tuple[str, ...]] = ()
+    #: it changes what serves traffic: the confirmation starts on Cancel
+    destructive: ClassVar[bool] = True
+    #: `netdash GROUP VERB` on the command line, and the verb's help
+    command: ClassVar[tuple[str, str]] = ("", "")
+    help: ClassVar[str] = ""
+    params: ClassVar[tuple[Param, ...]] = ()
     #: seconds each step may take to take effect
-    timeout = 60.0
+    timeout: ClassVar[float] = 60.0
+
+    @classmethod
+    def applies_to(cls, kind: str, obj: Resource | None, topology: Topology) -> str | None:
+        """Why this action cannot apply to `obj` (a node of `kind`), or None when it can. The dashboard
+        offers its key only where this is None; the plan refuses with the same words."""
+        if kind not in cls.kinds:
+            return f"{cls.label} is not an action for a {kind.replace('_', ' ') or 'selection'}"
+        if obj is None and not kind.startswith("section:"):
+            return "the selected object is gone"
+        return cls.refusal(obj, topology)
+
+    @classmethod
+    def refusal(cls, obj: Resource | None, topology: Topology) -> str | None:
+        """The action's own rule, once the kind fits: why not, or None."""
+        return None
 
     def __init__(self) -> None:
         self.planned: Plan | None = None
 
-    def plan(self, topology: Topology) -> Plan:
+    def check(self, kind: str, obj: Resource, topology: Topology) -> None:
+        """The plan's first refusal: the rule that decides whether the dashboard offers the key."""
+        reason = self.applies_to(kind, obj, topology)
+        if reason is not None:
+            raise Refused(reason)
+
+    def plan(self, topology: Topology, cloud: CloudWrites) -> Plan:
         try:
-            plan = self._plan(topology)
+            plan = self._plan(topology, cloud)
         except Refused as exc:
             plan = Plan(title=self.describe(), refusal=exc.message)
         self.planned = plan
@@ -124,13 +220,17 @@ class Action:
     def describe(self) -> str:
         return self.name
 
-    def _plan(self, topology: Topology) -> Plan:
+    def touched(self) -> tuple[tuple[str, str], ...]:
+        """The tree objects (kind, id) the planned action changes, shown as pending while it runs."""
+        return ()
+
+    def _plan(self, topology: Topology, cloud: CloudWrites) -> Plan:
         raise NotImplementedError
 
-    def execute(self, client: Any, plan: Plan, progress: Progress) -> Result:
+    def execute(self, cloud: CloudWrites, plan: Plan, progress: Progress) -> Result:
         raise NotImplementedError
 
-    def verify(self, client: Any) -> str | None:
+    def verify(self, cloud: CloudWrites) -> str | None:
         """None when the cloud is in the intended end state, else what differs (one line)."""
         raise NotImplementedError
 
@@ -142,18 +242,18 @@ class SingleChange(Action):
     changed (the request did not take), else `failed` with where things are.
     """
 
-    def change(self, client: Any, progress: Progress) -> None:
+    def change(self, cloud: CloudWrites, progress: Progress) -> None:
         raise NotImplementedError
 
-    def settled(self, client: Any) -> bool:
+    def settled(self, cloud: CloudWrites) -> bool:
         """Polled after the change until true: the change has taken effect (status ACTIVE, ...)."""
         return True
 
-    def unchanged(self, client: Any) -> bool:
+    def unchanged(self, cloud: CloudWrites) -> bool:
         """After a failed change: is the cloud as it was? (True when it cannot have changed.)"""
         return False
 
-    def state(self, client: Any) -> str:
+    def state(self, cloud: CloudWrites) -> str:
         """Where things are now, for a failure report."""
         return ""
 
@@ -161,31 +261,31 @@ class SingleChange(Action):
         """The summary of a verified success (the allocated address, say)."""
         return plan.title
 
-    def execute(self, client: Any, plan: Plan, progress: Progress) -> Result:
+    def execute(self, cloud: CloudWrites, plan: Plan, progress: Progress) -> Result:
         if plan.refusal is not None:
             return Result(REFUSED, plan.refusal)
         step = plan.steps[0] if plan.steps else plan.title
         progress(step)
         try:
-            self.change(client, progress)
+            self.change(cloud, progress)
         except NetdashError as exc:
             if is_refusal(exc):
                 return Result(REFUSED, f"the cloud refused: {exc.message}", (f"{step}: {exc.message}",), step)
-            return self._failed(client, step, exc)
+            return self._failed(cloud, step, exc)
         try:
             progress("waiting for the change to take effect")
-            wait_until(lambda: self.settled(client), self.timeout, step)
-            problem = self.verify(client)
+            wait_until(lambda: self.settled(cloud), self.timeout, step)
+            problem = self.verify(cloud)
         except NetdashError as exc:
-            return self._failed(client, step, exc)
+            return self._failed(cloud, step, exc)
         if problem is not None:
             return Result(FAILED, f"not verified: {problem}", (f"{step}: done, but {problem}",), step)
         return Result(DONE, f"done: {self.done_text(plan)}", (f"{step}: done, verified",))
 
-    def _failed(self, client: Any, step: str, exc: NetdashError) -> Result:
+    def _failed(self, cloud: CloudWrites, step: str, exc: NetdashError) -> Result:
         try:
-            same = self.unchanged(client)
-            where = self.state(client)
+            same = self.unchanged(cloud)
+            where = self.state(cloud)
         except NetdashError as again:
             same, where = False, f"state unknown: {again.message}"
         lines = (f"{step}: failed: {exc.message}", *([where] if where else []))

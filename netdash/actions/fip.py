@@ -9,12 +9,13 @@ its first such port, a load balancer for its VIP port.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
-from netdash.cloud.model import FloatingIP, LoadBalancer, Port, Topology
+from netdash.cloud.api import CloudWrites
+from netdash.cloud.model import FloatingIP, LoadBalancer, Network, Port, Resource, Topology
 
 from . import resolve
-from .base import Plan, Progress, Refused, SingleChange
+from .base import Args, Choice, Param, Pick, Plan, Progress, Refused, SingleChange
 
 
 def port_label(topology: Topology, port: Port | None) -> str:
@@ -69,8 +70,37 @@ def target_port(topology: Topology, fip: FloatingIP, ref: str) -> Port:
     raise Refused(f"no port, server or load balancer {ref!r}")
 
 
+def selected_fip(kind: str, obj: Resource | None) -> str | None:
+    return obj.id if isinstance(obj, FloatingIP) else None
+
+
+def ask_target(verb: str) -> Callable[[Topology, Args], Pick | str | None]:
+    """The picker of a floating IP's new port: only the ports that can take it (Neutron's rule)."""
+
+    def ask(topology: Topology, args: Args) -> Pick | str | None:
+        fip = topology.floating_ips.get(str(args.get("fip")))
+        if fip is None:
+            return None
+        return Pick(f"{verb} {fip.floating_ip_address} to",
+                    tuple(Choice(p.id, port_label(topology, p)) for p in topology.floating_ip_targets(fip)))
+
+    return ask
+
+
+FIP_PARAM = Param("fip", "FIP", "floating IP address or id", selected=selected_fip)
+
+
+def unreachable(topology: Topology, fip: FloatingIP) -> str | None:
+    if topology.floating_ip_targets(fip):
+        return None
+    external = network_name(topology, fip.floating_network_id)
+    return f"no port here can take {fip.floating_ip_address}: none is on a subnet routed to {external}"
+
+
 class FloatingIPChange(SingleChange):
     """Set a floating IP's `port_id` (a port, or None) in one update."""
+
+    kinds = ("floating_ip",)
 
     def __init__(self, fip: str) -> None:
         super().__init__()
@@ -80,29 +110,60 @@ class FloatingIPChange(SingleChange):
         self.before: str | None = None
         self.port_id: str | None = None
 
-    def change(self, client: Any, progress: Progress) -> None:
-        client.update_floating_ip(self.fip_id, self.port_id)
+    def touched(self) -> tuple[tuple[str, str], ...]:
+        ports = dict.fromkeys(p for p in (self.port_id, self.before) if p)
+        return (("floating_ip", self.fip_id), *(("port", p) for p in ports))
 
-    def settled(self, client: Any) -> bool:
-        fip = client.get_floating_ip(self.fip_id)
+    def change(self, cloud: CloudWrites, progress: Progress) -> None:
+        cloud.update_floating_ip(self.fip_id, self.port_id)
+
+    def settled(self, cloud: CloudWrites) -> bool:
+        fip = cloud.get_floating_ip(self.fip_id)
         return fip.port_id == self.port_id and (fip.status == ("ACTIVE" if self.port_id else "DOWN")
                                                 or fip.status is None)
 
-    def verify(self, client: Any) -> str | None:
-        fip = client.get_floating_ip(self.fip_id)
+    def verify(self, cloud: CloudWrites) -> str | None:
+        fip = cloud.get_floating_ip(self.fip_id)
         if fip.port_id != self.port_id:
             return f"{self.address} is on port {fip.port_id or 'none'}, not {self.port_id or 'none'}"
         return None
 
-    def unchanged(self, client: Any) -> bool:
-        return client.get_floating_ip(self.fip_id).port_id == self.before
+    def unchanged(self, cloud: CloudWrites) -> bool:
+        return cloud.get_floating_ip(self.fip_id).port_id == self.before
 
-    def state(self, client: Any) -> str:
-        return f"{self.address} is on port {client.get_floating_ip(self.fip_id).port_id or 'none'}"
+    def state(self, cloud: CloudWrites) -> str:
+        return f"{self.address} is on port {cloud.get_floating_ip(self.fip_id).port_id or 'none'}"
+
+    def _to_target(self, topology: Topology, verb: str, target_ref: str) -> Plan:
+        """Resolve the floating IP and the target; the plan of one update of `port_id`."""
+        fip = resolve.floating_ip(topology, self.fip_ref)
+        self.check("floating_ip", fip, topology)
+        self.fip_id, self.address, self.before = fip.id, fip.floating_ip_address, fip.port_id
+        target = target_port(topology, fip, target_ref)
+        self.port_id = target.id
+        source = f" from {port_label(topology, topology.ports.get(fip.port_id))}" if fip.port_id else ""
+        return Plan(title=f"{verb} floating IP {fip.floating_ip_address}{source} to {port_label(topology, target)}",
+                    steps=(f"update {fip.floating_ip_address} port_id -> {target.id} (one request, no gap)",
+                           "wait until Neutron reports it on the new port, ACTIVE"))
 
 
 class MoveFloatingIP(FloatingIPChange):
+    id = "move_fip"
     name = "move floating IP"
+    key = "m"
+    label = "Move FIP"
+    tooltip = "Re-associate the floating IP with another server, port or load balancer (one update, no gap)"
+    command = ("fip", "move")
+    help = "re-associate a floating IP with another port, server or load balancer (one update)"
+    params = (FIP_PARAM, Param("target", "TARGET", "port, server or load balancer (name or id)",
+                               ask=ask_target("Move")))
+
+    @classmethod
+    def refusal(cls, obj: Resource | None, topology: Topology) -> str | None:
+        assert isinstance(obj, FloatingIP)
+        if not obj.port_id:
+            return f"{obj.floating_ip_address} is not associated: use associate"
+        return unreachable(topology, obj)
 
     def __init__(self, fip: str, target: str) -> None:
         super().__init__(fip)
@@ -111,54 +172,107 @@ class MoveFloatingIP(FloatingIPChange):
     def describe(self) -> str:
         return f"move floating IP {self.fip_ref} to {self.target_ref}"
 
-    def _plan(self, topology: Topology) -> Plan:
-        fip = resolve.floating_ip(topology, self.fip_ref)
-        self.fip_id, self.address, self.before = fip.id, fip.floating_ip_address, fip.port_id
-        target = target_port(topology, fip, self.target_ref)
-        self.port_id = target.id
-        current = port_label(topology, topology.ports.get(fip.port_id or ""))
-        return Plan(title=f"move floating IP {fip.floating_ip_address} from {current} to "
-                          f"{port_label(topology, target)}",
-                    steps=(f"update {fip.floating_ip_address} port_id -> {target.id} (one request, no gap)",
-                           "wait until Neutron reports it on the new port, ACTIVE"))
+    def _plan(self, topology: Topology, cloud: CloudWrites) -> Plan:
+        return self._to_target(topology, "move", self.target_ref)
 
 
-class AssociateFloatingIP(MoveFloatingIP):
+class AssociateFloatingIP(FloatingIPChange):
+    id = "associate_fip"
     name = "associate floating IP"
+    key = "a"
+    label = "Associate FIP"
+    tooltip = "Associate the free floating IP with a server, port or load balancer"
+    destructive = False
+    command = ("fip", "associate")
+    help = "associate a free floating IP with a port, server or load balancer"
+    params = (FIP_PARAM, Param("target", "TARGET", "port, server or load balancer (name or id)",
+                               ask=ask_target("Associate")))
+
+    @classmethod
+    def refusal(cls, obj: Resource | None, topology: Topology) -> str | None:
+        assert isinstance(obj, FloatingIP)
+        if obj.port_id:
+            return (f"{obj.floating_ip_address} is already on "
+                    f"{port_label(topology, topology.ports.get(obj.port_id))}: use move")
+        return unreachable(topology, obj)
+
+    def __init__(self, fip: str, target: str) -> None:
+        super().__init__(fip)
+        self.target_ref = target
 
     def describe(self) -> str:
         return f"associate floating IP {self.fip_ref} with {self.target_ref}"
 
-    def _plan(self, topology: Topology) -> Plan:
-        fip = resolve.floating_ip(topology, self.fip_ref)
-        if fip.port_id:
-            raise Refused(f"{fip.floating_ip_address} is already on "
-                          f"{port_label(topology, topology.ports.get(fip.port_id))}: use move")
-        plan = super()._plan(topology)
-        return Plan(title=plan.title.replace("move", "associate", 1).replace(" from nothing", ""),
-                    steps=plan.steps)
+    def _plan(self, topology: Topology, cloud: CloudWrites) -> Plan:
+        return self._to_target(topology, "associate", self.target_ref)
 
 
 class DisassociateFloatingIP(FloatingIPChange):
+    id = "disassociate_fip"
     name = "disassociate floating IP"
+    key = "d"
+    label = "Disassociate FIP"
+    tooltip = "Take the floating IP off its port"
+    command = ("fip", "disassociate")
+    help = "take a floating IP off its port"
+    params = (FIP_PARAM,)
+
+    @classmethod
+    def refusal(cls, obj: Resource | None, topology: Topology) -> str | None:
+        assert isinstance(obj, FloatingIP)
+        return None if obj.port_id else f"{obj.floating_ip_address} is not associated"
 
     def describe(self) -> str:
         return f"disassociate floating IP {self.fip_ref}"
 
-    def _plan(self, topology: Topology) -> Plan:
+    def _plan(self, topology: Topology, cloud: CloudWrites) -> Plan:
         fip = resolve.floating_ip(topology, self.fip_ref)
-        if not fip.port_id:
-            raise Refused(f"{fip.floating_ip_address} is not associated")
+        self.check("floating_ip", fip, topology)
         self.fip_id, self.address, self.before, self.port_id = fip.id, fip.floating_ip_address, fip.port_id, None
         return Plan(title=f"disassociate floating IP {fip.floating_ip_address} from "
-                          f"{port_label(topology, topology.ports.get(fip.port_id))}",
+                          f"{port_label(topology, topology.ports.get(fip.port_id or ''))}",
                     steps=(f"update {fip.floating_ip_address} port_id -> null", "wait until Neutron reports it DOWN"))
+
+
+def selected_network(kind: str, obj: Resource | None) -> str | None:
+    return obj.id if isinstance(obj, Network) else None
+
+
+def ask_network(topology: Topology, args: Args) -> Pick | str | None:
+    """The external network, when the selection did not name one: asked only if there are several."""
+    if args.get("network"):
+        return None
+    external = [n for n in topology.networks.values() if n.external]
+    if len(external) == 1:
+        return external[0].id
+    return Pick("Allocate a floating IP from", tuple(Choice(n.id, n.name or n.id) for n in external))
 
 
 class AllocateFloatingIP(SingleChange):
     """A new floating IP from an external network (default `public`), optionally on a target at once."""
 
+    id = "allocate_fip"
     name = "allocate floating IP"
+    key = "n"
+    label = "New FIP"
+    tooltip = "Allocate a floating IP from an external network"
+    kinds = ("floating_ip", "network", "section:floating_ips")
+    destructive = False
+    command = ("fip", "create")
+    help = "allocate a floating IP from an external network"
+    params = (Param("network", "NETWORK", "external network (default public)", option="--network", default="public",
+                    selected=selected_network, ask=ask_network),
+              Param("target", "TARGET", "associate it at once with a port, server or load balancer",
+                    option="--target"))
+
+    @classmethod
+    def refusal(cls, obj: Resource | None, topology: Topology) -> str | None:
+        if isinstance(obj, Network):
+            return None if obj.external else (f"network {obj.name or obj.id} is not external: floating IPs come "
+                                              "from an external network")
+        if not any(n.external for n in topology.networks.values()):
+            return "no external network to allocate a floating IP from"
+        return None
 
     def __init__(self, network: str = "public", target: str | None = None) -> None:
         super().__init__()
@@ -171,11 +285,13 @@ class AllocateFloatingIP(SingleChange):
     def describe(self) -> str:
         return f"allocate a floating IP from {self.network_ref}"
 
-    def _plan(self, topology: Topology) -> Plan:
+    def touched(self) -> tuple[tuple[str, str], ...]:
+        return (("section", "floating_ips"),)
+
+    def _plan(self, topology: Topology, cloud: CloudWrites) -> Plan:
         self.network_id = resolve.network(topology, self.network_ref)
         net = topology.networks[self.network_id]
-        if not net.external:
-            raise Refused(f"network {net.name or net.id} is not external: floating IPs come from an external network")
+        self.check("network", net, topology)
         where = ""
         if self.target_ref:
             target = target_port(topology, FloatingIP(id="", floating_network_id=net.id), self.target_ref)
@@ -185,24 +301,24 @@ class AllocateFloatingIP(SingleChange):
                     steps=(f"create a floating IP on {net.name or net.id}{where}",
                            "wait until Neutron reports it " + ("ACTIVE" if self.port_id else "DOWN")))
 
-    def change(self, client: Any, progress: Progress) -> None:
-        self.created = client.create_floating_ip(self.network_id, self.port_id)
+    def change(self, cloud: CloudWrites, progress: Progress) -> None:
+        self.created = cloud.create_floating_ip(self.network_id, self.port_id)
         progress(f"allocated {self.created.floating_ip_address}")
 
-    def settled(self, client: Any) -> bool:
+    def settled(self, cloud: CloudWrites) -> bool:
         assert self.created is not None
-        fip = client.get_floating_ip(self.created.id)
+        fip = cloud.get_floating_ip(self.created.id)
         return fip.status in (None, "ACTIVE" if self.port_id else "DOWN")
 
-    def verify(self, client: Any) -> str | None:
+    def verify(self, cloud: CloudWrites) -> str | None:
         if self.created is None:
             return "no floating IP was created"
-        fip = client.get_floating_ip(self.created.id)
+        fip = cloud.get_floating_ip(self.created.id)
         if fip.port_id != self.port_id:
             return f"{fip.floating_ip_address} is on port {fip.port_id or 'none'}, not {self.port_id or 'none'}"
         return None
 
-    def unchanged(self, client: Any) -> bool:
+    def unchanged(self, cloud: CloudWrites) -> bool:
         return self.created is None
 
     def done_text(self, plan: Plan) -> str:

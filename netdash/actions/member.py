@@ -8,16 +8,16 @@ carries neither weight nor admin state, so the plan reads the member itself.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from netdash.cloud.model import Member, Topology
+from netdash.cloud.api import CloudWrites
+from netdash.cloud.model import Member, Resource, Topology
 
 from . import resolve
-from .base import Plan, Progress, Refused, SingleChange
+from .base import Param, Plan, Progress, Refused, SingleChange
 from .pool import settled_lb
 
 WEIGHT_TAG = "netdash:weight="
-VERBS = ("enable", "disable", "drain")
 
 
 def saved_weight(tags: tuple[str, ...]) -> int | None:
@@ -27,16 +27,27 @@ def saved_weight(tags: tuple[str, ...]) -> int | None:
     return None
 
 
+def selected_pool_of(kind: str, obj: Resource | None) -> str | None:
+    return obj.pool_id if isinstance(obj, Member) else None
+
+
+def selected_member(kind: str, obj: Resource | None) -> str | None:
+    return obj.id if isinstance(obj, Member) else None
+
+
 class MemberChange(SingleChange):
-    """Needs the client at plan time (`reader`) for the member's weight and admin state."""
+    """Reads the member at plan time for its weight and admin state (the status tree has neither); a
+    subclass per verb, each its own key and subcommand."""
 
     name = "change member"
+    kinds = ("member",)
+    verb: ClassVar[str] = ""
+    params = (Param("pool", "POOL", "pool name or id", selected=selected_pool_of),
+              Param("member", "MEMBER", "member id, name, address or address:port", selected=selected_member))
 
-    def __init__(self, verb: str, pool: str, member: str, reader: Any) -> None:
+    def __init__(self, pool: str, member: str) -> None:
         super().__init__()
-        if verb not in VERBS:
-            raise ValueError(f"unknown member action {verb!r}")
-        self.verb, self.pool_ref, self.member_ref, self.reader = verb, pool, member, reader
+        self.pool_ref, self.member_ref = pool, member
         self.pool_id = self.member_id = ""
         self.lb_id: str | None = None
         self.want: dict[str, Any] = {}
@@ -45,10 +56,14 @@ class MemberChange(SingleChange):
     def describe(self) -> str:
         return f"{self.verb} member {self.member_ref} of pool {self.pool_ref}"
 
-    def _plan(self, topology: Topology) -> Plan:
+    def touched(self) -> tuple[tuple[str, str], ...]:
+        return (("member", self.member_id),)
+
+    def _plan(self, topology: Topology, cloud: CloudWrites) -> Plan:
         pool = resolve.pool(topology, self.pool_ref)
         listed = resolve.member(topology, pool, self.member_ref)
-        member, tags = self.reader.get_member(pool.id, listed.id)
+        self.check("member", listed, topology)
+        member, tags = cloud.get_member(pool.id, listed.id)
         self.pool_id, self.member_id, self.lb_id, self.before = pool.id, member.id, pool.loadbalancer_id, member
         label = f"member {member.name or member.label} of pool {pool.name or pool.id}"
         kept = tuple(t for t in tags if not t.startswith(WEIGHT_TAG))
@@ -74,25 +89,56 @@ class MemberChange(SingleChange):
             steps = ["; ".join(steps)]
         return Plan(title=f"{self.verb} {label}", steps=(*steps, "wait until the load balancer is ACTIVE"))
 
-    def change(self, client: Any, progress: Progress) -> None:
-        client.update_member(self.pool_id, self.member_id, notify=progress, **self.want)
+    def change(self, cloud: CloudWrites, progress: Progress) -> None:
+        cloud.update_member(self.pool_id, self.member_id, notify=progress, **self.want)
 
-    def settled(self, client: Any) -> bool:
-        return settled_lb(client, self.lb_id)
+    def settled(self, cloud: CloudWrites) -> bool:
+        return settled_lb(cloud, self.lb_id)
 
-    def verify(self, client: Any) -> str | None:
-        member, tags = client.get_member(self.pool_id, self.member_id)
+    def verify(self, cloud: CloudWrites) -> str | None:
+        member, tags = cloud.get_member(self.pool_id, self.member_id)
         wrong = [f"{key} is {getattr(member, key)}, not {value}" for key, value in self.want.items()
                  if key != "tags" and getattr(member, key) != value]
         if "tags" in self.want and set(tags) != set(self.want["tags"]):
             wrong.append(f"tags are {list(tags)}")
         return "; ".join(wrong) or None
 
-    def unchanged(self, client: Any) -> bool:
-        member, _ = client.get_member(self.pool_id, self.member_id)
+    def unchanged(self, cloud: CloudWrites) -> bool:
+        member, _ = cloud.get_member(self.pool_id, self.member_id)
         return self.before is not None and (member.weight, member.admin_state_up) == (
             self.before.weight, self.before.admin_state_up)
 
-    def state(self, client: Any) -> str:
-        member, _ = client.get_member(self.pool_id, self.member_id)
+    def state(self, cloud: CloudWrites) -> str:
+        member, _ = cloud.get_member(self.pool_id, self.member_id)
         return f"the member has weight {member.weight}, admin_state_up {member.admin_state_up}"
+
+
+class EnableMember(MemberChange):
+    id = "member_enable"
+    verb = "enable"
+    key = "e"
+    label = "Enable"
+    tooltip = "Enable the member (and restore its weight after a drain)"
+    destructive = False
+    command = ("member", "enable")
+    help = "enable a member (and restore the weight it had before a drain)"
+
+
+class DisableMember(MemberChange):
+    id = "member_disable"
+    verb = "disable"
+    key = "x"
+    label = "Disable"
+    tooltip = "Disable the member (admin state down)"
+    command = ("member", "disable")
+    help = "disable a member (admin state down)"
+
+
+class DrainMember(MemberChange):
+    id = "member_drain"
+    verb = "drain"
+    key = "i"
+    label = "Drain"
+    tooltip = "Drain the member: weight 0, existing connections finish"
+    command = ("member", "drain")
+    help = "drain a member (weight 0; `enable` restores the weight)"

@@ -8,23 +8,47 @@ refusal, and nothing changed.
 
 from __future__ import annotations
 
-from typing import Any
-
-from netdash.cloud.model import Topology
+from netdash.cloud.api import CloudWrites
+from netdash.cloud.model import Pool, Resource, Topology
 
 from . import resolve
-from .base import Plan, Progress, Refused, SingleChange
+from .base import Args, Choice, Param, Pick, Plan, Progress, Refused, SingleChange
 
 ALGORITHMS = ("ROUND_ROBIN", "LEAST_CONNECTIONS", "SOURCE_IP", "SOURCE_IP_PORT")
 
 
-def settled_lb(client: Any, lb_id: str | None) -> bool:
+def settled_lb(cloud: CloudWrites, lb_id: str | None) -> bool:
     """The load balancer (if known) is ACTIVE again: the change reached the data plane."""
-    return lb_id is None or client.get_load_balancer(lb_id).provisioning_status == "ACTIVE"
+    return lb_id is None or cloud.get_load_balancer(lb_id).provisioning_status == "ACTIVE"
+
+
+def selected_pool(kind: str, obj: Resource | None) -> str | None:
+    return obj.id if isinstance(obj, Pool) else None
+
+
+def ask_algorithm(topology: Topology, args: Args) -> Pick | str | None:
+    """Every algorithm, the current one shown but not offered."""
+    pool = topology.pools.get(str(args.get("pool")))
+    if pool is None:
+        return None
+    return Pick(f"Algorithm of pool {pool.name or pool.id}",
+                tuple(Choice(a, f"● {a}  (current)" if a == pool.lb_algorithm else f"  {a}", a != pool.lb_algorithm)
+                      for a in ALGORITHMS))
 
 
 class ChangePoolAlgorithm(SingleChange):
+    id = "pool_algorithm"
     name = "change pool algorithm"
+    key = "l"
+    label = "Algorithm"
+    tooltip = "Change the pool's load-balancing algorithm"
+    kinds = ("pool",)
+    destructive = False
+    command = ("pool", "algorithm")
+    help = "change a pool's algorithm: ROUND_ROBIN, LEAST_CONNECTIONS, SOURCE_IP, SOURCE_IP_PORT"
+    params = (Param("pool", "POOL", "pool name or id", selected=selected_pool),
+              Param("algorithm", "ALGORITHM", "ROUND_ROBIN, LEAST_CONNECTIONS, SOURCE_IP or SOURCE_IP_PORT",
+                    ask=ask_algorithm))
 
     def __init__(self, pool: str, algorithm: str) -> None:
         super().__init__()
@@ -37,8 +61,12 @@ class ChangePoolAlgorithm(SingleChange):
     def describe(self) -> str:
         return f"change the algorithm of pool {self.pool_ref} to {self.algorithm}"
 
-    def _plan(self, topology: Topology) -> Plan:
+    def touched(self) -> tuple[tuple[str, str], ...]:
+        return (("pool", self.pool_id),)
+
+    def _plan(self, topology: Topology, cloud: CloudWrites) -> Plan:
         pool = resolve.pool(topology, self.pool_ref)
+        self.check("pool", pool, topology)
         self.pool_id, self.lb_id, self.before = pool.id, pool.loadbalancer_id, pool.lb_algorithm
         if self.algorithm not in ALGORITHMS:
             raise Refused(f"unknown algorithm {self.algorithm!r}: one of {', '.join(ALGORITHMS)}")
@@ -53,18 +81,18 @@ class ChangePoolAlgorithm(SingleChange):
                            "wait until the load balancer is ACTIVE"),
                     notes=("algorithms:", *choices))
 
-    def change(self, client: Any, progress: Progress) -> None:
-        client.update_pool(self.pool_id, lb_algorithm=self.algorithm, notify=progress)
+    def change(self, cloud: CloudWrites, progress: Progress) -> None:
+        cloud.update_pool(self.pool_id, lb_algorithm=self.algorithm, notify=progress)
 
-    def settled(self, client: Any) -> bool:
-        return settled_lb(client, self.lb_id) and client.get_pool(self.pool_id).provisioning_status == "ACTIVE"
+    def settled(self, cloud: CloudWrites) -> bool:
+        return settled_lb(cloud, self.lb_id) and cloud.get_pool(self.pool_id).provisioning_status == "ACTIVE"
 
-    def verify(self, client: Any) -> str | None:
-        now = client.get_pool(self.pool_id).lb_algorithm
+    def verify(self, cloud: CloudWrites) -> str | None:
+        now = cloud.get_pool(self.pool_id).lb_algorithm
         return None if now == self.algorithm else f"the pool's algorithm is {now}, not {self.algorithm}"
 
-    def unchanged(self, client: Any) -> bool:
-        return client.get_pool(self.pool_id).lb_algorithm == self.before
+    def unchanged(self, cloud: CloudWrites) -> bool:
+        return cloud.get_pool(self.pool_id).lb_algorithm == self.before
 
-    def state(self, client: Any) -> str:
-        return f"the pool's algorithm is {client.get_pool(self.pool_id).lb_algorithm}"
+    def state(self, cloud: CloudWrites) -> str:
+        return f"the pool's algorithm is {cloud.get_pool(self.pool_id).lb_algorithm}"

@@ -6,58 +6,105 @@ task left), as `openstack server stop --wait` would.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import ClassVar
 
-from netdash.cloud.model import Topology
+from netdash.cloud.api import CloudWrites
+from netdash.cloud.model import Resource, Server, Topology
 
 from . import resolve
-from .base import Plan, Progress, Refused, SingleChange
+from .base import Param, Plan, Progress, SingleChange
 
-VERBS = ("stop", "start", "reboot")
 #: the state a verb needs, and the state it leaves
 NEEDS = {"stop": ("ACTIVE",), "start": ("SHUTOFF",), "reboot": ("ACTIVE",)}
 LEAVES = {"stop": "SHUTOFF", "start": "ACTIVE", "reboot": "ACTIVE"}
 
 
-class ServerPower(SingleChange):
-    name = "server power"
+def selected_server(kind: str, obj: Resource | None) -> str | None:
+    return obj.id if isinstance(obj, Server) else None
 
-    def __init__(self, verb: str, server: str) -> None:
+
+class ServerPower(SingleChange):
+    """One of Nova's power verbs; a subclass per verb, each its own key and subcommand."""
+
+    name = "server power"
+    kinds = ("server",)
+    verb: ClassVar[str] = ""
+    params = (Param("server", "SERVER", "server name or id", selected=selected_server),)
+
+    @classmethod
+    def refusal(cls, obj: Resource | None, topology: Topology) -> str | None:
+        assert isinstance(obj, Server)
+        if obj.status in NEEDS[cls.verb] and not obj.task_state:
+            return None
+        busy = f" ({obj.task_state})" if obj.task_state else ""
+        return f"server {obj.name or obj.id} is {obj.status}{busy}: {cls.verb} needs {' or '.join(NEEDS[cls.verb])}"
+
+    def __init__(self, server: str) -> None:
         super().__init__()
-        if verb not in VERBS:
-            raise ValueError(f"unknown server action {verb!r}")
-        self.verb, self.server_ref = verb, server
+        self.server_ref = server
         self.server_id = ""
         self.before: str | None = None
 
     def describe(self) -> str:
         return f"{self.verb} server {self.server_ref}"
 
-    def _plan(self, topology: Topology) -> Plan:
+    def touched(self) -> tuple[tuple[str, str], ...]:
+        return (("server", self.server_id),)
+
+    def _plan(self, topology: Topology, cloud: CloudWrites) -> Plan:
         server = resolve.server(topology, self.server_ref)
         self.server_id, self.before = server.id, server.status
         label = f"server {server.name or server.id}"
-        if server.status not in NEEDS[self.verb] or server.task_state:
-            busy = f" ({server.task_state})" if server.task_state else ""
-            raise Refused(f"{label} is {server.status}{busy}: {self.verb} needs {' or '.join(NEEDS[self.verb])}")
+        self.check("server", server, topology)
         return Plan(title=f"{self.verb} {label}",
                     steps=(f"{self.verb} {label}", f"wait until it is {LEAVES[self.verb]} with no task running"))
 
-    def change(self, client: Any, progress: Progress) -> None:
-        client.server_action(self.server_id, self.verb)
+    def change(self, cloud: CloudWrites, progress: Progress) -> None:
+        cloud.server_action(self.server_id, self.verb)
 
-    def settled(self, client: Any) -> bool:
-        server = client.get_server(self.server_id)
+    def settled(self, cloud: CloudWrites) -> bool:
+        server = cloud.get_server(self.server_id)
         return server.status == LEAVES[self.verb] and not server.task_state
 
-    def verify(self, client: Any) -> str | None:
-        server = client.get_server(self.server_id)
+    def verify(self, cloud: CloudWrites) -> str | None:
+        server = cloud.get_server(self.server_id)
         return None if server.status == LEAVES[self.verb] else f"the server is {server.status}"
 
-    def unchanged(self, client: Any) -> bool:
-        server = client.get_server(self.server_id)
+    def unchanged(self, cloud: CloudWrites) -> bool:
+        server = cloud.get_server(self.server_id)
         return server.status == self.before and not server.task_state
 
-    def state(self, client: Any) -> str:
-        server = client.get_server(self.server_id)
+    def state(self, cloud: CloudWrites) -> str:
+        server = cloud.get_server(self.server_id)
         return f"the server is {server.status}" + (f" ({server.task_state})" if server.task_state else "")
+
+
+class StopServer(ServerPower):
+    id = "server_stop"
+    verb = "stop"
+    key = "o"
+    label = "Stop"
+    tooltip = "Stop the server and wait until it is SHUTOFF"
+    command = ("server", "stop")
+    help = "stop a server and wait until it is done"
+
+
+class StartServer(ServerPower):
+    id = "server_start"
+    verb = "start"
+    key = "t"
+    label = "Start"
+    tooltip = "Start the server and wait until it is ACTIVE"
+    destructive = False
+    command = ("server", "start")
+    help = "start a server and wait until it is done"
+
+
+class RebootServer(ServerPower):
+    id = "server_reboot"
+    verb = "reboot"
+    key = "b"
+    label = "Reboot"
+    tooltip = "Reboot the server and wait until it is ACTIVE again"
+    command = ("server", "reboot")
+    help = "reboot a server and wait until it is done"

@@ -12,14 +12,32 @@ where each port is: nothing is left silently detached.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
+from netdash.cloud.api import CloudWrites
 from netdash.cloud.errors import NetdashError
-from netdash.cloud.model import Port, Server, Topology
+from netdash.cloud.model import Port, Resource, Server, Topology
 
 from . import resolve
-from .base import DONE, FAILED, REFUSED, ROLLED_BACK, Action, Plan, Progress, Refused, Result, is_refusal, wait_until
+from .base import (
+    DONE,
+    FAILED,
+    REFUSED,
+    ROLLED_BACK,
+    Action,
+    Args,
+    Choice,
+    Param,
+    Pick,
+    Plan,
+    Progress,
+    Refused,
+    Result,
+    is_refusal,
+    wait_until,
+)
+from .fip import port_label
 
 #: Nova attaches and detaches interfaces only in these states
 INTERFACE_STATES = ("ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED")
@@ -39,10 +57,70 @@ class Step:
                     f"{verb} {names[self.port_id]} {word} {names[self.server_id]}")
 
 
+def selected_server(kind: str, obj: Resource | None) -> str | None:
+    return obj.id if isinstance(obj, Server) else None
+
+
+def ask_peer(topology: Topology, args: Args) -> Pick | str | None:
+    a = topology.servers.get(str(args.get("server_a")))
+    if a is None:
+        return None
+    return Pick(f"Swap a port of {a.name} with a port of",
+                tuple(Choice(s.id, s.name or s.id, bool(topology.ports_of_device(s.id)))
+                      for s in topology.servers.values() if s.id != a.id))
+
+
+def ask_port(server_param: str) -> Callable[[Topology, Args], Pick | str | None]:
+    """Which port of the server picked for `server_param`: asked only when it has several."""
+
+    def ask(topology: Topology, args: Args) -> Pick | str | None:
+        server = topology.servers.get(str(args.get(server_param)))
+        if server is None:
+            return None
+        own = topology.ports_of_device(server.id)
+        if len(own) == 1:
+            return own[0].id
+        return Pick(f"Which port of {server.name}", tuple(Choice(p.id, port_label(topology, p)) for p in own))
+
+    return ask
+
+
+def interface_state_refusal(server: Server) -> str | None:
+    if server.status in INTERFACE_STATES and not server.task_state:
+        return None
+    return (f"server {server.name} is {server.status}" + (f" ({server.task_state})" if server.task_state else "")
+            + ": Nova moves interfaces only when it is ACTIVE or SHUTOFF")
+
+
 class SwapPorts(Action):
+    id = "swap_ports"
     name = "swap ports"
+    key = "w"
+    label = "Swap ports"
+    tooltip = "Swap one port of this server with one of another server (undone step by step if a step fails)"
+    kinds = ("server",)
+    command = ("ports", "swap")
+    help = "swap one port of SERVER_A with one port of SERVER_B"
+    params = (
+        Param("server_a", "SERVER_A", "the first server (name or id)", selected=selected_server),
+        Param("server_b", "SERVER_B", "the second server (name or id)", ask=ask_peer),
+        Param("port_a", "PORT", "the port of SERVER_A (default: its only, or only named, port)", option="--port-a",
+              ask=ask_port("server_a")),
+        Param("port_b", "PORT", "the port of SERVER_B (default: its only, or only named, port)", option="--port-b",
+              ask=ask_port("server_b")),
+        Param("reboot", "", "reboot both servers after the swap", option="--reboot", flag=True, default=False),
+    )
     #: Nova's detach can take a while on a real cloud (the guest has to release the device)
     timeout = 120.0
+
+    @classmethod
+    def refusal(cls, obj: Resource | None, topology: Topology) -> str | None:
+        assert isinstance(obj, Server)
+        if not topology.ports_of_device(obj.id):
+            return f"server {obj.name} has no port to swap"
+        if not any(s.id != obj.id and topology.ports_of_device(s.id) for s in topology.servers.values()):
+            return "no other server has a port to swap with"
+        return interface_state_refusal(obj)
 
     def __init__(self, server_a: str, server_b: str, port_a: str | None = None, port_b: str | None = None,
                  reboot: bool = False) -> None:
@@ -75,16 +153,18 @@ class SwapPorts(Action):
         listed = ", ".join(p.name or p.id for p in ports)
         raise Refused(f"server {server.name} has {len(ports)} ports ({listed}): choose one with {option}")
 
-    def _plan(self, topology: Topology) -> Plan:
+    def touched(self) -> tuple[tuple[str, str], ...]:
+        return (*(("server", s) for s in self.servers), *(("port", p) for p in self.ports))
+
+    def _plan(self, topology: Topology, cloud: CloudWrites) -> Plan:
         a = resolve.server(topology, self.refs[0])
+        self.check("server", a, topology)
         b = resolve.server(topology, self.refs[1])
         if a.id == b.id:
             raise Refused("the two servers are the same server")
-        for server in (a, b):
-            if server.status not in INTERFACE_STATES or server.task_state:
-                raise Refused(f"server {server.name} is {server.status}"
-                              + (f" ({server.task_state})" if server.task_state else "")
-                              + ": Nova moves interfaces only when it is ACTIVE or SHUTOFF")
+        reason = interface_state_refusal(b)
+        if reason is not None:
+            raise Refused(reason)
         pa = self._pick(topology, a, self.refs[2], "--port-a")
         pb = self._pick(topology, b, self.refs[3], "--port-b")
         self.servers, self.ports = (a.id, b.id), (pa.id, pb.id)
@@ -103,38 +183,38 @@ class SwapPorts(Action):
                     steps=tuple(s.text for s in self.steps), notes=notes)
 
     # --- one step -------------------------------------------------------------------------------
-    def _attached(self, client: Any, server_id: str, port_id: str) -> bool:
-        port = client.get_port(port_id)
+    def _attached(self, cloud: CloudWrites, server_id: str, port_id: str) -> bool:
+        port = cloud.get_port(port_id)
         return (port.device_id == server_id and (port.status == "ACTIVE" or not port.admin_state_up)
-                and port_id in client.server_interfaces(server_id))
+                and port_id in cloud.server_interfaces(server_id))
 
-    def _detached(self, client: Any, server_id: str, port_id: str) -> bool:
-        return client.get_port(port_id).device_id != server_id and port_id not in client.server_interfaces(server_id)
+    def _detached(self, cloud: CloudWrites, server_id: str, port_id: str) -> bool:
+        return cloud.get_port(port_id).device_id != server_id and port_id not in cloud.server_interfaces(server_id)
 
-    def _run(self, client: Any, step: Step) -> None:
+    def _run(self, cloud: CloudWrites, step: Step) -> None:
         if step.verb == "detach":
-            client.detach_port(step.server_id, step.port_id)
-            wait_until(lambda: self._detached(client, step.server_id, step.port_id), self.timeout, step.text)
+            cloud.detach_port(step.server_id, step.port_id)
+            wait_until(lambda: self._detached(cloud, step.server_id, step.port_id), self.timeout, step.text)
         elif step.verb == "attach":
-            client.attach_port(step.server_id, step.port_id)
-            wait_until(lambda: self._attached(client, step.server_id, step.port_id), self.timeout, step.text)
+            cloud.attach_port(step.server_id, step.port_id)
+            wait_until(lambda: self._attached(cloud, step.server_id, step.port_id), self.timeout, step.text)
         else:
-            client.server_action(step.server_id, "reboot")
-            wait_until(lambda: self._rebooted(client, step.server_id), self.timeout, step.text)
+            cloud.server_action(step.server_id, "reboot")
+            wait_until(lambda: self._rebooted(cloud, step.server_id), self.timeout, step.text)
 
-    def _rebooted(self, client: Any, server_id: str) -> bool:
-        server = client.get_server(server_id)
+    def _rebooted(self, cloud: CloudWrites, server_id: str) -> bool:
+        server = cloud.get_server(server_id)
         return server.status == "ACTIVE" and not server.task_state
 
-    def _took_effect(self, client: Any, step: Step) -> bool:
+    def _took_effect(self, cloud: CloudWrites, step: Step) -> bool:
         """After a failed step: did it happen anyway (a timeout after an accepted request, say)?"""
         if step.verb == "reboot":
             return False
-        device = client.get_port(step.port_id).device_id
+        device = cloud.get_port(step.port_id).device_id
         return device != step.server_id if step.verb == "detach" else device == step.server_id
 
     # --- the whole action -------------------------------------------------------------------------
-    def execute(self, client: Any, plan: Plan, progress: Progress) -> Result:
+    def execute(self, cloud: CloudWrites, plan: Plan, progress: Progress) -> Result:
         if plan.refusal is not None:
             return Result(REFUSED, plan.refusal)
         done: list[Step] = []
@@ -143,30 +223,30 @@ class SwapPorts(Action):
         for number, step in enumerate(self.steps, 1):
             progress(f"[{number}/{total}] {step.text}")
             try:
-                self._run(client, step)
+                self._run(cloud, step)
             except NetdashError as exc:
                 lines.append(f"step {number}/{total} failed: {step.text}: {exc.message}")
                 try:
-                    if self._took_effect(client, step):
+                    if self._took_effect(cloud, step):
                         done.append(step)
                 except NetdashError:
                     done.append(step)  # unknown: undoing a step that did not happen fails harmlessly
                 if not done and is_refusal(exc):
                     return Result(REFUSED, f"the cloud refused: {step.text}: {exc.message}", tuple(lines), step.text)
-                return self._roll_back(client, done, lines, progress, step.text)
+                return self._roll_back(cloud, done, lines, progress, step.text)
             done.append(step)
             lines.append(f"step {number}/{total} done: {step.text}")
         try:
-            problem = self.verify(client)
+            problem = self.verify(cloud)
         except NetdashError as exc:
             problem = exc.message
         if problem is None:
-            lines.append("verified: " + self._where(client))
+            lines.append("verified: " + self._where(cloud))
             return Result(DONE, f"done: {plan.title}", tuple(lines))
         lines.append(f"not verified: {problem}")
-        return self._roll_back(client, done, lines, progress, "verify")
+        return self._roll_back(cloud, done, lines, progress, "verify")
 
-    def _roll_back(self, client: Any, done: list[Step], lines: list[str], progress: Progress,
+    def _roll_back(self, cloud: CloudWrites, done: list[Step], lines: list[str], progress: Progress,
                    failed: str) -> Result:
         undo_failed = False
         for step in reversed(done):
@@ -175,14 +255,14 @@ class SwapPorts(Action):
             undo = step.inverse(self.names)
             progress(f"undo: {undo.text}")
             try:
-                self._run(client, undo)
+                self._run(cloud, undo)
                 lines.append(f"undone: {undo.text}")
             except NetdashError as exc:
                 undo_failed = True
                 lines.append(f"undo failed: {undo.text}: {exc.message}")
         try:
-            restored = all(self._attached(client, s, p) for s, p in zip(self.servers, self.ports, strict=True))
-            where = self._where(client)
+            restored = all(self._attached(cloud, s, p) for s, p in zip(self.servers, self.ports, strict=True))
+            where = self._where(cloud)
         except NetdashError as exc:
             restored, where = False, f"where the ports are is unknown: {exc.message}"
         if restored and not undo_failed:
@@ -192,16 +272,16 @@ class SwapPorts(Action):
         lines.append(f"NOT restored: {where}")
         return Result(FAILED, f"failed at: {failed}; roll-back incomplete: {where}", tuple(lines), failed)
 
-    def _where(self, client: Any) -> str:
+    def _where(self, cloud: CloudWrites) -> str:
         parts = []
         for port_id in self.ports:
-            device = client.get_port(port_id).device_id
+            device = cloud.get_port(port_id).device_id
             owner = self.names.get(device, f"device {device}") if device else "detached (no server)"
             parts.append(f"{self.names[port_id]} on {owner}")
         return "; ".join(parts)
 
-    def verify(self, client: Any) -> str | None:
+    def verify(self, cloud: CloudWrites) -> str | None:
         (a, b), (pa, pb) = self.servers, self.ports
         wrong = [f"{self.names[p]} is not on {self.names[s]}"
-                 for s, p in ((b, pa), (a, pb)) if not self._attached(client, s, p)]
+                 for s, p in ((b, pa), (a, pb)) if not self._attached(cloud, s, p)]
         return "; ".join(wrong) or None

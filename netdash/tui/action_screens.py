@@ -1,16 +1,20 @@
 """The screens an action goes through: pickers for what it needs, then one modal for plan, progress, result.
 
 `PickScreen` is a `ModalScreen[str | None]`: a list of choices (some may be shown but disabled, as the
-current algorithm is), the chosen id or None. `ActionScreen` is a `ModalScreen[bool]`: it shows the plan
-(or the refusal) as soon as the planning worker posts it, asks for confirmation with the focus on Cancel
-when the action is destructive, posts `ActionScreen.Confirmed` when the user runs it, then shows the
-progress lines and the result the App hands it (attributes down), and dismisses with whether it ran.
+current algorithm is), the chosen id or None. `ActionScreen` is a `ModalScreen[bool]` that owns its action
+from plan to result (Textual's rule: the widget that starts a worker owns it): a thread worker plans it and
+the screen shows the plan (or the refusal); it asks for confirmation with the focus on Cancel when the
+action is destructive; once confirmed, a thread worker runs it and the screen shows each progress line and
+the result. Upwards it posts two messages, `Started` (what the action touches, to be marked pending) and
+`Finished` (the result): the App marks, logs and refreshes. It dismisses with whether the action ran.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -18,8 +22,12 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
-from netdash.actions import DONE, REFUSED, Plan, Result
+from netdash.actions import DONE, FAILED, REFUSED, Action, Plan, Result
+from netdash.cloud.api import CloudWrites
+from netdash.cloud.errors import NetdashError
+from netdash.cloud.model import Topology
 
 #: the severity of each outcome, for the event log and the result line
 OUTCOME_SEVERITY = {DONE: "ok", REFUSED: "warning", "rolled back": "warning", "failed": "error"}
@@ -66,24 +74,50 @@ class PickScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+#: objects an action touches, as the tree names them: (kind, id), ("section", key) for a section's title
+Touched = tuple[tuple[str, str], ...]
+
+
 class ActionScreen(ModalScreen[bool]):
     """Plan -> confirm -> progress -> result, for one action; `phase` says where it is."""
 
     BINDINGS = [Binding("escape", "close", "Cancel", tooltip="Go back without running the action, or close",
                         id="action.close")]
 
-    class Confirmed(Message):
-        """The user chose to run the planned action."""
+    @dataclass
+    class Started(Message):
+        """The user confirmed the plan and the action runs: these objects are about to change."""
 
-        def __init__(self, token: int) -> None:
-            self.token = token
-            super().__init__()
+        plan: Plan
+        touched: Touched
 
-    def __init__(self, token: int, title: str, destructive: bool) -> None:
+    @dataclass
+    class Finished(Message):
+        """The action ended (or its plan was refused: `ran` is False): the result and what it touched."""
+
+        result: Result
+        touched: Touched
+        ran: bool
+
+    @dataclass
+    class Planned(Message, bubble=False):
+        plan: Plan
+
+    @dataclass
+    class Progress(Message, bubble=False):
+        line: str
+
+    @dataclass
+    class Ran(Message, bubble=False):
+        result: Result
+
+    def __init__(self, action: Action, topology: Topology, cloud: CloudWrites) -> None:
         super().__init__()
-        self.token = token
-        self.title_text = title
-        self.destructive = destructive
+        self.action = action
+        self.topology = topology
+        self.cloud = cloud
+        self.title_text = action.name[:1].upper() + action.name[1:]
+        self.destructive = action.destructive
         #: planning | confirm | refused | running | finished
         self.phase = "planning"
         self.plan: Plan | None = None
@@ -103,8 +137,51 @@ class ActionScreen(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#action-cancel", Button).focus()
+        self._make_plan()
 
-    # --- attributes down ------------------------------------------------------------------------------
+    # --- the workers: they only post ------------------------------------------------------------------
+    @work(thread=True, group="actions", exit_on_error=False, description="plan an action")
+    def _make_plan(self) -> None:
+        try:
+            plan = self.action.plan(self.topology, self.cloud)
+        except NetdashError as exc:
+            plan = Plan(title=self.action.describe(), refusal=f"could not read the cloud: {exc.message}")
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Planned(plan))
+
+    @work(thread=True, group="actions", exit_on_error=False, description="run an action")
+    def _run_action(self, plan: Plan) -> None:
+        worker = get_current_worker()
+
+        def progress(line: str) -> None:
+            if not worker.is_cancelled:
+                self.post_message(self.Progress(line))
+
+        try:
+            result = self.action.execute(self.cloud, plan, progress)
+        except NetdashError as exc:
+            result = Result(FAILED, f"failed, the cloud may be changed: {exc.message}", (exc.message,))
+        except Exception as exc:  # a bug in an action must end in a report, not a crash
+            result = Result(FAILED, f"failed: {type(exc).__name__}: {exc}")
+        if not worker.is_cancelled:
+            self.post_message(self.Ran(result))
+
+    @on(Planned)
+    def _planned(self, message: Planned) -> None:
+        self.show_plan(message.plan)
+        if message.plan.refusal is not None:
+            self.post_message(self.Finished(Result(REFUSED, message.plan.lines()[0]), (), ran=False))
+
+    @on(Progress)
+    def _progress(self, message: Progress) -> None:
+        self.add_progress(message.line)
+
+    @on(Ran)
+    def _ran(self, message: Ran) -> None:
+        self.show_result(message.result)
+        self.post_message(self.Finished(message.result, self.action.touched(), ran=True))
+
+    # --- what it shows --------------------------------------------------------------------------------
     def show_plan(self, plan: Plan) -> None:
         self.plan = plan
         text = Text("\n".join(plan.lines()))
@@ -144,13 +221,14 @@ class ActionScreen(ModalScreen[bool]):
     # --- keys and buttons -----------------------------------------------------------------------------
     @on(Button.Pressed, "#action-run")
     def _run(self) -> None:
-        if self.phase != "confirm":
+        if self.phase != "confirm" or self.plan is None:
             return
         self.phase = "running"
         self.query_one("#action-run", Button).disabled = True
         self.query_one("#action-cancel", Button).disabled = True
         self.add_progress("running…")
-        self.post_message(self.Confirmed(self.token))
+        self.post_message(self.Started(self.plan, self.action.touched()))
+        self._run_action(self.plan)
 
     @on(Button.Pressed, "#action-cancel")
     def _cancel(self) -> None:

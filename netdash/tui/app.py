@@ -11,20 +11,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 from textual.worker import get_current_worker
 
-from netdash.cloud.model import Topology
-from netdash.tui.action_flow import ActionFlow
-from netdash.tui.action_keys import ACTION_BINDINGS, ACTION_NAMES, ActionCommands
+from netdash.actions import Action, catalog
+from netdash.cloud.api import CloudApi, CloudInfo
+from netdash.cloud.model import Resource, Topology
+from netdash.tui.action_flow import ACTION_BINDINGS, ActionCommands, ask_picks
+from netdash.tui.action_screens import OUTCOME_SEVERITY, ActionScreen, outcome_line
 from netdash.tui.messages import ChangeLine, FetchFailed, TopologyFetched
 from netdash.tui.probe_control import ProbeControl
 from netdash.tui.refresh import PollerLike, poll_once
@@ -32,12 +34,13 @@ from netdash.tui.screens import KeysScreen
 from netdash.widgets.details import DetailsPane
 from netdash.widgets.event_log import EventLog
 from netdash.widgets.key_bar import KeyBar
+from netdash.widgets.nodes import resource_of
 from netdash.widgets.probe_pane import ProbePane
 from netdash.widgets.status import StatusHeader
 from netdash.widgets.topology_tree import TopologyTree
 
 
-class NetdashApp(ActionFlow, App[int]):
+class NetdashApp(App[int]):
     """The live topology of one project of one cloud."""
 
     CSS_PATH = "app.tcss"
@@ -60,8 +63,8 @@ class NetdashApp(ActionFlow, App[int]):
     ]
     COMMANDS = App.COMMANDS | {ActionCommands}
 
-    def __init__(self, client: Any, info: Any = None, *, interval: float = 2.0, read_only: bool = False,
-                 demo_cloud: Any = None, poller: PollerLike | None = None, poll: bool = True,
+    def __init__(self, client: CloudApi | None, info: CloudInfo | None = None, *, interval: float = 2.0,
+                 read_only: bool = False, poller: PollerLike | None = None, poll: bool = True,
                  topology: Topology | None = None, clock: Callable[[], float] = time.time,
                  freeze_gc: bool = False, fetch_process: bool = False) -> None:
         """`poll=False` with a fixed `topology` and `clock` gives snapshot tests a still picture.
@@ -72,10 +75,9 @@ class NetdashApp(ActionFlow, App[int]):
         first paint, not before, so that its start-up does not compete with the first fetch."""
         super().__init__()
         self.client = client
-        self.info = info if info is not None else getattr(client, "info", None)
+        self.info = info if info is not None else client.info if client is not None else None
         self.interval = interval
         self.read_only = read_only
-        self.demo_cloud = demo_cloud
         self.poller = poller
         self.poll = poll
         self.clock = clock
@@ -92,8 +94,11 @@ class NetdashApp(ActionFlow, App[int]):
         self._held_lines: list[ChangeLine] = []
         self.probe = ProbeControl(self, clock)
         #: the actions `check_action` decides, and its answers when the footer was last refreshed
-        self._checked_actions = (*sorted(ACTION_NAMES), "probe_selection", "copy_id", "clear_filter")
+        self._checked_actions = (*(("act", (a.id,)) for a in catalog.CATALOG),
+                                 *((name, ()) for name in ("probe_selection", "copy_id", "clear_filter")))
         self._offered: tuple[bool | None, ...] | None = None
+        #: the action whose modal is open (from its plan until it is closed): no other starts meanwhile
+        self._action_screen: ActionScreen | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(id="status", clock=self.clock)
@@ -236,10 +241,9 @@ class NetdashApp(ActionFlow, App[int]):
     def _object_highlighted(self, message: TopologyTree.ObjectHighlighted) -> None:
         self.query_one(DetailsPane).show(self.topology, message.kind, message.resource)
         self.probe.select(self.topology, message.resource)
-        watch = getattr(self.client, "watch_load_balancers", None)
-        if watch is not None:  # its members' health fresh on every refresh, however many load balancers
+        if self.client is not None:  # its members' health fresh on every refresh, however many load balancers
             lb_id = self.topology.load_balancer_of(message.kind, message.resource_id)
-            watch(frozenset({lb_id}) if lb_id else frozenset())
+            self.client.watch_load_balancers(frozenset({lb_id}) if lb_id else frozenset())
         self.offer_bindings()
 
     @on(Input.Changed, "#filter")
@@ -272,14 +276,14 @@ class NetdashApp(ActionFlow, App[int]):
         """Bring the key bar up to date with what `check_action` answers, when the answers changed: a
         refresh that changed nothing, or the cursor moving between two ports, redraws nothing. Keys do
         not depend on it: Textual asks `check_action` afresh for each key pressed."""
-        offered = tuple(self.check_action(action, ()) for action in self._checked_actions)
+        offered = tuple(self.check_action(action, parameters) for action, parameters in self._checked_actions)
         if offered != self._offered:
             self._offered = offered
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ACTION_NAMES:  # tui.action_keys: only what fits the selection; none in --read-only
-            return action in self.fitting_actions()
+        if action == "act":  # only what fits the selection (`Action.applies_to`); none in --read-only
+            return parameters[0] in self.fitting_actions()
         if action == "probe_selection":
             return self.probe.can_probe_selection() or None
         if action == "copy_id":
@@ -287,6 +291,76 @@ class NetdashApp(ActionFlow, App[int]):
         if action == "clear_filter":
             return bool(self.query_one("#filter", Input).value) or self.query_one("#filter").has_class("-open")
         return True
+
+    # --- the catalog's actions: pick, then the ActionScreen plans and runs ---------------------------
+    def _selection(self) -> tuple[str, Resource | None]:
+        """(node kind, model object) under the cursor; ("section:<key>", None) on a section's title."""
+        try:
+            tree = self.screen_stack[0].query_one(TopologyTree)
+        except (NoMatches, IndexError):
+            return "", None
+        selected = tree.selected
+        if selected is None:
+            data = tree.cursor_node.data if tree.cursor_node is not None else None
+            return (f"section:{data.id}" if data is not None and data.kind == "section" else ""), None
+        return selected[0], resource_of(self.topology, *selected)
+
+    @property
+    def action_open(self) -> bool:
+        return self._action_screen is not None
+
+    def fitting_actions(self) -> list[str]:
+        """The ids of the actions that apply to the selection now (none in --read-only or while one runs)."""
+        if self.read_only or self._action_screen is not None:
+            return []
+        kind, obj = self._selection()
+        return [action.id for action in catalog.offered(kind, obj, self.topology)]
+
+    def action_act(self, action_id: str) -> None:
+        """An action's key (or its palette entry): the picks it needs, then its modal."""
+        action = catalog.BY_ID[action_id]
+        kind, obj = self._selection()
+        if action_id not in self.fitting_actions():
+            reason = ("read-only: actions are disabled" if self.read_only else
+                      "another action is open" if self._action_screen is not None else
+                      action.applies_to(kind, obj, self.topology) or "not for the selected object")
+            self.notify(reason, title="No action", severity="warning")
+            return
+        self.run_worker(self._launch(action, kind, obj), group="action-flow", exit_on_error=False)
+
+    async def _launch(self, action: type[Action], kind: str, obj: Resource | None) -> None:
+        topology = self.topology
+        args = await ask_picks(self, action, topology, catalog.from_selection(action, kind, obj))
+        if args is None or self.client is None or self._action_screen is not None:
+            return
+        self._action_screen = ActionScreen(catalog.create(action, args), topology, self.client)
+        self.push_screen(self._action_screen, self._action_closed)
+
+    def _action_closed(self, ran: bool | None) -> None:
+        self._action_screen = None
+        self._release_held()
+        self.offer_bindings()
+
+    @on(ActionScreen.Started)
+    def _action_started(self, message: ActionScreen.Started) -> None:
+        self._log(f"started: {message.plan.title}")
+        self.query_one(TopologyTree).set_pending(message.touched)
+
+    @on(ActionScreen.Finished)
+    def _action_finished(self, message: ActionScreen.Finished) -> None:
+        result = message.result
+        if not message.ran:  # the plan refused: nothing was sent
+            self._log(outcome_line(result), "warning")
+            return
+        severity = OUTCOME_SEVERITY.get(result.outcome, "error")
+        for line in result.lines:  # the steps, and any roll-back, in the order they happened
+            self._log(f"  {line}", "info" if result.ok else severity)
+        self._log(outcome_line(result), severity)
+        self.query_one(TopologyTree).clear_pending()
+        self._start_refresh()
+
+    def _log(self, text: str, severity: str = "info") -> None:
+        self.query_one(EventLog).add_event(self.clock(), text, severity)
 
     def action_probe_selection(self) -> None:
         self.probe.probe_selection()
@@ -327,7 +401,7 @@ class NetdashApp(ActionFlow, App[int]):
 
     def action_show_keys(self) -> None:
         rows = [(self.get_key_display(b), b.description, b.tooltip) for b in self.BINDINGS
-                if isinstance(b, Binding) and not (self.read_only and b.action in ACTION_NAMES)]
+                if isinstance(b, Binding) and not (self.read_only and b in ACTION_BINDINGS)]
         rows += [(self.get_key_display(b), b.description, b.tooltip) for b in TopologyTree.BINDINGS
                  if isinstance(b, Binding)]
         rows += [(self.get_key_display(b), f"{b.description} (probe pane)", b.tooltip)
@@ -350,11 +424,3 @@ class NetdashApp(ActionFlow, App[int]):
             yield SystemCommand("Probe the selection", "Which backend answers, live, in the probe pane",
                                 self.action_probe_selection)
         yield SystemCommand("Show keys", "List every key and what it does", self.action_show_keys)
-
-
-def run_app(client: Any, *, interval: float = 2.0, read_only: bool = False, demo_cloud: Any = None) -> int:
-    """Run the dashboard in the terminal until the user quits; the exit status for `netdash`."""
-    app = NetdashApp(client, client.info, interval=interval, read_only=read_only, demo_cloud=demo_cloud,
-                     freeze_gc=True)
-    app.run()
-    return app.return_code or 0

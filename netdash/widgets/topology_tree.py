@@ -11,6 +11,8 @@ refresh that changed nothing rebuilds no label and touches no node.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -23,6 +25,8 @@ from netdash.widgets.nodes import SECTIONS, Memo, NodeData, children, resource_o
 #: a section holding more objects than this starts collapsed, its children unbuilt until it is opened:
 #: `--scale 1000` opens on 300 nodes (networks, routers, load balancers), not 2,300
 LARGE_SECTION = 200
+#: appended to the label of a node an action is changing
+PENDING = Text("  pending…", style="bold yellow")
 
 
 class TopologyTree(Tree[NodeData]):
@@ -56,6 +60,8 @@ class TopologyTree(Tree[NodeData]):
         self._memo = Memo()
         #: (kind, id, resource) of the last ObjectHighlighted
         self._announced: tuple[str, str, Resource | None] | None = None
+        #: nodes labelled "pending…" by `set_pending`
+        self._pending: list[TreeNode[NodeData]] = []
 
     # --- attributes down ------------------------------------------------------------------------------
     def update(self, topology: Topology) -> None:
@@ -101,6 +107,27 @@ class TopologyTree(Tree[NodeData]):
 
     def section(self, key: str) -> TreeNode[NodeData]:
         return next(node for node in self.root.children if node.data is not None and node.data.id == key)
+
+    def set_pending(self, touched: Iterable[tuple[str, str]]) -> None:
+        """Mark every built node of these objects ((kind, id); ("section", key) for a section's title) as
+        pending while an action changes them; `clear_pending` puts their labels back."""
+        wanted = {(kind, resource_id) for kind, resource_id in touched if resource_id}
+        stack = list(self.root.children)
+        while stack:
+            node = stack.pop()
+            data = node.data
+            if data is not None and (data.kind, data.id) in wanted:
+                node.set_label(Text.assemble(data.label, PENDING))
+                self._pending.append(node)
+            stack.extend(node.children)
+        self.add_class("-pending")
+
+    def clear_pending(self) -> None:
+        for node in self._pending:
+            if node.data is not None:
+                node.set_label(node.data.label)
+        self._pending.clear()
+        self.remove_class("-pending")
 
     # --- reconciliation -------------------------------------------------------------------------------
     def _reconcile(self, node: TreeNode[NodeData]) -> None:

@@ -1,4 +1,4 @@
-"""The action commands run in-process (`tui.cli.main`) against a seeded embedded cloud found through a
+"""The action commands run in-process (`netdash.__main__.main`) against a seeded embedded cloud found through a
 clouds.yaml, as a script would find a real one; the end state is read back with openstacksdk."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from netdash.__main__ import main
 from netdash.democloud import DemoCloud
-from netdash.tui.cli import main
 from tests.democloud.dataplane_support import answer, endpoint_of
 
 

@@ -93,7 +93,7 @@ def test_stop_and_start_a_server(cli: Cli, sdk: Any) -> None:
     ["member", "enable", "p", "m"], ["member", "disable", "p", "m"], ["member", "drain", "p", "m"],
     ["server", "stop", "s"], ["server", "start", "s"], ["server", "reboot", "s"]])
 def test_read_only_refuses_every_action(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
-    from netdash.tui.cli import main
+    from netdash.__main__ import main
 
     assert main(["--read-only", *argv, "--yes"]) == 2
     err = capsys.readouterr().err

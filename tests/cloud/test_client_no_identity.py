@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from netdash.__main__ import main
 from netdash.democloud import DemoCloud
-from netdash.tui.cli import main
 
 
 def token_and_urls(cloud: DemoCloud) -> tuple[str, dict[str, str]]:

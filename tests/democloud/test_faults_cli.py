@@ -15,7 +15,7 @@ from openstack.config import loader
 
 from netdash.democloud.__main__ import main, parser
 
-NETDASH = [sys.executable, "-c", "from netdash.tui.cli import run; run()"]
+NETDASH = [sys.executable, "-c", "from netdash.__main__ import run; run()"]
 
 
 @pytest.mark.parametrize("specs", [["bogus"], ["503@network", "latency=x"], ["drop;600"], [""]])

@@ -15,9 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from netdash.__main__ import main as netdash
 from netdash.democloud import DemoCloud, Settings
 from netdash.democloud import state as state_module
-from netdash.tui.cli import main as netdash
 from tests.waiting import wait_for
 
 PASSWORD = "state-test-Pa55word"
@@ -130,7 +130,7 @@ class Writer(threading.Thread):
 
 def start_cloud(path: Path) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from netdash.tui.cli import run; run()", "demo-cloud", "--empty", "--state", str(path),
+        [sys.executable, "-c", "from netdash.__main__ import run; run()", "demo-cloud", "--empty", "--state", str(path),
          "--password", PASSWORD], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     for line in proc.stdout:

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from netdash.__main__ import main
 from netdash.cloud.model import Topology
 from netdash.cloud.probe import default_target
-from netdash.tui.cli import main
 from tests.probe.conftest import load_balancer
 
 

@@ -1,5 +1,8 @@
 """The `netdash` command line: one entry point, subcommands for scripts, the dashboard by default.
 
+Nothing here needs Textual (a contract in pyproject.toml says so): the dashboard is handed in by the
+program's composition root, `netdash.__main__`, as the `dashboard` callable.
+
     netdash [--os-cloud NAME] [--os-region NAME] [--demo] [--interval S] [--max-rps N] [--read-only]
     netdash topology [--format tree|json]      (the same options, before or after the subcommand)
     netdash demo-cloud [...]                   (the embedded cloud alone; its own options)
@@ -17,7 +20,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 SUBCOMMANDS = {
@@ -120,16 +123,18 @@ def top_parser() -> Parser:
     topology = sub.add_parser("topology", help=SUBCOMMANDS["topology"], description=SUBCOMMANDS["topology"])
     topology.add_argument("--format", choices=("tree", "json"), default="tree", help="output format (default tree)")
     add_cloud_options(topology, defaults=False)
-    from netdash.tui import cli_actions
+    from netdash.cli import actions, probe
 
-    cli_actions.register(sub)
-    from netdash.tui import cli_probe
-
-    cli_probe.register(sub)
+    actions.register(sub)
+    probe.register(sub)
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+#: runs the dashboard for parsed options; its exit status
+Dashboard = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None, dashboard: Dashboard) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "demo-cloud":
         from netdash.democloud.__main__ import main as demo_cloud
@@ -146,14 +151,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if options.subcommand == "topology":
             return print_topology(options)
-        if options.subcommand in ("fip", "ports", "pool", "member", "server"):
-            from netdash.tui import cli_actions
-
-            return cli_actions.run(options)
         if options.subcommand == "probe":
-            from netdash.tui import cli_probe
+            from netdash.cli import probe
 
-            return cli_probe.run(options)
+            return probe.run(options)
+        if options.subcommand is not None:
+            from netdash.cli import actions
+
+            return actions.run(options)
         return dashboard(options)
     except NetdashError as exc:
         return fail(exc.message)
@@ -223,25 +228,11 @@ def print_topology(options: argparse.Namespace) -> int:
         else:
             from rich.console import Console
 
-            from netdash.tui.topology_text import build_tree
+            from netdash.cli.topology_text import build_tree
 
             info = client.info
             title = f"{info.cloud} · project {info.project} · region {info.region or '-'}"
             Console().print(build_tree(topology, title))
-        return 0
-    finally:
-        client.close()
-        if demo is not None:
-            demo.stop()
-
-
-def dashboard(options: argparse.Namespace) -> int:
-    from netdash.tui.app import NetdashApp
-
-    client, demo = open_cloud(options)
-    try:
-        NetdashApp(client, interval=options.interval, read_only=options.read_only, demo_cloud=demo,
-                   freeze_gc=True, fetch_process=True).run()
         return 0
     finally:
         client.close()
@@ -258,10 +249,11 @@ def quiet_library_logging() -> None:
         root.addHandler(logging.NullHandler())
 
 
-def run() -> None:
+def run(dashboard: Dashboard) -> None:
+    """The program: `main` on sys.argv, then exit with its status."""
     quiet_library_logging()
     try:
-        code = main()
+        code = main(None, dashboard)
         sys.stdout.flush()
     except BrokenPipeError:
         # `netdash topology | head`: the reader left. Say nothing (as `cat` does), and point stdout at

@@ -1,0 +1,42 @@
+"""`netdash` (and `python -m netdash`): the program's composition root.
+
+The command line (`netdash.cli`) knows no Textual; the dashboard (`netdash.tui`) is wired in here, the one
+place that sees both.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+
+def dashboard(options: argparse.Namespace) -> int:
+    """The live dashboard on the cloud the options name, until the user quits."""
+    from netdash.cli.main import open_cloud
+    from netdash.tui.app import NetdashApp
+
+    client, demo = open_cloud(options)
+    try:
+        NetdashApp(client, interval=options.interval, read_only=options.read_only, freeze_gc=True,
+                   fetch_process=True).run()
+        return 0
+    finally:
+        client.close()
+        if demo is not None:
+            demo.stop()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from netdash.cli.main import main as cli_main
+
+    return cli_main(argv, dashboard)
+
+
+def run() -> None:
+    from netdash.cli.main import run as cli_run
+
+    cli_run(dashboard)
+
+
+if __name__ == "__main__":
+    run()

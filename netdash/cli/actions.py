@@ -1,0 +1,126 @@
+"""The actions on the command line, for scripts: the same objects the dashboard runs, generated from
+`netdash.actions.catalog` (one subcommand per action: `netdash GROUP VERB ARGS`, e.g.
+
+    netdash fip move FIP TARGET        netdash ports swap SERVER_A SERVER_B [--port-a P] [--port-b Q] [--reboot]
+    netdash pool algorithm POOL ALG    netdash member enable|disable|drain POOL MEMBER
+    netdash server stop|start|reboot SERVER
+
+each with --yes, --dry-run and the cloud options; `netdash GROUP --help` lists the verbs).
+
+The plan goes to stdout, then a confirmation prompt on a terminal (`--yes` skips it; without a terminal
+and without `--yes` nothing is done). Progress and the step-by-step report go to stderr; the final line
+(the verified result) to stdout. Exit status: 0 done and verified, 1 failed and rolled back (the cloud is
+as before), 2 bad input or refused (nothing changed), 3 failed with the cloud left changed (the report says
+where things are). `--read-only` refuses every action.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from netdash.actions import Action
+    from netdash.cloud.api import CloudApi
+
+
+def register(sub: Any) -> None:
+    """Add a subcommand per catalog action to `netdash`'s subparsers (argparse's subparsers are untyped)."""
+    from netdash.actions import catalog
+    from netdash.cli.main import add_cloud_options
+
+    for group, members in catalog.groups().items():
+        text = catalog.group_help(group)
+        verbs = sub.add_parser(group, help=text, description=text).add_subparsers(
+            dest="verb", metavar="VERB", required=True)
+        for action in members:
+            p = verbs.add_parser(action.command[1], help=action.help, description=action.help)
+            p.set_defaults(action_id=action.id)
+            for param in action.params:
+                if param.flag:
+                    p.add_argument(param.option or f"--{param.name}", dest=param.name, action="store_true",
+                                   help=param.help)
+                elif param.option:
+                    p.add_argument(param.option, dest=param.name, metavar=param.metavar, default=param.default,
+                                   help=param.help)
+                else:
+                    p.add_argument(param.name, metavar=param.metavar, help=param.help)
+            p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+            p.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
+            add_cloud_options(p, defaults=False)
+
+
+def build(options: argparse.Namespace) -> Action:
+    from netdash.actions import catalog
+
+    action = catalog.BY_ID[options.action_id]
+    return catalog.create(action, {param.name: getattr(options, param.name) for param in action.params})
+
+
+def connect(options: argparse.Namespace) -> tuple[CloudApi, Any]:
+    """The configured cloud; the embedded one only with --demo (a change to a throwaway cloud nobody asked
+    for would look like success)."""
+    from netdash.cli.main import max_rps, open_cloud
+    from netdash.cloud.client import CloudClient
+
+    if options.demo:
+        return open_cloud(options)
+    return CloudClient.connect(options.os_cloud, options.os_region, max_rps=max_rps(options, False),
+                               insecure=options.insecure), None
+
+
+def err(text: str) -> None:
+    print(f"netdash: {text}", file=sys.stderr, flush=True)
+
+
+def confirmed(options: argparse.Namespace) -> bool | None:
+    """True to go on; False when the user said no; None when there is nobody to ask."""
+    if options.yes:
+        return True
+    if not sys.stdin.isatty():
+        return None
+    print("proceed? [y/N] ", end="", file=sys.stderr, flush=True)
+    try:
+        answer = input()
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def run(options: argparse.Namespace) -> int:
+    """Plan, confirm, execute, report; NetdashErrors before the change reach `cli.main.main` (exit 2)."""
+    from netdash.actions import REFUSED, Result
+
+    if options.read_only:
+        err("error: --read-only: actions that change the cloud are disabled")
+        return 2
+    client, demo = connect(options)
+    try:
+        action = build(options)
+        plan = action.plan(client.fetch_topology_sync(), client)
+        if plan.refusal is not None:
+            err(f"refused: {plan.refusal}")
+            return 2
+        print("\n".join(plan.lines()), flush=True)
+        if options.dry_run:
+            return 0
+        answer = confirmed(options)
+        if answer is None:
+            err("error: stdin is not a terminal: pass --yes to run the action without confirmation")
+            return 2
+        if not answer:
+            err("cancelled: nothing changed")
+            return 2
+        result: Result = action.execute(client, plan, err)
+        for line in result.lines:
+            err(line)
+        if result.ok:
+            print(result.summary, flush=True)
+        else:
+            err(("refused: " if result.outcome == REFUSED else "error: ") + result.summary)
+        return result.exit_status
+    finally:
+        client.close()
+        if demo is not None:
+            demo.stop()
