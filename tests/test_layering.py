@@ -1,4 +1,4 @@
-"""The layering of DESIGN.md holds at run time too (import-linter checks it statically in `make lint`)."""
+"""The layering of ARCHITECTURE.md holds at run time too (import-linter checks it statically in `make lint`)."""
 
 from __future__ import annotations
 
