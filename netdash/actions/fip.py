@@ -41,9 +41,9 @@ def target_port(topology: Topology, fip: FloatingIP, ref: str) -> Port:
     for finder in (resolve.port, resolve.server, resolve.load_balancer):
         try:
             found = finder(topology, ref)
-        except Refused as exc:
-            if "give the id" in exc.message:
-                raise
+        except resolve.Ambiguous:
+            raise
+        except Refused:  # not a port (say): perhaps a server or a load balancer
             continue
         if isinstance(found, Port):
             if found.id == fip.port_id:

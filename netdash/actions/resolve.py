@@ -16,6 +16,10 @@ from .base import Refused
 T = TypeVar("T")
 
 
+class Ambiguous(Refused):
+    """A name that several objects share: the user must give the id (never a guess)."""
+
+
 def one(kind: str, ref: str, items: Mapping[str, T], matches: Iterable[T]) -> T:
     if ref in items:
         return items[ref]
@@ -24,7 +28,7 @@ def one(kind: str, ref: str, items: Mapping[str, T], matches: Iterable[T]) -> T:
         raise Refused(f"no {kind} {ref!r}")
     if len(found) > 1:
         ids = ", ".join(str(getattr(item, "id", "?")) for item in found)
-        raise Refused(f"{len(found)} {kind}s are called {ref!r} ({ids}): give the id")
+        raise Ambiguous(f"{len(found)} {kind}s are called {ref!r} ({ids}): give the id")
     return found[0]
 
 
