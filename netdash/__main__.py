@@ -18,7 +18,7 @@ def dashboard(options: argparse.Namespace) -> int:
     client, demo = open_cloud(options)
     try:
         NetdashApp(client, interval=options.interval, read_only=options.read_only, freeze_gc=True,
-                   fetch_process=True).run()
+                   fetch_process=True, notices=options.notices).run()
         return 0
     finally:
         client.close()

@@ -14,6 +14,15 @@ from netdash.democloud import DemoCloud, Settings
 collect_ignore_glob = [] if os.environ.get("NETDASH_REALSTACK") else ["realstack/*"]
 
 
+@pytest.fixture(autouse=True)
+def private_state_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Each test's own `$XDG_STATE_HOME`: the action journal of one test (or of the user running the
+    suite) is never another's."""
+    home = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("XDG_STATE_HOME", str(home))
+    return home
+
+
 @pytest.fixture
 def empty_cloud() -> Iterator[DemoCloud]:
     """Nothing but `public` (127.24.4.0/24); Octavia and Nova delays short so tests stay quick."""

@@ -23,11 +23,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from netdash.cloud.api import CloudWrites
-from netdash.cloud.errors import ApiError, NetdashError
+from netdash.cloud.errors import ApiError, CloudUnreachable, NetdashError
 from netdash.cloud.model import Resource, Topology
+
+from .journal import Entry
 
 Progress = Callable[[str], None]
 T = TypeVar("T")
@@ -95,18 +97,75 @@ def is_refusal(exc: NetdashError) -> bool:
     return status is not None and (400 <= status < 500 or status == 501)
 
 
+def _plain(value: object) -> bool:
+    """JSON that reads back as it was written (tuples come back as lists, which the actions accept)."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return True
+    if isinstance(value, list | tuple):
+        return all(_plain(item) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and _plain(item) for key, item in value.items())
+    return False
+
+
+#: answers that say "not now" rather than "no": a read that gets one is worth trying again
+TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+def is_transient(exc: NetdashError) -> bool:
+    """The cloud did not answer, or answered "try again" (5xx, 429): a read may well succeed next time."""
+    if isinstance(exc, CloudUnreachable):
+        return True
+    return isinstance(exc, ApiError) and exc.status in TRANSIENT_STATUSES
+
+
 def wait_until(check: Callable[[], T], timeout: float, what: str) -> T:
-    """Poll `check` (a read of the cloud) until it is truthy; StepTimeout naming `what` after `timeout` s."""
+    """Poll `check` (a read of the cloud) until it is truthy; StepTimeout naming `what` after `timeout` s.
+
+    A read that fails transiently (`is_transient`) is tried again within the same deadline: one 503 while
+    waiting says nothing about the change, and must not turn a change that took effect into a failure."""
     deadline = time.monotonic() + timeout
     interval = 0.05
     while True:
-        value = check()
+        try:
+            value = check()
+        except NetdashError as exc:
+            if not is_transient(exc) or time.monotonic() >= deadline:
+                raise
+            value = None
         if value:
             return value
         if time.monotonic() >= deadline:
             raise StepTimeout(f"{what}: not done after {timeout:g} s")
         time.sleep(interval)
-        interval = min(interval * 1.5, 0.2)
+        interval = min(interval * 1.5, 0.5)
+
+
+def reading(read: Callable[[], T], timeout: float = 20.0) -> T:
+    """A read of the cloud, tried again with back-off while it fails transiently, up to `timeout` s."""
+    deadline = time.monotonic() + timeout
+    interval = 0.1
+    while True:
+        try:
+            return read()
+        except NetdashError as exc:
+            if not is_transient(exc) or time.monotonic() + interval > deadline:
+                raise
+        time.sleep(interval)
+        interval = min(interval * 2, 2.0)
+
+
+@dataclass
+class Control:
+    """What a front end lends a running action: whether the user asked it to stop (Ctrl-C, SIGTERM, a
+    closed terminal) and the journal its steps are written to before they are sent."""
+
+    cancelled: Callable[[], bool] = lambda: False
+    journal: Entry | None = None
+
+    def record(self, event: str, **fields: Any) -> None:
+        if self.journal is not None:
+            self.journal.record(event, **fields)
 
 
 @dataclass(frozen=True)
@@ -224,10 +283,29 @@ class Action:
         """The tree objects (kind, id) the planned action changes, shown as pending while it runs."""
         return ()
 
+    def journal_state(self) -> dict[str, Any]:
+        """What `netdash recover` needs of the planned action if its process dies half-way (JSON, no
+        secret): ids, and the state before and after."""
+        return {}
+
+    @classmethod
+    def resume(cls, state: dict[str, Any]) -> Action:
+        """The planned action again, from its `journal_state` (`netdash recover`); Refused if it cannot be."""
+        raise Refused(f"{cls.name} cannot be recovered by netdash")
+
+    def where(self, cloud: CloudWrites) -> str:
+        """Where the objects of the action are now, in one line (for `netdash recover`)."""
+        return ""
+
+    def recover(self, cloud: CloudWrites, complete: bool, progress: Progress) -> Result:
+        """From whatever the cloud holds now: on to the planned end state (`complete`), or back to the
+        state before the action. Reads first, then acts: safe to run again."""
+        raise NotImplementedError
+
     def _plan(self, topology: Topology, cloud: CloudWrites) -> Plan:
         raise NotImplementedError
 
-    def execute(self, cloud: CloudWrites, plan: Plan, progress: Progress) -> Result:
+    def execute(self, cloud: CloudWrites, plan: Plan, progress: Progress, control: Control | None = None) -> Result:
         raise NotImplementedError
 
     def verify(self, cloud: CloudWrites) -> str | None:
@@ -261,31 +339,71 @@ class SingleChange(Action):
         """The summary of a verified success (the allocated address, say)."""
         return plan.title
 
-    def execute(self, cloud: CloudWrites, plan: Plan, progress: Progress) -> Result:
+    def revert(self, cloud: CloudWrites) -> None:
+        """The request that puts back what `change` changed; Refused when there is none."""
+        raise Refused(f"{self.name} has no inverse netdash can make: check the cloud by hand")
+
+    # --- recovery: what the planned fields were, and the same requests again ---------------------------
+    def journal_state(self) -> dict[str, Any]:
+        """The resolved fields (ids, before and after), those that are plain JSON."""
+        return {key: value for key, value in vars(self).items() if key != "planned" and _plain(value)}
+
+    @classmethod
+    def resume(cls, state: dict[str, Any]) -> Action:
+        action = cls.__new__(cls)
+        Action.__init__(action)
+        action.__dict__.update(state)
+        return action
+
+    def where(self, cloud: CloudWrites) -> str:
+        return reading(lambda: self.state(cloud))
+
+    def recover(self, cloud: CloudWrites, complete: bool, progress: Progress) -> Result:
+        if complete:
+            if reading(lambda: self.verify(cloud)) is None:
+                return Result(DONE, "done: the change had taken effect", (self.where(cloud),))
+            return self.execute(cloud, Plan(title=self.describe(), steps=(f"{self.describe()} (again)",)), progress)
+        if reading(lambda: self.unchanged(cloud)):
+            return Result(ROLLED_BACK, "nothing to undo: the change had not taken effect", (self.where(cloud),))
+        progress(f"undo: {self.describe()}")
+        self.revert(cloud)
+        wait_until(lambda: self.unchanged(cloud), self.timeout, f"undo {self.describe()}")
+        return Result(ROLLED_BACK, "rolled back: the state before the action is restored", (self.where(cloud),))
+
+    def execute(self, cloud: CloudWrites, plan: Plan, progress: Progress, control: Control | None = None) -> Result:
+        """One request, then a wait for its effect. An interrupt before the request changes nothing; after
+        it, the change is one request that has been made, so the wait runs to its end and says how it ended
+        (a single change is never half-done)."""
+        control = control or Control()
         if plan.refusal is not None:
             return Result(REFUSED, plan.refusal)
         step = plan.steps[0] if plan.steps else plan.title
+        if control.cancelled():
+            return Result(ROLLED_BACK, "interrupted before any change: nothing changed", (), step)
+        control.record("step", n=1, of=1, text=step, phase="sent")
         progress(step)
         try:
             self.change(cloud, progress)
         except NetdashError as exc:
+            control.record("step", n=1, of=1, text=step, phase="failed")
             if is_refusal(exc):
                 return Result(REFUSED, f"the cloud refused: {exc.message}", (f"{step}: {exc.message}",), step)
             return self._failed(cloud, step, exc)
         try:
             progress("waiting for the change to take effect")
             wait_until(lambda: self.settled(cloud), self.timeout, step)
-            problem = self.verify(cloud)
+            problem = reading(lambda: self.verify(cloud))
         except NetdashError as exc:
             return self._failed(cloud, step, exc)
+        control.record("step", n=1, of=1, text=step, phase="done")
         if problem is not None:
             return Result(FAILED, f"not verified: {problem}", (f"{step}: done, but {problem}",), step)
         return Result(DONE, f"done: {self.done_text(plan)}", (f"{step}: done, verified",))
 
     def _failed(self, cloud: CloudWrites, step: str, exc: NetdashError) -> Result:
         try:
-            same = self.unchanged(cloud)
-            where = self.state(cloud)
+            same = reading(lambda: self.unchanged(cloud))
+            where = reading(lambda: self.state(cloud))
         except NetdashError as again:
             same, where = False, f"state unknown: {again.message}"
         lines = (f"{step}: failed: {exc.message}", *([where] if where else []))

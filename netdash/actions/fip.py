@@ -131,6 +131,9 @@ class FloatingIPChange(SingleChange):
     def unchanged(self, cloud: CloudWrites) -> bool:
         return cloud.get_floating_ip(self.fip_id).port_id == self.before
 
+    def revert(self, cloud: CloudWrites) -> None:
+        cloud.update_floating_ip(self.fip_id, self.before)
+
     def state(self, cloud: CloudWrites) -> str:
         return f"{self.address} is on port {cloud.get_floating_ip(self.fip_id).port_id or 'none'}"
 

@@ -51,7 +51,8 @@ class MemberChange(SingleChange):
         self.pool_id = self.member_id = ""
         self.lb_id: str | None = None
         self.want: dict[str, Any] = {}
-        self.before: Member | None = None
+        #: weight, admin state and tags before the change (what `unchanged` and `revert` compare with)
+        self.before: dict[str, Any] = {}
 
     def describe(self) -> str:
         return f"{self.verb} member {self.member_ref} of pool {self.pool_ref}"
@@ -64,7 +65,8 @@ class MemberChange(SingleChange):
         listed = resolve.member(topology, pool, self.member_ref)
         self.check("member", listed, topology)
         member, tags = cloud.get_member(pool.id, listed.id)
-        self.pool_id, self.member_id, self.lb_id, self.before = pool.id, member.id, pool.loadbalancer_id, member
+        self.pool_id, self.member_id, self.lb_id = pool.id, member.id, pool.loadbalancer_id
+        self.before = {"weight": member.weight, "admin_state_up": member.admin_state_up, "tags": list(tags)}
         label = f"member {member.name or member.label} of pool {pool.name or pool.id}"
         kept = tuple(t for t in tags if not t.startswith(WEIGHT_TAG))
         if self.verb == "disable":
@@ -105,8 +107,12 @@ class MemberChange(SingleChange):
 
     def unchanged(self, cloud: CloudWrites) -> bool:
         member, _ = cloud.get_member(self.pool_id, self.member_id)
-        return self.before is not None and (member.weight, member.admin_state_up) == (
-            self.before.weight, self.before.admin_state_up)
+        return bool(self.before) and (member.weight, member.admin_state_up) == (
+            self.before["weight"], self.before["admin_state_up"])
+
+    def revert(self, cloud: CloudWrites) -> None:
+        cloud.update_member(self.pool_id, self.member_id, weight=self.before["weight"],
+                            admin_state_up=self.before["admin_state_up"], tags=tuple(self.before["tags"]))
 
     def state(self, cloud: CloudWrites) -> str:
         member, _ = cloud.get_member(self.pool_id, self.member_id)

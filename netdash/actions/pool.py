@@ -94,5 +94,9 @@ class ChangePoolAlgorithm(SingleChange):
     def unchanged(self, cloud: CloudWrites) -> bool:
         return cloud.get_pool(self.pool_id).lb_algorithm == self.before
 
+    def revert(self, cloud: CloudWrites) -> None:
+        if self.before is not None:
+            cloud.update_pool(self.pool_id, lb_algorithm=self.before)
+
     def state(self, cloud: CloudWrites) -> str:
         return f"the pool's algorithm is {cloud.get_pool(self.pool_id).lb_algorithm}"

@@ -81,6 +81,9 @@ class PortAdminState(SingleChange):
     def unchanged(self, cloud: CloudWrites) -> bool:
         return cloud.get_port(self.port_id).admin_state_up != self.up
 
+    def revert(self, cloud: CloudWrites) -> None:
+        cloud.update_port(self.port_id, admin_state_up=not self.up)
+
     def state(self, cloud: CloudWrites) -> str:
         port = cloud.get_port(self.port_id)
         return f"the port's admin_state_up is {port.admin_state_up}, status {port.status}"

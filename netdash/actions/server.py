@@ -70,6 +70,13 @@ class ServerPower(SingleChange):
         server = cloud.get_server(self.server_id)
         return None if server.status == LEAVES[self.verb] else f"the server is {server.status}"
 
+    def revert(self, cloud: CloudWrites) -> None:
+        inverse = {"stop": "start", "start": "stop"}.get(self.verb)
+        if inverse is None:
+            super().revert(cloud)
+        else:
+            cloud.server_action(self.server_id, inverse)
+
     def unchanged(self, cloud: CloudWrites) -> bool:
         server = cloud.get_server(self.server_id)
         return server.status == self.before and not server.task_state

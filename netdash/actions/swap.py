@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 from netdash.cloud.api import CloudWrites
 from netdash.cloud.errors import NetdashError
@@ -28,6 +30,7 @@ from .base import (
     Action,
     Args,
     Choice,
+    Control,
     Param,
     Pick,
     Plan,
@@ -35,6 +38,7 @@ from .base import (
     Refused,
     Result,
     is_refusal,
+    reading,
     wait_until,
 )
 from .fip import port_label
@@ -188,6 +192,9 @@ class SwapPorts(Action):
         return (port.device_id == server_id and (port.status == "ACTIVE" or not port.admin_state_up)
                 and port_id in cloud.server_interfaces(server_id))
 
+    def _device(self, cloud: CloudWrites, port_id: str) -> str:
+        return cloud.get_port(port_id).device_id
+
     def _detached(self, cloud: CloudWrites, server_id: str, port_id: str) -> bool:
         return cloud.get_port(port_id).device_id != server_id and port_id not in cloud.server_interfaces(server_id)
 
@@ -206,71 +213,137 @@ class SwapPorts(Action):
         server = cloud.get_server(server_id)
         return server.status == "ACTIVE" and not server.task_state
 
-    def _took_effect(self, cloud: CloudWrites, step: Step) -> bool:
-        """After a failed step: did it happen anyway (a timeout after an accepted request, say)?"""
-        if step.verb == "reboot":
-            return False
-        device = cloud.get_port(step.port_id).device_id
-        return device != step.server_id if step.verb == "detach" else device == step.server_id
-
     # --- the whole action -------------------------------------------------------------------------
-    def execute(self, cloud: CloudWrites, plan: Plan, progress: Progress) -> Result:
+    def journal_state(self) -> dict[str, Any]:
+        return {"servers": list(self.servers), "ports": list(self.ports), "names": dict(self.names)}
+
+    @classmethod
+    def resume(cls, state: dict[str, Any]) -> SwapPorts:
+        """The swap as planned, from its journal (`netdash recover`)."""
+        servers, ports, names = state.get("servers"), state.get("ports"), state.get("names")
+        if not (isinstance(servers, list) and len(servers) == 2 and isinstance(ports, list) and len(ports) == 2
+                and isinstance(names, dict) and all(isinstance(x, str) for x in (*servers, *ports))):
+            raise Refused("the journal does not say which servers and ports were swapped")
+        swap = cls(servers[0], servers[1], ports[0], ports[1])
+        swap.servers, swap.ports = (servers[0], servers[1]), (ports[0], ports[1])
+        swap.names = {str(k): str(v) for k, v in names.items()}
+        return swap
+
+    def execute(self, cloud: CloudWrites, plan: Plan, progress: Progress, control: Control | None = None) -> Result:
+        """The steps in order; on a failure, an interrupt or a failed verification, the roll-back. An
+        interrupt lets the current step finish (a half-sent step is worse than either end) and then rolls
+        back, unless every interface has moved already: then the swap is done (reboots are skipped)."""
+        control = control or Control()
         if plan.refusal is not None:
             return Result(REFUSED, plan.refusal)
-        done: list[Step] = []
         lines: list[str] = []
         total = len(self.steps)
         for number, step in enumerate(self.steps, 1):
+            if control.cancelled():
+                if step.verb == "reboot":
+                    lines.append(f"interrupted: the swap is complete; step {number}/{total} and later skipped")
+                    break
+                lines.append(f"interrupted before step {number}/{total}: rolling back")
+                return self._roll_back(cloud, lines, progress, control, f"interrupted before step {number}/{total}")
+            control.record("step", n=number, of=total, text=step.text, phase="sent")
             progress(f"[{number}/{total}] {step.text}")
             try:
                 self._run(cloud, step)
             except NetdashError as exc:
+                control.record("step", n=number, of=total, text=step.text, phase="failed")
                 lines.append(f"step {number}/{total} failed: {step.text}: {exc.message}")
-                try:
-                    if self._took_effect(cloud, step):
-                        done.append(step)
-                except NetdashError:
-                    done.append(step)  # unknown: undoing a step that did not happen fails harmlessly
-                if not done and is_refusal(exc):
+                if number == 1 and is_refusal(exc) and not self._may_have_taken_effect(cloud, step):
                     return Result(REFUSED, f"the cloud refused: {step.text}: {exc.message}", tuple(lines), step.text)
-                return self._roll_back(cloud, done, lines, progress, step.text)
-            done.append(step)
+                return self._roll_back(cloud, lines, progress, control, step.text)
+            control.record("step", n=number, of=total, text=step.text, phase="done")
             lines.append(f"step {number}/{total} done: {step.text}")
         try:
-            problem = self.verify(cloud)
+            problem = reading(lambda: self.verify(cloud))
         except NetdashError as exc:
             problem = exc.message
         if problem is None:
-            lines.append("verified: " + self._where(cloud))
+            lines.append("verified: " + self._where_safely(cloud))
             return Result(DONE, f"done: {plan.title}", tuple(lines))
         lines.append(f"not verified: {problem}")
-        return self._roll_back(cloud, done, lines, progress, "verify")
+        return self._roll_back(cloud, lines, progress, control, "verify")
 
-    def _roll_back(self, cloud: CloudWrites, done: list[Step], lines: list[str], progress: Progress,
-                   failed: str) -> Result:
-        undo_failed = False
-        for step in reversed(done):
-            if step.verb == "reboot":
-                continue
-            undo = step.inverse(self.names)
-            progress(f"undo: {undo.text}")
-            try:
-                self._run(cloud, undo)
-                lines.append(f"undone: {undo.text}")
-            except NetdashError as exc:
-                undo_failed = True
-                lines.append(f"undo failed: {undo.text}: {exc.message}")
+    def _may_have_taken_effect(self, cloud: CloudWrites, step: Step) -> bool:
+        """After a refused first step: did it happen anyway? (Unknown counts as yes: roll back to be sure.)"""
         try:
-            restored = all(self._attached(cloud, s, p) for s, p in zip(self.servers, self.ports, strict=True))
-            where = self._where(cloud)
-        except NetdashError as exc:
-            restored, where = False, f"where the ports are is unknown: {exc.message}"
-        if restored and not undo_failed:
+            device = reading(lambda: cloud.get_port(step.port_id).device_id)
+        except NetdashError:
+            return True
+        return device != step.server_id if step.verb == "detach" else device == step.server_id
+
+    def _roll_back(self, cloud: CloudWrites, lines: list[str], progress: Progress, control: Control,
+                   failed: str) -> Result:
+        control.record("rollback")
+        original = dict(zip(self.ports, self.servers, strict=True))
+        self._converge(cloud, original, progress, lines, "undone")
+        restored, where = self._check(cloud, original)
+        if restored:
             lines.append(f"original attachment verified: {where}")
             return Result(ROLLED_BACK, f"failed at: {failed}; rolled back, original attachment restored",
                           tuple(lines), failed)
         lines.append(f"NOT restored: {where}")
         return Result(FAILED, f"failed at: {failed}; roll-back incomplete: {where}", tuple(lines), failed)
+
+    # --- converging on an attachment: what roll-back and recovery do ----------------------------------
+    def _converge(self, cloud: CloudWrites, goal: dict[str, str], progress: Progress, lines: list[str],
+                  word: str) -> None:
+        """Move each port to its goal server by reading where it is first, then acting: a port already in
+        place is left alone, so this can run any number of times, from any half-done state. Ports on a
+        server of this swap that is not their goal are detached first, then the missing ones attached."""
+        for port_id, server_id in goal.items():
+            try:
+                device = reading(partial(self._device, cloud, port_id))
+            except NetdashError as exc:
+                lines.append(f"where {self.names[port_id]} is cannot be read: {exc.message}")
+                continue
+            if not device or device == server_id:
+                continue
+            if device not in self.servers:
+                lines.append(f"{self.names[port_id]} is on device {device}, not a server of this swap: left there")
+                continue
+            self._undo(cloud, Step("detach", device, port_id, f"detach {self.names[port_id]} from "
+                                                              f"{self.names[device]}"), progress, lines, word)
+        for port_id, server_id in goal.items():
+            try:
+                if reading(partial(self._attached, cloud, server_id, port_id)):
+                    continue
+            except NetdashError as exc:
+                lines.append(f"where {self.names[port_id]} is cannot be read: {exc.message}")
+                continue
+            self._undo(cloud, Step("attach", server_id, port_id, f"attach {self.names[port_id]} to "
+                                                                 f"{self.names[server_id]}"), progress, lines, word)
+
+    def _undo(self, cloud: CloudWrites, step: Step, progress: Progress, lines: list[str], word: str) -> None:
+        progress(f"{'undo' if word == 'undone' else word}: {step.text}")
+        try:
+            self._run(cloud, step)
+            lines.append(f"{word}: {step.text}")
+        except NetdashError as exc:
+            try:  # idempotent: a step whose end state holds anyway (409: the port never left) counts as done
+                held = reading(lambda: self._attached(cloud, step.server_id, step.port_id) if step.verb == "attach"
+                               else self._detached(cloud, step.server_id, step.port_id))
+            except NetdashError:
+                held = False
+            lines.append(f"{word}: {step.text} (it already held)" if held
+                         else f"{'undo' if word == 'undone' else word} failed: {step.text}: {exc.message}")
+
+    def _check(self, cloud: CloudWrites, goal: dict[str, str]) -> tuple[bool, str]:
+        """Whether every port is on its goal server, in both services' views, and where they are."""
+        try:
+            held = reading(lambda: all(self._attached(cloud, s, p) for p, s in goal.items()))
+            return held, reading(lambda: self._where(cloud))
+        except NetdashError as exc:
+            return False, f"where the ports are is unknown: {exc.message}"
+
+    def _where_safely(self, cloud: CloudWrites) -> str:
+        try:
+            return reading(lambda: self._where(cloud))
+        except NetdashError as exc:
+            return f"(where the ports are could not be read back: {exc.message})"
 
     def _where(self, cloud: CloudWrites) -> str:
         parts = []
@@ -279,6 +352,24 @@ class SwapPorts(Action):
             owner = self.names.get(device, f"device {device}") if device else "detached (no server)"
             parts.append(f"{self.names[port_id]} on {owner}")
         return "; ".join(parts)
+
+    def where(self, cloud: CloudWrites) -> str:
+        """Where each port of the swap is now (for `netdash recover`)."""
+        return self._where_safely(cloud)
+
+    def recover(self, cloud: CloudWrites, complete: bool, progress: Progress) -> Result:
+        """From whatever state the cloud is in now: back to the original attachment, or on to the swapped one."""
+        (a, b), (pa, pb) = self.servers, self.ports
+        goal = {pa: b, pb: a} if complete else {pa: a, pb: b}
+        lines: list[str] = []
+        self._converge(cloud, goal, progress, lines, "completed" if complete else "undone")
+        held, where = self._check(cloud, goal)
+        if not held:
+            lines.append(f"NOT {'completed' if complete else 'restored'}: {where}")
+            return Result(FAILED, f"recovery incomplete: {where}", tuple(lines))
+        if complete:
+            return Result(DONE, f"done: swap completed: {where}", tuple(lines))
+        return Result(ROLLED_BACK, f"rolled back, original attachment restored: {where}", tuple(lines))
 
     def verify(self, cloud: CloudWrites) -> str | None:
         (a, b), (pa, pb) = self.servers, self.ports

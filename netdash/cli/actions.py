@@ -20,6 +20,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
+from netdash.cli.interrupts import say
+
 if TYPE_CHECKING:
     from netdash.actions import Action
     from netdash.cloud.api import CloudApi
@@ -71,7 +73,14 @@ def connect(options: argparse.Namespace) -> tuple[CloudApi, Any]:
 
 
 def err(text: str) -> None:
-    print(f"netdash: {text}", file=sys.stderr, flush=True)
+    say(text)
+
+
+def cloud_record(client: CloudApi) -> dict[str, Any]:
+    """Which cloud an action ran on, for the journal: names only, never a credential."""
+    info = client.info
+    return {"cloud": info.cloud, "project": info.project, "region": info.region, "auth_url": info.auth_url,
+            "demo": info.demo}
 
 
 def confirmed(options: argparse.Namespace) -> bool | None:
@@ -90,7 +99,9 @@ def confirmed(options: argparse.Namespace) -> bool | None:
 
 def run(options: argparse.Namespace) -> int:
     """Plan, confirm, execute, report; NetdashErrors before the change reach `cli.main.main` (exit 2)."""
-    from netdash.actions import REFUSED, Result
+    from netdash.actions import FAILED, REFUSED, Result, journal
+    from netdash.actions.base import Control
+    from netdash.cli.interrupts import LeftAtOnce, deferred
 
     if options.read_only:
         err("error: --read-only: actions that change the cloud are disabled")
@@ -112,7 +123,27 @@ def run(options: argparse.Namespace) -> int:
         if not answer:
             err("cancelled: nothing changed")
             return 2
-        result: Result = action.execute(client, plan, err)
+        try:
+            entry = journal.begin(action.id, plan.title, cloud_record(client), action.journal_state())
+        except journal.JournalError as exc:
+            err(f"error: {exc}: nothing changed")
+            return 2
+        try:
+            with deferred(action.name) as stop:
+                result: Result = action.execute(client, plan, err, Control(cancelled=stop.is_set, journal=entry))
+        except LeftAtOnce as exc:
+            entry.abandon()
+            last = next((u for u in journal.unfinished() if u.path == entry.path), None)
+            where = f" {last.where_it_stopped()}" if last is not None else ""
+            err(f"left at once ({exc}){where}: the cloud may be half-changed; `netdash recover` shows where "
+                "things are and rolls back or completes")
+            return 130
+        if result.outcome == FAILED:
+            entry.abandon()
+            result = Result(result.outcome, result.summary + "; `netdash recover` can roll back or complete",
+                            result.lines, result.failed_step)
+        else:
+            entry.close(result.outcome)
         for line in result.lines:
             err(line)
         if result.ok:

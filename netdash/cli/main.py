@@ -27,6 +27,7 @@ SUBCOMMANDS = {
     "topology": "print the topology once (a tree, or JSON for scripts) and exit",
     "demo-cloud": "run the embedded OpenStack cloud on loopback and print its clouds.yaml entry",
     "probe": "GET a URL at a steady rate and report which backend answered",
+    "recover": "finish or roll back an action that was interrupted half-way (a crash, kill -9)",
 }
 
 
@@ -123,9 +124,10 @@ def top_parser() -> Parser:
     topology = sub.add_parser("topology", help=SUBCOMMANDS["topology"], description=SUBCOMMANDS["topology"])
     topology.add_argument("--format", choices=("tree", "json"), default="tree", help="output format (default tree)")
     add_cloud_options(topology, defaults=False)
-    from netdash.cli import actions, probe
+    from netdash.cli import actions, probe, recover
 
     actions.register(sub)
+    recover.register(sub)
     probe.register(sub)
     return p
 
@@ -144,6 +146,7 @@ def main(argv: Sequence[str] | None, dashboard: Dashboard) -> int:
         options = top_parser().parse_args(args)
     except UsageError as exc:
         return fail(str(exc))
+    options.notices = tell_unfinished() if options.subcommand != "recover" else []
     if getattr(options, "demo", False):  # the cloud builds while this process imports and connects (~1 s)
         options.demo_child = launch_demo(options)
     from netdash.cloud.errors import NetdashError
@@ -155,6 +158,10 @@ def main(argv: Sequence[str] | None, dashboard: Dashboard) -> int:
             from netdash.cli import probe
 
             return probe.run(options)
+        if options.subcommand == "recover":
+            from netdash.cli import recover
+
+            return recover.run(options)
         if options.subcommand is not None:
             from netdash.cli import actions
 
@@ -168,6 +175,18 @@ def main(argv: Sequence[str] | None, dashboard: Dashboard) -> int:
         child = getattr(options, "demo_child", None)
         if child is not None:  # stopped already on the normal paths; this covers the others
             child.stop()
+
+
+def tell_unfinished() -> list[str]:
+    """One line per action a crash left half-done: the next netdash, whatever it is asked, says so (the
+    dashboard shows the lines too). Returns them."""
+    from netdash.actions import journal
+
+    lines = [f"an interrupted action needs attention: {left.line()}: run `netdash recover`"
+             for left in journal.unfinished()]
+    for line in lines:
+        print(f"netdash: {line}", file=sys.stderr, flush=True)
+    return lines
 
 
 def fail(message: str) -> int:

@@ -66,13 +66,14 @@ class NetdashApp(App[int]):
     def __init__(self, client: CloudApi | None, info: CloudInfo | None = None, *, interval: float = 2.0,
                  read_only: bool = False, poller: PollerLike | None = None, poll: bool = True,
                  topology: Topology | None = None, clock: Callable[[], float] = time.time,
-                 freeze_gc: bool = False, fetch_process: bool = False) -> None:
+                 freeze_gc: bool = False, fetch_process: bool = False, notices: Iterable[str] = ()) -> None:
         """`poll=False` with a fixed `topology` and `clock` gives snapshot tests a still picture.
         `freeze_gc`: once the first snapshot is on screen, freeze what is alive out of the garbage
         collector's reach (`cloud.collector.freeze_survivors`); for a process that runs one dashboard,
         not for a test process that starts hundreds. `fetch_process`: once the first snapshot is on screen,
         fetch in a process of its own from then on (`CloudClient.start_fetch_process`); started after the
-        first paint, not before, so that its start-up does not compete with the first fetch."""
+        first paint, not before, so that its start-up does not compete with the first fetch. `notices`:
+        lines the user must see at start (an action a crash left half-done), in the log and as a toast."""
         super().__init__()
         self.client = client
         self.info = info if info is not None else client.info if client is not None else None
@@ -84,6 +85,7 @@ class NetdashApp(App[int]):
         self.initial = topology
         self.freeze_gc = freeze_gc
         self.fetch_process = fetch_process
+        self.notices = tuple(notices)
         self.topology = Topology()
         self.stale = False
         self.refreshes = 0
@@ -132,6 +134,9 @@ class NetdashApp(App[int]):
         self.query_one("#topology-pane").border_title = "Topology"
         self.query_one(EventLog).border_title = "Events"
         self.query_one(TopologyTree).focus()
+        for notice in self.notices:
+            self._log(notice, "warning")
+            self.notify(notice, title="Interrupted action", severity="warning", timeout=20)
         if self.initial is not None:
             self._apply(self.initial, [])
         if self.poller is None and self.client is not None:

@@ -73,3 +73,55 @@ def test_a_swap_whose_last_attach_is_dropped_is_rolled_back(cli: Cli, sdk: Any, 
             "server2") in ran.err
     assert (sdk.network.get_port(p1.id).device_id, sdk.network.get_port(p2.id).device_id) == (
         p1.device_id, p2.device_id)
+
+
+# --- transient failures of reads: retried within the deadline, never a changed cloud reported as failed ----
+
+def test_a_503_on_the_read_after_a_floating_ip_move_is_retried(cli: Cli, sdk: Any, seeded_cloud: DemoCloud) -> None:
+    fip = fip_of(sdk, "server1")
+    rule = seeded_cloud.cloud.faults.add("network", "GET", f"/floatingips/{fip.id}$", status=503, times=2)
+    ran = cli("fip", "move", fip.floating_ip_address, "server2")
+    assert rule.fired == 2 and ran.code == 0, ran.err
+    assert ran.out.strip().splitlines()[-1].startswith("done: move floating IP")
+    assert sdk.network.get_ip(fip.id).port_id != fip.port_id
+
+
+def test_a_503_on_the_read_after_a_pool_change_is_retried(cli: Cli, sdk: Any, seeded_cloud: DemoCloud) -> None:
+    rule = seeded_cloud.cloud.faults.add("load-balancer", "GET", "/lbaas/(pools|loadbalancers)/[0-9a-f-]+$",
+                                         status=503, times=2)
+    ran = cli("pool", "algorithm", "web_pool", "SOURCE_IP")
+    assert rule.fired == 2 and ran.code == 0, ran.err
+    assert sdk.load_balancer.find_pool("web_pool").lb_algorithm == "SOURCE_IP"
+
+
+def test_503s_on_the_swaps_reads_do_not_roll_back_a_completed_swap(cli: Cli, sdk: Any,
+                                                                   seeded_cloud: DemoCloud) -> None:
+    p1, p2 = sdk.network.find_port("server-1-port"), sdk.network.find_port("server-2-port")
+    faults = seeded_cloud.cloud.faults
+    reads = [faults.add("network", "GET", "/ports/[0-9a-f-]+$", status=503, times=0, rate=0.3, seed=7),
+             faults.add("compute", "GET", "/os-interface$", status=503, times=0, rate=0.3, seed=11)]
+    ran = cli("ports", "swap", "server1", "server2")
+    assert all(rule.fired for rule in reads)
+    assert ran.code == 0, ran.err
+    assert "verified: port server-1-port on server server2; port server-2-port on server server1" in ran.err
+    faults.clear()
+    assert (sdk.network.get_port(p1.id).device_id, sdk.network.get_port(p2.id).device_id) == (
+        p2.device_id, p1.device_id)
+
+
+def test_a_failed_step_that_never_took_effect_is_not_undone(cli: Cli, sdk: Any, seeded_cloud: DemoCloud) -> None:
+    """Step 2 (detach server-2-port) fails, the port never leaves server2, and the first read of it after
+    the failure fails too: the roll-back reads again and leaves the port alone, instead of attaching it
+    again (409 "in use") and calling an untouched port "NOT restored"."""
+    p1, p2 = sdk.network.find_port("server-1-port"), sdk.network.find_port("server-2-port")
+    faults = seeded_cloud.cloud.faults
+    rule = faults.add("compute", "DELETE", f"/os-interface/{p2.id}$", status=500)
+    read = faults.add("network", "GET", f"/ports/{p2.id}$", status=503)
+    ran = cli("ports", "swap", "server1", "server2")
+    assert rule.fired == 1 and read.fired == 1 and ran.code == 1, ran.err
+    assert "step 2/4 failed: detach port server-2-port" in ran.err
+    assert "undone: attach port server-1-port to server server1" in ran.err
+    assert "server-2-port to server server2" not in ran.err  # it never left: nothing to undo
+    assert "original attachment verified" in ran.err and "NOT restored" not in ran.err
+    assert (sdk.network.get_port(p1.id).device_id, sdk.network.get_port(p2.id).device_id) == (
+        p1.device_id, p2.device_id)

@@ -1,0 +1,53 @@
+"""Ctrl-C, SIGTERM and a closed terminal while an action runs: finish the step, roll back, report.
+
+Killing a half-done port swap leaves both servers without their ports, so the first SIGINT, SIGTERM or
+SIGHUP only asks the action to stop (`Control.cancelled`): the step under way completes (or is undone),
+the roll-back runs and the report is printed. A second one means "leave now": `LeftAtOnce` is raised
+wherever the action is, and the journal stays behind for `netdash recover`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from types import FrameType
+
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+NAMES = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM", signal.SIGHUP: "the terminal closed (SIGHUP)"}
+
+
+class LeftAtOnce(BaseException):
+    """A second interrupt: the user wants out now, whatever state the cloud is in."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(NAMES.get(signal.Signals(signum), f"signal {signum}"))
+        self.signum = signum
+
+
+def say(text: str) -> None:
+    """A line on stderr, if there still is one (after SIGHUP the terminal may be gone)."""
+    with contextlib.suppress(OSError, ValueError):
+        print(f"netdash: {text}", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def deferred(what: str) -> Iterator[threading.Event]:
+    """While the body runs, the first signal sets the event it yields; the second raises LeftAtOnce."""
+    stop = threading.Event()
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise LeftAtOnce(signum)
+        stop.set()
+        say(f"{NAMES.get(signal.Signals(signum), 'signal')}: finishing the current step of {what}, then rolling "
+            "back; interrupt again to leave at once (the journal keeps what `netdash recover` needs)")
+
+    previous = {signum: signal.signal(signum, handler) for signum in SIGNALS}
+    try:
+        yield stop
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)

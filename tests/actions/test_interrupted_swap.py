@@ -1,0 +1,139 @@
+"""A port swap interrupted at each of its steps — Ctrl-C, SIGTERM, or SIGKILL and then `netdash recover` —
+on a cloud slowed so that every step is hit: every case ends with each port on exactly one server, fully
+as before or fully swapped, the journal closed, and a report that says which."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from netdash.democloud import DemoCloud
+
+#: each interface request of the swap takes at least this long, so a signal sent when a step is announced
+#: lands inside it
+SLOW = 0.3
+
+
+def attachment(sdk: Any) -> dict[str, str]:
+    """port name -> the server it is on, checked in both services' views (one server, or "none")."""
+    servers = {s.id: s.name for s in sdk.compute.servers()}
+    where = {}
+    for name in ("server-1-port", "server-2-port"):
+        port = sdk.network.find_port(name, ignore_missing=False)
+        holders = [servers[s] for s in servers if port.id in {i.port_id for i in sdk.compute.server_interfaces(s)}]
+        assert len(holders) <= 1, f"{name} is on {holders}"
+        assert (holders[0] if holders else "") == servers.get(port.device_id, ""), (name, holders, port.device_id)
+        where[name] = holders[0] if holders else "none"
+    return where
+
+
+ORIGINAL = {"server-1-port": "server1", "server-2-port": "server2"}
+SWAPPED = {"server-1-port": "server2", "server-2-port": "server1"}
+
+
+def netdash(env: dict[str, str], *argv: str, **popen: Any) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "netdash", *argv, "--os-cloud", "netdash-demo",
+                             "--max-rps", "1000"], env=env, text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, **popen)
+
+
+@pytest.fixture
+def slowed(seeded_cloud: DemoCloud, tmp_path: Path, private_state_home: Path) -> tuple[DemoCloud, dict[str, str]]:
+    for method in ("POST", "DELETE"):
+        seeded_cloud.cloud.faults.add("compute", method, "/os-interface", kind="latency", delay=SLOW, times=0)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+    env["OS_CLIENT_CONFIG_FILE"] = str(seeded_cloud.write_clouds_yaml(tmp_path / "clouds.yaml"))
+    env["XDG_STATE_HOME"] = str(private_state_home)
+    return seeded_cloud, env
+
+
+def interrupt_at(env: dict[str, str], step: int, signum: int) -> tuple[int, str, str]:
+    """Start the swap; send `signum` when step `step` is announced; its exit status, stdout, stderr."""
+    proc = netdash(env, "ports", "swap", "server1", "server2", "--yes")
+    assert proc.stderr is not None
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if line.startswith(f"netdash: [{step}/4]"):
+            proc.send_signal(signum)
+            break
+    else:
+        raise AssertionError("".join(seen) + "the step was never announced")
+    out, err = proc.communicate(timeout=60)
+    return proc.returncode, out, "".join(seen) + err
+
+
+def journals(home: str) -> list[Path]:
+    return list((Path(home) / "netdash" / "journal").glob("*.jsonl"))
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("step", [1, 2, 3, 4])
+def test_an_interrupt_finishes_the_step_and_rolls_back(slowed, step: int, signum: int) -> None:
+    cloud, env = slowed
+    sdk = cloud.connection("demo")
+    code, out, err = interrupt_at(env, step, signum)
+    assert "Traceback" not in err
+    assert "finishing the current step" in err
+    where = attachment(sdk)
+    if step == 4:  # the last step was under way: it completes, and with it the swap
+        assert code == 0 and where == SWAPPED, err
+        assert "done: swap" in out
+    else:
+        assert code == 1 and where == ORIGINAL, err
+        assert "rolled back, original attachment restored" in err and "original attachment verified" in err
+    assert journals(env["XDG_STATE_HOME"]) == []
+
+
+@pytest.mark.parametrize("how", ["--rollback", "--complete"])
+@pytest.mark.parametrize("step", [1, 2, 3, 4])
+def test_a_killed_swap_is_found_and_recovered(slowed, step: int, how: str) -> None:
+    cloud, env = slowed
+    sdk = cloud.connection("demo")
+    code, _, err = interrupt_at(env, step, signal.SIGKILL)
+    assert code == -signal.SIGKILL
+    assert len(journals(env["XDG_STATE_HOME"])) == 1
+
+    # the next netdash, whatever it does, says so in one line
+    topology = netdash(env, "topology", "--format", "json")
+    _, notice = topology.communicate(timeout=60)
+    lines = [line for line in notice.splitlines() if "interrupted action" in line]
+    assert len(lines) == 1 and "swap" in lines[0] and "/4" in lines[0] and "netdash recover" in lines[0], notice
+
+    recover = netdash(env, "recover", how, "--yes")
+    out, err = recover.communicate(timeout=120)
+    assert recover.returncode == 0, err
+    assert "Traceback" not in err and "now: port server-1-port on" in out
+    assert attachment(sdk) == (ORIGINAL if how == "--rollback" else SWAPPED)
+    assert journals(env["XDG_STATE_HOME"]) == []
+    again = netdash(env, "recover", "--yes")
+    assert again.communicate(timeout=60)[0].strip() == "nothing to recover" and again.returncode == 0
+
+
+def test_a_second_interrupt_leaves_at_once_and_says_what_to_do(slowed) -> None:
+    cloud, env = slowed
+    proc = netdash(env, "ports", "swap", "server1", "server2", "--yes")
+    assert proc.stderr is not None
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if line.startswith("netdash: [2/4]"):
+            proc.send_signal(signal.SIGINT)
+        if "finishing the current step" in line:
+            proc.send_signal(signal.SIGINT)
+            break
+    _, err = proc.communicate(timeout=60)
+    err = "".join(seen) + err
+    assert proc.returncode == 130, err
+    assert "left at once" in err and "netdash recover" in err and "Traceback" not in err
+    assert len(journals(env["XDG_STATE_HOME"])) == 1
+    recover = netdash(env, "recover", "--rollback")
+    _, err = recover.communicate(timeout=120)
+    assert recover.returncode == 0, err
+    assert attachment(cloud.connection("demo")) == ORIGINAL
