@@ -7,6 +7,7 @@ place that sees both.
 from __future__ import annotations
 
 import argparse
+import threading
 from collections.abc import Sequence
 
 
@@ -16,14 +17,21 @@ def dashboard(options: argparse.Namespace) -> int:
     from netdash.tui.app import NetdashApp
 
     client, demo = open_cloud(options)
+    stopped = threading.Lock()
+
+    def stop() -> None:  # once, whether the normal exit or the terminal watchdog gets here first
+        if stopped.acquire(blocking=False):
+            client.close()
+            if demo is not None:
+                demo.stop()
+
     try:
-        NetdashApp(client, interval=options.interval, read_only=options.read_only, freeze_gc=True,
-                   fetch_process=True, notices=options.notices).run()
-        return 0
+        app = NetdashApp(client, interval=options.interval, read_only=options.read_only, freeze_gc=True,
+                         fetch_process=True, notices=options.notices, last_resort=stop)
+        app.run()
+        return app.return_code or 0
     finally:
-        client.close()
-        if demo is not None:
-            demo.stop()
+        stop()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

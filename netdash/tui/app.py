@@ -31,6 +31,7 @@ from netdash.tui.messages import ChangeLine, FetchFailed, TopologyFetched
 from netdash.tui.probe_control import ProbeControl
 from netdash.tui.refresh import PollerLike, poll_once
 from netdash.tui.screens import KeysScreen
+from netdash.tui.terminal import EVERY, TerminalWatch
 from netdash.widgets.details import DetailsPane
 from netdash.widgets.event_log import EventLog
 from netdash.widgets.key_bar import KeyBar
@@ -66,14 +67,17 @@ class NetdashApp(App[int]):
     def __init__(self, client: CloudApi | None, info: CloudInfo | None = None, *, interval: float = 2.0,
                  read_only: bool = False, poller: PollerLike | None = None, poll: bool = True,
                  topology: Topology | None = None, clock: Callable[[], float] = time.time,
-                 freeze_gc: bool = False, fetch_process: bool = False, notices: Iterable[str] = ()) -> None:
+                 freeze_gc: bool = False, fetch_process: bool = False, notices: Iterable[str] = (),
+                 last_resort: Callable[[], None] | None = None) -> None:
         """`poll=False` with a fixed `topology` and `clock` gives snapshot tests a still picture.
         `freeze_gc`: once the first snapshot is on screen, freeze what is alive out of the garbage
         collector's reach (`cloud.collector.freeze_survivors`); for a process that runs one dashboard,
         not for a test process that starts hundreds. `fetch_process`: once the first snapshot is on screen,
         fetch in a process of its own from then on (`CloudClient.start_fetch_process`); started after the
         first paint, not before, so that its start-up does not compete with the first fetch. `notices`:
-        lines the user must see at start (an action a crash left half-done), in the log and as a toast."""
+        lines the user must see at start (an action a crash left half-done), in the log and as a toast.
+        `last_resort`: what must be stopped (the embedded cloud, the fetch process) if the terminal goes
+        away and the App's own exit hangs (`tui.terminal`)."""
         super().__init__()
         self.client = client
         self.info = info if info is not None else client.info if client is not None else None
@@ -95,6 +99,7 @@ class NetdashApp(App[int]):
         self._held: TopologyFetched | None = None
         self._held_lines: list[ChangeLine] = []
         self.probe = ProbeControl(self, clock)
+        self.terminal = TerminalWatch(self._terminal_gone, last_resort)
         #: the actions `check_action` decides, and its answers when the footer was last refreshed
         self._checked_actions = (*(("act", (a.id,)) for a in catalog.CATALOG),
                                  *((name, ()) for name in ("probe_selection", "copy_id", "clear_filter")))
@@ -126,6 +131,8 @@ class NetdashApp(App[int]):
         self._close_messages_no_wait()
 
     def on_mount(self) -> None:
+        if not self.is_headless and self.terminal.start():
+            self.set_interval(EVERY, self.terminal.check, name="terminal-watch")
         header = self.query_one(StatusHeader)
         info = self.info
         header.set_cloud(getattr(info, "cloud", "?"), getattr(info, "project", "?"), getattr(info, "region", None),
@@ -233,6 +240,12 @@ class NetdashApp(App[int]):
         self.stale = stale
         self.query_one(TopologyTree).set_class(stale, "-stale")
         self.query_one("#topology-pane").set_class(stale, "-stale")
+
+    def _terminal_gone(self, why: str, status: int) -> None:
+        """No one is watching any more: stop probing and polling now, then leave as a quit does."""
+        self.probe.stop()
+        self.poll = False
+        self.exit(return_code=status)
 
     # --- routing --------------------------------------------------------------------------------------
     def _shut_down(self) -> bool:
