@@ -45,11 +45,11 @@ def run_on_a_pty_then_close_it(argv: list[str]) -> tuple[int | None, set[int]]:
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, b"\x28\x00\x78\x00\x00\x00\x00\x00")  # 40 x 120
 
-    def own_terminal() -> None:
-        os.setsid()
-        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, preexec_fn=own_terminal, cwd=ROOT)
+    # a session of its own whose controlling terminal is the pty, as a terminal window or ssh gives
+    take_the_terminal = ("import fcntl, os, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+                         "os.execvp(sys.argv[1], sys.argv[1:])")
+    proc = subprocess.Popen([sys.executable, "-c", take_the_terminal, *argv], stdin=slave, stdout=slave,
+                            stderr=slave, start_new_session=True, cwd=ROOT)
     os.close(slave)
     seen, started = b"", time.monotonic()
     try:
