@@ -5,13 +5,11 @@ from __future__ import annotations
 import base64
 import secrets
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .core import Context, HttpError, Request, Response, iso, new_hex_id
+from .runtime import Runtime
 from .service import Service
-
-if TYPE_CHECKING:
-    from .app import Cloud
 
 DOMAIN = {"id": "default", "name": "Default"}
 
@@ -32,15 +30,17 @@ class Identity(Service):
     prefix = "/identity"
     catalog_suffix = "/v3"
 
-    def __init__(self, cloud: Cloud) -> None:
+    def __init__(self, runtime: Runtime) -> None:
         self.users: dict[str, dict[str, Any]] = {}
         self.projects: dict[str, dict[str, Any]] = {}
         self.roles = {name: new_hex_id() for name in ("admin", "member", "reader", "manager", "service")}
         self.tokens: dict[str, Token] = {}
         self.service_ids: dict[str, str] = {}
         self.endpoint_ids: dict[tuple[str, str], str] = {}
-        super().__init__(cloud)
-        settings = cloud.settings
+        #: the services the catalog lists (the composition root hands it every mounted one)
+        self.mounted: dict[str, Service] = {self.type: self}
+        super().__init__(runtime)
+        settings = runtime.settings
         self.add_account("admin", "admin", ("admin", "member", "reader", "manager"))
         self.add_account("demo", "demo", ("member", "reader", "manager"), settings.password)
         self.add_account("alt_demo", "alt_demo", ("member", "reader", "manager"))
@@ -74,13 +74,13 @@ class Identity(Service):
 
     def validate(self, token_text: str) -> Context | None:
         token = self.tokens.get(token_text)
-        if token is None or token.expires_at <= self.cloud.now() or token.project_id is None:
+        if token is None or token.expires_at <= self.runtime.now() or token.project_id is None:
             return None
         return Context(token.project_id, token.user_id, token.roles, self.projects[token.project_id]["name"])
 
     def expire_all(self) -> None:
         """Every issued token expires now (clients must re-authenticate)."""
-        now = self.cloud.now()
+        now = self.runtime.now()
         for token in self.tokens.values():
             token.expires_at = min(token.expires_at, now)
 
@@ -101,7 +101,7 @@ class Identity(Service):
         r.add("GET", "/v3/domains", lambda req: Response(200, {"domains": [self.domain_view()]}))
         r.add("GET", "/v3/domains/{domain_id}", self.get_domain)
         r.add("GET", "/v3/regions", lambda req: Response(200, {"regions": [
-            {"id": self.cloud.settings.region, "description": "", "parent_region_id": None}]}))
+            {"id": self.runtime.settings.region, "description": "", "parent_region_id": None}]}))
         r.add("GET", "/v3/services", lambda req: Response(200, {"services": self.service_list()}))
         r.add("GET", "/v3/endpoints", lambda req: Response(200, {"endpoints": self.endpoint_list()}))
 
@@ -112,7 +112,7 @@ class Identity(Service):
 
     def unauthorized(self) -> Response:
         resp = self.error(401, "The request you have made requires authentication.").response
-        resp.headers["WWW-Authenticate"] = f'Keystone uri="{self.cloud.auth_url}"'
+        resp.headers["WWW-Authenticate"] = f'Keystone uri="{self.runtime.auth_url}"'
         return resp
 
     def decorate(self, req: Request, resp: Response) -> None:
@@ -121,7 +121,7 @@ class Identity(Service):
 
     def version_doc(self) -> dict[str, Any]:
         return {"id": "v3.14", "status": "stable", "updated": "2020-04-07T00:00:00Z",
-                "links": [{"rel": "self", "href": f"{self.cloud.auth_url}/"}],
+                "links": [{"rel": "self", "href": f"{self.runtime.auth_url}/"}],
                 "media-types": [{"base": "application/json",
                                  "type": "application/vnd.openstack.identity-v3+json"}]}
 
@@ -143,17 +143,17 @@ class Identity(Service):
             user = self.password_user(identity.get("password"))
         elif "token" in methods:
             previous = self.tokens.get(str((identity.get("token") or {}).get("id", "")))
-            if previous is None or previous.expires_at <= self.cloud.now():
+            if previous is None or previous.expires_at <= self.runtime.now():
                 raise HttpError(401, self.unauthorized().body, self.unauthorized().headers)
             user = self.users[previous.user_id]
         else:
             raise self.error(401, "The request you have made requires authentication.")
         project = self.scope_project(auth.get("scope"), user)
-        now = self.cloud.now()
+        now = self.runtime.now()
         token_text = "gAAAAA" + base64.urlsafe_b64encode(secrets.token_bytes(132)).decode().rstrip("=")
         roles = tuple(user["_roles"]) if project else ()
         token = Token(user["id"], project["id"] if project else None, roles, now,
-                      now + self.cloud.settings.token_ttl,
+                      now + self.runtime.settings.token_ttl,
                       base64.urlsafe_b64encode(secrets.token_bytes(16)).decode().rstrip("="))
         self.tokens[token_text] = token
         return Response(201, {"token": self.token_view(token, methods)}, {"X-Subject-Token": token_text})
@@ -208,7 +208,7 @@ class Identity(Service):
 
     def check(self, req: Request) -> Response:
         subject = self.tokens.get(req.header("x-subject-token") or "")
-        if subject is None or subject.expires_at <= self.cloud.now():
+        if subject is None or subject.expires_at <= self.runtime.now():
             raise self.error(404, "Could not recognize Fernet token")
         return Response(200, {"token": self.token_view(subject, ["password"])},
                         {"X-Subject-Token": req.header("x-subject-token") or ""})
@@ -221,19 +221,19 @@ class Identity(Service):
     # --- catalog and directory --------------------------------------------------------------------
     def service_list(self) -> list[dict[str, Any]]:
         out = []
-        for service in self.cloud.services.values():
+        for service in self.mounted.values():
             sid = self.service_ids.setdefault(service.type, new_hex_id())
             out.append({"id": sid, "type": service.type, "name": service.name, "enabled": True})
         return out
 
     def endpoint_list(self) -> list[dict[str, Any]]:
-        region = self.cloud.settings.region
+        region = self.runtime.settings.region
         out = []
-        for service in self.cloud.services.values():
+        for service in self.mounted.values():
             for interface in ("public", "internal", "admin"):
                 eid = self.endpoint_ids.setdefault((service.type, interface), new_hex_id())
                 out.append({"id": eid, "interface": interface, "region_id": region, "region": region,
-                            "url": self.cloud.endpoint(service), "enabled": True,
+                            "url": service.endpoint, "enabled": True,
                             "service_id": self.service_ids.setdefault(service.type, new_hex_id())})
         return out
 
@@ -247,11 +247,11 @@ class Identity(Service):
         return Response(200, {"catalog": self.catalog()})
 
     def project_view(self, project: dict[str, Any]) -> dict[str, Any]:
-        return {**project, "links": {"self": f"{self.cloud.auth_url}/projects/{project['id']}"}}
+        return {**project, "links": {"self": f"{self.runtime.auth_url}/projects/{project['id']}"}}
 
     def domain_view(self) -> dict[str, Any]:
         return {**DOMAIN, "description": "The default domain", "enabled": True, "tags": [], "options": {},
-                "links": {"self": f"{self.cloud.auth_url}/domains/default"}}
+                "links": {"self": f"{self.runtime.auth_url}/domains/default"}}
 
     def get_domain(self, req: Request, domain_id: str) -> Response:
         if domain_id != "default":

@@ -11,6 +11,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from .core import HttpError, Request, Response, after_marker, iso, new_id, query_without
+from .identity import Identity
+from .runtime import Runtime
 from .service import Service
 
 #: name, distro, version, size in bytes, virtual size in bytes
@@ -56,11 +58,11 @@ class Image(Service):
     prefix = "/image"
     catalog_suffix = ""
 
-    def __init__(self, cloud: Any) -> None:
+    def __init__(self, runtime: Runtime, identity: Identity) -> None:
         self.images: dict[str, dict[str, Any]] = {}
-        super().__init__(cloud)
-        owner = cloud.identity.context_for("admin").project_id
-        start = cloud.now()
+        super().__init__(runtime)
+        owner = identity.context_for("admin").project_id
+        start = runtime.now()
         for offset, (name, distro, version, size, virtual) in enumerate(CATALOGUE):
             digest = f"{name}:{size}".encode()
             image_id = new_id()
@@ -117,7 +119,7 @@ class Image(Service):
         return Response(
             401,
             {"message": UNAUTHORIZED_MESSAGE, "code": "401 Unauthorized", "title": "Unauthorized"},
-            {"WWW-Authenticate": f'Keystone uri="{self.cloud.auth_url}"'},
+            {"WWW-Authenticate": f'Keystone uri="{self.runtime.auth_url}"'},
         )
 
     def decorate(self, req: Request, resp: Response) -> None:

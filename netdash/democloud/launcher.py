@@ -9,9 +9,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from .app import Cloud, Settings
+from .app import Cloud
 from .dataplane import DataPlane
 from .http import CloudHTTPServer
+from .runtime import Settings
 from .state import Persister, StateError
 from .state import load as load_state
 from .state import read as read_state

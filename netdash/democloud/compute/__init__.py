@@ -57,7 +57,7 @@ class Compute(ActionApi):
     # --- read API for peers (data plane, Octavia...) --------------------------------------------
     def get_server(self, server_id: str) -> dict[str, Any] | None:
         """A snapshot of the server record: name, status, decoded user data, project, ports Nova made."""
-        with self.cloud.lock:
+        with self.runtime.lock:
             server = self.servers.get(server_id)
             if server is None:
                 return None
@@ -68,11 +68,11 @@ class Compute(ActionApi):
             return snapshot
 
     def server_ids(self) -> list[str]:
-        with self.cloud.lock:
+        with self.runtime.lock:
             return list(self.servers)
 
     def server_status(self, server_id: str) -> str | None:
-        with self.cloud.lock:
+        with self.runtime.lock:
             server = self.servers.get(server_id)
             return None if server is None else self.status_of(self.settle(server))
 

@@ -34,7 +34,7 @@ class ActionApi(CreateApi):
         if not isinstance(body, dict) or len(body) != 1:
             raise self.bad("There is no such action: " + (", ".join(body) if isinstance(body, dict) else ""))
         action, argument = next(iter(body.items()))
-        now = self.cloud.now()
+        now = self.runtime.now()
         if action in ACTION_STATES:
             allowed, verb = ACTION_STATES[action]
             if server["vm_state"] not in allowed or server["task_state"]:
@@ -51,7 +51,7 @@ class ActionApi(CreateApi):
                 self.invalid_state(server, "reboot")
             server.update({"vm_state": "active", "task_then": "active",
                            "task_state": "reboot_started_hard" if hard else "reboot_started",
-                           "task_until": now + self.cloud.settings.build_delay})
+                           "task_until": now + self.runtime.settings.build_delay})
         else:
             raise self.bad(f"There is no such action: {action}")
         server["updated_at"] = now
@@ -106,7 +106,7 @@ class ActionApi(CreateApi):
         new_id, failure = self.plug(ctx, server, request, [])
         if new_id is None:
             raise self.error(500, f"Failed to attach network adapter device to {server['id']}: {failure}")
-        server["updated_at"] = self.cloud.now()
+        server["updated_at"] = self.runtime.now()
         port = self.attached_port(server, new_id)
         return Response(200, {"interfaceAttachment": self.interface_view(req, port)})
 
@@ -116,6 +116,6 @@ class ActionApi(CreateApi):
             self.invalid_state(server, "detach_interface")
         port = self.attached_port(server, port_id)
         self.detach_port(server, port["id"])
-        server["updated_at"] = self.cloud.now()
+        server["updated_at"] = self.runtime.now()
         return Response(202)
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote, urlencode
 
 from ..core import Context, HttpError, Request, Response, after_marker, query_without, request_id
+from ..identity import Identity
+from ..image import Image
+from ..network import Network
+from ..runtime import Runtime
 from ..service import Service
 from . import microversions
-
-if TYPE_CHECKING:
-    from ..app import Cloud
 
 JSON_UTF8 = "application/json; charset=UTF-8"
 #: Nova's fault wrapper names errors by status; anything else is a computeFault
@@ -32,7 +33,11 @@ class NovaBase(Service):
     prefix = "/compute"
     catalog_suffix = "/v2.1"
 
-    def __init__(self, cloud: Cloud) -> None:
+    def __init__(self, runtime: Runtime, identity: Identity, network: Network, image: Image) -> None:
+        #: the peers Nova calls: Keystone for its service account, Neutron for ports, Glance for images
+        self.identity = identity
+        self.network = network
+        self.image = image
         self.servers: dict[str, dict[str, Any]] = {}
         #: project id -> server ids in creation order (lists stay O(own servers), not O(all))
         self.servers_by_project: dict[str, dict[str, None]] = {}
@@ -41,7 +46,7 @@ class NovaBase(Service):
         self.keypairs: dict[tuple[str, str], dict[str, Any]] = {}
         self.instance_counter = 0
         self.keypair_counter = 0
-        super().__init__(cloud)
+        super().__init__(runtime)
 
     # --- errors, in Nova's `{"<faultName>": {"code", "message"}}` shape -------------------------
     def error(self, status: int, message: str, kind: str = "") -> HttpError:
@@ -109,10 +114,10 @@ class NovaBase(Service):
     @property
     def admin(self) -> Context:
         """Nova's service account: port binding fields are admin-only in Neutron."""
-        return self.cloud.identity.context_for("admin")
+        return self.identity.context_for("admin")
 
     def root(self, req: Request) -> str:
-        return req.service_url or f"{self.cloud.base_url}{self.prefix}"
+        return req.service_url or self.url
 
     def links(self, req: Request, collection: str, item_id: str) -> list[dict[str, str]]:
         root = self.root(req)
@@ -153,13 +158,13 @@ class NovaBase(Service):
             raise self.invalid_input(key, value, f"{value!r} is not of type 'object'")
         return value
 
-    def neutron(self) -> Any:
+    def neutron(self) -> Network:
         """Neutron's in-process read API (get_port, ports_of_device, ...) for hot reads."""
-        return self.cloud.services["network"]
+        return self.network
 
     def call_neutron(self, method: str, path: str, body: Any = None, *, context: Context,
                      query: str = "") -> Response:
-        return self.call("network", method, path, body, context=context, query=query)
+        return self.network.request(method, path, body, context=context, query=query)
 
     @staticmethod
     def neutron_message(resp: Response) -> str:

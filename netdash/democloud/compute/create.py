@@ -92,7 +92,7 @@ class CreateApi(ServerApi, FlavorApi, KeypairApi):
         return self.image_or_400(image_ref.rstrip("/").rsplit("/", 1)[-1])["id"], volumes
 
     def image_or_400(self, image_id: str) -> dict[str, Any]:
-        image = self.cloud.services["image"].get_image(image_id)
+        image = self.image.get_image(image_id)
         if image is None:
             raise self.bad(f"Image {image_id} could not be found.")
         if image.get("status") != "active":
@@ -277,7 +277,7 @@ class CreateApi(ServerApi, FlavorApi, KeypairApi):
             if port_id is None:
                 self.release_ports(server)
                 server.update({"vm_state": "error", "task_state": None, "task_until": None, "task_then": None,
-                               "fault": {"code": 500, "created": iso(self.cloud.now()), "message": (
+                               "fault": {"code": 500, "created": iso(self.runtime.now()), "message": (
                                    f"Build of instance {server['id']} aborted: Failed to allocate the "
                                    f"network(s), not rescheduling. {failure}").strip()}})
                 return
@@ -321,11 +321,11 @@ class CreateApi(ServerApi, FlavorApi, KeypairApi):
                 "trusted_image_certificates": spec.get("trusted_image_certificates"), "hostname": hostname}
 
     def new_server(self, ctx: Context, name: str, index: int, fields: dict[str, Any]) -> dict[str, Any]:
-        now = self.cloud.now()
+        now = self.runtime.now()
         self.instance_counter += 1
         server = {"id": new_id(), "name": name, "project_id": ctx.project_id, "user_id": ctx.user_id,
                   "created_at": now, "updated_at": now, "launched_at": None, "vm_state": "building",
-                  "task_state": "scheduling", "task_until": now + self.cloud.settings.build_delay,
+                  "task_state": "scheduling", "task_until": now + self.runtime.settings.build_delay,
                   "task_then": "active", "launch_index": index, "number": self.instance_counter,
                   "locked": False, "nova_ports": set(), "fault": None, **fields}
         server["hostname"] = fields["hostname"] or hostname_for(name)

@@ -107,7 +107,7 @@ class KeypairApi(NovaBase):
         self.keypair_counter += 1
         keypair = {"id": self.keypair_counter, "name": name, "user_id": owner, "type": key_type,
                    "public_key": public_key.strip(), "fingerprint": fingerprint,
-                   "created_at": self.cloud.now()}
+                   "created_at": self.runtime.now()}
         self.keypairs[(owner, name)] = keypair
         view = self.keypair_view(req, keypair)
         view["user_id"] = owner

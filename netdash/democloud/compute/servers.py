@@ -184,7 +184,7 @@ class ServerApi(ServerViews):
                 raise self.invalid_input("OS-DCF:diskConfig", spec["OS-DCF:diskConfig"],
                                          "'OS-DCF:diskConfig' is not one of ['AUTO', 'MANUAL']")
             server["disk_config"] = spec["OS-DCF:diskConfig"]
-        server["updated_at"] = self.cloud.now()
+        server["updated_at"] = self.runtime.now()
         return Response(200, {"server": self.server_view(req, server, show=True)})
 
     def checked_name(self, field: str, value: Any) -> str:

@@ -18,7 +18,7 @@ class ServerViews(NovaBase):
     def settle(self, server: dict[str, Any]) -> dict[str, Any]:
         """Finish a timed transition (BUILD, REBOOT) once its moment has passed: no timers needed."""
         until = server["task_until"]
-        if until is not None and self.cloud.now() >= until:
+        if until is not None and self.runtime.now() >= until:
             if server["vm_state"] == "building":
                 server["launched_at"] = until
             server["vm_state"] = server["task_then"]

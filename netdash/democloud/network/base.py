@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import itertools
 import random
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..core import Context, HttpError, Request, Response, iso, request_id
+from ..runtime import Runtime
 from ..service import Service
 from .errors import bad_request, forbidden, html_not_found, neutron_error, not_found
 from .ipam import IPNet, Pool
-
-if TYPE_CHECKING:
-    from ..app import Cloud
 
 Record = dict[str, Any]
 #: the host name router ports are bound to, as an L3 agent would bind them
@@ -32,7 +30,7 @@ class NetBase(Service):
     prefix = "/networking"
     catalog_suffix = ""
 
-    def __init__(self, cloud: Cloud) -> None:
+    def __init__(self, runtime: Runtime) -> None:
         self.networks: dict[str, Record] = {}
         self.subnets: dict[str, Record] = {}
         self.ports: dict[str, Record] = {}
@@ -55,7 +53,7 @@ class NetBase(Service):
         self.order: dict[str, int] = {}  # id -> creation order, for creation-ordered index answers
         self.counter = itertools.count(1)
         self.rng = random.Random()
-        super().__init__(cloud)
+        super().__init__(runtime)
 
     # --- Neutron's answers to requests no route takes -------------------------------------------
     def error(self, status: int, message: str, kind: str = "") -> HttpError:
@@ -141,7 +139,7 @@ class NetBase(Service):
 
     # --- standard attributes --------------------------------------------------------------------
     def born(self, record: Record, revision: int = 0) -> Record:
-        now = iso(self.cloud.now())
+        now = iso(self.runtime.now())
         record.setdefault("description", "")
         record.setdefault("tags", [])
         record.update(created_at=now, updated_at=now, revision_number=revision)
@@ -149,7 +147,7 @@ class NetBase(Service):
         return record
 
     def touch(self, record: Record) -> None:
-        record["updated_at"] = iso(self.cloud.now())
+        record["updated_at"] = iso(self.runtime.now())
         record["revision_number"] += 1
 
     def in_creation_order(self, ids: dict[str, None] | None, store: dict[str, Record]) -> list[Record]:
