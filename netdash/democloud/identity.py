@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .core import Context, HttpError, Request, Response, iso, new_hex_id
@@ -24,6 +24,18 @@ class Token:
     audit_id: str
 
 
+@dataclass
+class Store:
+    """Keystone's database, all of it saved by `--state`: accounts, and the ids the catalog hands out."""
+
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    projects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=lambda: {
+        name: new_hex_id() for name in ("admin", "member", "reader", "manager", "service")})
+    service_ids: dict[str, str] = field(default_factory=dict)
+    endpoint_ids: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
 class Identity(Service):
     type = "identity"
     name = "keystone"
@@ -31,12 +43,9 @@ class Identity(Service):
     catalog_suffix = "/v3"
 
     def __init__(self, runtime: Runtime) -> None:
-        self.users: dict[str, dict[str, Any]] = {}
-        self.projects: dict[str, dict[str, Any]] = {}
-        self.roles = {name: new_hex_id() for name in ("admin", "member", "reader", "manager", "service")}
+        self.store = Store()
+        #: live tokens: never saved (a reloaded cloud makes its clients authenticate again)
         self.tokens: dict[str, Token] = {}
-        self.service_ids: dict[str, str] = {}
-        self.endpoint_ids: dict[tuple[str, str], str] = {}
         #: the services the catalog lists (the composition root hands it every mounted one)
         self.mounted: dict[str, Service] = {self.type: self}
         super().__init__(runtime)
@@ -47,21 +56,21 @@ class Identity(Service):
 
     def add_account(self, project: str, user: str, roles: tuple[str, ...], password: str | None = None) -> None:
         project_id = new_hex_id()
-        self.projects[project_id] = {"id": project_id, "name": project, "domain_id": "default",
+        self.store.projects[project_id] = {"id": project_id, "name": project, "domain_id": "default",
                                      "description": f"{project} project", "enabled": True,
                                      "is_domain": False, "parent_id": "default", "tags": [], "options": {}}
         user_id = new_hex_id()
-        self.users[user_id] = {"id": user_id, "name": user, "domain_id": "default", "enabled": True,
+        self.store.users[user_id] = {"id": user_id, "name": user, "domain_id": "default", "enabled": True,
                                "default_project_id": project_id, "password_expires_at": None,
                                "options": {}, "_password": password or secrets.token_urlsafe(12),
                                "_project_id": project_id, "_roles": roles}
 
     # --- lookups used by the rest of the cloud and by the launcher -----------------------------
     def user_named(self, name: str) -> dict[str, Any]:
-        return next(u for u in self.users.values() if u["name"] == name)
+        return next(u for u in self.store.users.values() if u["name"] == name)
 
     def project_named(self, name: str) -> dict[str, Any]:
-        return next(p for p in self.projects.values() if p["name"] == name)
+        return next(p for p in self.store.projects.values() if p["name"] == name)
 
     def password_of(self, user: str) -> str:
         return str(self.user_named(user)["_password"])
@@ -69,14 +78,14 @@ class Identity(Service):
     def context_for(self, user: str) -> Context:
         """The caller a token of `user` in its own project would be (seed and tests act through it)."""
         record = self.user_named(user)
-        project = self.projects[record["_project_id"]]
+        project = self.store.projects[record["_project_id"]]
         return Context(project["id"], record["id"], tuple(record["_roles"]), project["name"])
 
     def validate(self, token_text: str) -> Context | None:
         token = self.tokens.get(token_text)
         if token is None or token.expires_at <= self.runtime.now() or token.project_id is None:
             return None
-        return Context(token.project_id, token.user_id, token.roles, self.projects[token.project_id]["name"])
+        return Context(token.project_id, token.user_id, token.roles, self.store.projects[token.project_id]["name"])
 
     def expire_all(self) -> None:
         """Every issued token expires now (clients must re-authenticate)."""
@@ -145,7 +154,7 @@ class Identity(Service):
             previous = self.tokens.get(str((identity.get("token") or {}).get("id", "")))
             if previous is None or previous.expires_at <= self.runtime.now():
                 raise HttpError(401, self.unauthorized().body, self.unauthorized().headers)
-            user = self.users[previous.user_id]
+            user = self.store.users[previous.user_id]
         else:
             raise self.error(401, "The request you have made requires authentication.")
         project = self.scope_project(auth.get("scope"), user)
@@ -163,13 +172,13 @@ class Identity(Service):
         if not isinstance(spec, dict):
             raise self.error(400, "Invalid input for field 'identity/password/user': None is not of type 'object'")
         if "id" in spec:
-            user = self.users.get(str(spec["id"]))
+            user = self.store.users.get(str(spec["id"]))
         else:
             domain = spec.get("domain") or {}
             if domain.get("name", "Default") != "Default" and domain.get("id", "default") != "default":
                 user = None
             else:
-                user = next((u for u in self.users.values() if u["name"] == spec.get("name")), None)
+                user = next((u for u in self.store.users.values() if u["name"] == spec.get("name")), None)
         if user is None or not secrets.compare_digest(str(spec.get("password", "")), user["_password"]):
             raise HttpError(401, self.unauthorized().body, self.unauthorized().headers)
         return user
@@ -181,16 +190,16 @@ class Identity(Service):
         if not isinstance(spec, dict):
             raise self.error(401, "The request you have made requires authentication.")
         if "id" in spec:
-            project = self.projects.get(str(spec["id"]))
+            project = self.store.projects.get(str(spec["id"]))
         else:
-            project = next((p for p in self.projects.values() if p["name"] == spec.get("name")), None)
+            project = next((p for p in self.store.projects.values() if p["name"] == spec.get("name")), None)
         if project is None or project["id"] != user["_project_id"]:
             raise self.error(401, f"User {user['id']} has no access to project "
                                   f"{spec.get('id') or spec.get('name')}")
         return project
 
     def token_view(self, token: Token, methods: list[str]) -> dict[str, Any]:
-        user = self.users[token.user_id]
+        user = self.store.users[token.user_id]
         view: dict[str, Any] = {
             "methods": methods,
             "user": {"domain": DOMAIN, "id": user["id"], "name": user["name"], "password_expires_at": None},
@@ -199,10 +208,10 @@ class Identity(Service):
             "issued_at": iso(token.issued_at, micro=True),
         }
         if token.project_id:
-            project = self.projects[token.project_id]
+            project = self.store.projects[token.project_id]
             view["project"] = {"domain": DOMAIN, "id": project["id"], "name": project["name"]}
             view["is_domain"] = False
-            view["roles"] = [{"id": self.roles[r], "name": r} for r in token.roles]
+            view["roles"] = [{"id": self.store.roles[r], "name": r} for r in token.roles]
             view["catalog"] = self.catalog()
         return view
 
@@ -222,7 +231,7 @@ class Identity(Service):
     def service_list(self) -> list[dict[str, Any]]:
         out = []
         for service in self.mounted.values():
-            sid = self.service_ids.setdefault(service.type, new_hex_id())
+            sid = self.store.service_ids.setdefault(service.type, new_hex_id())
             out.append({"id": sid, "type": service.type, "name": service.name, "enabled": True})
         return out
 
@@ -231,10 +240,10 @@ class Identity(Service):
         out = []
         for service in self.mounted.values():
             for interface in ("public", "internal", "admin"):
-                eid = self.endpoint_ids.setdefault((service.type, interface), new_hex_id())
+                eid = self.store.endpoint_ids.setdefault((service.type, interface), new_hex_id())
                 out.append({"id": eid, "interface": interface, "region_id": region, "region": region,
                             "url": service.endpoint, "enabled": True,
-                            "service_id": self.service_ids.setdefault(service.type, new_hex_id())})
+                            "service_id": self.store.service_ids.setdefault(service.type, new_hex_id())})
         return out
 
     def catalog(self) -> list[dict[str, Any]]:
@@ -260,12 +269,12 @@ class Identity(Service):
 
     def visible_projects(self, req: Request) -> list[dict[str, Any]]:
         assert req.context is not None
-        return [self.project_view(p) for p in self.projects.values()
+        return [self.project_view(p) for p in self.store.projects.values()
                 if req.context.is_admin or p["id"] == req.context.project_id]
 
     def auth_projects(self, req: Request) -> Response:
         assert req.context is not None
-        return Response(200, {"projects": [self.project_view(self.projects[req.context.project_id])]})
+        return Response(200, {"projects": [self.project_view(self.store.projects[req.context.project_id])]})
 
     def list_projects(self, req: Request) -> Response:
         assert req.context is not None
@@ -287,14 +296,14 @@ class Identity(Service):
 
     def get_user(self, req: Request, user_id: str) -> Response:
         assert req.context is not None
-        user = self.users.get(user_id)
+        user = self.store.users.get(user_id)
         if user is None or not (req.context.is_admin or user_id == req.context.user_id):
             raise self.error(404, f"Could not find user: {user_id}.")
         return Response(200, {"user": self.user_view(user)})
 
     def user_projects(self, req: Request, user_id: str) -> Response:
         assert req.context is not None
-        user = self.users.get(user_id)
+        user = self.store.users.get(user_id)
         if user is None or not (req.context.is_admin or user_id == req.context.user_id):
             raise self.error(404, f"Could not find user: {user_id}.")
-        return Response(200, {"projects": [self.project_view(self.projects[user["_project_id"]])]})
+        return Response(200, {"projects": [self.project_view(self.store.projects[user["_project_id"]])]})

@@ -43,7 +43,7 @@ class Compute(ActionApi):
     def limits(self, req: Request) -> Response:
         """Quota-free cloud: the usual defaults as limits, the caller's usage as `total*Used`."""
         ctx = self.ctx(req)
-        mine = [self.servers[i] for i in self.servers_by_project.get(ctx.project_id, {})]
+        mine = [self.store.servers[i] for i in self.store.servers_by_project.get(ctx.project_id, {})]
         absolute: dict[str, Any] = {
             "maxTotalInstances": 10 * 1000, "maxTotalCores": 20 * 1000, "maxTotalRAMSize": 51200 * 1000,
             "maxServerMeta": 128, "maxServerGroups": 10, "maxServerGroupMembers": 10,
@@ -58,7 +58,7 @@ class Compute(ActionApi):
     def get_server(self, server_id: str) -> dict[str, Any] | None:
         """A snapshot of the server record: name, status, decoded user data, project, ports Nova made."""
         with self.runtime.lock:
-            server = self.servers.get(server_id)
+            server = self.store.servers.get(server_id)
             if server is None:
                 return None
             self.settle(server)
@@ -69,11 +69,11 @@ class Compute(ActionApi):
 
     def server_ids(self) -> list[str]:
         with self.runtime.lock:
-            return list(self.servers)
+            return list(self.store.servers)
 
     def server_status(self, server_id: str) -> str | None:
         with self.runtime.lock:
-            server = self.servers.get(server_id)
+            server = self.store.servers.get(server_id)
             return None if server is None else self.status_of(self.settle(server))
 
 

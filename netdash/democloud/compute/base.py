@@ -13,6 +13,7 @@ from ..network import Network
 from ..runtime import Runtime
 from ..service import Service
 from . import microversions
+from .store import Store
 
 JSON_UTF8 = "application/json; charset=UTF-8"
 #: Nova's fault wrapper names errors by status; anything else is a computeFault
@@ -26,7 +27,8 @@ MAX_LIMIT = 1000
 
 
 class NovaBase(Service):
-    """The Nova service minus its resources; the resource mixins in this package build on it."""
+    """The Nova service minus its resources; the resource mixins in this package build on it. Its state
+    is its `store`."""
 
     type = "compute"
     name = "nova"
@@ -38,14 +40,7 @@ class NovaBase(Service):
         self.identity = identity
         self.network = network
         self.image = image
-        self.servers: dict[str, dict[str, Any]] = {}
-        #: project id -> server ids in creation order (lists stay O(own servers), not O(all))
-        self.servers_by_project: dict[str, dict[str, None]] = {}
-        self.flavors: dict[str, dict[str, Any]] = {}
-        #: (user id, name) -> keypair record
-        self.keypairs: dict[tuple[str, str], dict[str, Any]] = {}
-        self.instance_counter = 0
-        self.keypair_counter = 0
+        self.store = Store()
         super().__init__(runtime)
 
     # --- errors, in Nova's `{"<faultName>": {"code", "message"}}` shape -------------------------

@@ -235,7 +235,7 @@ class CreateApi(ServerApi, FlavorApi, KeypairApi):
             raise self.bad(f"Flavor {flavor_ref} could not be found.")
         image_id, volumes = self.boot_source(spec)
         key_name = spec.get("key_name")
-        if key_name is not None and (ctx.user_id, key_name) not in self.keypairs:
+        if key_name is not None and (ctx.user_id, key_name) not in self.store.keypairs:
             raise self.bad("Invalid key_name provided.")
         low, high = self.count(spec, "min_count"), self.count(spec, "max_count")
         if low > high:
@@ -256,8 +256,8 @@ class CreateApi(ServerApi, FlavorApi, KeypairApi):
                            "reservation_id": reservation, "security_groups": sg_names,
                            "scheduler_hints": dict(hints),
                            "volumes": [{**v, "id": new_id()} for v in volumes]})
-            self.servers[server["id"]] = server
-            self.servers_by_project.setdefault(ctx.project_id, {})[server["id"]] = None
+            self.store.servers[server["id"]] = server
+            self.store.servers_by_project.setdefault(ctx.project_id, {})[server["id"]] = None
             self.attach_networks(ctx, server, requests, sg_ids)
             servers.append(server)
         if spec.get("return_reservation_id") in (True, "True", "true"):
@@ -322,11 +322,11 @@ class CreateApi(ServerApi, FlavorApi, KeypairApi):
 
     def new_server(self, ctx: Context, name: str, index: int, fields: dict[str, Any]) -> dict[str, Any]:
         now = self.runtime.now()
-        self.instance_counter += 1
+        self.store.instance_counter += 1
         server = {"id": new_id(), "name": name, "project_id": ctx.project_id, "user_id": ctx.user_id,
                   "created_at": now, "updated_at": now, "launched_at": None, "vm_state": "building",
                   "task_state": "scheduling", "task_until": now + self.runtime.settings.build_delay,
-                  "task_then": "active", "launch_index": index, "number": self.instance_counter,
+                  "task_then": "active", "launch_index": index, "number": self.store.instance_counter,
                   "locked": False, "nova_ports": set(), "fault": None, **fields}
         server["hostname"] = fields["hostname"] or hostname_for(name)
         return server

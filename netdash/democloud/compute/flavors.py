@@ -22,7 +22,7 @@ class FlavorApi(NovaBase):
     def setup_flavors(self) -> None:
         for name, flavor_id, vcpus, ram, disk in CATALOGUE:
             fid = flavor_id or new_id()
-            self.flavors[fid] = {"id": fid, "name": name, "vcpus": vcpus, "ram": ram, "disk": disk,
+            self.store.flavors[fid] = {"id": fid, "name": name, "vcpus": vcpus, "ram": ram, "disk": disk,
                                  "ephemeral": 0, "swap": 0, "rxtx_factor": 1.0, "is_public": True,
                                  "disabled": False, "description": None, "extra_specs": {}}
         r = self.router
@@ -35,10 +35,10 @@ class FlavorApi(NovaBase):
     # --- lookups --------------------------------------------------------------------------------
     def flavor_from_ref(self, ref: str) -> dict[str, Any] | None:
         """`flavorRef` is an id or a URL ending in one."""
-        return self.flavors.get(ref.rstrip("/").rsplit("/", 1)[-1])
+        return self.store.flavors.get(ref.rstrip("/").rsplit("/", 1)[-1])
 
     def find_flavor(self, flavor_id: str) -> dict[str, Any]:
-        flavor = self.flavors.get(self.param(flavor_id))
+        flavor = self.store.flavors.get(self.param(flavor_id))
         if flavor is None:
             raise self.not_found(f"Flavor {self.param(flavor_id)} could not be found.")
         return flavor
@@ -67,7 +67,7 @@ class FlavorApi(NovaBase):
 
     # --- handlers -------------------------------------------------------------------------------
     def filtered_flavors(self, req: Request) -> list[dict[str, Any]]:
-        flavors = list(self.flavors.values())
+        flavors = list(self.store.flavors.values())
         public = (req.arg("is_public") or "true").lower()
         if public in ("true", "t", "1", "yes", "y", "on"):
             flavors = [f for f in flavors if f["is_public"]]

@@ -33,7 +33,7 @@ class KeypairApi(NovaBase):
         return str(wanted)
 
     def find_keypair(self, user_id: str, name: str) -> dict[str, Any]:
-        keypair = self.keypairs.get((user_id, name))
+        keypair = self.store.keypairs.get((user_id, name))
         if keypair is None:
             raise self.not_found(f"Keypair {name} not found for user {user_id}")
         return keypair
@@ -51,7 +51,7 @@ class KeypairApi(NovaBase):
 
     def list_keypairs(self, req: Request) -> Response:
         owner = self.keypair_owner(req)
-        mine = [k for (user, _), k in self.keypairs.items() if user == owner]
+        mine = [k for (user, _), k in self.store.keypairs.items() if user == owner]
         links: list[dict[str, str]] = []
         if self.mv(req, 2, 35):
             mine, links = self.page(req, mine, "os-keypairs", key="name")
@@ -67,7 +67,7 @@ class KeypairApi(NovaBase):
     def delete_keypair(self, req: Request, name: str) -> Response:
         owner = self.keypair_owner(req)
         self.find_keypair(owner, self.param(name))
-        del self.keypairs[(owner, self.param(name))]
+        del self.store.keypairs[(owner, self.param(name))]
         return Response(204 if self.mv(req, 2, 2) else 202)
 
     def create_keypair(self, req: Request) -> Response:
@@ -88,7 +88,7 @@ class KeypairApi(NovaBase):
         if key_type not in ("ssh", "x509"):
             raise self.invalid_input("type", key_type, f"'{key_type}' is not one of ['ssh', 'x509']")
         owner = self.keypair_owner(req, spec.get("user_id"))
-        if (owner, name) in self.keypairs:
+        if (owner, name) in self.store.keypairs:
             raise self.conflict(f"Key pair '{name}' already exists.")
         public_key = spec.get("public_key")
         private_key = None
@@ -104,11 +104,11 @@ class KeypairApi(NovaBase):
             fingerprint = (ssh_fingerprint if key_type == "ssh" else x509_fingerprint)(public_key)
         except InvalidKey:
             raise self.bad("Keypair data is invalid: failed to generate fingerprint") from None
-        self.keypair_counter += 1
-        keypair = {"id": self.keypair_counter, "name": name, "user_id": owner, "type": key_type,
+        self.store.keypair_counter += 1
+        keypair = {"id": self.store.keypair_counter, "name": name, "user_id": owner, "type": key_type,
                    "public_key": public_key.strip(), "fingerprint": fingerprint,
                    "created_at": self.runtime.now()}
-        self.keypairs[(owner, name)] = keypair
+        self.store.keypairs[(owner, name)] = keypair
         view = self.keypair_view(req, keypair)
         view["user_id"] = owner
         if private_key is not None:

@@ -39,7 +39,7 @@ class ServerApi(ServerViews):
     def find_server(self, req: Request, server_id: str) -> dict[str, Any]:
         """A server the caller may see; another project's answers exactly like an unknown id."""
         wanted = self.param(server_id)
-        server = self.servers.get(wanted)
+        server = self.store.servers.get(wanted)
         if server is None or not self.ctx(req).can_see(server["project_id"]):
             raise self.not_found(f"Instance {wanted} could not be found.")
         return self.settle(server)
@@ -57,9 +57,9 @@ class ServerApi(ServerViews):
                                       "to be performed.")
             project = req.arg("project_id") or req.arg("tenant_id")
             if project is not None:
-                return (self.servers[i] for i in reversed(self.servers_by_project.get(project, {})))
-            return (self.servers[i] for i in reversed(self.servers))
-        return (self.servers[i] for i in reversed(self.servers_by_project.get(ctx.project_id, {})))
+                return (self.store.servers[i] for i in reversed(self.store.servers_by_project.get(project, {})))
+            return (self.store.servers[i] for i in reversed(self.store.servers))
+        return (self.store.servers[i] for i in reversed(self.store.servers_by_project.get(ctx.project_id, {})))
 
     # --- filtering ------------------------------------------------------------------------------
     def server_filters(self, req: Request) -> list[Callable[[dict[str, Any]], bool]]:
@@ -202,8 +202,8 @@ class ServerApi(ServerViews):
     def delete_server(self, req: Request, server_id: str) -> Response:
         server = self.find_server(req, server_id)
         self.release_ports(server)
-        del self.servers[server["id"]]
-        self.servers_by_project.get(server["project_id"], {}).pop(server["id"], None)
+        del self.store.servers[server["id"]]
+        self.store.servers_by_project.get(server["project_id"], {}).pop(server["id"], None)
         return Response(204)
 
     def release_ports(self, server: dict[str, Any]) -> None:

@@ -64,11 +64,9 @@ class LoadBalancer(Service):
         self.network = network
         self.compute = compute
         self.store = Store()
-        self.provisioning = Provisioning()
-        self.health_overrides: dict[str, str] = {}
+        self.provisioning = Provisioning(self.store)
         self.member_health: Callable[[Record], str] = lambda member: server_behind_address(network, compute, member)
-        self.operating = Operating(self.store, self.health_of, self.health_overrides)
-        self.stats: dict[str, dict[str, int]] = {}
+        self.operating = Operating(self.store, self.health_of)
         super().__init__(runtime)
 
     def setup(self) -> None:
@@ -114,9 +112,9 @@ class LoadBalancer(Service):
         for kind, ident in self.provisioning.due(self.runtime.now()):
             rec = self.store.remove(kind, ident)
             if rec is not None and kind in ("loadbalancer", "listener"):
-                for listener_id in list(self.stats):
+                for listener_id in list(self.store.stats):
                     if listener_id not in self.store.listeners:
-                        del self.stats[listener_id]
+                        del self.store.stats[listener_id]
 
     def health_of(self, member: Record) -> str:
         """Looked up on every call, so replacing `member_health` takes effect at once."""
@@ -125,7 +123,7 @@ class LoadBalancer(Service):
     def stats_of(self, listener_ids: list[str]) -> dict[str, int]:
         total = dict.fromkeys(STAT_NAMES, 0)
         for listener_id in listener_ids:
-            for key, value in self.stats.get(listener_id, {}).items():
+            for key, value in self.store.stats.get(listener_id, {}).items():
                 total[key] += value
         return total
 
@@ -165,9 +163,9 @@ class LoadBalancer(Service):
             raise ValueError(f"not an Octavia operating status: {status!r}")
         with self.runtime.lock:
             if status is None:
-                self.health_overrides.pop(member_id, None)
+                self.store.health_overrides.pop(member_id, None)
             else:
-                self.health_overrides[member_id] = status
+                self.store.health_overrides[member_id] = status
 
     def set_listener_tags(self, listener_id: str, prefix: str, tags: list[str]) -> None:
         with self.runtime.lock:
@@ -177,7 +175,7 @@ class LoadBalancer(Service):
 
     def record_listener_stats(self, listener_id: str, **counters: int) -> None:
         with self.runtime.lock:
-            stats = self.stats.setdefault(listener_id, dict.fromkeys(STAT_NAMES, 0))
+            stats = self.store.stats.setdefault(listener_id, dict.fromkeys(STAT_NAMES, 0))
             for key, value in counters.items():
                 if key not in stats:
                     raise ValueError(f"unknown listener statistic {key!r}")

@@ -51,10 +51,9 @@ def server_behind_address(network: Network, compute: Compute, member: Record) ->
 class Operating:
     """Computes operating_status for each kind of object from the store and the health hook."""
 
-    def __init__(self, store: Store, health: Callable[[Record], str], overrides: dict[str, str]) -> None:
+    def __init__(self, store: Store, health: Callable[[Record], str]) -> None:
         self.store = store
         self.health = health
-        self.overrides = overrides
 
     def monitor(self, hm: Record, now: float) -> str:
         return OFFLINE if never_active(hm, now) or not hm["admin_state_up"] else ONLINE
@@ -68,7 +67,7 @@ class Operating:
             return NO_MONITOR
         if never_active(member, now):
             return OFFLINE
-        override = self.overrides.get(member["id"])
+        override = self.store.health_overrides.get(member["id"])
         return override if override is not None else self.health(member)
 
     def listener(self, listener: Record, now: float) -> str:

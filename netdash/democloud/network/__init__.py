@@ -74,19 +74,18 @@ class Network(Networks, Subnets, Ports, Routers, FloatingIPs, SecurityGroups, Ex
 
     # --- read API for peers (admin views, no HTTP) ----------------------------------------------
     def get_port(self, port_id: str) -> dict[str, Any] | None:
-        port = self.ports.get(port_id)
+        port = self.store.ports.get(port_id)
         return None if port is None else self.port_view(port)
 
     def ports_of_device(self, device_id: str) -> list[dict[str, Any]]:
-        return [
-            self.port_view(p) for p in self.in_creation_order(self.ports_of_dev.get(device_id), self.ports)
-        ]
+        store = self.store
+        return [self.port_view(p) for p in store.in_creation_order(store.ports_of_dev.get(device_id), store.ports)]
 
     def port_with_ip(
         self, ip: str, *, subnet_id: str | None = None, network_id: str | None = None
     ) -> dict[str, Any] | None:
-        for port_id in self.ports_at_ip.get(ip, ()):
-            port = self.ports[port_id]
+        for port_id in self.store.ports_at_ip.get(ip, ()):
+            port = self.store.ports[port_id]
             if network_id is not None and port["network_id"] != network_id:
                 continue
             if subnet_id is not None and not any(
@@ -97,29 +96,30 @@ class Network(Networks, Subnets, Ports, Routers, FloatingIPs, SecurityGroups, Ex
         return None
 
     def get_network(self, network_id: str) -> dict[str, Any] | None:
-        net = self.networks.get(network_id)
+        net = self.store.networks.get(network_id)
         return None if net is None else self.network_view(net)
 
     def get_subnet(self, subnet_id: str) -> dict[str, Any] | None:
-        subnet = self.subnets.get(subnet_id)
+        subnet = self.store.subnets.get(subnet_id)
         return None if subnet is None else self.subnet_view(subnet)
 
     def floating_ips_of_port(self, port_id: str) -> list[dict[str, Any]]:
-        return [self.fip_view(f) for f in self.in_creation_order(self.fips_of_port.get(port_id), self.fips)]
+        store = self.store
+        return [self.fip_view(f) for f in store.in_creation_order(store.fips_of_port.get(port_id), store.fips)]
 
     # --- for the data plane (call with the cloud lock held) -------------------------------------
     def associated_floating_ips(self) -> list[dict[str, Any]]:
         """Floating IPs pointing at a port: the ones the data plane listens on."""
-        return [self.fip_view(f) for f in self.fips.values() if f["port_id"]]
+        return [self.fip_view(f) for f in self.store.fips.values() if f["port_id"]]
 
     def loopback_ports(self) -> list[dict[str, Any]]:
         """Ports with a fixed IP in 127.0.0.0/8 (the `public` network): real addresses of this machine."""
-        ids = {p: None for ip, ports in self.ports_at_ip.items() if ip.startswith("127.") for p in ports}
-        return [self.port_view(self.ports[p]) for p in ids]
+        ids = {p: None for ip, ports in self.store.ports_at_ip.items() if ip.startswith("127.") for p in ports}
+        return [self.port_view(self.store.ports[p]) for p in ids]
 
     def set_system_tags(self, resource: str, ident: str, prefix: str, tags: list[str]) -> None:
         """Replace the tags starting with `prefix` on a port or floating IP, keeping the user's own."""
-        record = {"port": self.ports, "floatingip": self.fips}[resource].get(ident)
+        record = {"port": self.store.ports, "floatingip": self.store.fips}[resource].get(ident)
         if record is None:
             return
         kept = [t for t in record["tags"] if not t.startswith(prefix)]

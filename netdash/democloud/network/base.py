@@ -1,23 +1,16 @@
-"""Neutron's state, indexes and the helpers every resource module shares (ownership, stamps, lookups).
-
-Records are stored as the admin API view minus the computed fields (status, subnets...). Nested values
-(fixed_ips, allocation_pools...) are replaced, never mutated in place, so a view that shares them can be
-encoded after the cloud lock is released without seeing a half-made change.
-"""
+"""Neutron's service base: its store, and the helpers every resource module shares (ownership, stamps,
+lookups)."""
 
 from __future__ import annotations
 
-import itertools
-import random
 from typing import Any
 
 from ..core import Context, HttpError, Request, Response, iso, request_id
 from ..runtime import Runtime
 from ..service import Service
 from .errors import bad_request, forbidden, html_not_found, neutron_error, not_found
-from .ipam import IPNet, Pool
+from .store import Record, Store
 
-Record = dict[str, Any]
 #: the host name router ports are bound to, as an L3 agent would bind them
 NETWORK_HOST = "democloud-network"
 #: Neutron acting on its own behalf (router and floating IP ports belong to no project)
@@ -31,28 +24,7 @@ class NetBase(Service):
     catalog_suffix = ""
 
     def __init__(self, runtime: Runtime) -> None:
-        self.networks: dict[str, Record] = {}
-        self.subnets: dict[str, Record] = {}
-        self.ports: dict[str, Record] = {}
-        self.routers: dict[str, Record] = {}
-        self.fips: dict[str, Record] = {}
-        self.sgs: dict[str, Record] = {}
-        self.sg_rules: dict[str, Record] = {}
-        # Indexes: dicts used as ordered sets, so every lookup the clients make often is O(answer).
-        self.subnets_of_net: dict[str, dict[str, None]] = {}
-        self.ports_of_net: dict[str, dict[str, None]] = {}
-        self.ports_of_dev: dict[str, dict[str, None]] = {}
-        self.allocations: dict[str, dict[str, str]] = {}  # subnet id -> ip -> port id
-        self.subnet_ranges: dict[str, tuple[IPNet, list[Pool]]] = {}  # subnet id -> (cidr, pools)
-        self.ports_at_ip: dict[str, dict[str, None]] = {}
-        self.fips_of_port: dict[str, dict[str, None]] = {}
-        self.rules_of_sg: dict[str, dict[str, None]] = {}
-        self.default_sg: dict[str, str] = {}  # project id -> its `default` security group
-        self.macs: set[str] = set()
-        self.segments: set[int] = set()
-        self.order: dict[str, int] = {}  # id -> creation order, for creation-ordered index answers
-        self.counter = itertools.count(1)
-        self.rng = random.Random()
+        self.store = Store()
         super().__init__(runtime)
 
     # --- Neutron's answers to requests no route takes -------------------------------------------
@@ -104,24 +76,24 @@ class NetBase(Service):
 
     def port_visible(self, ctx: Context, port: Record) -> bool:
         """Its project, or the owner of its network (Neutron's `admin_owner_or_network_owner`)."""
-        return ctx.can_see(port["project_id"]) or ctx.can_see(self.networks[port["network_id"]]["project_id"])
+        return ctx.can_see(port["project_id"]) or ctx.can_see(self.store.networks[port["network_id"]]["project_id"])
 
     def visible_network(self, ctx: Context, net_id: str) -> Record:
-        net = self.networks.get(net_id)
+        net = self.store.networks.get(net_id)
         if net is None or not self.net_visible(ctx, net):
             raise not_found("network", net_id)
         return net
 
     def visible_subnet(self, ctx: Context, subnet_id: str) -> Record:
-        subnet = self.subnets.get(subnet_id)
+        subnet = self.store.subnets.get(subnet_id)
         if subnet is None or not (
-            ctx.can_see(subnet["project_id"]) or self.net_visible(ctx, self.networks[subnet["network_id"]])
+            ctx.can_see(subnet["project_id"]) or self.net_visible(ctx, self.store.networks[subnet["network_id"]])
         ):
             raise not_found("subnet", subnet_id)
         return subnet
 
     def visible_port(self, ctx: Context, port_id: str) -> Record:
-        port = self.ports.get(port_id)
+        port = self.store.ports.get(port_id)
         if port is None or not self.port_visible(ctx, port):
             raise not_found("port", port_id)
         return port
@@ -143,26 +115,9 @@ class NetBase(Service):
         record.setdefault("description", "")
         record.setdefault("tags", [])
         record.update(created_at=now, updated_at=now, revision_number=revision)
-        self.order[record["id"]] = next(self.counter)
+        self.store.order[record["id"]] = next(self.store.counter)
         return record
 
     def touch(self, record: Record) -> None:
         record["updated_at"] = iso(self.runtime.now())
         record["revision_number"] += 1
-
-    def in_creation_order(self, ids: dict[str, None] | None, store: dict[str, Record]) -> list[Record]:
-        if not ids:
-            return []
-        return [store[i] for i in sorted(ids, key=self.order.__getitem__)]
-
-    @staticmethod
-    def index_add(index: dict[str, dict[str, None]], key: str, value: str) -> None:
-        index.setdefault(key, {})[value] = None
-
-    @staticmethod
-    def index_drop(index: dict[str, dict[str, None]], key: str, value: str) -> None:
-        bucket = index.get(key)
-        if bucket is not None:
-            bucket.pop(value, None)
-            if not bucket:
-                del index[key]

@@ -26,9 +26,9 @@ class FixedIPs(NetBase):
                     )
                 if subnet_id is None:
                     subnet_id = self.subnet_for_ip(net_id, str(ip))
-                elif subnet_id not in self.subnets:
+                elif subnet_id not in self.store.subnets:
                     raise not_found("subnet", subnet_id)
-                elif self.subnets[subnet_id]["network_id"] != net_id:
+                elif self.store.subnets[subnet_id]["network_id"] != net_id:
                     raise invalid_input(
                         f"Failed to create port on network {net_id}, because fixed_ips included "
                         f"invalid subnet {subnet_id}."
@@ -41,12 +41,12 @@ class FixedIPs(NetBase):
                     result.append(kept)
                     continue
                 chosen = self.allocate(subnet_id, ip, network_wide=net_id if entry.get("_auto") else None)
-                self.allocations[subnet_id][chosen] = port_id
+                self.store.allocations[subnet_id][chosen] = port_id
                 claimed.append((subnet_id, chosen))
                 result.append({"subnet_id": subnet_id, "ip_address": chosen})
         except HttpError:
             for subnet_id, ip in claimed:
-                del self.allocations[subnet_id][ip]
+                del self.store.allocations[subnet_id][ip]
             raise
         return result, claimed
 
@@ -55,7 +55,7 @@ class FixedIPs(NetBase):
         entries: list[dict[str, Any]] = []
         for version in (4, 6):
             subnets = [
-                s for s in self.subnets_of_net.get(net_id, ()) if self.subnets[s]["ip_version"] == version
+                s for s in self.store.subnets_of_net.get(net_id, ()) if self.store.subnets[s]["ip_version"] == version
             ]
             roomy = [s for s in subnets if self.has_room(s)]
             if subnets:
@@ -63,31 +63,31 @@ class FixedIPs(NetBase):
         return entries
 
     def has_room(self, subnet_id: str) -> bool:
-        _, pools = self.subnet_ranges[subnet_id]
-        return sum(b - a + 1 for a, b in pools) > len(self.allocations[subnet_id])
+        _, pools = self.store.subnet_ranges[subnet_id]
+        return sum(b - a + 1 for a, b in pools) > len(self.store.allocations[subnet_id])
 
     def release_claims(self, port: Record, fixed: list[dict[str, str]]) -> None:
         for ip in fixed:
             if ip not in port["fixed_ips"]:
-                del self.allocations[ip["subnet_id"]][ip["ip_address"]]
+                del self.store.allocations[ip["subnet_id"]][ip["ip_address"]]
 
     def set_fixed_ips(self, port: Record, fixed: list[dict[str, str]]) -> None:
         """Replace the port's fixed IPs (already claimed) and keep the address indexes in step."""
         for old in port["fixed_ips"]:
             if old not in fixed:
-                taken = self.allocations.get(old["subnet_id"], {})
+                taken = self.store.allocations.get(old["subnet_id"], {})
                 if taken.get(old["ip_address"]) == port["id"]:
                     del taken[old["ip_address"]]
-                self.index_drop(self.ports_at_ip, old["ip_address"], port["id"])
+                self.store.index_drop(self.store.ports_at_ip, old["ip_address"], port["id"])
         for new in fixed:
-            self.allocations[new["subnet_id"]][new["ip_address"]] = port["id"]
-            self.index_add(self.ports_at_ip, new["ip_address"], port["id"])
+            self.store.allocations[new["subnet_id"]][new["ip_address"]] = port["id"]
+            self.store.index_add(self.store.ports_at_ip, new["ip_address"], port["id"])
         port["fixed_ips"] = fixed
 
     def check_fip_ips(self, port: Record, fixed: list[dict[str, str]]) -> None:
         remaining = {ip["ip_address"] for ip in fixed}
-        for fip_id in self.fips_of_port.get(port["id"], ()):
-            fip = self.fips[fip_id]
+        for fip_id in self.store.fips_of_port.get(port["id"], ()):
+            fip = self.store.fips[fip_id]
             if fip["fixed_ip_address"] not in remaining:
                 raise bad_resource(
                     "port",

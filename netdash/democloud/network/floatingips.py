@@ -54,7 +54,7 @@ class FloatingIPs(NetBase):
         r.add("DELETE", "/v2.0/floatingips/{fip_id}", self.delete_fip)
 
     def fip_view(self, fip: Record) -> dict[str, Any]:
-        port = self.ports.get(fip["port_id"] or "")
+        port = self.store.ports.get(fip["port_id"] or "")
         details = None
         if port is not None:
             view = self.port_view(port)
@@ -83,15 +83,15 @@ class FloatingIPs(NetBase):
         ctx = self.ctx(req)
         port_ids = req.args("port_id")
         if port_ids and "" not in port_ids:
-            candidates: Any = [self.fips[f] for p in port_ids for f in self.fips_of_port.get(p, ())]
+            candidates: Any = [self.store.fips[f] for p in port_ids for f in self.store.fips_of_port.get(p, ())]
         else:
-            candidates = self.fips.values()
+            candidates = self.store.fips.values()
         records = [f for f in candidates if ctx.can_see(f["project_id"])]
         return list_answer(req, "floatingip", "floatingips", records, FIELDS, view=self.fip_view)
 
     def show_fip(self, req: Request, fip_id: str) -> Response:
         return Response(
-            200, {"floatingip": self.fip_view(self.owned(self.ctx(req), self.fips, "floatingip", fip_id))}
+            200, {"floatingip": self.fip_view(self.owned(self.ctx(req), self.store.fips, "floatingip", fip_id))}
         )
 
     def create_fip(self, req: Request) -> Response:
@@ -148,12 +148,12 @@ class FloatingIPs(NetBase):
             except HttpError:
                 self.drop_port(port)
                 raise
-        self.fips[fip_id] = self.born(fip)
+        self.store.fips[fip_id] = self.born(fip)
         return Response(201, {"floatingip": self.fip_view(fip)})
 
     def update_fip(self, req: Request, fip_id: str) -> Response:
         ctx = self.ctx(req)
-        fip = self.owned(ctx, self.fips, "floatingip", fip_id)
+        fip = self.owned(ctx, self.store.fips, "floatingip", fip_id)
         attrs = a.parse(req, "floatingip", SPEC, update=True)
         if "port_id" in attrs or "fixed_ip_address" in attrs:
             target = attrs.pop("port_id", fip["port_id"])
@@ -167,11 +167,11 @@ class FloatingIPs(NetBase):
         return Response(200, {"floatingip": self.fip_view(fip)})
 
     def delete_fip(self, req: Request, fip_id: str) -> Response:
-        fip = self.owned(self.ctx(req), self.fips, "floatingip", fip_id)
+        fip = self.owned(self.ctx(req), self.store.fips, "floatingip", fip_id)
         self.unlink(fip)
-        for port in self.in_creation_order(self.ports_of_dev.get(fip_id), self.ports):
+        for port in self.store.in_creation_order(self.store.ports_of_dev.get(fip_id), self.store.ports):
             self.drop_port(port)
-        del self.fips[fip_id]
+        del self.store.fips[fip_id]
         return Response(204)
 
     # --- association ----------------------------------------------------------------------------
@@ -201,8 +201,8 @@ class FloatingIPs(NetBase):
             )
         else:
             chosen = v4[0]
-        for other_id in self.fips_of_port.get(port_id, ()):
-            other = self.fips[other_id]
+        for other_id in self.store.fips_of_port.get(port_id, ()):
+            other = self.store.fips[other_id]
             if other_id != fip["id"] and other["fixed_ip_address"] == chosen["ip_address"]:
                 raise conflict(
                     "FloatingIPPortAlreadyAssociated",
@@ -222,16 +222,16 @@ class FloatingIPs(NetBase):
             )
         self.unlink(fip)
         fip.update(port_id=port_id, fixed_ip_address=chosen["ip_address"], router_id=router_id)
-        self.index_add(self.fips_of_port, port_id, fip["id"])
+        self.store.index_add(self.store.fips_of_port, port_id, fip["id"])
 
     def router_between(self, external_net: str, subnet_id: str) -> str | None:
         """A router with its gateway on `external_net` and an interface on `subnet_id`."""
-        for router in self.routers.values():
+        for router in self.store.routers.values():
             gateway = router["external_gateway_info"]
             if not gateway or gateway["network_id"] != external_net:
                 continue
-            for port_id in self.ports_of_dev.get(router["id"], ()):
-                port = self.ports[port_id]
+            for port_id in self.store.ports_of_dev.get(router["id"], ()):
+                port = self.store.ports[port_id]
                 if port["device_owner"] == "network:router_interface" and any(
                     ip["subnet_id"] == subnet_id for ip in port["fixed_ips"]
                 ):
@@ -240,13 +240,13 @@ class FloatingIPs(NetBase):
 
     def unlink(self, fip: Record) -> None:
         if fip["port_id"]:
-            self.index_drop(self.fips_of_port, fip["port_id"], fip["id"])
+            self.store.index_drop(self.store.fips_of_port, fip["port_id"], fip["id"])
         fip.update(port_id=None, fixed_ip_address=None, router_id=None)
 
     def disassociate_port(self, port_id: str) -> None:
-        for fip_id in list(self.fips_of_port.get(port_id, ())):
-            self.unlink(self.fips[fip_id])
-            self.touch(self.fips[fip_id])
+        for fip_id in list(self.store.fips_of_port.get(port_id, ())):
+            self.unlink(self.store.fips[fip_id])
+            self.touch(self.store.fips[fip_id])
 
 
 def exhausted(net_id: str) -> HttpError:

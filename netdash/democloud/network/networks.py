@@ -80,7 +80,7 @@ class Networks(NetBase):
         view = {
             "tenant_id": net["project_id"],
             "status": "ACTIVE",
-            "subnets": list(self.subnets_of_net.get(net["id"], ())),
+            "subnets": list(self.store.subnets_of_net.get(net["id"], ())),
             **net,
         }
         if not net["router:external"] and not created:
@@ -91,7 +91,8 @@ class Networks(NetBase):
     def list_networks(self, req: Request) -> Response:
         ctx = self.ctx(req)
         ids = req.args("id")
-        candidates = (self.networks[i] for i in ids if i in self.networks) if ids else self.networks.values()
+        networks = self.store.networks
+        candidates = (networks[i] for i in ids if i in networks) if ids else networks.values()
         records = [n for n in candidates if self.net_visible(ctx, n)]
         return list_answer(req, "network", "networks", records, FIELDS, view=self.network_view)
 
@@ -113,7 +114,7 @@ class Networks(NetBase):
         if kind in ("vxlan", "geneve", "vlan") and segment is None:
             segment = self.free_segment(4094 if kind == "vlan" else 1000)
         if segment is not None:
-            self.segments.add(segment)
+            self.store.segments.add(segment)
         physnet = attrs.pop("provider:physical_network", None)
         if kind in ("flat", "vlan") and physnet is None:
             physnet = "physnet1"
@@ -138,13 +139,13 @@ class Networks(NetBase):
             "provider:segmentation_id": segment if kind != "flat" else None,
         }
         net.update(attrs)
-        self.networks[net["id"]] = self.born(net, revision=1)
-        self.subnets_of_net[net["id"]] = {}
+        self.store.networks[net["id"]] = self.born(net, revision=1)
+        self.store.subnets_of_net[net["id"]] = {}
         return net
 
     def free_segment(self, top: int) -> int:
-        free = [n for n in (self.rng.randint(1, top) for _ in range(8)) if n not in self.segments]
-        return free[0] if free else max(self.segments | {top}) + 1
+        free = [n for n in (self.store.rng.randint(1, top) for _ in range(8)) if n not in self.store.segments]
+        return free[0] if free else max(self.store.segments | {top}) + 1
 
     def check_admin_only(self, ctx: Any, attrs: dict[str, Any], action: str) -> None:
         """Sharing, external and provider attributes are for the admin (Neutron's default policy)."""
@@ -164,8 +165,8 @@ class Networks(NetBase):
         if attrs.get("router:external") is False and net["router:external"]:
             gateways = [
                 p
-                for p in self.ports_of_net.get(net_id, ())
-                if self.ports[p]["device_owner"] == "network:router_gateway"
+                for p in self.store.ports_of_net.get(net_id, ())
+                if self.store.ports[p]["device_owner"] == "network:router_gateway"
             ]
             if gateways:
                 raise conflict(
@@ -181,7 +182,7 @@ class Networks(NetBase):
         ctx = self.ctx(req)
         net = self.visible_network(ctx, net_id)
         self.writable(ctx, net, "delete_network")
-        ports = [self.ports[p] for p in self.ports_of_net.get(net_id, ())]
+        ports = [self.store.ports[p] for p in self.store.ports_of_net.get(net_id, ())]
         busy = [p["id"] for p in ports if p["device_owner"] not in AUTO_DELETE_OWNERS]
         if busy:
             raise conflict(
@@ -191,9 +192,9 @@ class Networks(NetBase):
             )
         for port in ports:
             self.drop_port(port)
-        for subnet_id in list(self.subnets_of_net.get(net_id, ())):
-            self.drop_subnet(self.subnets[subnet_id])
-        del self.subnets_of_net[net_id]
-        self.segments.discard(net["provider:segmentation_id"])
-        del self.networks[net_id]
+        for subnet_id in list(self.store.subnets_of_net.get(net_id, ())):
+            self.drop_subnet(self.store.subnets[subnet_id])
+        del self.store.subnets_of_net[net_id]
+        self.store.segments.discard(net["provider:segmentation_id"])
+        del self.store.networks[net_id]
         return Response(204)

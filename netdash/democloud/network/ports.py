@@ -146,12 +146,13 @@ class Ports(FixedIPs):
     # --- handlers -------------------------------------------------------------------------------
     def list_ports(self, req: Request) -> Response:
         ctx = self.ctx(req)
-        candidates: Any = self.ports.values()
-        for key, index in (("id", None), ("device_id", self.ports_of_dev), ("network_id", self.ports_of_net)):
+        candidates: Any = self.store.ports.values()
+        store = self.store
+        for key, index in (("id", None), ("device_id", store.ports_of_dev), ("network_id", store.ports_of_net)):
             values = req.args(key)
             if values:
                 ids = values if index is None else [p for v in values for p in index.get(v, ())]
-                candidates = [self.ports[i] for i in ids if i in self.ports]
+                candidates = [self.store.ports[i] for i in ids if i in self.store.ports]
                 break
         records = [p for p in candidates if self.port_visible(ctx, p)]
         return list_answer(req, "port", "ports", records, FIELDS, view=lambda p: self.port_view(p, ctx.is_admin))
@@ -205,11 +206,11 @@ class Ports(FixedIPs):
         port.update({k: v if v is not None else port.get(k) for k, v in attrs.items()})
         port["binding:profile"] = port["binding:profile"] or {}
         port["binding:host_id"] = port["binding:host_id"] or ""
-        self.ports[port_id] = self.born(port, revision=1)
-        self.macs.add(mac)
-        self.index_add(self.ports_of_net, net["id"], port_id)
+        self.store.ports[port_id] = self.born(port, revision=1)
+        self.store.macs.add(mac)
+        self.store.index_add(self.store.ports_of_net, net["id"], port_id)
         if port["device_id"]:
-            self.index_add(self.ports_of_dev, port["device_id"], port_id)
+            self.store.index_add(self.store.ports_of_dev, port["device_id"], port_id)
         self.set_fixed_ips(port, fixed)
         return port
 
@@ -227,9 +228,9 @@ class Ports(FixedIPs):
                     f"Unable to complete operation on port {port_id}, port is already bound,"
                     " port type: ovs, old_mac {port['mac_address']}, new_mac {attrs['mac_address']}.",
                 )
-            self.macs.discard(port["mac_address"])
+            self.store.macs.discard(port["mac_address"])
             attrs["mac_address"] = self.check_mac(port["network_id"], attrs["mac_address"])
-            self.macs.add(attrs["mac_address"])
+            self.store.macs.add(attrs["mac_address"])
         security = attrs.get("port_security_enabled", port["port_security_enabled"])
         if "security_groups" in attrs:
             attrs["security_groups"] = self.port_groups(
@@ -259,9 +260,9 @@ class Ports(FixedIPs):
                 raise
             self.set_fixed_ips(port, fixed)
         if "device_id" in attrs and attrs["device_id"] != port["device_id"]:
-            self.index_drop(self.ports_of_dev, port["device_id"], port_id)
+            self.store.index_drop(self.store.ports_of_dev, port["device_id"], port_id)
             if attrs["device_id"]:
-                self.index_add(self.ports_of_dev, attrs["device_id"], port_id)
+                self.store.index_add(self.store.ports_of_dev, attrs["device_id"], port_id)
         for key in ("binding:host_id", "binding:profile", "extra_dhcp_opts"):
             if key in attrs and attrs[key] is None:
                 attrs[key] = "" if key == "binding:host_id" else ([] if key == "extra_dhcp_opts" else {})
@@ -273,7 +274,7 @@ class Ports(FixedIPs):
         ctx = self.ctx(req)
         port = self.visible_port(ctx, port_id)
         owner = port["device_owner"]
-        if owner in ROUTER_OWNERS or (owner == "network:floatingip" and port["device_id"] in self.fips):
+        if owner in ROUTER_OWNERS or (owner == "network:floatingip" and port["device_id"] in self.store.fips):
             raise conflict(
                 "L3PortInUse",
                 f"Port {port_id} has owner {owner} and therefore cannot be deleted "
@@ -286,10 +287,10 @@ class Ports(FixedIPs):
         """Forget a port everywhere; its floating IPs are disassociated, as Neutron does."""
         self.disassociate_port(port["id"])
         self.set_fixed_ips(port, [])
-        self.index_drop(self.ports_of_net, port["network_id"], port["id"])
-        self.index_drop(self.ports_of_dev, port["device_id"], port["id"])
-        self.macs.discard(port["mac_address"])
-        del self.ports[port["id"]]
+        self.store.index_drop(self.store.ports_of_net, port["network_id"], port["id"])
+        self.store.index_drop(self.store.ports_of_dev, port["device_id"], port["id"])
+        self.store.macs.discard(port["mac_address"])
+        del self.store.ports[port["id"]]
 
     # --- rules ----------------------------------------------------------------------------------
     @staticmethod
@@ -301,13 +302,13 @@ class Ports(FixedIPs):
     def check_mac(self, net_id: str, mac: str | None) -> str:
         if mac is None:
             while True:
-                mac = "fa:16:3e:" + ":".join(f"{self.rng.randrange(256):02x}" for _ in range(3))
-                if mac not in self.macs:
+                mac = "fa:16:3e:" + ":".join(f"{self.store.rng.randrange(256):02x}" for _ in range(3))
+                if mac not in self.store.macs:
                     return mac
         mac = mac.lower()
         if not MAC.match(mac):
             raise bad_request(f"Invalid input for mac_address. Reason: '{mac}' is not a valid MAC address.")
-        if any(self.ports[p]["mac_address"] == mac for p in self.ports_of_net.get(net_id, ())):
+        if any(self.store.ports[p]["mac_address"] == mac for p in self.store.ports_of_net.get(net_id, ())):
             raise conflict(
                 "MacAddressInUse",
                 f"Unable to complete operation for network {net_id}. The mac address {mac} is in use.",
@@ -327,7 +328,7 @@ class Ports(FixedIPs):
                 "security groups."
             )
         for group in groups:
-            sg = self.sgs.get(group)
+            sg = self.store.sgs.get(group)
             if sg is None or not (sg["project_id"] == project or ctx.is_admin or sg["shared"]):
                 raise not_found("security_group", group)
         return groups

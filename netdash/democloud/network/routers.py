@@ -64,7 +64,7 @@ class Routers(NetBase):
         r.add("PUT", "/v2.0/routers/{router_id}/remove_router_interface", self.remove_interface)
 
     def router_ports(self, router_id: str, owner: str) -> list[Record]:
-        ports = self.in_creation_order(self.ports_of_dev.get(router_id), self.ports)
+        ports = self.store.in_creation_order(self.store.ports_of_dev.get(router_id), self.store.ports)
         return [p for p in ports if p["device_owner"] == owner]
 
     def router_view(self, router: Record) -> dict[str, Any]:
@@ -87,12 +87,12 @@ class Routers(NetBase):
     # --- CRUD -----------------------------------------------------------------------------------
     def list_routers(self, req: Request) -> Response:
         ctx = self.ctx(req)
-        records = [r for r in self.routers.values() if ctx.can_see(r["project_id"])]
+        records = [r for r in self.store.routers.values() if ctx.can_see(r["project_id"])]
         return list_answer(req, "router", "routers", records, FIELDS, view=self.router_view)
 
     def show_router(self, req: Request, router_id: str) -> Response:
         return Response(
-            200, {"router": self.router_view(self.owned(self.ctx(req), self.routers, "router", router_id))}
+            200, {"router": self.router_view(self.owned(self.ctx(req), self.store.routers, "router", router_id))}
         )
 
     def create_router(self, req: Request) -> Response:
@@ -122,12 +122,12 @@ class Routers(NetBase):
                 "InvalidRoutes",
                 f"Invalid format for routes: {routes}, the nexthop is not connected with router",
             )
-        self.routers[router["id"]] = self.born(router, revision=1)
+        self.store.routers[router["id"]] = self.born(router, revision=1)
         if gateway:
             try:
                 self.set_gateway(ctx, router, gateway)
             except Exception:
-                del self.routers[router["id"]]
+                del self.store.routers[router["id"]]
                 raise
         return Response(201, {"router": self.router_view(router)})
 
@@ -143,7 +143,7 @@ class Routers(NetBase):
 
     def update_router(self, req: Request, router_id: str) -> Response:
         ctx = self.ctx(req)
-        router = self.owned(ctx, self.routers, "router", router_id)
+        router = self.owned(ctx, self.store.routers, "router", router_id)
         attrs = a.parse(req, "router", SPEC, update=True)
         self.check_router_policy(ctx, attrs, "update_router")
         if "routes" in attrs:
@@ -156,12 +156,12 @@ class Routers(NetBase):
         return Response(200, {"router": self.router_view(router)})
 
     def delete_router(self, req: Request, router_id: str) -> Response:
-        self.owned(self.ctx(req), self.routers, "router", router_id)
+        self.owned(self.ctx(req), self.store.routers, "router", router_id)
         if self.router_ports(router_id, "network:router_interface"):
             raise conflict("RouterInUse", f"Router {router_id} still has ports")
         for port in self.router_ports(router_id, "network:router_gateway"):
             self.drop_port(port)
-        del self.routers[router_id]
+        del self.store.routers[router_id]
         return Response(204)
 
     # --- gateway --------------------------------------------------------------------------------
@@ -180,7 +180,7 @@ class Routers(NetBase):
             net = self.visible_network(ctx, info["network_id"])
             if not net["router:external"]:
                 raise bad_resource("router", f"Network {net['id']} is not an external network")
-        if current and any(f["router_id"] == router["id"] for f in self.fips.values()):
+        if current and any(f["router_id"] == router["id"] for f in self.store.fips.values()):
             raise conflict(
                 "RouterExternalGatewayInUseByFloatingIp",
                 f"Gateway cannot be updated for router "
@@ -207,9 +207,9 @@ class Routers(NetBase):
 
     def check_routes(self, router: Record, routes: list[dict[str, str]]) -> None:
         attached = [
-            self.subnet_ranges[ip["subnet_id"]][0]
-            for port_id in self.ports_of_dev.get(router["id"], ())
-            for ip in self.ports[port_id]["fixed_ips"]
+            self.store.subnet_ranges[ip["subnet_id"]][0]
+            for port_id in self.store.ports_of_dev.get(router["id"], ())
+            for ip in self.store.ports[port_id]["fixed_ips"]
         ]
         for route in routes:
             try:
@@ -269,9 +269,9 @@ class Routers(NetBase):
         attached = self.attached_subnets(router_id)
         if subnet_id in attached:
             raise bad_resource("router", f"Router already has a port on subnet {subnet_id}.")
-        cidr = self.subnet_ranges[subnet_id][0]
+        cidr = self.store.subnet_ranges[subnet_id][0]
         for other in attached:
-            other_cidr = self.subnet_ranges[other][0]
+            other_cidr = self.store.subnet_ranges[other][0]
             if other_cidr.overlaps(cidr):
                 raise bad_resource(
                     "router",
@@ -280,7 +280,7 @@ class Routers(NetBase):
 
     def add_interface(self, req: Request, router_id: str) -> Response:
         ctx = self.ctx(req)
-        router = self.owned(ctx, self.routers, "router", router_id)
+        router = self.owned(ctx, self.store.routers, "router", router_id)
         subnet_id, port_id = self.interface_args(req)
         if port_id:
             port = self.visible_port(ctx, port_id)
@@ -294,7 +294,7 @@ class Routers(NetBase):
                 raise bad_resource("router", "Router port must have at least one fixed IP")
             for ip in port["fixed_ips"]:
                 self.check_new_subnet(router_id, ip["subnet_id"])
-            self.index_add(self.ports_of_dev, router_id, port_id)
+            self.store.index_add(self.store.ports_of_dev, router_id, port_id)
             port.update(
                 {
                     "device_id": router_id,
@@ -324,10 +324,10 @@ class Routers(NetBase):
 
     def remove_interface(self, req: Request, router_id: str) -> Response:
         ctx = self.ctx(req)
-        router = self.owned(ctx, self.routers, "router", router_id)
+        router = self.owned(ctx, self.store.routers, "router", router_id)
         subnet_id, port_id = self.interface_args(req)
         if port_id:
-            port = self.ports.get(port_id)
+            port = self.store.ports.get(port_id)
             if (
                 port is None
                 or port["device_id"] != router_id
@@ -348,10 +348,10 @@ class Routers(NetBase):
                     "RouterInterfaceNotFoundForSubnet",
                     f"Router {router_id} has no interface on subnet {subnet_id}",
                 )
-            port, subnets = self.ports[holder], [str(subnet_id)]
+            port, subnets = self.store.ports[holder], [str(subnet_id)]
         for subnet in subnets:
             if any(
-                f["router_id"] == router_id and self.fixed_subnet(f) == subnet for f in self.fips.values()
+                f["router_id"] == router_id and self.fixed_subnet(f) == subnet for f in self.store.fips.values()
             ):
                 raise conflict(
                     "RouterInterfaceInUseByFloatingIP",
@@ -368,7 +368,7 @@ class Routers(NetBase):
         return answer
 
     def fixed_subnet(self, fip: Record) -> str | None:
-        port = self.ports.get(fip["port_id"] or "")
+        port = self.store.ports.get(fip["port_id"] or "")
         if port is None:
             return None
         return next(

@@ -114,7 +114,7 @@ class SecurityGroups(NetBase):
         r.add("DELETE", "/v2.0/security-group-rules/{rule_id}", self.delete_rule)
 
     def sg_view(self, sg: Record) -> dict[str, Any]:
-        rules = [self.rule_view(self.sg_rules[r]) for r in self.rules_of_sg.get(sg["id"], ())]
+        rules = [self.rule_view(self.store.sg_rules[r]) for r in self.store.rules_of_sg.get(sg["id"], ())]
         view = {"tenant_id": sg["project_id"], "security_group_rules": rules, **sg}
         return {k: view[k] for k in FIELDS}
 
@@ -125,10 +125,10 @@ class SecurityGroups(NetBase):
 
     # --- the default group ------------------------------------------------------------------------
     def ensure_default_sg(self, project: str) -> str:
-        if project in self.default_sg:
-            return self.default_sg[project]
+        if project in self.store.default_sg:
+            return self.store.default_sg[project]
         sg = self.new_sg(project, {"name": "default", "description": "Default security group"})
-        self.default_sg[project] = sg["id"]
+        self.store.default_sg[project] = sg["id"]
         for ethertype in ("IPv4", "IPv6"):
             self.new_rule(
                 sg,
@@ -140,8 +140,8 @@ class SecurityGroups(NetBase):
     def new_sg(self, project: str, attrs: dict[str, Any]) -> Record:
         sg: Record = {"id": new_id(), "name": "", "stateful": True, "project_id": project, "shared": False}
         sg.update(attrs)
-        self.sgs[sg["id"]] = self.born(sg)
-        self.rules_of_sg[sg["id"]] = {}
+        self.store.sgs[sg["id"]] = self.born(sg)
+        self.store.rules_of_sg[sg["id"]] = {}
         for ethertype in ("IPv4", "IPv6"):
             self.new_rule(
                 sg,
@@ -163,13 +163,13 @@ class SecurityGroups(NetBase):
             "remote_address_group_id": None,
             "normalized_cidr": None,
             "remote_group_id": None,
-            "standard_attr_id": next(self.counter),
+            "standard_attr_id": next(self.store.counter),
             "belongs_to_default_sg": None,
             "description": description,
         }
         rule.update(attrs)
-        self.sg_rules[rule["id"]] = self.born(rule)
-        self.rules_of_sg[sg["id"]][rule["id"]] = None
+        self.store.sg_rules[rule["id"]] = self.born(rule)
+        self.store.rules_of_sg[sg["id"]][rule["id"]] = None
         sg["revision_number"] = 1
         return rule
 
@@ -178,7 +178,7 @@ class SecurityGroups(NetBase):
         return bool(ctx.can_see(sg["project_id"]) or sg["shared"])
 
     def visible_sg(self, ctx: Any, sg_id: str) -> Record:
-        sg = self.sgs.get(sg_id)
+        sg = self.store.sgs.get(sg_id)
         if sg is None or not self.sg_visible(ctx, sg):
             raise not_found("security_group", sg_id)
         return sg
@@ -186,7 +186,7 @@ class SecurityGroups(NetBase):
     def list_sgs(self, req: Request) -> Response:
         ctx = self.ctx(req)
         self.ensure_default_sg(ctx.project_id)
-        views = (self.sg_view(sg) for sg in self.sgs.values() if self.sg_visible(ctx, sg))
+        views = (self.sg_view(sg) for sg in self.store.sgs.values() if self.sg_visible(ctx, sg))
         return list_answer(req, "security_group", "security_groups", views, FIELDS)
 
     def show_sg(self, req: Request, sg_id: str) -> Response:
@@ -218,28 +218,28 @@ class SecurityGroups(NetBase):
         ctx = self.ctx(req)
         sg = self.visible_sg(ctx, sg_id)
         self.writable(ctx, sg, "delete_security_group")
-        if self.default_sg.get(sg["project_id"]) == sg_id and not ctx.is_admin:
+        if self.store.default_sg.get(sg["project_id"]) == sg_id and not ctx.is_admin:
             raise conflict(
                 "SecurityGroupCannotRemoveDefault", "Insufficient rights for removing default security group."
             )
-        if any(sg_id in p["security_groups"] for p in self.ports.values()):
+        if any(sg_id in p["security_groups"] for p in self.store.ports.values()):
             raise conflict("SecurityGroupInUse", f"Security Group {sg_id} in use.")
-        for rule_id in self.rules_of_sg.pop(sg_id):
-            del self.sg_rules[rule_id]
-        if self.default_sg.get(sg["project_id"]) == sg_id:
-            del self.default_sg[sg["project_id"]]
-        del self.sgs[sg_id]
+        for rule_id in self.store.rules_of_sg.pop(sg_id):
+            del self.store.sg_rules[rule_id]
+        if self.store.default_sg.get(sg["project_id"]) == sg_id:
+            del self.store.default_sg[sg["project_id"]]
+        del self.store.sgs[sg_id]
         return Response(204)
 
     # --- rules ------------------------------------------------------------------------------------
     def list_rules(self, req: Request) -> Response:
         ctx = self.ctx(req)
         self.ensure_default_sg(ctx.project_id)
-        views = (self.rule_view(r) for r in self.sg_rules.values() if ctx.can_see(r["project_id"]))
+        views = (self.rule_view(r) for r in self.store.sg_rules.values() if ctx.can_see(r["project_id"]))
         return list_answer(req, "security_group_rule", "security_group_rules", views, RULE_FIELDS)
 
     def show_rule(self, req: Request, rule_id: str) -> Response:
-        rule = self.owned(self.ctx(req), self.sg_rules, "security_group_rule", rule_id)
+        rule = self.owned(self.ctx(req), self.store.sg_rules, "security_group_rule", rule_id)
         return Response(200, {"security_group_rule": self.rule_view(rule)})
 
     def create_rule(self, req: Request) -> Response:
@@ -249,11 +249,11 @@ class SecurityGroups(NetBase):
         self.writable(ctx, sg, "create_security_group_rule")
         self.owner(ctx, attrs, "create_security_group_rule")
         self.check_rule(attrs)
-        if attrs.get("remote_group_id") and attrs["remote_group_id"] not in self.sgs:
+        if attrs.get("remote_group_id") and attrs["remote_group_id"] not in self.store.sgs:
             raise not_found("security_group", attrs["remote_group_id"])
         wanted = signature({"ethertype": "IPv4", **attrs})
-        for rule_id in self.rules_of_sg[sg["id"]]:
-            if signature(self.sg_rules[rule_id]) == wanted:
+        for rule_id in self.store.rules_of_sg[sg["id"]]:
+            if signature(self.store.sg_rules[rule_id]) == wanted:
                 raise conflict(
                     "SecurityGroupRuleExists", f"Security group rule already exists. Rule id is {rule_id}."
                 )
@@ -296,10 +296,10 @@ class SecurityGroups(NetBase):
 
     def delete_rule(self, req: Request, rule_id: str) -> Response:
         ctx = self.ctx(req)
-        rule = self.owned(ctx, self.sg_rules, "security_group_rule", rule_id)
-        self.rules_of_sg[rule["security_group_id"]].pop(rule_id, None)
-        del self.sg_rules[rule_id]
-        self.touch(self.sgs[rule["security_group_id"]])
+        rule = self.owned(ctx, self.store.sg_rules, "security_group_rule", rule_id)
+        self.store.rules_of_sg[rule["security_group_id"]].pop(rule_id, None)
+        del self.store.sg_rules[rule_id]
+        self.touch(self.store.sgs[rule["security_group_id"]])
         return Response(204)
 
 

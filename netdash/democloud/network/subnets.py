@@ -75,7 +75,7 @@ class Subnets(NetBase):
 
     def subnet_view(self, subnet: Record) -> dict[str, Any]:
         view = {
-            "router:external": self.networks[subnet["network_id"]]["router:external"],
+            "router:external": self.store.networks[subnet["network_id"]]["router:external"],
             "tenant_id": subnet["project_id"],
             **subnet,
         }
@@ -83,7 +83,7 @@ class Subnets(NetBase):
 
     def subnet_visible(self, ctx: Any, subnet: Record) -> bool:
         return bool(
-            ctx.can_see(subnet["project_id"]) or self.net_visible(ctx, self.networks[subnet["network_id"]])
+            ctx.can_see(subnet["project_id"]) or self.net_visible(ctx, self.store.networks[subnet["network_id"]])
         )
 
     # --- handlers -------------------------------------------------------------------------------
@@ -91,9 +91,9 @@ class Subnets(NetBase):
         ctx = self.ctx(req)
         nets = req.args("network_id")
         if nets:
-            candidates = [self.subnets[s] for n in nets for s in self.subnets_of_net.get(n, ())]
+            candidates = [self.store.subnets[s] for n in nets for s in self.store.subnets_of_net.get(n, ())]
         else:
-            candidates = list(self.subnets.values())
+            candidates = list(self.store.subnets.values())
         records = [s for s in candidates if self.subnet_visible(ctx, s)]
         return list_answer(req, "subnet", "subnets", records, FIELDS, view=self.subnet_view)
 
@@ -119,8 +119,8 @@ class Subnets(NetBase):
                 )
         project = self.owner(ctx, attrs, "create_subnet")
         cidr = ipam.parse_cidr(attrs.pop("cidr"), attrs["ip_version"], dhcp=attrs.get("enable_dhcp") is not False)
-        for other in self.subnets_of_net[net["id"]]:
-            if self.subnet_ranges[other][0].overlaps(cidr):
+        for other in self.store.subnets_of_net[net["id"]]:
+            if self.store.subnet_ranges[other][0].overlaps(cidr):
                 raise invalid_input(
                     f"Requested subnet with cidr: {cidr} for network: {net['id']} overlaps "
                     "with another subnet."
@@ -156,10 +156,10 @@ class Subnets(NetBase):
             "service_types": [],
         }
         subnet.update(attrs)
-        self.subnets[subnet["id"]] = self.born(subnet)
-        self.subnet_ranges[subnet["id"]] = (cidr, pools)
-        self.allocations[subnet["id"]] = {}
-        self.subnets_of_net[net["id"]][subnet["id"]] = None
+        self.store.subnets[subnet["id"]] = self.born(subnet)
+        self.store.subnet_ranges[subnet["id"]] = (cidr, pools)
+        self.store.allocations[subnet["id"]] = {}
+        self.store.subnets_of_net[net["id"]][subnet["id"]] = None
         self.touch(net)
         return Response(201, {"subnet": self.subnet_view(subnet)})
 
@@ -192,12 +192,12 @@ class Subnets(NetBase):
         subnet = self.visible_subnet(ctx, subnet_id)
         attrs = a.parse(req, "subnet", SPEC, update=True)
         self.writable(ctx, subnet, "update_subnet")
-        cidr, pools = self.subnet_ranges[subnet_id]
+        cidr, pools = self.store.subnet_ranges[subnet_id]
         gateway = attrs.get("gateway_ip", subnet["gateway_ip"])
         if "gateway_ip" in attrs:
             self.check_gateway(cidr, gateway)
-            holder = self.allocations[subnet_id].get(gateway or "")
-            if holder and self.ports[holder]["device_owner"] != "network:router_interface":
+            holder = self.store.allocations[subnet_id].get(gateway or "")
+            if holder and self.store.ports[holder]["device_owner"] != "network:router_interface":
                 raise conflict(
                     "GatewayIpInUse",
                     f"Current gateway ip {gateway} already in use by port {holder}. Unable to update.",
@@ -209,7 +209,7 @@ class Subnets(NetBase):
         attrs["allocation_pools"] = ipam.pool_views(cidr, pools)
         self.check_host_routes(cidr, attrs.get("host_routes", []))
         subnet.update(attrs)
-        self.subnet_ranges[subnet_id] = (cidr, pools)
+        self.store.subnet_ranges[subnet_id] = (cidr, pools)
         self.touch(subnet)
         return Response(200, {"subnet": self.subnet_view(subnet)})
 
@@ -217,7 +217,7 @@ class Subnets(NetBase):
         ctx = self.ctx(req)
         subnet = self.visible_subnet(ctx, subnet_id)
         self.writable(ctx, subnet, "delete_subnet")
-        holders = {self.ports[p]["device_owner"] for p in self.allocations[subnet_id].values()}
+        holders = {self.store.ports[p]["device_owner"] for p in self.store.allocations[subnet_id].values()}
         if holders - set(AUTO_DELETE_OWNERS):
             raise conflict(
                 "SubnetInUse",
@@ -225,25 +225,25 @@ class Subnets(NetBase):
                 "have an IP allocation from this subnet.",
             )
         self.drop_subnet(subnet)
-        self.touch(self.networks[subnet["network_id"]])
+        self.touch(self.store.networks[subnet["network_id"]])
         return Response(204)
 
     def drop_subnet(self, subnet: Record) -> None:
-        for port_id in set(self.allocations[subnet["id"]].values()):
-            port = self.ports[port_id]
+        for port_id in set(self.store.allocations[subnet["id"]].values()):
+            port = self.store.ports[port_id]
             self.set_fixed_ips(port, [ip for ip in port["fixed_ips"] if ip["subnet_id"] != subnet["id"]])
-        del self.allocations[subnet["id"]]
-        del self.subnet_ranges[subnet["id"]]
-        self.subnets_of_net[subnet["network_id"]].pop(subnet["id"], None)
-        del self.subnets[subnet["id"]]
+        del self.store.allocations[subnet["id"]]
+        del self.store.subnet_ranges[subnet["id"]]
+        self.store.subnets_of_net[subnet["network_id"]].pop(subnet["id"], None)
+        del self.store.subnets[subnet["id"]]
 
     # --- IPAM for ports ---------------------------------------------------------------------------
     def allocate(self, subnet_id: str, ip: str | None, *, network_wide: str | None = None) -> str:
         """Reserve `ip` (explicit) or a free address of the pools; the caller records the holder."""
-        cidr, pools = self.subnet_ranges[subnet_id]
-        taken = self.allocations[subnet_id]
+        cidr, pools = self.store.subnet_ranges[subnet_id]
+        taken = self.store.allocations[subnet_id]
         if ip is None:
-            chosen = ipam.pick(cidr, pools, taken, self.rng, avoid=self.subnets[subnet_id]["gateway_ip"])
+            chosen = ipam.pick(cidr, pools, taken, self.store.rng, avoid=self.store.subnets[subnet_id]["gateway_ip"])
             if chosen is None:
                 where = f"on network {network_wide}" if network_wide else f"for subnet {subnet_id}"
                 raise conflict("IpAddressGenerationFailure", f"No more IP addresses available {where}.")
@@ -260,8 +260,8 @@ class Subnets(NetBase):
         return ip
 
     def subnet_for_ip(self, net_id: str, ip: str) -> str:
-        for subnet_id in self.subnets_of_net.get(net_id, ()):
-            if ipam.usable(self.subnet_ranges[subnet_id][0], ip):
+        for subnet_id in self.store.subnets_of_net.get(net_id, ()):
+            if ipam.usable(self.store.subnet_ranges[subnet_id][0], ip):
                 return subnet_id
         raise neutron_error(
             400,
