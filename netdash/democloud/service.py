@@ -15,6 +15,12 @@ UNAUTHORIZED = {"error": {"code": 401, "title": "Unauthorized",
                           "message": "The request you have made requires authentication."}}
 
 
+class Refusal(Exception):
+    """A typed error a service's rules raise; the service renders it in its API's error shape (`refused`)."""
+
+    status = 400
+
+
 class Service:
     """One OpenStack API (Neutron, Nova...): subclasses register routes in `setup` and shape errors."""
 
@@ -55,6 +61,10 @@ class Service:
     def internal_error(self) -> Response:
         return self.error(500, "An unexpected error occurred.", "Internal Server Error").response
 
+    def refused(self, refusal: Refusal) -> Response:
+        """The answer to a refusal of this service's rules, in the service's error shape."""
+        return self.error(refusal.status, str(refusal)).response
+
     def decorate(self, req: Request, resp: Response) -> None:
         """Headers every answer of this service carries (request ids, microversions)."""
         resp.headers.setdefault("x-openstack-request-id", request_id())
@@ -76,6 +86,8 @@ class Service:
                     resp = route.handler(req, **params)
         except HttpError as exc:
             resp = exc.response
+        except Refusal as exc:
+            resp = self.refused(exc)
         except MalformedBody as exc:
             resp = self.malformed(str(exc)).response
         except Exception:

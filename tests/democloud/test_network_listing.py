@@ -210,7 +210,7 @@ def test_thousands_of_ports_list_and_filter(empty_cloud: DemoCloud) -> None:
     public = next(i for i, n in neutron.store.networks.items() if n["name"] == "public")
     # how fast is bench/scale.py's business (a timed assert here failed on a loaded 2-core machine)
     for index in range(5000):
-        neutron.new_port(admin, {"network_id": net["network"]["id"], "device_id": f"vm-{index % 1000}"})
+        neutron.rules.ports.create(admin, {"network_id": net["network"]["id"], "device_id": f"vm-{index % 1000}"})
     for _ in range(200):
         cloud.call(
             "network",

@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core import iso
 from .ipam import IPNet, Pool
 
 Record = dict[str, Any]
@@ -52,6 +53,22 @@ class Store:
     def __post_init__(self) -> None:
         self.counter = itertools.count(max(self.order.values(), default=0) + 1)
 
+    # --- standard attributes --------------------------------------------------------------------
+    def born(self, record: Record, now: float, revision: int = 0) -> Record:
+        """Stamp a new record (description, tags, times, revision) and give it its place in creation order."""
+        stamp = iso(now)
+        record.setdefault("description", "")
+        record.setdefault("tags", [])
+        record.update(created_at=stamp, updated_at=stamp, revision_number=revision)
+        self.order[record["id"]] = next(self.counter)
+        return record
+
+    @staticmethod
+    def touch(record: Record, now: float) -> None:
+        record["updated_at"] = iso(now)
+        record["revision_number"] += 1
+
+    # --- indexes --------------------------------------------------------------------------------
     def in_creation_order(self, ids: Ids | None, table: dict[str, Record]) -> list[Record]:
         if not ids:
             return []
@@ -68,3 +85,9 @@ class Store:
             bucket.pop(value, None)
             if not bucket:
                 del index[key]
+
+    def unlink_fip(self, fip: Record) -> None:
+        """Point a floating IP at nothing, keeping the port -> floating IPs index in step."""
+        if fip["port_id"]:
+            self.index_drop(self.fips_of_port, fip["port_id"], fip["id"])
+        fip.update(port_id=None, fixed_ip_address=None, router_id=None)
