@@ -3,7 +3,8 @@
 It imports nothing of netdash: it is a separate program that only speaks HTTP.
 """
 
-from .app import Cloud, Settings
+from .app import Cloud
 from .launcher import CLOUD_NAME, DemoCloud, NotLoopback
+from .runtime import Settings
 
 __all__ = ["CLOUD_NAME", "Cloud", "DemoCloud", "NotLoopback", "Settings"]

@@ -8,9 +8,9 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from .app import Settings
 from .faults_spec import GRAMMAR, SpecError, parse
 from .launcher import CLOUD_NAME, DemoCloud, NotLoopback
+from .runtime import Settings
 from .scale import ScaleError, parse_scale
 from .state import StateError
 

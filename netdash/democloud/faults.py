@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING, Any
 from .faults_spec import parse
 
 if TYPE_CHECKING:
-    from .app import Cloud
     from .core import Request, Response
+    from .identity import Identity
+    from .runtime import Runtime
     from .service import Service
 
 KINDS = ("status", "latency", "drop", "expire-tokens")
@@ -107,8 +108,9 @@ class Verdict:
 class Faults:
     """The rules of one cloud; thread-safe (the HTTP server answers on several threads)."""
 
-    def __init__(self, cloud: Cloud | None = None) -> None:
-        self.cloud = cloud
+    def __init__(self, runtime: Runtime | None = None, identity: Identity | None = None) -> None:
+        self.runtime = runtime
+        self.identity = identity
         self._lock = threading.Lock()
         self.rules: list[FaultRule] = []
         # settings changed by provisioning= specs, with their values before the first change
@@ -144,25 +146,25 @@ class Faults:
         with self._lock:
             self.rules.clear()
             saved, self._saved = self._saved, {}
-        if self.cloud is not None:
+        if self.runtime is not None:
             for name, value in saved.items():
-                setattr(self.cloud.settings, name, value)
+                setattr(self.runtime.settings, name, value)
 
     # --- acts ---------------------------------------------------------------------------------------
     def slow_provisioning(self, seconds: float, service: str | None = None) -> None:
         """Octavia's PENDING_* (`load-balancer`) and/or Nova's BUILD (`compute`) last `seconds` from now on."""
-        assert self.cloud is not None, "slow provisioning changes a cloud's settings"
+        assert self.runtime is not None, "slow provisioning changes a cloud's settings"
         names = {"load-balancer": ["provisioning_delay"], "compute": ["build_delay"]}.get(
             service or "", ["provisioning_delay", "build_delay"])
         with self._lock:
             for name in names:
-                self._saved.setdefault(name, getattr(self.cloud.settings, name))
-                setattr(self.cloud.settings, name, seconds)
+                self._saved.setdefault(name, getattr(self.runtime.settings, name))
+                setattr(self.runtime.settings, name, seconds)
 
     def expire_tokens(self) -> None:
-        assert self.cloud is not None, "expiring tokens needs the cloud's identity service"
-        with self.cloud.lock:
-            self.cloud.identity.expire_all()
+        assert self.runtime is not None and self.identity is not None, "expiring tokens needs the identity service"
+        with self.runtime.lock:
+            self.identity.expire_all()
 
     # --- matching ---------------------------------------------------------------------------------
     def match(self, service: str, method: str, path: str) -> Verdict | None:

@@ -16,7 +16,9 @@ from .core import MalformedBody, Request, Response
 from .faults_spec import SpecError
 
 if TYPE_CHECKING:
-    from .app import Cloud
+    from .faults import Faults
+    from .identity import Identity
+    from .runtime import Settings
 
 PATH = "/democloud/faults"
 
@@ -25,13 +27,12 @@ def error(status: int, message: str) -> Response:
     return Response(status, {"error": {"code": status, "message": message}})
 
 
-def answer(cloud: Cloud, req: Request) -> Response:
+def answer(faults: Faults, identity: Identity, settings: Settings, req: Request) -> Response:
     token = req.header("x-auth-token")
-    if not token or cloud.identity.validate(token) is None:
-        return cloud.identity.unauthorized()
-    faults = cloud.faults
+    if not token or identity.validate(token) is None:
+        return identity.unauthorized()
     if req.method == "GET":
-        return Response(200, listing(cloud))
+        return Response(200, listing(faults, settings))
     if req.method == "DELETE":
         faults.clear()
         return Response(204)
@@ -48,11 +49,11 @@ def answer(cloud: Cloud, req: Request) -> Response:
         faults.add_spec(spec)
     except SpecError as exc:
         return error(400, str(exc))
-    return Response(201, listing(cloud))
+    return Response(201, listing(faults, settings))
 
 
-def listing(cloud: Cloud) -> dict[str, Any]:
+def listing(faults: Faults, settings: Settings) -> dict[str, Any]:
     rules = [{"spec": rule.spec or f"{rule.status}@{rule.service or '*'}:{rule.method or '*'}:{rule.path}",
-              "seen": rule.seen, "fired": rule.fired} for rule in list(cloud.faults.rules)]
-    return {"faults": rules, "provisioning_delay": cloud.settings.provisioning_delay,
-            "build_delay": cloud.settings.build_delay}
+              "seen": rule.seen, "fired": rule.fired} for rule in list(faults.rules)]
+    return {"faults": rules, "provisioning_delay": settings.provisioning_delay,
+            "build_delay": settings.build_delay}

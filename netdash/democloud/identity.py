@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import base64
 import secrets
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
 from .core import Context, HttpError, Request, Response, iso, new_hex_id
+from .runtime import Runtime
 from .service import Service
-
-if TYPE_CHECKING:
-    from .app import Cloud
 
 DOMAIN = {"id": "default", "name": "Default"}
 
@@ -26,42 +24,53 @@ class Token:
     audit_id: str
 
 
+@dataclass
+class Store:
+    """Keystone's database, all of it saved by `--state`: accounts, and the ids the catalog hands out."""
+
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    projects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=lambda: {
+        name: new_hex_id() for name in ("admin", "member", "reader", "manager", "service")})
+    service_ids: dict[str, str] = field(default_factory=dict)
+    endpoint_ids: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
 class Identity(Service):
     type = "identity"
     name = "keystone"
     prefix = "/identity"
     catalog_suffix = "/v3"
 
-    def __init__(self, cloud: Cloud) -> None:
-        self.users: dict[str, dict[str, Any]] = {}
-        self.projects: dict[str, dict[str, Any]] = {}
-        self.roles = {name: new_hex_id() for name in ("admin", "member", "reader", "manager", "service")}
+    def __init__(self, runtime: Runtime) -> None:
+        self.store = Store()
+        #: live tokens: never saved (a reloaded cloud makes its clients authenticate again)
         self.tokens: dict[str, Token] = {}
-        self.service_ids: dict[str, str] = {}
-        self.endpoint_ids: dict[tuple[str, str], str] = {}
-        super().__init__(cloud)
-        settings = cloud.settings
+        #: the services the catalog lists (the composition root hands it every mounted one)
+        self.mounted: dict[str, Service] = {self.type: self}
+        super().__init__(runtime)
+        settings = runtime.settings
         self.add_account("admin", "admin", ("admin", "member", "reader", "manager"))
         self.add_account("demo", "demo", ("member", "reader", "manager"), settings.password)
         self.add_account("alt_demo", "alt_demo", ("member", "reader", "manager"))
 
     def add_account(self, project: str, user: str, roles: tuple[str, ...], password: str | None = None) -> None:
         project_id = new_hex_id()
-        self.projects[project_id] = {"id": project_id, "name": project, "domain_id": "default",
+        self.store.projects[project_id] = {"id": project_id, "name": project, "domain_id": "default",
                                      "description": f"{project} project", "enabled": True,
                                      "is_domain": False, "parent_id": "default", "tags": [], "options": {}}
         user_id = new_hex_id()
-        self.users[user_id] = {"id": user_id, "name": user, "domain_id": "default", "enabled": True,
+        self.store.users[user_id] = {"id": user_id, "name": user, "domain_id": "default", "enabled": True,
                                "default_project_id": project_id, "password_expires_at": None,
                                "options": {}, "_password": password or secrets.token_urlsafe(12),
                                "_project_id": project_id, "_roles": roles}
 
     # --- lookups used by the rest of the cloud and by the launcher -----------------------------
     def user_named(self, name: str) -> dict[str, Any]:
-        return next(u for u in self.users.values() if u["name"] == name)
+        return next(u for u in self.store.users.values() if u["name"] == name)
 
     def project_named(self, name: str) -> dict[str, Any]:
-        return next(p for p in self.projects.values() if p["name"] == name)
+        return next(p for p in self.store.projects.values() if p["name"] == name)
 
     def password_of(self, user: str) -> str:
         return str(self.user_named(user)["_password"])
@@ -69,18 +78,18 @@ class Identity(Service):
     def context_for(self, user: str) -> Context:
         """The caller a token of `user` in its own project would be (seed and tests act through it)."""
         record = self.user_named(user)
-        project = self.projects[record["_project_id"]]
+        project = self.store.projects[record["_project_id"]]
         return Context(project["id"], record["id"], tuple(record["_roles"]), project["name"])
 
     def validate(self, token_text: str) -> Context | None:
         token = self.tokens.get(token_text)
-        if token is None or token.expires_at <= self.cloud.now() or token.project_id is None:
+        if token is None or token.expires_at <= self.runtime.now() or token.project_id is None:
             return None
-        return Context(token.project_id, token.user_id, token.roles, self.projects[token.project_id]["name"])
+        return Context(token.project_id, token.user_id, token.roles, self.store.projects[token.project_id]["name"])
 
     def expire_all(self) -> None:
         """Every issued token expires now (clients must re-authenticate)."""
-        now = self.cloud.now()
+        now = self.runtime.now()
         for token in self.tokens.values():
             token.expires_at = min(token.expires_at, now)
 
@@ -101,7 +110,7 @@ class Identity(Service):
         r.add("GET", "/v3/domains", lambda req: Response(200, {"domains": [self.domain_view()]}))
         r.add("GET", "/v3/domains/{domain_id}", self.get_domain)
         r.add("GET", "/v3/regions", lambda req: Response(200, {"regions": [
-            {"id": self.cloud.settings.region, "description": "", "parent_region_id": None}]}))
+            {"id": self.runtime.settings.region, "description": "", "parent_region_id": None}]}))
         r.add("GET", "/v3/services", lambda req: Response(200, {"services": self.service_list()}))
         r.add("GET", "/v3/endpoints", lambda req: Response(200, {"endpoints": self.endpoint_list()}))
 
@@ -112,7 +121,7 @@ class Identity(Service):
 
     def unauthorized(self) -> Response:
         resp = self.error(401, "The request you have made requires authentication.").response
-        resp.headers["WWW-Authenticate"] = f'Keystone uri="{self.cloud.auth_url}"'
+        resp.headers["WWW-Authenticate"] = f'Keystone uri="{self.runtime.auth_url}"'
         return resp
 
     def decorate(self, req: Request, resp: Response) -> None:
@@ -121,7 +130,7 @@ class Identity(Service):
 
     def version_doc(self) -> dict[str, Any]:
         return {"id": "v3.14", "status": "stable", "updated": "2020-04-07T00:00:00Z",
-                "links": [{"rel": "self", "href": f"{self.cloud.auth_url}/"}],
+                "links": [{"rel": "self", "href": f"{self.runtime.auth_url}/"}],
                 "media-types": [{"base": "application/json",
                                  "type": "application/vnd.openstack.identity-v3+json"}]}
 
@@ -143,17 +152,17 @@ class Identity(Service):
             user = self.password_user(identity.get("password"))
         elif "token" in methods:
             previous = self.tokens.get(str((identity.get("token") or {}).get("id", "")))
-            if previous is None or previous.expires_at <= self.cloud.now():
+            if previous is None or previous.expires_at <= self.runtime.now():
                 raise HttpError(401, self.unauthorized().body, self.unauthorized().headers)
-            user = self.users[previous.user_id]
+            user = self.store.users[previous.user_id]
         else:
             raise self.error(401, "The request you have made requires authentication.")
         project = self.scope_project(auth.get("scope"), user)
-        now = self.cloud.now()
+        now = self.runtime.now()
         token_text = "gAAAAA" + base64.urlsafe_b64encode(secrets.token_bytes(132)).decode().rstrip("=")
         roles = tuple(user["_roles"]) if project else ()
         token = Token(user["id"], project["id"] if project else None, roles, now,
-                      now + self.cloud.settings.token_ttl,
+                      now + self.runtime.settings.token_ttl,
                       base64.urlsafe_b64encode(secrets.token_bytes(16)).decode().rstrip("="))
         self.tokens[token_text] = token
         return Response(201, {"token": self.token_view(token, methods)}, {"X-Subject-Token": token_text})
@@ -163,13 +172,13 @@ class Identity(Service):
         if not isinstance(spec, dict):
             raise self.error(400, "Invalid input for field 'identity/password/user': None is not of type 'object'")
         if "id" in spec:
-            user = self.users.get(str(spec["id"]))
+            user = self.store.users.get(str(spec["id"]))
         else:
             domain = spec.get("domain") or {}
             if domain.get("name", "Default") != "Default" and domain.get("id", "default") != "default":
                 user = None
             else:
-                user = next((u for u in self.users.values() if u["name"] == spec.get("name")), None)
+                user = next((u for u in self.store.users.values() if u["name"] == spec.get("name")), None)
         if user is None or not secrets.compare_digest(str(spec.get("password", "")), user["_password"]):
             raise HttpError(401, self.unauthorized().body, self.unauthorized().headers)
         return user
@@ -181,16 +190,16 @@ class Identity(Service):
         if not isinstance(spec, dict):
             raise self.error(401, "The request you have made requires authentication.")
         if "id" in spec:
-            project = self.projects.get(str(spec["id"]))
+            project = self.store.projects.get(str(spec["id"]))
         else:
-            project = next((p for p in self.projects.values() if p["name"] == spec.get("name")), None)
+            project = next((p for p in self.store.projects.values() if p["name"] == spec.get("name")), None)
         if project is None or project["id"] != user["_project_id"]:
             raise self.error(401, f"User {user['id']} has no access to project "
                                   f"{spec.get('id') or spec.get('name')}")
         return project
 
     def token_view(self, token: Token, methods: list[str]) -> dict[str, Any]:
-        user = self.users[token.user_id]
+        user = self.store.users[token.user_id]
         view: dict[str, Any] = {
             "methods": methods,
             "user": {"domain": DOMAIN, "id": user["id"], "name": user["name"], "password_expires_at": None},
@@ -199,16 +208,16 @@ class Identity(Service):
             "issued_at": iso(token.issued_at, micro=True),
         }
         if token.project_id:
-            project = self.projects[token.project_id]
+            project = self.store.projects[token.project_id]
             view["project"] = {"domain": DOMAIN, "id": project["id"], "name": project["name"]}
             view["is_domain"] = False
-            view["roles"] = [{"id": self.roles[r], "name": r} for r in token.roles]
+            view["roles"] = [{"id": self.store.roles[r], "name": r} for r in token.roles]
             view["catalog"] = self.catalog()
         return view
 
     def check(self, req: Request) -> Response:
         subject = self.tokens.get(req.header("x-subject-token") or "")
-        if subject is None or subject.expires_at <= self.cloud.now():
+        if subject is None or subject.expires_at <= self.runtime.now():
             raise self.error(404, "Could not recognize Fernet token")
         return Response(200, {"token": self.token_view(subject, ["password"])},
                         {"X-Subject-Token": req.header("x-subject-token") or ""})
@@ -221,20 +230,20 @@ class Identity(Service):
     # --- catalog and directory --------------------------------------------------------------------
     def service_list(self) -> list[dict[str, Any]]:
         out = []
-        for service in self.cloud.services.values():
-            sid = self.service_ids.setdefault(service.type, new_hex_id())
+        for service in self.mounted.values():
+            sid = self.store.service_ids.setdefault(service.type, new_hex_id())
             out.append({"id": sid, "type": service.type, "name": service.name, "enabled": True})
         return out
 
     def endpoint_list(self) -> list[dict[str, Any]]:
-        region = self.cloud.settings.region
+        region = self.runtime.settings.region
         out = []
-        for service in self.cloud.services.values():
+        for service in self.mounted.values():
             for interface in ("public", "internal", "admin"):
-                eid = self.endpoint_ids.setdefault((service.type, interface), new_hex_id())
+                eid = self.store.endpoint_ids.setdefault((service.type, interface), new_hex_id())
                 out.append({"id": eid, "interface": interface, "region_id": region, "region": region,
-                            "url": self.cloud.endpoint(service), "enabled": True,
-                            "service_id": self.service_ids.setdefault(service.type, new_hex_id())})
+                            "url": service.endpoint, "enabled": True,
+                            "service_id": self.store.service_ids.setdefault(service.type, new_hex_id())})
         return out
 
     def catalog(self) -> list[dict[str, Any]]:
@@ -247,11 +256,11 @@ class Identity(Service):
         return Response(200, {"catalog": self.catalog()})
 
     def project_view(self, project: dict[str, Any]) -> dict[str, Any]:
-        return {**project, "links": {"self": f"{self.cloud.auth_url}/projects/{project['id']}"}}
+        return {**project, "links": {"self": f"{self.runtime.auth_url}/projects/{project['id']}"}}
 
     def domain_view(self) -> dict[str, Any]:
         return {**DOMAIN, "description": "The default domain", "enabled": True, "tags": [], "options": {},
-                "links": {"self": f"{self.cloud.auth_url}/domains/default"}}
+                "links": {"self": f"{self.runtime.auth_url}/domains/default"}}
 
     def get_domain(self, req: Request, domain_id: str) -> Response:
         if domain_id != "default":
@@ -260,12 +269,12 @@ class Identity(Service):
 
     def visible_projects(self, req: Request) -> list[dict[str, Any]]:
         assert req.context is not None
-        return [self.project_view(p) for p in self.projects.values()
+        return [self.project_view(p) for p in self.store.projects.values()
                 if req.context.is_admin or p["id"] == req.context.project_id]
 
     def auth_projects(self, req: Request) -> Response:
         assert req.context is not None
-        return Response(200, {"projects": [self.project_view(self.projects[req.context.project_id])]})
+        return Response(200, {"projects": [self.project_view(self.store.projects[req.context.project_id])]})
 
     def list_projects(self, req: Request) -> Response:
         assert req.context is not None
@@ -287,14 +296,14 @@ class Identity(Service):
 
     def get_user(self, req: Request, user_id: str) -> Response:
         assert req.context is not None
-        user = self.users.get(user_id)
+        user = self.store.users.get(user_id)
         if user is None or not (req.context.is_admin or user_id == req.context.user_id):
             raise self.error(404, f"Could not find user: {user_id}.")
         return Response(200, {"user": self.user_view(user)})
 
     def user_projects(self, req: Request, user_id: str) -> Response:
         assert req.context is not None
-        user = self.users.get(user_id)
+        user = self.store.users.get(user_id)
         if user is None or not (req.context.is_admin or user_id == req.context.user_id):
             raise self.error(404, f"Could not find user: {user_id}.")
-        return Response(200, {"projects": [self.project_view(self.projects[user["_project_id"]])]})
+        return Response(200, {"projects": [self.project_view(self.store.projects[user["_project_id"]])]})

@@ -7,10 +7,13 @@ own JSON shape without a request id: the CLI and openstacksdk are written agains
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 from .core import HttpError, Request, Response, after_marker, iso, new_id, query_without
+from .identity import Identity
+from .runtime import Runtime
 from .service import Service
 
 #: name, distro, version, size in bytes, virtual size in bytes
@@ -50,21 +53,28 @@ def html_error(status: int, detail: str) -> HttpError:
     return HttpError(status, page, content_type="text/html; charset=UTF-8")
 
 
+@dataclass
+class Store:
+    """Glance's database, saved by `--state`."""
+
+    images: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
 class Image(Service):
     type = "image"
     name = "glance"
     prefix = "/image"
     catalog_suffix = ""
 
-    def __init__(self, cloud: Any) -> None:
-        self.images: dict[str, dict[str, Any]] = {}
-        super().__init__(cloud)
-        owner = cloud.identity.context_for("admin").project_id
-        start = cloud.now()
+    def __init__(self, runtime: Runtime, identity: Identity) -> None:
+        self.store = Store()
+        super().__init__(runtime)
+        owner = identity.context_for("admin").project_id
+        start = runtime.now()
         for offset, (name, distro, version, size, virtual) in enumerate(CATALOGUE):
             digest = f"{name}:{size}".encode()
             image_id = new_id()
-            self.images[image_id] = {
+            self.store.images[image_id] = {
                 # what openstacksdk's image upload records, as on images a cloud operator uploaded
                 "owner_specified.openstack.md5": "",
                 "owner_specified.openstack.sha256": "",
@@ -117,7 +127,7 @@ class Image(Service):
         return Response(
             401,
             {"message": UNAUTHORIZED_MESSAGE, "code": "401 Unauthorized", "title": "Unauthorized"},
-            {"WWW-Authenticate": f'Keystone uri="{self.cloud.auth_url}"'},
+            {"WWW-Authenticate": f'Keystone uri="{self.runtime.auth_url}"'},
         )
 
     def decorate(self, req: Request, resp: Response) -> None:
@@ -159,13 +169,13 @@ class Image(Service):
         return Response(300 if req.path == "/" else 200, {"versions": values})
 
     def get_image_handler(self, req: Request, image_id: str) -> Response:
-        image = self.images.get(image_id)
+        image = self.store.images.get(image_id)
         if image is None or not self.visible(req, image):
             raise html_error(404, f"No image found with ID {image_id}")
         return Response(200, self.image_view(image))
 
     def list_images(self, req: Request) -> Response:
-        images = [i for i in self.images.values() if self.visible(req, i) and self.matches(req, i)]
+        images = [i for i in self.store.images.values() if self.visible(req, i) and self.matches(req, i)]
         images.sort(key=lambda i: (i[self.sort_key(req)], i["id"]), reverse=self.sort_desc(req))
         limit = self.limit(req)
         marker = req.arg("marker")
@@ -238,5 +248,5 @@ class Image(Service):
     # --- read API for peers (Nova) --------------------------------------------------------------
     def get_image(self, image_id: str) -> dict[str, Any] | None:
         """The image as `GET /v2/images/{id}` shows it to an admin, or None."""
-        image = self.images.get(image_id)
+        image = self.store.images.get(image_id)
         return None if image is None else self.image_view(image)

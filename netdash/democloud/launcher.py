@@ -9,9 +9,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from .app import Cloud, Settings
+from .app import Cloud
 from .dataplane import DataPlane
 from .http import CloudHTTPServer
+from .runtime import Settings
 from .state import Persister, StateError
 from .state import load as load_state
 from .state import read as read_state
@@ -136,7 +137,7 @@ class DemoCloud:
     def cloud_config(self, user: str = "demo") -> dict[str, Any]:
         """The `clouds:` entry for one of the cloud's accounts (`demo`, `alt_demo`, `admin`)."""
         identity = self.cloud.identity
-        project = identity.projects[identity.user_named(user)["_project_id"]]["name"]
+        project = identity.store.projects[identity.user_named(user)["_project_id"]]["name"]
         return {
             "auth": {"auth_url": self.auth_url, "username": user, "password": self.password(user),
                      "project_name": project, "user_domain_name": "Default",

@@ -12,8 +12,7 @@ from __future__ import annotations
 import base64
 from typing import TYPE_CHECKING, Any
 
-from .core import Context
-from .seed import ok
+from .core import Context, Response
 
 if TYPE_CHECKING:
     from .app import Cloud
@@ -22,6 +21,16 @@ SERVER1_YAML = "#cloud-config\nruncmd:\n- yum install -y nginx\n- systemctl star
 SERVER2_YAML = "#cloud-config\nruncmd:\n- yum install -y httpd\n- systemctl start httpd\n"
 DEMO_PUBLIC_KEY = ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHx0bXqvUMbnOf0ahnxcPi5sdH1t9dKqyPOOm0ECZPMi "
                    "demo@netdash")
+
+
+class SeedError(RuntimeError):
+    """A seed request was refused: the embedded cloud's own scenario no longer fits its API."""
+
+
+def ok(resp: Response, what: str) -> Any:
+    if resp.status >= 400:
+        raise SeedError(f"seed step {what!r} answered {resp.status}: {resp.body}")
+    return resp.body
 
 
 class Builder:

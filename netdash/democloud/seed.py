@@ -6,24 +6,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .core import Context, Response
+from .core import Context
+from .scenario import SeedError, build_scenario, ok
 
 if TYPE_CHECKING:
     from .app import Cloud
 
 PUBLIC_CIDR = "127.24.4.0/24"
-
-
-class SeedError(RuntimeError):
-    """A seed request was refused: the embedded cloud's own scenario no longer fits its API."""
-
-
-def ok(resp: Response, what: str) -> Any:
-    if resp.status >= 400:
-        raise SeedError(f"seed step {what!r} answered {resp.status}: {resp.body}")
-    return resp.body
 
 
 def build_base(cloud: Cloud) -> None:
@@ -42,9 +33,7 @@ def build_base(cloud: Cloud) -> None:
 
 def build_seed(cloud: Cloud) -> None:
     """The scenario of DESIGN.md; filled in once every service answers (see `scenario`)."""
-    from .scenario import build_scenario
-
     build_scenario(cloud, cloud.identity.context_for("demo"))
 
 
-__all__ = ["Context", "build_base", "build_seed"]
+__all__ = ["Context", "SeedError", "build_base", "build_seed", "ok"]

@@ -1,14 +1,19 @@
 """`--state FILE`: the embedded cloud's API state as JSON, saved after accepted writes and loaded at start.
 
-What is saved is what the APIs answer from: every service's records *and* their indexes (so a reloaded
-cloud needs no re-derivation code that could drift from the code that maintains them), identity's users
-(with their passwords: the file is 0600, like clouds.yaml) and projects. What is not: live tokens (a
-reloaded cloud makes clients authenticate again), injected faults, request counters, the data plane
-(it reconciles from the API state at start) and health pins a probe set.
+What is saved is exactly the services' stores: each service keeps what its API answers from in one
+dataclass, records *and* indexes (so a reloaded cloud needs no re-derivation code that could drift from the
+code that maintains them), and every field its `__init__` takes is saved. Fields it does not take are
+derived on construction (counters) or live only while the cloud runs (random sources, health a probe
+pinned). Identity's users keep their passwords (the file is 0600, like clouds.yaml). Not saved: live tokens
+(a reloaded cloud makes clients authenticate again), injected faults, request counters, and the data plane
+(it reconciles from the API state at start).
 
 Values JSON has no type for are tagged: `{"__tuple__": [...]}`, `{"__set__": [...]}`,
 `{"__net__": "10.0.0.0/24"}`, and `{"__pairs__": [[k, v], ...]}` for a dict whose keys are not all
 strings (or that holds a tag name as a key, so a user's metadata can never be mistaken for a tag).
+
+Version 1 files (written before the services had stores) named each saved attribute of a service; they are
+upgraded on load, so a user's old state file still opens.
 
 Saving never leaves a torn file: the JSON goes to a temporary file in the same directory, is fsynced,
 then `os.replace`d over the old one (atomic on POSIX), so a reader finds the old state or the new one.
@@ -18,8 +23,8 @@ Writes are coalesced: a burst of API writes costs one save after it, not one per
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import ipaddress
-import itertools
 import json
 import os
 import tempfile
@@ -31,29 +36,9 @@ if TYPE_CHECKING:
     from .app import Cloud
 
 FORMAT = "netdash-democloud-state"
-VERSION = 1
-
-#: service type -> the attributes that hold its API state (`store.x` reaches into a sub-object)
-PERSISTED: dict[str, tuple[str, ...]] = {
-    "identity": ("users", "projects", "roles", "service_ids", "endpoint_ids"),
-    "network": ("networks", "subnets", "ports", "routers", "fips", "sgs", "sg_rules", "subnets_of_net",
-                "ports_of_net", "ports_of_dev", "allocations", "subnet_ranges", "ports_at_ip", "fips_of_port",
-                "rules_of_sg", "default_sg", "macs", "segments", "order"),
-    "compute": ("servers", "servers_by_project", "flavors", "keypairs", "instance_counter", "keypair_counter"),
-    "image": ("images",),
-    "load-balancer": ("store.lbs", "store.listeners", "store.pools", "store.members", "store.monitors",
-                      "store.lb_listeners", "store.lb_pools", "store.pool_members", "store.pool_listeners",
-                      "store.pool_monitor", "store.member_keys", "provisioning._heap", "stats"),
-}
-#: attributes deliberately not saved (runtime, derived, or wiring); tests check every attribute is in one list
-RUNTIME: dict[str, tuple[str, ...]] = {
-    "identity": ("tokens",),
-    "network": ("counter", "rng"),  # counter is derived from `order` on load
-    "compute": (),
-    "image": (),
-    "load-balancer": ("health_overrides", "member_health", "operating", "loadbalancers", "listeners", "pools",
-                      "members", "monitors", "provisioning._seq"),
-}
+VERSION = 2
+#: version 1 named Octavia's saved attributes from the service (`store.lbs`); the one whose field is renamed
+V1_RENAMED = {"load-balancer": {"provisioning._heap": "pending"}}
 TAGS = ("__tuple__", "__set__", "__net__", "__pairs__")
 
 
@@ -99,20 +84,22 @@ def decode(value: Any) -> Any:
 
 
 # --- the cloud <-> a JSON document ------------------------------------------------------------
-def owner_of(service: Any, dotted: str) -> tuple[Any, str]:
-    *path, name = dotted.split(".")
-    for part in path:
-        service = getattr(service, part)
-    return service, name
+def stores(cloud: Cloud) -> dict[str, Any]:
+    """Each service's store, by catalog type."""
+    return {"identity": cloud.identity.store, "network": cloud.network.store, "compute": cloud.compute.store,
+            "image": cloud.image.store, "load-balancer": cloud.load_balancer.store}
+
+
+def saved_fields(store: Any) -> list[str]:
+    """What `--state` keeps of a store: the fields its constructor takes."""
+    return [f.name for f in dataclasses.fields(store) if f.init]
 
 
 def dump(cloud: Cloud) -> dict[str, Any]:
     """The document for the cloud as it is now; call with `cloud.lock` held."""
-    services: dict[str, Any] = {}
-    for kind, names in PERSISTED.items():
-        service = cloud.services[kind]
-        services[kind] = {name: encode(getattr(*owner_of(service, name))) for name in names}
-    return {"format": FORMAT, "version": VERSION, "services": services}
+    return {"format": FORMAT, "version": VERSION,
+            "stores": {kind: {name: encode(getattr(store, name)) for name in saved_fields(store)}
+                       for kind, store in stores(cloud).items()}}
 
 
 def dumps(cloud: Cloud) -> str:
@@ -120,37 +107,43 @@ def dumps(cloud: Cloud) -> str:
         return json.dumps(dump(cloud), separators=(",", ":"))
 
 
+def upgrade(document: dict[str, Any]) -> dict[str, Any]:
+    """A version 1 document as version 2: `services` -> `stores`, attribute paths -> field names."""
+    stores_v2: dict[str, Any] = {}
+    for kind, values in document["services"].items():
+        renamed = V1_RENAMED.get(kind, {})
+        stores_v2[kind] = {renamed.get(name, name.removeprefix("store.")): value for name, value in values.items()}
+    return {"format": FORMAT, "version": 2, "stores": stores_v2}
+
+
 def load(cloud: Cloud, document: Any, source: str = "state file") -> None:
-    """Replace a fresh cloud's state with the document's, in place (controllers hold the same dicts)."""
+    """Replace a fresh cloud's stores' contents with the document's (the services keep their stores)."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise StateError(f"{source} is not a netdash demo-cloud state file")
-    if document.get("version") != VERSION:
+    if document.get("version") not in (1, VERSION):
         raise StateError(f"{source} has state format version {document.get('version')!r}; "
-                         f"this netdash reads version {VERSION}")
-    services = document.get("services")
+                         f"this netdash reads versions 1 and {VERSION}")
+    current = stores(cloud)
     try:
-        decoded = {kind: {name: decode(services[kind][name]) for name in names}
-                   for kind, names in PERSISTED.items()}
-    except (KeyError, TypeError, ValueError) as exc:
+        if document["version"] == 1:
+            document = upgrade(document)
+        saved = document["stores"]
+        decoded = {kind: {name: decode(saved[kind][name]) for name in saved_fields(store)}
+                   for kind, store in current.items()}
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise StateError(f"{source} is incomplete or damaged ({exc.__class__.__name__}: "
                          f"{str(exc)[:80]})") from None
+    fresh = {}
+    for kind, store in current.items():
+        blank = type(store)()
+        for name, value in decoded[kind].items():
+            if type(getattr(blank, name)) is not type(value):
+                raise StateError(f"{source}: {kind} {name} should be a {type(getattr(blank, name)).__name__}")
+        fresh[kind] = type(store)(**decoded[kind])  # derives what is not saved (counters) from what is
     with cloud.lock:
-        for kind, values in decoded.items():
-            service = cloud.services[kind]
-            for name, value in values.items():
-                owner, attr = owner_of(service, name)
-                current = getattr(owner, attr)
-                if type(current) is not type(value):
-                    raise StateError(f"{source}: {kind} {name} should be a {type(current).__name__}")
-                if isinstance(current, dict | set | list):
-                    current.clear()
-                    (current.extend if isinstance(current, list) else current.update)(value)
-                else:
-                    setattr(owner, attr, value)
-        network = cloud.services["network"]
-        network.counter = itertools.count(max(network.order.values(), default=0) + 1)  # type: ignore[attr-defined]
-        provisioning = cloud.services["load-balancer"].provisioning  # type: ignore[attr-defined]
-        provisioning._seq = itertools.count(max((entry[1] for entry in provisioning._heap), default=0) + 1)
+        for kind, store in current.items():
+            for f in dataclasses.fields(store):
+                setattr(store, f.name, getattr(fresh[kind], f.name))
         cloud.identity.tokens.clear()
 
 

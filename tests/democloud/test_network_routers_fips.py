@@ -227,7 +227,7 @@ def test_floating_ip_address_choice_needs_admin_or_manager(empty_cloud: DemoClou
     cloud = empty_cloud.cloud
     ctx = cloud.identity.context_for("demo")
     member = type(ctx)(ctx.project_id, ctx.user_id, ("member", "reader"), ctx.project_name)
-    public = cloud.services["network"].networks
+    public = cloud.network.store.networks
     net_id = next(n for n in public if public[n]["name"] == "public")
     resp = cloud.call(
         "network",

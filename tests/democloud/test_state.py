@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import random
@@ -25,23 +26,25 @@ PASSWORD = "state-test-Pa55word"
 
 def network_names(cloud: DemoCloud) -> list[str]:
     """The networks of the `demo` project in creation order (the order the state file keeps)."""
-    neutron = cloud.cloud.services["network"]
     project = cloud.cloud.identity.project_named("demo")["id"]
-    return [n["name"] for n in neutron.networks.values() if n["project_id"] == project]  # type: ignore[attr-defined]
+    return [n["name"] for n in cloud.cloud.network.store.networks.values() if n["project_id"] == project]
 
 
-def test_every_service_attribute_is_saved_or_declared_runtime() -> None:
-    """A new store added to a service without deciding whether it is saved fails here, not in a demo."""
+def test_every_service_keeps_its_api_state_in_its_store() -> None:
+    """State held beside a service's store would be lost by a restart with --state: it fails here instead.
+
+    A service may hold its store, its peers and runtime, its routes, and objects of its own package (rules,
+    controllers); records, indexes and counters belong in the store, which --state saves whole."""
     cloud = DemoCloud(seed=False).cloud
-    wiring = {"cloud", "router"}
     for kind, service in cloud.services.items():
-        declared = {name.split(".")[0] for name in (*state_module.PERSISTED[kind], *state_module.RUNTIME[kind])}
-        assert set(vars(service)) - wiring - declared == set(), kind
-    lb = cloud.services["load-balancer"]
-    for owner in ("store", "provisioning"):
-        names = {n.split(".", 1)[1] for n in (*state_module.PERSISTED["load-balancer"],
-                                              *state_module.RUNTIME["load-balancer"]) if n.startswith(owner + ".")}
-        assert set(vars(getattr(lb, owner))) == names, owner
+        assert dataclasses.is_dataclass(service.store), kind  # type: ignore[attr-defined]
+        assert state_module.stores(cloud)[kind] is service.store, kind  # type: ignore[attr-defined]
+        for name, value in vars(service).items():
+            if (kind, name) == ("identity", "tokens"):
+                continue  # live tokens: never saved, by design (the reloaded cloud asks clients to log in)
+            if (kind, name) == ("identity", "mounted"):
+                continue  # the catalog: the cloud's mounted services, handed over by the composition root
+            assert not isinstance(value, dict | list | set | int | str), f"{kind}.{name} holds state"
 
 
 def test_a_reloaded_cloud_answers_as_the_saved_one_did(tmp_path: Path) -> None:

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from ..core import Request, Response
-from .create import CreateApi
+from ..core import Request, Response, Router
+from ..runtime import Runtime
+from .lifecycle import Lifecycle
+from .plumbing import Plumbing
+from .views import ServerViews
+from .wire import bad, body_of, caller, conflict, error, invalid_input, not_found
 
 #: action -> (vm_states it is allowed from, the name Nova's conflict message uses)
 ACTION_STATES = {"os-stop": ({"active", "error"}, "stop"), "os-start": ({"stopped"}, "start")}
 INTERFACE_STATES = {"active", "stopped"}
 
 
-class ActionApi(CreateApi):
-    def setup_actions(self) -> None:
-        r = self.router
+class ActionsController:
+    def __init__(self, lifecycle: Lifecycle, views: ServerViews, plumbing: Plumbing, runtime: Runtime) -> None:
+        self.lifecycle = lifecycle
+        self.views = views
+        self.plumbing = plumbing
+        self.runtime = runtime
+
+    def register(self, r: Router) -> None:
         r.add("POST", "/v2.1/servers/{server_id}/action", self.server_action)
         r.add("GET", "/v2.1/servers/{server_id}/os-interface", self.list_interfaces)
         r.add("POST", "/v2.1/servers/{server_id}/os-interface", self.attach_interface)
@@ -24,17 +33,17 @@ class ActionApi(CreateApi):
     def invalid_state(self, server: dict[str, Any], action: str) -> NoReturn:
         state = server["task_state"]
         attr = "task_state" if state else "vm_state"
-        raise self.conflict(f"Cannot '{action}' instance {server['id']} while it is in {attr} "
-                            f"{state or server['vm_state']}")
+        raise conflict(f"Cannot '{action}' instance {server['id']} while it is in {attr} "
+                       f"{state or server['vm_state']}")
 
     # --- actions --------------------------------------------------------------------------------
     def server_action(self, req: Request, server_id: str) -> Response:
-        server = self.find_server(req, server_id)
+        server = self.lifecycle.find(caller(req), server_id)
         body = req.json()
         if not isinstance(body, dict) or len(body) != 1:
-            raise self.bad("There is no such action: " + (", ".join(body) if isinstance(body, dict) else ""))
+            raise bad("There is no such action: " + (", ".join(body) if isinstance(body, dict) else ""))
         action, argument = next(iter(body.items()))
-        now = self.cloud.now()
+        now = self.runtime.now()
         if action in ACTION_STATES:
             allowed, verb = ACTION_STATES[action]
             if server["vm_state"] not in allowed or server["task_state"]:
@@ -43,79 +52,72 @@ class ActionApi(CreateApi):
         elif action == "reboot":
             kind = argument.get("type") if isinstance(argument, dict) else None
             if kind not in ("SOFT", "HARD", "soft", "hard"):
-                raise self.invalid_input("reboot", argument, "'type' must be one of ['HARD', 'Hard', "
-                                                             "'hard', 'SOFT', 'Soft', 'soft']")
+                raise invalid_input("reboot", argument, "'type' must be one of ['HARD', 'Hard', "
+                                                        "'hard', 'SOFT', 'Soft', 'soft']")
             hard = kind.upper() == "HARD"
             allowed = {"active", "stopped", "error"} if hard else {"active"}
             if server["vm_state"] not in allowed or server["task_state"]:
                 self.invalid_state(server, "reboot")
             server.update({"vm_state": "active", "task_then": "active",
                            "task_state": "reboot_started_hard" if hard else "reboot_started",
-                           "task_until": now + self.cloud.settings.build_delay})
+                           "task_until": now + self.runtime.settings.build_delay})
         else:
-            raise self.bad(f"There is no such action: {action}")
+            raise bad(f"There is no such action: {action}")
         server["updated_at"] = now
         return Response(202)
 
     # --- os-interface ---------------------------------------------------------------------------
     def list_interfaces(self, req: Request, server_id: str) -> Response:
-        server = self.find_server(req, server_id)
+        server = self.lifecycle.find(caller(req), server_id)
         return Response(200, {"interfaceAttachments": [
-            self.interface_view(req, p) for p in self.server_ports(server["id"])]})
-
-    def attached_port(self, server: dict[str, Any], port_id: str) -> dict[str, Any]:
-        port_id = self.param(port_id)
-        port = self.neutron().get_port(port_id)
-        if port is None or port.get("device_id") != server["id"]:
-            raise self.not_found(f"Instance {server['id']} does not have a port with id {port_id}")
-        return dict(port)
+            self.views.interface_view(req, p) for p in self.plumbing.server_ports(server["id"])]})
 
     def get_interface(self, req: Request, server_id: str, port_id: str) -> Response:
-        port = self.attached_port(self.find_server(req, server_id), port_id)
-        return Response(200, {"interfaceAttachment": self.interface_view(req, port)})
+        port = self.plumbing.attached_port(self.lifecycle.find(caller(req), server_id), port_id)
+        return Response(200, {"interfaceAttachment": self.views.interface_view(req, port)})
 
     def attach_interface(self, req: Request, server_id: str) -> Response:
-        server = self.find_server(req, server_id)
-        ctx = self.ctx(req)
-        spec = self.body_of(req, "interfaceAttachment")
+        server = self.lifecycle.find(caller(req), server_id)
+        ctx = caller(req)
+        spec = body_of(req, "interfaceAttachment")
         extra = sorted(set(spec) - {"port_id", "net_id", "fixed_ips", "tag"})
         if extra:
-            raise self.invalid_input("interfaceAttachment", spec, "Additional properties are not allowed "
-                                     f"({', '.join(repr(k) for k in extra)} was unexpected)")
+            raise invalid_input("interfaceAttachment", spec, "Additional properties are not allowed "
+                                f"({', '.join(repr(k) for k in extra)} was unexpected)")
         port_id, net_id, fixed_ips = spec.get("port_id"), spec.get("net_id"), spec.get("fixed_ips")
         if port_id and net_id:
-            raise self.bad("Must not input both network_id and port_id")
+            raise bad("Must not input both network_id and port_id")
         if fixed_ips is not None and (not net_id or not isinstance(fixed_ips, list) or len(fixed_ips) != 1
                                       or not isinstance(fixed_ips[0], dict)):
-            raise self.invalid_input("fixed_ips", fixed_ips, "fixed_ips needs net_id and one {'ip_address'}")
+            raise invalid_input("fixed_ips", fixed_ips, "fixed_ips needs net_id and one {'ip_address'}")
         if server["vm_state"] not in INTERFACE_STATES or server["task_state"]:
             self.invalid_state(server, "attach_interface")
         if port_id:
-            resp = self.call_neutron("GET", f"/v2.0/ports/{port_id}", context=ctx)
+            resp = self.plumbing.call_neutron("GET", f"/v2.0/ports/{port_id}", context=ctx)
             if resp.status != 200:
-                raise self.not_found(f"Port id {port_id} could not be found.")
+                raise not_found(f"Port id {port_id} could not be found.")
             if resp.body["port"].get("device_id"):
-                raise self.conflict(f"Port {port_id} is still in use.")
+                raise conflict(f"Port {port_id} is still in use.")
             request: dict[str, Any] = {"port_id": port_id}
         else:
-            if net_id and self.call_neutron("GET", f"/v2.0/networks/{net_id}", context=ctx).status != 200:
-                raise self.not_found(f"Network {net_id} could not be found.")
-            network = str(net_id) if net_id else self.auto_network(ctx)
-            ip = self.fixed_ip(fixed_ips[0].get("ip_address"), 1) if fixed_ips else None
+            if net_id and self.plumbing.call_neutron("GET", f"/v2.0/networks/{net_id}", context=ctx).status != 200:
+                raise not_found(f"Network {net_id} could not be found.")
+            network = str(net_id) if net_id else self.plumbing.auto_network(ctx)
+            ip = self.plumbing.fixed_ip(fixed_ips[0].get("ip_address"), 1) if fixed_ips else None
             request = {"network_id": network, "fixed_ip": ip}
-        new_id, failure = self.plug(ctx, server, request, [])
+        new_id, failure = self.plumbing.plug(ctx, server, request, [])
         if new_id is None:
-            raise self.error(500, f"Failed to attach network adapter device to {server['id']}: {failure}")
-        server["updated_at"] = self.cloud.now()
-        port = self.attached_port(server, new_id)
-        return Response(200, {"interfaceAttachment": self.interface_view(req, port)})
+            raise error(500, f"Failed to attach network adapter device to {server['id']}: {failure}")
+        server["updated_at"] = self.runtime.now()
+        port = self.plumbing.attached_port(server, new_id)
+        return Response(200, {"interfaceAttachment": self.views.interface_view(req, port)})
 
     def detach_interface(self, req: Request, server_id: str, port_id: str) -> Response:
-        server = self.find_server(req, server_id)
+        server = self.lifecycle.find(caller(req), server_id)
         if server["vm_state"] not in INTERFACE_STATES or server["task_state"]:
             self.invalid_state(server, "detach_interface")
-        port = self.attached_port(server, port_id)
-        self.detach_port(server, port["id"])
-        server["updated_at"] = self.cloud.now()
+        port = self.plumbing.attached_port(server, port_id)
+        self.plumbing.detach_port(server, port["id"])
+        server["updated_at"] = self.runtime.now()
         return Response(202)
 

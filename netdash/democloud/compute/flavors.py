@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core import Request, Response, new_id
-from .base import NovaBase
+from ..core import Request, Response, Router, new_id
+from . import wire
+from .store import Store
+from .wire import bad, mv, not_found, param
 
 #: name, flavor id (None: generated), vcpus, ram MiB, disk GiB; m1.* keep the ids DevStack gives them
 CATALOGUE: list[tuple[str, str | None, int, int, int]] = [
@@ -18,14 +20,25 @@ CATALOGUE: list[tuple[str, str | None, int, int, int]] = [
 ]
 
 
-class FlavorApi(NovaBase):
-    def setup_flavors(self) -> None:
-        for name, flavor_id, vcpus, ram, disk in CATALOGUE:
-            fid = flavor_id or new_id()
-            self.flavors[fid] = {"id": fid, "name": name, "vcpus": vcpus, "ram": ram, "disk": disk,
-                                 "ephemeral": 0, "swap": 0, "rxtx_factor": 1.0, "is_public": True,
-                                 "disabled": False, "description": None, "extra_specs": {}}
-        r = self.router
+def add_catalogue(store: Store) -> None:
+    """The flavors every cloud starts with."""
+    for name, flavor_id, vcpus, ram, disk in CATALOGUE:
+        fid = flavor_id or new_id()
+        store.flavors[fid] = {"id": fid, "name": name, "vcpus": vcpus, "ram": ram, "disk": disk,
+                              "ephemeral": 0, "swap": 0, "rxtx_factor": 1.0, "is_public": True,
+                              "disabled": False, "description": None, "extra_specs": {}}
+
+
+def flavor_from_ref(store: Store, ref: str) -> dict[str, Any] | None:
+    """`flavorRef` is an id or a URL ending in one."""
+    return store.flavors.get(ref.rstrip("/").rsplit("/", 1)[-1])
+
+
+class FlavorsController:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def register(self, r: Router) -> None:
         r.add("GET", "/v2.1/flavors", self.list_flavors)
         r.add("GET", "/v2.1/flavors/detail", self.list_flavors_detail)
         r.add("GET", "/v2.1/flavors/{flavor_id}", self.get_flavor)
@@ -33,21 +46,17 @@ class FlavorApi(NovaBase):
         r.add("GET", "/v2.1/flavors/{flavor_id}/os-extra_specs/{key}", self.get_extra_spec)
 
     # --- lookups --------------------------------------------------------------------------------
-    def flavor_from_ref(self, ref: str) -> dict[str, Any] | None:
-        """`flavorRef` is an id or a URL ending in one."""
-        return self.flavors.get(ref.rstrip("/").rsplit("/", 1)[-1])
-
     def find_flavor(self, flavor_id: str) -> dict[str, Any]:
-        flavor = self.flavors.get(self.param(flavor_id))
+        flavor = self.store.flavors.get(param(flavor_id))
         if flavor is None:
-            raise self.not_found(f"Flavor {self.param(flavor_id)} could not be found.")
+            raise not_found(f"Flavor {param(flavor_id)} could not be found.")
         return flavor
 
     # --- views ----------------------------------------------------------------------------------
     def flavor_summary(self, req: Request, flavor: dict[str, Any]) -> dict[str, Any]:
         view: dict[str, Any] = {"id": flavor["id"], "name": flavor["name"],
-                                "links": self.links(req, "flavors", flavor["id"])}
-        if self.mv(req, 2, 55):
+                                "links": wire.links(req, "flavors", flavor["id"])}
+        if mv(req, 2, 55):
             view["description"] = flavor["description"]
         return view
 
@@ -57,43 +66,43 @@ class FlavorApi(NovaBase):
             "swap": flavor["swap"] or "", "OS-FLV-EXT-DATA:ephemeral": flavor["ephemeral"],
             "OS-FLV-DISABLED:disabled": flavor["disabled"], "vcpus": flavor["vcpus"],
             "os-flavor-access:is_public": flavor["is_public"], "rxtx_factor": flavor["rxtx_factor"],
-            "links": self.links(req, "flavors", flavor["id"]),
+            "links": wire.links(req, "flavors", flavor["id"]),
         }
-        if self.mv(req, 2, 55):
+        if mv(req, 2, 55):
             view["description"] = flavor["description"]
-        if self.mv(req, 2, 61):
+        if mv(req, 2, 61):
             view["extra_specs"] = dict(flavor["extra_specs"])
         return view
 
     # --- handlers -------------------------------------------------------------------------------
     def filtered_flavors(self, req: Request) -> list[dict[str, Any]]:
-        flavors = list(self.flavors.values())
+        flavors = list(self.store.flavors.values())
         public = (req.arg("is_public") or "true").lower()
         if public in ("true", "t", "1", "yes", "y", "on"):
             flavors = [f for f in flavors if f["is_public"]]
         elif public in ("false", "f", "0", "no", "n", "off"):
             flavors = [f for f in flavors if not f["is_public"]]
         elif public not in ("none", "all"):
-            raise self.bad(f"Invalid is_public filter [{req.arg('is_public')}]")
+            raise bad(f"Invalid is_public filter [{req.arg('is_public')}]")
         for arg, field in (("minRam", "ram"), ("minDisk", "disk")):
             value = req.arg(arg)
             if value is not None:
                 if not value.isdigit():
-                    raise self.bad(f"Invalid {arg} filter [{value}]")
+                    raise bad(f"Invalid {arg} filter [{value}]")
                 flavors = [f for f in flavors if f[field] >= int(value)]
         key = req.arg("sort_key") or "flavorid"
         fields = {"flavorid": "id", "id": "id", "name": "name", "memory_mb": "ram", "ram": "ram",
                   "vcpus": "vcpus", "root_gb": "disk", "disk": "disk"}
         if key not in fields:
-            raise self.bad(f"Invalid sort_key provided: {key}")
+            raise bad(f"Invalid sort_key provided: {key}")
         direction = req.arg("sort_dir") or "asc"
         if direction not in ("asc", "desc"):
-            raise self.bad(f"Invalid sort_dir provided: {direction}")
+            raise bad(f"Invalid sort_dir provided: {direction}")
         flavors.sort(key=lambda f: (f[fields[key]], f["id"]), reverse=direction == "desc")
         return flavors
 
     def flavor_page(self, req: Request, detail: bool) -> Response:
-        page, links = self.page(req, self.filtered_flavors(req), "flavors" + ("/detail" if detail else ""))
+        page, links = wire.page(req, self.filtered_flavors(req), "flavors" + ("/detail" if detail else ""))
         view = self.flavor_view if detail else self.flavor_summary
         body: dict[str, Any] = {"flavors": [view(req, f) for f in page]}
         if links:
@@ -114,6 +123,6 @@ class FlavorApi(NovaBase):
 
     def get_extra_spec(self, req: Request, flavor_id: str, key: str) -> Response:
         specs = self.find_flavor(flavor_id)["extra_specs"]
-        if self.param(key) not in specs:
-            raise self.not_found(f"Flavor {flavor_id} has no extra specs with key {self.param(key)}.")
-        return Response(200, {self.param(key): specs[self.param(key)]})
+        if param(key) not in specs:
+            raise not_found(f"Flavor {flavor_id} has no extra specs with key {param(key)}.")
+        return Response(200, {param(key): specs[param(key)]})

@@ -7,8 +7,13 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from ..core import Request, Response
+from ..core import Request, Response, Router
+from ..runtime import Runtime
+from . import wire
+from .lifecycle import Lifecycle, status_of
+from .plumbing import Plumbing
 from .views import ServerViews
+from .wire import bad, body_of, caller, checked_name, error, invalid_input, mv
 
 #: query parameters `GET /servers` accepts; from 2.75 anything else is a 400, as on Nova
 QUERY_KEYS = {
@@ -26,9 +31,15 @@ TRUE = ("", "true", "1", "t", "yes", "y", "on")
 FALSE = ("false", "0", "f", "no", "n", "off")
 
 
-class ServerApi(ServerViews):
-    def setup_servers(self) -> None:
-        r = self.router
+class ServersController:
+    def __init__(self, lifecycle: Lifecycle, views: ServerViews, plumbing: Plumbing, runtime: Runtime) -> None:
+        self.store = lifecycle.store
+        self.lifecycle = lifecycle
+        self.views = views
+        self.plumbing = plumbing
+        self.runtime = runtime
+
+    def register(self, r: Router) -> None:
         r.add("GET", "/v2.1/servers", self.list_servers)
         r.add("GET", "/v2.1/servers/detail", self.list_servers_detail)
         r.add("GET", "/v2.1/servers/{server_id}", self.get_server_handler)
@@ -36,39 +47,31 @@ class ServerApi(ServerViews):
         r.add("DELETE", "/v2.1/servers/{server_id}", self.delete_server)
 
     # --- lookups --------------------------------------------------------------------------------
-    def find_server(self, req: Request, server_id: str) -> dict[str, Any]:
-        """A server the caller may see; another project's answers exactly like an unknown id."""
-        wanted = self.param(server_id)
-        server = self.servers.get(wanted)
-        if server is None or not self.ctx(req).can_see(server["project_id"]):
-            raise self.not_found(f"Instance {wanted} could not be found.")
-        return self.settle(server)
-
     def visible_servers(self, req: Request) -> Iterable[dict[str, Any]]:
         """Newest first, like Nova's default `created_at desc` sort; only the caller's project
         unless an admin asks for `all_tenants`."""
-        ctx = self.ctx(req)
+        ctx = caller(req)
         all_tenants = req.arg("all_tenants")
         if all_tenants is not None and all_tenants.lower() not in TRUE + FALSE:
-            raise self.bad(f"Invalid value '{all_tenants}' for all_tenants")
+            raise bad(f"Invalid value '{all_tenants}' for all_tenants")
         if all_tenants is not None and all_tenants.lower() in TRUE:
             if not ctx.is_admin:
-                raise self.error(403, "Policy doesn't allow os_compute_api:servers:index:get_all_tenants "
-                                      "to be performed.")
+                raise error(403, "Policy doesn't allow os_compute_api:servers:index:get_all_tenants "
+                                 "to be performed.")
             project = req.arg("project_id") or req.arg("tenant_id")
             if project is not None:
-                return (self.servers[i] for i in reversed(self.servers_by_project.get(project, {})))
-            return (self.servers[i] for i in reversed(self.servers))
-        return (self.servers[i] for i in reversed(self.servers_by_project.get(ctx.project_id, {})))
+                return (self.store.servers[i] for i in reversed(self.store.servers_by_project.get(project, {})))
+            return (self.store.servers[i] for i in reversed(self.store.servers))
+        return (self.store.servers[i] for i in reversed(self.store.servers_by_project.get(ctx.project_id, {})))
 
     # --- filtering ------------------------------------------------------------------------------
     def server_filters(self, req: Request) -> list[Callable[[dict[str, Any]], bool]]:
-        if self.mv(req, 2, 75):
+        if mv(req, 2, 75):
             unknown = sorted(set(req.query) - QUERY_KEYS)
             if unknown:
-                raise self.bad(f"Invalid input for query parameters {unknown[0]}. Value: "
-                               f"{req.arg(unknown[0])}. Additional properties are not allowed "
-                               f"('{unknown[0]}' was unexpected)")
+                raise bad(f"Invalid input for query parameters {unknown[0]}. Value: "
+                          f"{req.arg(unknown[0])}. Additional properties are not allowed "
+                          f"('{unknown[0]}' was unexpected)")
         checks: list[Callable[[dict[str, Any]], bool]] = []
         for arg in ("name", "display_name", "hostname", "description", "display_description"):
             pattern = req.arg(arg)
@@ -78,7 +81,7 @@ class ServerApi(ServerViews):
         status = req.arg("status")
         if status is not None:
             wanted_status = status.upper()
-            checks.append(lambda s: self.status_of(s) == wanted_status)
+            checks.append(lambda s: status_of(s) == wanted_status)
         for arg, field in (("image", "image_id"), ("flavor", "flavor_id")):
             value = req.arg(arg)
             if value is not None:
@@ -119,7 +122,7 @@ class ServerApi(ServerViews):
             return lambda s: False
 
         def check(server: dict[str, Any]) -> bool:
-            for port in self.server_ports(server["id"]):
+            for port in self.plumbing.server_ports(server["id"]):
                 for fixed in port.get("fixed_ips") or []:
                     address = fixed["ip_address"]
                     if (":" in address) == (version == 6) and compiled.match(address):
@@ -131,15 +134,15 @@ class ServerApi(ServerViews):
         try:
             return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
         except ValueError:
-            raise self.bad(f"Invalid input for query parameters {name}. Value: {value}. "
-                           f"'{value}' is not a 'date-time'") from None
+            raise bad(f"Invalid input for query parameters {name}. Value: {value}. "
+                      f"'{value}' is not a 'date-time'") from None
 
     # --- handlers -------------------------------------------------------------------------------
     def server_list(self, req: Request, detail: bool) -> Response:
         checks = self.server_filters(req)
-        matching = [s for s in map(self.settle, self.visible_servers(req)) if all(c(s) for c in checks)]
-        page, links = self.page(req, matching, "servers/detail" if detail else "servers")
-        view = self.server_view if detail else self.summary_view
+        matching = [s for s in map(self.lifecycle.settle, self.visible_servers(req)) if all(c(s) for c in checks)]
+        page, links = wire.page(req, matching, "servers/detail" if detail else "servers")
+        view = self.views.server_view if detail else self.views.summary_view
         views = [view(req, s) for s in page]
         body: dict[str, Any] = {"servers": views}
         if links:
@@ -153,71 +156,43 @@ class ServerApi(ServerViews):
         return self.server_list(req, True)
 
     def get_server_handler(self, req: Request, server_id: str) -> Response:
-        return Response(200, {"server": self.server_view(req, self.find_server(req, server_id), show=True)})
+        server = self.lifecycle.find(caller(req), server_id)
+        return Response(200, {"server": self.views.server_view(req, server, show=True)})
 
     def update_server(self, req: Request, server_id: str) -> Response:
-        server = self.find_server(req, server_id)
-        spec = self.body_of(req, "server")
+        server = self.lifecycle.find(caller(req), server_id)
+        spec = body_of(req, "server")
         allowed = {"name", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig"}
-        allowed |= {"description"} if self.mv(req, 2, 19) else set()
-        allowed |= {"hostname"} if self.mv(req, 2, 90) else set()
+        allowed |= {"description"} if mv(req, 2, 19) else set()
+        allowed |= {"hostname"} if mv(req, 2, 90) else set()
         extra = sorted(set(spec) - allowed)
         if extra:
-            raise self.invalid_input("server", spec, "Additional properties are not allowed "
-                                     f"({', '.join(repr(k) for k in extra)} was unexpected)")
+            raise invalid_input("server", spec, "Additional properties are not allowed "
+                                f"({', '.join(repr(k) for k in extra)} was unexpected)")
         for key in ("name", "hostname"):
             if key in spec:
-                server[key] = self.checked_name(key, spec[key])
+                server[key] = checked_name(key, spec[key])
         if "description" in spec:
             value = spec["description"]
             if value is not None and (not isinstance(value, str) or len(value) > 255):
-                raise self.invalid_input("description", value, f"{value!r} is not valid under any of the "
-                                                                "given schemas")
+                raise invalid_input("description", value, f"{value!r} is not valid under any of the "
+                                                           "given schemas")
             server["description"] = value
         for key, field in (("accessIPv4", "access_ipv4"), ("accessIPv6", "access_ipv6")):
             if key in spec:
                 if not isinstance(spec[key], str):
-                    raise self.invalid_input(key, spec[key], f"{spec[key]!r} is not a '{key[-4:].lower()}'")
+                    raise invalid_input(key, spec[key], f"{spec[key]!r} is not a '{key[-4:].lower()}'")
                 server[field] = spec[key]
         if "OS-DCF:diskConfig" in spec:
             if spec["OS-DCF:diskConfig"] not in ("AUTO", "MANUAL"):
-                raise self.invalid_input("OS-DCF:diskConfig", spec["OS-DCF:diskConfig"],
-                                         "'OS-DCF:diskConfig' is not one of ['AUTO', 'MANUAL']")
+                raise invalid_input("OS-DCF:diskConfig", spec["OS-DCF:diskConfig"],
+                                    "'OS-DCF:diskConfig' is not one of ['AUTO', 'MANUAL']")
             server["disk_config"] = spec["OS-DCF:diskConfig"]
-        server["updated_at"] = self.cloud.now()
-        return Response(200, {"server": self.server_view(req, server, show=True)})
-
-    def checked_name(self, field: str, value: Any) -> str:
-        if not isinstance(value, str):
-            raise self.invalid_input(field, value, f"{value!r} is not of type 'string'")
-        if not value:
-            raise self.invalid_input(field, value, f"{value!r} is too short")
-        if len(value) > 255:
-            raise self.invalid_input(field, value, f"{value!r} is too long")
-        if value != value.strip() or not value.isprintable():
-            raise self.invalid_input(field, value, f"{value!r} does not match the name pattern: printable "
-                                                   "characters without leading or trailing whitespace")
-        return value
+        server["updated_at"] = self.runtime.now()
+        return Response(200, {"server": self.views.server_view(req, server, show=True)})
 
     def delete_server(self, req: Request, server_id: str) -> Response:
-        server = self.find_server(req, server_id)
-        self.release_ports(server)
-        del self.servers[server["id"]]
-        self.servers_by_project.get(server["project_id"], {}).pop(server["id"], None)
+        server = self.lifecycle.find(caller(req), server_id)
+        self.plumbing.release_ports(server)
+        self.lifecycle.remove(server)
         return Response(204)
-
-    def release_ports(self, server: dict[str, Any]) -> None:
-        """Delete the ports Nova made for the server; hand pre-existing ones back unbound.
-
-        Floating IPs on deleted ports are Neutron's business (it disassociates them), as on a real cloud.
-        """
-        for port in self.server_ports(server["id"]):
-            self.detach_port(server, port["id"])
-
-    def detach_port(self, server: dict[str, Any], port_id: str) -> None:
-        if port_id in server["nova_ports"]:
-            self.call_neutron("DELETE", f"/v2.0/ports/{port_id}", context=self.admin)
-            server["nova_ports"].discard(port_id)
-        else:
-            self.call_neutron("PUT", f"/v2.0/ports/{port_id}", {"port": {
-                "device_id": "", "device_owner": "", "binding:host_id": ""}}, context=self.admin)

@@ -6,39 +6,27 @@ import hashlib
 from typing import Any
 
 from ..core import Request, iso
-from .base import HOST, NovaBase
+from ..network import Network
+from . import wire
+from .lifecycle import Lifecycle, status_of
+from .plumbing import HOST, Plumbing
+from .wire import caller, mv, root
 
 POWER_STATES = {"building": 0, "active": 1, "stopped": 4, "error": 0}
-TASK_STATUS = {"reboot_started": "REBOOT", "reboot_started_hard": "HARD_REBOOT"}
-VM_STATUS = {"building": "BUILD", "active": "ACTIVE", "stopped": "SHUTOFF", "error": "ERROR"}
 
 
-class ServerViews(NovaBase):
-    # --- the lazily advancing state machine -----------------------------------------------------
-    def settle(self, server: dict[str, Any]) -> dict[str, Any]:
-        """Finish a timed transition (BUILD, REBOOT) once its moment has passed: no timers needed."""
-        until = server["task_until"]
-        if until is not None and self.cloud.now() >= until:
-            if server["vm_state"] == "building":
-                server["launched_at"] = until
-            server["vm_state"] = server["task_then"]
-            server["task_state"] = server["task_until"] = server["task_then"] = None
-            server["updated_at"] = until
-        return server
-
-    @staticmethod
-    def status_of(server: dict[str, Any]) -> str:
-        return TASK_STATUS.get(server["task_state"] or "", VM_STATUS[server["vm_state"]])
+class ServerViews:
+    def __init__(self, network: Network, plumbing: Plumbing, lifecycle: Lifecycle) -> None:
+        self.network = network
+        self.plumbing = plumbing
+        self.lifecycle = lifecycle
 
     # --- pieces of the view ---------------------------------------------------------------------
-    def server_ports(self, server_id: str) -> list[dict[str, Any]]:
-        return list(self.neutron().ports_of_device(server_id))
-
     def addresses(self, server_id: str) -> dict[str, list[dict[str, Any]]]:
         """Network name -> fixed IPs, each followed by the floating IPs that point at it."""
-        neutron = self.neutron()
+        neutron = self.network
         out: dict[str, list[dict[str, Any]]] = {}
-        for port in self.server_ports(server_id):
+        for port in self.plumbing.server_ports(server_id):
             network = neutron.get_network(port["network_id"])
             entries = out.setdefault(network["name"] if network else port["network_id"], [])
             fips = neutron.floating_ips_of_port(port["id"])
@@ -59,16 +47,16 @@ class ServerViews(NovaBase):
         if not server["image_id"]:
             return ""
         view: dict[str, Any] = {"id": server["image_id"], "links": [
-            {"rel": "bookmark", "href": f"{self.root(req)}/images/{server['image_id']}"}]}
-        if self.mv(req, 2, 98):
+            {"rel": "bookmark", "href": f"{root(req)}/images/{server['image_id']}"}]}
+        if mv(req, 2, 98):
             view["properties"] = {}
         return view
 
     def flavor_ref_view(self, req: Request, server: dict[str, Any]) -> dict[str, Any]:
         flavor = server["flavor"]
-        if not self.mv(req, 2, 47):
+        if not mv(req, 2, 47):
             return {"id": flavor["id"], "links": [
-                {"rel": "bookmark", "href": f"{self.root(req)}/flavors/{flavor['id']}"}]}
+                {"rel": "bookmark", "href": f"{root(req)}/flavors/{flavor['id']}"}]}
         return {"vcpus": flavor["vcpus"], "ram": flavor["ram"], "disk": flavor["disk"],
                 "ephemeral": flavor["ephemeral"], "swap": flavor["swap"], "original_name": flavor["name"],
                 "extra_specs": dict(flavor["extra_specs"])}
@@ -81,21 +69,21 @@ class ServerViews(NovaBase):
         return hashlib.sha224((server["project_id"] + HOST).encode()).hexdigest()
 
     def summary_view(self, req: Request, server: dict[str, Any]) -> dict[str, Any]:
-        return {"id": server["id"], "links": self.links(req, "servers", server["id"]), "name": server["name"]}
+        return {"id": server["id"], "links": wire.links(req, "servers", server["id"]), "name": server["name"]}
 
     # --- the full view --------------------------------------------------------------------------
     def server_view(self, req: Request, server: dict[str, Any], *, show: bool = False) -> dict[str, Any]:
         """`GET /servers/{id}` (show=True) and `/servers/detail` entries, shaped as Nova does."""
-        self.settle(server)
-        ctx = self.ctx(req)
+        self.lifecycle.settle(server)
+        ctx = caller(req)
         placed = server["launched_at"] is not None
         building = server["vm_state"] == "building"
         view: dict[str, Any] = {
             "accessIPv4": server["access_ipv4"], "accessIPv6": server["access_ipv6"],
             "addresses": self.addresses(server["id"]), "created": iso(server["created_at"]),
             "flavor": self.flavor_ref_view(req, server), "hostId": self.host_id(server), "id": server["id"],
-            "image": self.image_ref_view(req, server), "links": self.links(req, "servers", server["id"]),
-            "metadata": dict(server["metadata"]), "name": server["name"], "status": self.status_of(server),
+            "image": self.image_ref_view(req, server), "links": wire.links(req, "servers", server["id"]),
+            "metadata": dict(server["metadata"]), "name": server["name"], "status": status_of(server),
             "tenant_id": server["project_id"], "user_id": server["user_id"],
             "updated": iso(server["updated_at"]), "OS-DCF:diskConfig": server["disk_config"], "progress": 0,
             "OS-EXT-AZ:availability_zone": "" if building else server["availability_zone"],
@@ -110,46 +98,46 @@ class ServerViews(NovaBase):
                 "OS-EXT-SRV-ATTR:host": HOST if placed else None,
                 "OS-EXT-SRV-ATTR:instance_name": f"instance-{server['number']:08x}" if placed else "",
                 "OS-EXT-SRV-ATTR:hypervisor_hostname": HOST if placed else None})
-        if self.mv(req, 2, 3) and ctx.is_admin:
+        if mv(req, 2, 3) and ctx.is_admin:
             view.update({
                 "OS-EXT-SRV-ATTR:hostname": server["hostname"], "OS-EXT-SRV-ATTR:kernel_id": "",
                 "OS-EXT-SRV-ATTR:launch_index": server["launch_index"], "OS-EXT-SRV-ATTR:ramdisk_id": "",
                 "OS-EXT-SRV-ATTR:reservation_id": server["reservation_id"],
                 "OS-EXT-SRV-ATTR:root_device_name": "/dev/vda" if placed else None,
                 "OS-EXT-SRV-ATTR:user_data": server["user_data_b64"]})
-        elif self.mv(req, 2, 90):
+        elif mv(req, 2, 90):
             view["OS-EXT-SRV-ATTR:hostname"] = server["hostname"]
         view.update({"OS-EXT-STS:task_state": server["task_state"], "OS-EXT-STS:vm_state": server["vm_state"],
                      "OS-EXT-STS:power_state": POWER_STATES[server["vm_state"]],
                      "os-extended-volumes:volumes_attached": [
                          {"id": v["id"], "delete_on_termination": v["delete_on_termination"]}
-                         if self.mv(req, 2, 3) else {"id": v["id"]} for v in server["volumes"]]})
+                         if mv(req, 2, 3) else {"id": v["id"]} for v in server["volumes"]]})
         self.versioned_fields(req, server, view, show)
-        if ctx.is_admin and self.mv(req, 2, 16):
+        if ctx.is_admin and mv(req, 2, 16):
             view["host_status"] = "UP" if placed else ""
         if server["vm_state"] == "error" and server["fault"]:
             view["fault"] = dict(server["fault"])
-        if self.server_ports(server["id"]):
+        if self.plumbing.server_ports(server["id"]):
             view["security_groups"] = [{"name": name} for name in server["security_groups"]]
         return view
 
     def versioned_fields(self, req: Request, server: dict[str, Any], view: dict[str, Any],
                          show: bool) -> None:
-        if self.mv(req, 2, 9):
+        if mv(req, 2, 9):
             view["locked"] = server["locked"]
-        if self.mv(req, 2, 19):
+        if mv(req, 2, 19):
             view["description"] = server["description"]
-        if self.mv(req, 2, 26):
+        if mv(req, 2, 26):
             view["tags"] = list(server["tags"])
-        if self.mv(req, 2, 63):
+        if mv(req, 2, 63):
             view["trusted_image_certificates"] = server["trusted_image_certificates"]
-        if show and self.mv(req, 2, 71):
+        if show and mv(req, 2, 71):
             view["server_groups"] = []
-        if self.mv(req, 2, 73):
+        if mv(req, 2, 73):
             view["locked_reason"] = None
-        if self.mv(req, 2, 96):
+        if mv(req, 2, 96):
             view["pinned_availability_zone"] = server["pinned_availability_zone"]
-        if self.mv(req, 2, 100):
+        if mv(req, 2, 100):
             view["scheduler_hints"] = dict(server["scheduler_hints"])
 
     def interface_view(self, req: Request, port: dict[str, Any]) -> dict[str, Any]:
@@ -158,6 +146,6 @@ class ServerViews(NovaBase):
             "port_state": port.get("status"),
             "fixed_ips": [{"subnet_id": f.get("subnet_id"), "ip_address": f["ip_address"]}
                           for f in port.get("fixed_ips") or []]}
-        if self.mv(req, 2, 70):
+        if mv(req, 2, 70):
             view["tag"] = None
         return view

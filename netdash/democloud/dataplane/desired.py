@@ -127,9 +127,9 @@ class Snapshotter:
 
     def __init__(self, cloud: Cloud) -> None:
         self.cloud = cloud
-        self.network: Any = cloud.services["network"]
-        self.compute: Any = cloud.services["compute"]
-        self.octavia: Any = cloud.services["load-balancer"]
+        self.network = cloud.network
+        self.compute = cloud.compute
+        self.octavia = cloud.load_balancer
 
     def take(self) -> Desired:
         with self.cloud.lock:

@@ -9,18 +9,27 @@ proxy in-process, keeping the client's own address for SOURCE_IP.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Protocol
 
-from .desired import EdgeKey, EdgeSpec
-from .proxy import CONNECT_TIMEOUT
+from .desired import Desired, EdgeKey, EdgeSpec
+from .proxy import CONNECT_TIMEOUT, ListenerProxy
 from .sockets import Listener, splice, wanted_ports
 
-if TYPE_CHECKING:
-    from .plane import DataPlane
+
+class EdgeHost(Protocol):
+    """What an edge asks of the data plane (`DataPlane` is one) when a connection arrives."""
+
+    @property
+    def proxies(self) -> Mapping[str, ListenerProxy]: ...
+
+    def current(self) -> Desired: ...
+
+    def backend_endpoint(self, server_id: str | None, port: int) -> tuple[str, int] | None: ...
 
 
 class Edge:
-    def __init__(self, plane: DataPlane, spec: EdgeSpec) -> None:
+    def __init__(self, plane: EdgeHost, spec: EdgeSpec) -> None:
         self.plane = plane
         self.key: EdgeKey = spec.key
         self.address = spec.address

@@ -12,13 +12,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import httpio
 from .desired import Desired, MemberSpec, MonitorSpec
 
 if TYPE_CHECKING:
-    from .plane import DataPlane
+    from ..loadbalancer import LoadBalancer
+    from ..runtime import Runtime
+
+
+class ProbeHost(Protocol):
+    """What the prober asks of the data plane (`DataPlane` is one)."""
+
+    @property
+    def cloud(self) -> Runtime: ...
+
+    @property
+    def octavia(self) -> LoadBalancer: ...
+
+    def current(self) -> Desired: ...
+
+    def backend_endpoint(self, server_id: str | None, port: int) -> tuple[str, int] | None: ...
 
 #: monitor types probed with an HTTP request; every other one (TCP, PING, TLS-HELLO...) is a TCP connect
 HTTP_TYPES = ("HTTP",)
@@ -43,7 +58,7 @@ class Health:
 
 
 class Prober:
-    def __init__(self, plane: DataPlane) -> None:
+    def __init__(self, plane: ProbeHost) -> None:
         self.plane = plane
         self.health: dict[str, Health] = {}
         #: what was last pinned in Octavia per member (None: Octavia's own guess)

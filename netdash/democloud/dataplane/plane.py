@@ -37,8 +37,8 @@ class DataPlane:
     def __init__(self, cloud: Cloud) -> None:
         self.cloud = cloud
         self.snapshotter = Snapshotter(cloud)
-        self.octavia: Any = cloud.services["load-balancer"]
-        self.publisher = Publisher(cloud.services["network"], self.octavia)
+        self.octavia = cloud.load_balancer
+        self.publisher = Publisher(cloud.network, self.octavia)
         self.desired = Desired()
         self.backends: dict[str, Backend] = {}
         self.proxies: dict[str, ListenerProxy] = {}

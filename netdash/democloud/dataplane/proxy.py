@@ -9,15 +9,30 @@ for the next one (haproxy's `option redispatch`).
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from . import httpio
 from .balance import Balancer
-from .desired import HTTP_PROTOCOLS, ListenerSpec, MemberSpec
+from .desired import HTTP_PROTOCOLS, Desired, ListenerSpec, MemberSpec, PoolSpec
+from .publish import Counters
 from .sockets import Listener, splice
 
-if TYPE_CHECKING:
-    from .plane import DataPlane
+
+class ProxyHost(Protocol):
+    """What a listener's proxy asks of the data plane (`DataPlane` is one) for each request."""
+
+    @property
+    def upstreams(self) -> Upstreams: ...
+
+    def current(self) -> Desired: ...
+
+    def usable(self, pool: PoolSpec, member: MemberSpec) -> bool: ...
+
+    def balancer(self, pool_id: str) -> Balancer: ...
+
+    def member_endpoint(self, member: MemberSpec) -> tuple[str, int] | None: ...
+
+    def stats_of(self, listener_id: str) -> Counters: ...
 
 #: haproxy's `timeout connect` as Octavia configures it (timeout_member_connect, 5 s)
 CONNECT_TIMEOUT = 5.0
@@ -52,7 +67,7 @@ class Upstreams:
 
 
 class ListenerProxy:
-    def __init__(self, plane: DataPlane, spec: ListenerSpec) -> None:
+    def __init__(self, plane: ProxyHost, spec: ListenerSpec) -> None:
         self.plane = plane
         self.id = spec.id
         self.protocol = spec.protocol

@@ -11,9 +11,13 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .desired import TAG_PREFIX
+
+if TYPE_CHECKING:
+    from ..loadbalancer import LoadBalancer
+    from ..network import Network
 
 log = logging.getLogger("democloud.dataplane")
 Owner = tuple[str, str]  # ("floatingip" | "port" | "listener" | "server", id)
@@ -49,7 +53,7 @@ class Counters:
 
 
 class Publisher:
-    def __init__(self, network: Any, octavia: Any) -> None:
+    def __init__(self, network: Network, octavia: LoadBalancer) -> None:
         self.network = network
         self.octavia = octavia
         self.served: dict[Owner, Served] = {}
@@ -92,7 +96,7 @@ class Publisher:
         kind, ident = owner
         tags = [TAG_PREFIX + e for e in endpoints]
         if kind in ("floatingip", "port"):
-            with self.network.cloud.lock:
+            with self.network.runtime.lock:
                 self.network.set_system_tags(kind, ident, TAG_PREFIX, tags)
         elif kind == "listener":
             self.octavia.set_listener_tags(ident, TAG_PREFIX, tags)

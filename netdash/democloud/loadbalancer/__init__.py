@@ -28,9 +28,13 @@ fresh copies shaped as the admin API shows them, computed statuses included):
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..compute import Compute
 from ..core import HttpError, Request, Response
+from ..identity import Identity
+from ..network import Network
+from ..runtime import Runtime
 from ..service import Service
 from .faults import fault
 from .healthmonitors import HealthMonitors
@@ -43,9 +47,6 @@ from .provisioning import Provisioning
 from .status import Statuses
 from .store import Record, Store
 
-if TYPE_CHECKING:
-    from ..app import Cloud
-
 API_VERSIONS = ("/v2", "/v2.0")
 STAT_NAMES = ("bytes_in", "bytes_out", "active_connections", "total_connections", "request_errors")
 
@@ -56,14 +57,17 @@ class LoadBalancer(Service):
     prefix = "/load-balancer"
     catalog_suffix = ""
 
-    def __init__(self, cloud: Cloud) -> None:
+    def __init__(self, runtime: Runtime, identity: Identity, network: Network, compute: Compute) -> None:
+        #: the peers Octavia calls: Keystone for its service account, Neutron for VIP ports and subnets,
+        #: Nova (with Neutron) for the default health check
+        self.identity = identity
+        self.network = network
+        self.compute = compute
         self.store = Store()
-        self.provisioning = Provisioning()
-        self.health_overrides: dict[str, str] = {}
-        self.member_health: Callable[[Record], str] = lambda member: server_behind_address(cloud, member)
-        self.operating = Operating(self.store, self.health_of, self.health_overrides)
-        self.stats: dict[str, dict[str, int]] = {}
-        super().__init__(cloud)
+        self.provisioning = Provisioning(self.store)
+        self.member_health: Callable[[Record], str] = lambda member: server_behind_address(network, compute, member)
+        self.operating = Operating(self.store, self.health_of)
+        super().__init__(runtime)
 
     def setup(self) -> None:
         self.loadbalancers = LoadBalancers(self)
@@ -105,12 +109,12 @@ class LoadBalancer(Service):
     # --- the lazy state machine ---------------------------------------------------------------------
     def settle(self) -> None:
         """Drop what finished deleting (and the statistics of listeners that went with it)."""
-        for kind, ident in self.provisioning.due(self.cloud.now()):
+        for kind, ident in self.provisioning.due(self.runtime.now()):
             rec = self.store.remove(kind, ident)
             if rec is not None and kind in ("loadbalancer", "listener"):
-                for listener_id in list(self.stats):
+                for listener_id in list(self.store.stats):
                     if listener_id not in self.store.listeners:
-                        del self.stats[listener_id]
+                        del self.store.stats[listener_id]
 
     def health_of(self, member: Record) -> str:
         """Looked up on every call, so replacing `member_health` takes effect at once."""
@@ -119,59 +123,59 @@ class LoadBalancer(Service):
     def stats_of(self, listener_ids: list[str]) -> dict[str, int]:
         total = dict.fromkeys(STAT_NAMES, 0)
         for listener_id in listener_ids:
-            for key, value in self.stats.get(listener_id, {}).items():
+            for key, value in self.store.stats.get(listener_id, {}).items():
                 total[key] += value
         return total
 
     # --- Python read API for the data plane -----------------------------------------------------------
     def load_balancers(self) -> list[dict[str, Any]]:
-        with self.cloud.lock:
+        with self.runtime.lock:
             self.settle()
-            now = self.cloud.now()
+            now = self.runtime.now()
             return [self.loadbalancers.view(lb, now) for lb in self.store.lbs.values()]
 
     def listeners_of(self, lb_id: str) -> list[dict[str, Any]]:
-        with self.cloud.lock:
+        with self.runtime.lock:
             self.settle()
-            now = self.cloud.now()
+            now = self.runtime.now()
             return [self.listeners.view(li, now) for li in self.store.listeners_of(lb_id)]
 
     def pools_of(self, lb_id: str) -> list[dict[str, Any]]:
-        with self.cloud.lock:
+        with self.runtime.lock:
             self.settle()
-            now = self.cloud.now()
+            now = self.runtime.now()
             return [self.pools.view(pool, now) for pool in self.store.pools_of(lb_id)]
 
     def members_of(self, pool_id: str) -> list[dict[str, Any]]:
-        with self.cloud.lock:
+        with self.runtime.lock:
             self.settle()
-            now = self.cloud.now()
+            now = self.runtime.now()
             return [self.members.view(m, now) for m in self.store.members_of(pool_id)]
 
     def health_monitor_of(self, pool_id: str) -> dict[str, Any] | None:
-        with self.cloud.lock:
+        with self.runtime.lock:
             self.settle()
             hm = self.store.monitor_of(pool_id)
-            return self.monitors.view(hm, self.cloud.now()) if hm is not None else None
+            return self.monitors.view(hm, self.runtime.now()) if hm is not None else None
 
     def set_member_health(self, member_id: str, status: str | None) -> None:
         if status is not None and status not in MEMBER_STATUSES:
             raise ValueError(f"not an Octavia operating status: {status!r}")
-        with self.cloud.lock:
+        with self.runtime.lock:
             if status is None:
-                self.health_overrides.pop(member_id, None)
+                self.store.health_overrides.pop(member_id, None)
             else:
-                self.health_overrides[member_id] = status
+                self.store.health_overrides[member_id] = status
 
     def set_listener_tags(self, listener_id: str, prefix: str, tags: list[str]) -> None:
-        with self.cloud.lock:
+        with self.runtime.lock:
             listener = self.store.listeners.get(listener_id)
             if listener is not None:
                 listener["tags"] = [t for t in listener["tags"] if not t.startswith(prefix)] + tags
 
     def record_listener_stats(self, listener_id: str, **counters: int) -> None:
-        with self.cloud.lock:
-            stats = self.stats.setdefault(listener_id, dict.fromkeys(STAT_NAMES, 0))
+        with self.runtime.lock:
+            stats = self.store.stats.setdefault(listener_id, dict.fromkeys(STAT_NAMES, 0))
             for key, value in counters.items():
                 if key not in stats:
                     raise ValueError(f"unknown listener statistic {key!r}")

@@ -3,15 +3,36 @@ immutability check, the provisioning stamps, and the common parts of every view.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
-from ..core import Context, HttpError, Request, Response, iso
+from ..core import Context, HttpError, Request, Response, Router, iso
 from .faults import fault, forbidden, immutable, not_found
-from .provisioning import PENDING_UPDATE, is_pending, provisioning_status
-from .store import Record
+from .operating import Operating
+from .provisioning import PENDING_UPDATE, Provisioning, is_pending, provisioning_status
+from .store import Record, Store
 
 if TYPE_CHECKING:
-    from . import LoadBalancer
+    from ..identity import Identity
+    from ..network import Network
+    from ..runtime import Runtime
+
+
+class Octavia(Protocol):
+    """What a controller uses of the Octavia service (`LoadBalancer` is one): its state, its rules,
+    its peers, and its router."""
+
+    runtime: Runtime
+    identity: Identity
+    network: Network
+    router: Router
+    store: Store
+    operating: Operating
+    provisioning: Provisioning
+
+    def route(self, method: str, template: str, handler: Callable[..., Response]) -> None: ...
+
+    def stats_of(self, listener_ids: list[str]) -> dict[str, int]: ...
 
 
 class Resource:
@@ -20,7 +41,7 @@ class Resource:
     kind = ""
     title = ""
 
-    def __init__(self, service: LoadBalancer) -> None:
+    def __init__(self, service: Octavia) -> None:
         self.service = service
         self.store = service.store
         self.operating = service.operating
@@ -31,11 +52,11 @@ class Resource:
 
     # --- clock and settings ---------------------------------------------------------------------
     def now(self) -> float:
-        return self.service.cloud.now()
+        return self.service.runtime.now()
 
     @property
     def delay(self) -> float:
-        return max(0.0, float(self.service.cloud.settings.provisioning_delay))
+        return max(0.0, float(self.service.runtime.settings.provisioning_delay))
 
     # --- lookups ------------------------------------------------------------------------------
     @staticmethod

@@ -150,7 +150,7 @@ class LoadBalancers(Resource):
     # --- the VIP, through Neutron ---------------------------------------------------------------------
     def neutron_get(self, req: Request, collection: str, ident: str, title: str) -> dict[str, Any]:
         """A Neutron object as the caller sees it; what the caller cannot see does not exist."""
-        resp = self.service.call("network", "GET", f"/v2.0/{collection}s/{ident}", context=self.context(req))
+        resp = self.service.network.request("GET", f"/v2.0/{collection}s/{ident}", context=self.context(req))
         if resp.status != 200 or not isinstance(resp.body, dict):
             raise invalid_subresource(title, ident)
         return dict(resp.body[collection])
@@ -185,8 +185,8 @@ class LoadBalancers(Resource):
             "device_id": f"lb-{lb_id}", "device_owner": "Octavia", "project_id": project}
         if fixed or extra:
             port_body["fixed_ips"] = fixed + extra
-        admin = self.service.cloud.identity.context_for("admin")
-        resp = self.service.call("network", "POST", "/v2.0/ports", {"port": port_body}, context=admin)
+        admin = self.service.identity.context_for("admin")
+        resp = self.service.network.request("POST", "/v2.0/ports", {"port": port_body}, context=admin)
         if resp.status != 201:
             raise self.neutron_error(resp)
         port = resp.body["port"]
@@ -221,5 +221,5 @@ class LoadBalancers(Resource):
         """
         if lb.get("_own_port") and lb.get("vip_port_id"):
             lb["_own_port"] = False
-            admin = self.service.cloud.identity.context_for("admin")
-            self.service.call("network", "DELETE", f"/v2.0/ports/{lb['vip_port_id']}", context=admin)
+            admin = self.service.identity.context_for("admin")
+            self.service.network.request("DELETE", f"/v2.0/ports/{lb['vip_port_id']}", context=admin)

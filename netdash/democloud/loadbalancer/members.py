@@ -143,7 +143,7 @@ class Members(Resource):
 
     def check_subnet(self, req: Request, subnet_id: str | None) -> None:
         if subnet_id:
-            resp = self.service.call("network", "GET", f"/v2.0/subnets/{subnet_id}",
+            resp = self.service.network.request("GET", f"/v2.0/subnets/{subnet_id}",
                                      context=self.context(req))
             if resp.status != 200:
                 raise invalid_subresource("Subnet", subnet_id)

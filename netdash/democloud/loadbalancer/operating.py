@@ -14,13 +14,14 @@ plane can swap it for real probes or push results through `LoadBalancer.set_memb
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .provisioning import never_active
 from .store import Record, Store
 
 if TYPE_CHECKING:
-    from ..app import Cloud
+    from ..compute import Compute
+    from ..network import Network
 
 ONLINE = "ONLINE"
 OFFLINE = "OFFLINE"
@@ -35,31 +36,24 @@ WORKING = (ONLINE, NO_MONITOR, DRAINING)
 HealthCheck = Callable[[Record], str]
 
 
-def server_behind_address(cloud: Cloud, member: Record) -> str:
+def server_behind_address(network: Network, compute: Compute, member: Record) -> str:
     """Default health check: ONLINE when the member address belongs to a running Nova server.
 
     The address must be a fixed IP of a Neutron port (on the member's subnet when it names one) whose
     device is a server Nova reports ACTIVE; a stopped or missing server is ERROR, as a failed HTTP probe
     of a real health monitor would make it.
     """
-    network: Any = cloud.services.get("network")
-    compute: Any = cloud.services.get("compute")
-    find_port = getattr(network, "port_with_ip", None)
-    status_of = getattr(compute, "server_status", None)
-    if find_port is None or status_of is None:
-        return ERROR
-    port = find_port(member["address"], subnet_id=member.get("subnet_id"))
+    port = network.port_with_ip(member["address"], subnet_id=member.get("subnet_id"))
     device = port.get("device_id") if port else None
-    return ONLINE if device and status_of(device) == "ACTIVE" else ERROR
+    return ONLINE if device and compute.server_status(device) == "ACTIVE" else ERROR
 
 
 class Operating:
     """Computes operating_status for each kind of object from the store and the health hook."""
 
-    def __init__(self, store: Store, health: Callable[[Record], str], overrides: dict[str, str]) -> None:
+    def __init__(self, store: Store, health: Callable[[Record], str]) -> None:
         self.store = store
         self.health = health
-        self.overrides = overrides
 
     def monitor(self, hm: Record, now: float) -> str:
         return OFFLINE if never_active(hm, now) or not hm["admin_state_up"] else ONLINE
@@ -73,7 +67,7 @@ class Operating:
             return NO_MONITOR
         if never_active(member, now):
             return OFFLINE
-        override = self.overrides.get(member["id"])
+        override = self.store.health_overrides.get(member["id"])
         return override if override is not None else self.health(member)
 
     def listener(self, listener: Record, now: float) -> str:

@@ -12,15 +12,14 @@ balancer is PENDING_* any further change to it or its children is refused with 4
 from __future__ import annotations
 
 import heapq
-import itertools
-from typing import Any
+
+from .store import Record, Store
 
 ACTIVE = "ACTIVE"
 PENDING_CREATE = "PENDING_CREATE"
 PENDING_UPDATE = "PENDING_UPDATE"
 PENDING_DELETE = "PENDING_DELETE"
 
-Record = dict[str, Any]
 
 
 def provisioning_status(rec: Record, now: float) -> str:
@@ -45,11 +44,10 @@ def stamp_new(rec: Record, now: float, delay: float) -> None:
 
 
 class Provisioning:
-    """Pending deletions ordered by the moment they complete."""
+    """Stamps changes as pending; keeps the store's pending deletions ordered by the moment they complete."""
 
-    def __init__(self) -> None:
-        self._heap: list[tuple[float, int, str, str]] = []
-        self._seq = itertools.count()
+    def __init__(self, store: Store) -> None:
+        self.store = store
 
     def touch(self, recs: list[Record], status: str, now: float, delay: float) -> None:
         """Mark existing records (the object changed and its parents) as pending until now + delay."""
@@ -60,12 +58,13 @@ class Provisioning:
 
     def delete(self, kind: str, rec: Record, now: float, delay: float) -> None:
         self.touch([rec], PENDING_DELETE, now, delay)
-        heapq.heappush(self._heap, (now + delay, next(self._seq), kind, str(rec["id"])))
+        heapq.heappush(self.store.pending, (now + delay, next(self.store.sequence), kind, str(rec["id"])))
 
     def due(self, now: float) -> list[tuple[str, str]]:
         """The (kind, id) of every deletion that has completed by `now`, oldest first."""
         done = []
-        while self._heap and self._heap[0][0] <= now:
-            _, _, kind, ident = heapq.heappop(self._heap)
+        pending = self.store.pending
+        while pending and pending[0][0] <= now:
+            _, _, kind, ident = heapq.heappop(pending)
             done.append((kind, ident))
         return done

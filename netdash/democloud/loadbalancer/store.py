@@ -1,4 +1,6 @@
-"""The Octavia database: records by id, and the indexes that keep every parent->children lookup O(children).
+"""The Octavia database: records by id, the indexes that keep every parent->children lookup O(children),
+the deletions still pending, and the listeners' traffic counters. Every field `__init__` takes is what
+`--state` saves of Octavia (see democloud/state.py); the others are derived or live only while it runs.
 
 Records are plain dicts holding the API fields a client set plus private `_` keys (`_lb`, `_pool`, the
 provisioning stamps). Children lists are insertion-ordered dicts used as ordered sets, so listings come out
@@ -7,26 +9,41 @@ in creation order, as Octavia's default sort (created_at) gives them.
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import dataclass, field
 from typing import Any
 
 Record = dict[str, Any]
 Ids = dict[str, None]
+#: (moment it completes, sequence, kind, id): a deletion in PENDING_DELETE, in a heap
+Pending = tuple[float, int, str, str]
 
 
+@dataclass
 class Store:
-    def __init__(self) -> None:
-        self.lbs: dict[str, Record] = {}
-        self.listeners: dict[str, Record] = {}
-        self.pools: dict[str, Record] = {}
-        self.members: dict[str, Record] = {}
-        self.monitors: dict[str, Record] = {}
-        self.lb_listeners: dict[str, Ids] = {}
-        self.lb_pools: dict[str, Ids] = {}
-        self.pool_members: dict[str, Ids] = {}
-        self.pool_listeners: dict[str, Ids] = {}
-        self.pool_monitor: dict[str, str] = {}
-        #: (pool id, address, protocol_port) -> member id: the 409 for a duplicate member in O(1)
-        self.member_keys: dict[tuple[str, str, int], str] = {}
+    lbs: dict[str, Record] = field(default_factory=dict)
+    listeners: dict[str, Record] = field(default_factory=dict)
+    pools: dict[str, Record] = field(default_factory=dict)
+    members: dict[str, Record] = field(default_factory=dict)
+    monitors: dict[str, Record] = field(default_factory=dict)
+    lb_listeners: dict[str, Ids] = field(default_factory=dict)
+    lb_pools: dict[str, Ids] = field(default_factory=dict)
+    pool_members: dict[str, Ids] = field(default_factory=dict)
+    pool_listeners: dict[str, Ids] = field(default_factory=dict)
+    pool_monitor: dict[str, str] = field(default_factory=dict)
+    #: (pool id, address, protocol_port) -> member id: the 409 for a duplicate member in O(1)
+    member_keys: dict[tuple[str, str, int], str] = field(default_factory=dict)
+    #: deletions ordered by the moment they complete (see provisioning.py)
+    pending: list[Pending] = field(default_factory=list)
+    #: listener id -> traffic counters the data plane records (the `/stats` calls answer from them)
+    stats: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Not saved: the order of deletions due at the same moment (derived), and members' health pinned
+    # from outside (a probe of this run, not API state).
+    sequence: itertools.count[int] = field(init=False, repr=False, compare=False)
+    health_overrides: dict[str, str] = field(init=False, repr=False, compare=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.sequence = itertools.count(max((entry[1] for entry in self.pending), default=-1) + 1)
 
     def table(self, kind: str) -> dict[str, Record]:
         return {"loadbalancer": self.lbs, "listener": self.listeners, "pool": self.pools,

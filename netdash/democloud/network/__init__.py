@@ -1,21 +1,30 @@
 """Neutron (network v2.0): networks, subnets with IPAM, ports, routers, floating IPs, security groups.
 
-Each resource lives in its own module as a mixin over `NetBase` (state and indexes); `Network` puts them
-together, serves the version documents, and offers the read API peers use in-process (Nova, Octavia).
+Three layers, as the Octavia package has them: `store.py` holds the records and indexes (all that `--state`
+saves), `rules/` the named operations that change them and raise typed errors (`errors.py`), and `api/` one
+controller per resource that parses a request, calls a rule and renders the view (`views.py`). This class
+puts them together once, serves the version documents, renders refusals as `NeutronError` bodies, and
+offers the read API peers use in-process (Nova, Octavia, the data plane).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..core import Request, Response
-from .extensions import Extensions
-from .floatingips import FloatingIPs
-from .networks import Networks
-from .ports import Ports
-from .routers import Routers
-from .secgroups import SecurityGroups
-from .subnets import Subnets
+from ..core import HttpError, Request, Response, request_id
+from ..runtime import Runtime
+from ..service import Refusal, Service
+from .api.extensions import ExtensionsController
+from .api.floatingips import FloatingIPsController
+from .api.networks import NetworksController
+from .api.ports import PortsController
+from .api.routers import RoutersController
+from .api.secgroups import SecurityGroupsController
+from .api.subnets import SubnetsController
+from .errors import NeutronError, as_http, bad_request, html_not_found, neutron_error
+from .rules import Rules
+from .store import Store
+from .views import fip_view, network_view, port_view, subnet_view
 
 #: (singular, collection) as `GET /v2.0` lists them
 RESOURCES = (
@@ -30,19 +39,55 @@ RESOURCES = (
 )
 
 
-class Network(Networks, Subnets, Ports, Routers, FloatingIPs, SecurityGroups, Extensions):
+class Network(Service):
+    type = "network"
+    name = "neutron"
+    prefix = "/networking"
+    catalog_suffix = ""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.store = Store()
+        self.rules = Rules.build(self.store, runtime.now)
+        super().__init__(runtime)
+
     def setup(self) -> None:
         r = self.router
         r.add("GET", "/", self.versions, public=True)
         r.add("GET", "/v2.0", self.resources, public=True)
-        self.network_routes(r)
-        self.subnet_routes(r)
-        self.port_routes(r)
-        self.router_routes(r)
-        self.floatingip_routes(r)
-        self.secgroup_routes(r)
-        self.extension_routes(r)
+        for controller in (NetworksController, SubnetsController, PortsController, RoutersController,
+                           FloatingIPsController, SecurityGroupsController):
+            controller(self.store, self.rules).register(r)
+        ExtensionsController().register(r)
 
+    # --- Neutron's answers: refusals of its rules, and requests no route takes -------------------
+    def refused(self, refusal: Refusal) -> Response:
+        if isinstance(refusal, NeutronError):
+            return Response(refusal.status, refusal.body())
+        return super().refused(refusal)
+
+    def error(self, status: int, message: str, kind: str = "") -> HttpError:
+        return as_http(neutron_error(status, kind or "HTTPError", message))
+
+    def malformed(self, message: str) -> HttpError:
+        return as_http(bad_request("Body contains invalid data"))
+
+    def internal_error(self) -> Response:
+        return self.error(
+            500, "Request Failed: internal server error while processing your request.", "HTTPInternalServerError"
+        ).response
+
+    def not_found_path(self, req: Request) -> HttpError:
+        return html_not_found()
+
+    def method_not_allowed(self, req: Request) -> HttpError:
+        return self.error(405, f"The method {req.method} is not allowed for this resource.", "HTTPMethodNotAllowed")
+
+    def decorate(self, req: Request, resp: Response) -> None:
+        # Neutron's version document is served before its request-id middleware.
+        if req.path != "/":
+            resp.headers.setdefault("x-openstack-request-id", request_id())
+
+    # --- discovery ------------------------------------------------------------------------------
     def versions(self, req: Request) -> Response:
         return Response(
             200,
@@ -74,58 +119,59 @@ class Network(Networks, Subnets, Ports, Routers, FloatingIPs, SecurityGroups, Ex
 
     # --- read API for peers (admin views, no HTTP) ----------------------------------------------
     def get_port(self, port_id: str) -> dict[str, Any] | None:
-        port = self.ports.get(port_id)
-        return None if port is None else self.port_view(port)
+        port = self.store.ports.get(port_id)
+        return None if port is None else port_view(port)
 
     def ports_of_device(self, device_id: str) -> list[dict[str, Any]]:
-        return [
-            self.port_view(p) for p in self.in_creation_order(self.ports_of_dev.get(device_id), self.ports)
-        ]
+        store = self.store
+        return [port_view(p) for p in store.in_creation_order(store.ports_of_dev.get(device_id), store.ports)]
 
     def port_with_ip(
         self, ip: str, *, subnet_id: str | None = None, network_id: str | None = None
     ) -> dict[str, Any] | None:
-        for port_id in self.ports_at_ip.get(ip, ()):
-            port = self.ports[port_id]
+        for port_id in self.store.ports_at_ip.get(ip, ()):
+            port = self.store.ports[port_id]
             if network_id is not None and port["network_id"] != network_id:
                 continue
             if subnet_id is not None and not any(
                 f["subnet_id"] == subnet_id and f["ip_address"] == ip for f in port["fixed_ips"]
             ):
                 continue
-            return self.port_view(port)
+            return port_view(port)
         return None
 
     def get_network(self, network_id: str) -> dict[str, Any] | None:
-        net = self.networks.get(network_id)
-        return None if net is None else self.network_view(net)
+        net = self.store.networks.get(network_id)
+        return None if net is None else network_view(self.store, net)
 
     def get_subnet(self, subnet_id: str) -> dict[str, Any] | None:
-        subnet = self.subnets.get(subnet_id)
-        return None if subnet is None else self.subnet_view(subnet)
+        subnet = self.store.subnets.get(subnet_id)
+        return None if subnet is None else subnet_view(self.store, subnet)
 
     def floating_ips_of_port(self, port_id: str) -> list[dict[str, Any]]:
-        return [self.fip_view(f) for f in self.in_creation_order(self.fips_of_port.get(port_id), self.fips)]
+        store = self.store
+        return [fip_view(self.store, f) for f in store.in_creation_order(store.fips_of_port.get(port_id), store.fips)]
 
     # --- for the data plane (call with the cloud lock held) -------------------------------------
     def associated_floating_ips(self) -> list[dict[str, Any]]:
         """Floating IPs pointing at a port: the ones the data plane listens on."""
-        return [self.fip_view(f) for f in self.fips.values() if f["port_id"]]
+        return [fip_view(self.store, f) for f in self.store.fips.values() if f["port_id"]]
 
     def loopback_ports(self) -> list[dict[str, Any]]:
         """Ports with a fixed IP in 127.0.0.0/8 (the `public` network): real addresses of this machine."""
-        ids = {p: None for ip, ports in self.ports_at_ip.items() if ip.startswith("127.") for p in ports}
-        return [self.port_view(self.ports[p]) for p in ids]
+        ids = {p: None for ip, ports in self.store.ports_at_ip.items() if ip.startswith("127.") for p in ports}
+        return [port_view(self.store.ports[p]) for p in ids]
 
     def set_system_tags(self, resource: str, ident: str, prefix: str, tags: list[str]) -> None:
         """Replace the tags starting with `prefix` on a port or floating IP, keeping the user's own."""
-        record = {"port": self.ports, "floatingip": self.fips}[resource].get(ident)
+        record = {"port": self.store.ports, "floatingip": self.store.fips}[resource].get(ident)
         if record is None:
             return
         kept = [t for t in record["tags"] if not t.startswith(prefix)]
         if kept + tags != record["tags"]:
             record["tags"] = kept + tags
-            self.touch(record)
+            self.store.touch(record, self.runtime.now())
+
 
 
 __all__ = ["Network"]

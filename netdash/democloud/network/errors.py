@@ -1,4 +1,5 @@
-"""Neutron's error answers: `{"NeutronError": {type, message, detail}}`, worded as the real one words them.
+"""Neutron's refusals, as typed errors the rules raise, and the `{"NeutronError": {type, message, detail}}`
+body the service renders them as, worded as the real one words them.
 
 Clients (and people) match on `type` and read `message`, so both follow neutron-lib's exception classes.
 """
@@ -6,6 +7,7 @@ Clients (and people) match on `type` and read `message`, so both follow neutron-
 from __future__ import annotations
 
 from ..core import HttpError
+from ..service import Refusal
 
 HTML_404 = (
     "<html>\n <head>\n  <title>404 Not Found</title>\n </head>\n <body>\n  <h1>404 Not Found</h1>\n"
@@ -29,36 +31,75 @@ NOT_FOUND = {
 }
 
 
-def neutron_error(status: int, kind: str, message: str) -> HttpError:
-    return HttpError(status, {"NeutronError": {"type": kind, "message": message, "detail": ""}})
+class NeutronError(Refusal):
+    """A refusal: HTTP status, neutron-lib's exception name (`type`) and its message. The service renders
+    it as the `NeutronError` body (`body`)."""
+
+    def __init__(self, status: int, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.kind = kind
+        self.message = message
+
+    def body(self) -> dict[str, dict[str, str]]:
+        return {"NeutronError": {"type": self.kind, "message": self.message, "detail": ""}}
 
 
-def not_found(resource: str, ident: str) -> HttpError:
+class BadRequest(NeutronError):
+    """400: the request cannot be applied as it stands."""
+
+
+class Forbidden(NeutronError):
+    """403: the policy refuses the caller this action."""
+
+
+class NotFound(NeutronError):
+    """404: no such resource, or not one the caller may see."""
+
+
+class Conflict(NeutronError):
+    """409: the resource's state does not allow it now (in use, already allocated...)."""
+
+
+BY_STATUS: dict[int, type[NeutronError]] = {400: BadRequest, 403: Forbidden, 404: NotFound, 409: Conflict}
+
+
+def neutron_error(status: int, kind: str, message: str) -> NeutronError:
+    return BY_STATUS.get(status, NeutronError)(status, kind, message)
+
+
+def not_found(resource: str, ident: str) -> NeutronError:
     kind, template = NOT_FOUND[resource]
-    return neutron_error(404, kind, template.format(id=ident))
+    return NotFound(404, kind, template.format(id=ident))
 
 
-def bad_request(message: str) -> HttpError:
+def bad_request(message: str) -> NeutronError:
     """webob's HTTPBadRequest, which the API layer raises for body and query problems."""
-    return neutron_error(400, "HTTPBadRequest", message)
+    return BadRequest(400, "HTTPBadRequest", message)
 
 
-def bad_resource(resource: str, message: str) -> HttpError:
+def bad_resource(resource: str, message: str) -> NeutronError:
     """neutron-lib's BadRequest: `Bad <resource> request: <message>`."""
-    return neutron_error(400, "BadRequest", f"Bad {resource} request: {message}")
+    return BadRequest(400, "BadRequest", f"Bad {resource} request: {message}")
 
 
-def invalid_input(message: str) -> HttpError:
-    return neutron_error(400, "InvalidInput", f"Invalid input for operation: {message}")
+def invalid_input(message: str) -> NeutronError:
+    return BadRequest(400, "InvalidInput", f"Invalid input for operation: {message}")
 
 
-def conflict(kind: str, message: str) -> HttpError:
-    return neutron_error(409, kind, message)
+def conflict(kind: str, message: str) -> NeutronError:
+    return Conflict(409, kind, message)
 
 
-def forbidden(action: str) -> HttpError:
-    return neutron_error(403, "PolicyNotAuthorized", f"Policy doesn't allow {action} to be performed.")
+def forbidden(action: str) -> NeutronError:
+    return Forbidden(403, "PolicyNotAuthorized", f"Policy doesn't allow {action} to be performed.")
 
 
 def html_not_found(detail: str = "") -> HttpError:
+    """A path (or extension alias) Neutron does not know: its web framework's HTML page, not a NeutronError."""
     return HttpError(404, HTML_404.format(detail=detail), content_type="text/html; charset=UTF-8")
+
+
+def as_http(error: NeutronError) -> HttpError:
+    """The answer a refusal becomes (the service's own error hooks return answers, not refusals)."""
+    return HttpError(error.status, error.body())

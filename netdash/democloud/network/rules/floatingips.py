@@ -7,103 +7,31 @@ interface of a router that has its gateway on the floating IP's network; otherwi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from ..core import Context, HttpError, Request, Response, Router, new_id
-from . import attrs as a
-from .base import SYSTEM, NetBase, Record
-from .errors import bad_resource, conflict, forbidden, neutron_error
-from .query import list_answer
-
-FIELDS = (
-    "id",
-    "tenant_id",
-    "project_id",
-    "floating_ip_address",
-    "floating_network_id",
-    "router_id",
-    "port_id",
-    "fixed_ip_address",
-    "status",
-    "description",
-    "port_details",
-    "tags",
-    "created_at",
-    "updated_at",
-    "revision_number",
-)
-SPEC: dict[str, a.Attr] = {
-    "description": a.DESCRIPTION,
-    "tags": a.TAGS,
-    "project_id": a.PROJECT,
-    "tenant_id": a.PROJECT,
-    "floating_network_id": a.Attr(a.uuid, put=False, required=True),
-    "floating_ip_address": a.Attr(a.ip_address, put=False),
-    "subnet_id": a.Attr(a.nullable(a.uuid), put=False),
-    "port_id": a.Attr(a.nullable(a.uuid)),
-    "fixed_ip_address": a.Attr(a.nullable(a.ip_address)),
-}
+from ...core import Context, new_id
+from ..errors import NeutronError, bad_resource, conflict, forbidden, neutron_error
+from ..policy import SYSTEM, owner, visible_network, visible_port
+from ..store import Record, Store
+from .ports import Ports
 
 
-class FloatingIPs(NetBase):
-    def floatingip_routes(self, r: Router) -> None:
-        r.add("GET", "/v2.0/floatingips", self.list_fips)
-        r.add("POST", "/v2.0/floatingips", self.create_fip)
-        r.add("GET", "/v2.0/floatingips/{fip_id}", self.show_fip)
-        r.add("PUT", "/v2.0/floatingips/{fip_id}", self.update_fip)
-        r.add("DELETE", "/v2.0/floatingips/{fip_id}", self.delete_fip)
+class FloatingIPs:
+    def __init__(self, store: Store, clock: Callable[[], float], ports: Ports) -> None:
+        self.store = store
+        self.clock = clock
+        self.ports = ports
 
-    def fip_view(self, fip: Record) -> dict[str, Any]:
-        port = self.ports.get(fip["port_id"] or "")
-        details = None
-        if port is not None:
-            view = self.port_view(port)
-            details = {
-                k: view[k]
-                for k in (
-                    "name",
-                    "network_id",
-                    "mac_address",
-                    "admin_state_up",
-                    "status",
-                    "device_id",
-                    "device_owner",
-                )
-            }
-        full = {
-            "tenant_id": fip["project_id"],
-            "status": "ACTIVE" if port else "DOWN",
-            "port_details": details,
-            **fip,
-        }
-        return {k: full[k] for k in FIELDS}
-
-    # --- handlers -------------------------------------------------------------------------------
-    def list_fips(self, req: Request) -> Response:
-        ctx = self.ctx(req)
-        port_ids = req.args("port_id")
-        if port_ids and "" not in port_ids:
-            candidates: Any = [self.fips[f] for p in port_ids for f in self.fips_of_port.get(p, ())]
-        else:
-            candidates = self.fips.values()
-        records = [f for f in candidates if ctx.can_see(f["project_id"])]
-        return list_answer(req, "floatingip", "floatingips", records, FIELDS, view=self.fip_view)
-
-    def show_fip(self, req: Request, fip_id: str) -> Response:
-        return Response(
-            200, {"floatingip": self.fip_view(self.owned(self.ctx(req), self.fips, "floatingip", fip_id))}
-        )
-
-    def create_fip(self, req: Request) -> Response:
-        ctx = self.ctx(req)
-        attrs = a.parse(req, "floatingip", SPEC, update=False)
-        net = self.visible_network(ctx, attrs.pop("floating_network_id"))
+    def create(self, ctx: Context, attrs: dict[str, Any]) -> Record:
+        store = self.store
+        net = visible_network(store, ctx, attrs.pop("floating_network_id"))
         if not net["router:external"]:
             raise bad_resource("floatingip", f"Network {net['id']} is not a valid external network")
         address = attrs.pop("floating_ip_address", None)
         if address is not None and not (ctx.is_admin or "manager" in ctx.roles):
             raise forbidden("create_floatingip:floating_ip_address")
-        project = self.owner(ctx, attrs, "create_floatingip")
+        project = owner(ctx, attrs, "create_floatingip")
         fip_id = new_id()
         subnet_id = attrs.pop("subnet_id", None)
         if address is not None:
@@ -113,7 +41,7 @@ class FloatingIPs(NetBase):
         else:
             fixed = [{"subnet_id": subnet_id}] if subnet_id else None
         try:
-            port = self.new_port(
+            port = self.ports.create(
                 SYSTEM,
                 {
                     "network_id": net["id"],
@@ -123,12 +51,12 @@ class FloatingIPs(NetBase):
                     "_project": "",
                 },
             )
-        except HttpError as exc:
-            if exc.response.body["NeutronError"]["type"] == "IpAddressGenerationFailure":
+        except NeutronError as exc:
+            if exc.kind == "IpAddressGenerationFailure":
                 raise exhausted(net["id"]) from None
             raise
         if not port["fixed_ips"]:
-            self.drop_port(port)
+            self.ports.drop(port)
             raise exhausted(net["id"])
         fip: Record = {
             "id": fip_id,
@@ -145,39 +73,35 @@ class FloatingIPs(NetBase):
         if target:
             try:
                 self.associate(ctx, fip, target, requested_ip)
-            except HttpError:
-                self.drop_port(port)
+            except NeutronError:
+                self.ports.drop(port)
                 raise
-        self.fips[fip_id] = self.born(fip)
-        return Response(201, {"floatingip": self.fip_view(fip)})
+        store.fips[fip_id] = store.born(fip, self.clock())
+        return fip
 
-    def update_fip(self, req: Request, fip_id: str) -> Response:
-        ctx = self.ctx(req)
-        fip = self.owned(ctx, self.fips, "floatingip", fip_id)
-        attrs = a.parse(req, "floatingip", SPEC, update=True)
+    def update(self, ctx: Context, fip: Record, attrs: dict[str, Any]) -> None:
         if "port_id" in attrs or "fixed_ip_address" in attrs:
             target = attrs.pop("port_id", fip["port_id"])
             requested_ip = attrs.pop("fixed_ip_address", None)
             if target is None:
-                self.unlink(fip)
+                self.store.unlink_fip(fip)
             else:
                 self.associate(ctx, fip, target, requested_ip)
         fip.update(attrs)
-        self.touch(fip)
-        return Response(200, {"floatingip": self.fip_view(fip)})
+        self.store.touch(fip, self.clock())
 
-    def delete_fip(self, req: Request, fip_id: str) -> Response:
-        fip = self.owned(self.ctx(req), self.fips, "floatingip", fip_id)
-        self.unlink(fip)
-        for port in self.in_creation_order(self.ports_of_dev.get(fip_id), self.ports):
-            self.drop_port(port)
-        del self.fips[fip_id]
-        return Response(204)
+    def delete(self, fip: Record) -> None:
+        store = self.store
+        store.unlink_fip(fip)
+        for port in store.in_creation_order(store.ports_of_dev.get(fip["id"]), store.ports):
+            self.ports.drop(port)
+        del store.fips[fip["id"]]
 
     # --- association ----------------------------------------------------------------------------
     def associate(self, ctx: Context, fip: Record, port_id: str, requested_ip: str | None) -> None:
         """Point `fip` at a fixed IP of `port_id`, enforcing Neutron's rules (nothing changes on error)."""
-        port = self.visible_port(ctx, port_id)
+        store = self.store
+        port = visible_port(store, ctx, port_id)
         if port["project_id"] != fip["project_id"] and not ctx.is_admin:
             raise bad_resource(
                 "floatingip",
@@ -201,8 +125,8 @@ class FloatingIPs(NetBase):
             )
         else:
             chosen = v4[0]
-        for other_id in self.fips_of_port.get(port_id, ()):
-            other = self.fips[other_id]
+        for other_id in store.fips_of_port.get(port_id, ()):
+            other = store.fips[other_id]
             if other_id != fip["id"] and other["fixed_ip_address"] == chosen["ip_address"]:
                 raise conflict(
                     "FloatingIPPortAlreadyAssociated",
@@ -220,36 +144,27 @@ class FloatingIPs(NetBase):
                 f"{chosen['subnet_id']}.  Therefore, cannot associate Port {port_id} with a "
                 "Floating IP.",
             )
-        self.unlink(fip)
+        store.unlink_fip(fip)
         fip.update(port_id=port_id, fixed_ip_address=chosen["ip_address"], router_id=router_id)
-        self.index_add(self.fips_of_port, port_id, fip["id"])
+        store.index_add(store.fips_of_port, port_id, fip["id"])
 
     def router_between(self, external_net: str, subnet_id: str) -> str | None:
         """A router with its gateway on `external_net` and an interface on `subnet_id`."""
-        for router in self.routers.values():
+        store = self.store
+        for router in store.routers.values():
             gateway = router["external_gateway_info"]
             if not gateway or gateway["network_id"] != external_net:
                 continue
-            for port_id in self.ports_of_dev.get(router["id"], ()):
-                port = self.ports[port_id]
+            for port_id in store.ports_of_dev.get(router["id"], ()):
+                port = store.ports[port_id]
                 if port["device_owner"] == "network:router_interface" and any(
                     ip["subnet_id"] == subnet_id for ip in port["fixed_ips"]
                 ):
                     return str(router["id"])
         return None
 
-    def unlink(self, fip: Record) -> None:
-        if fip["port_id"]:
-            self.index_drop(self.fips_of_port, fip["port_id"], fip["id"])
-        fip.update(port_id=None, fixed_ip_address=None, router_id=None)
 
-    def disassociate_port(self, port_id: str) -> None:
-        for fip_id in list(self.fips_of_port.get(port_id, ())):
-            self.unlink(self.fips[fip_id])
-            self.touch(self.fips[fip_id])
-
-
-def exhausted(net_id: str) -> HttpError:
+def exhausted(net_id: str) -> NeutronError:
     return neutron_error(
         400, "ExternalIpAddressExhausted", f"Unable to find any IP address on external network {net_id}."
     )

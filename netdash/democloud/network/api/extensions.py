@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core import Request, Response, Router
-from .base import NetBase
-from .errors import html_not_found
-from .extension_list import TABLE
+from ...core import Request, Response, Router
+from ..errors import html_not_found
+from ..extension_list import TABLE
 
 #: (alias, name, description, updated), in Neutron's order
 EXTENSIONS: tuple[tuple[str, ...], ...] = tuple(tuple(line.split(" | ")) for line in TABLE.splitlines())
@@ -23,15 +22,15 @@ def extension_view(entry: tuple[str, ...]) -> dict[str, Any]:
     return {"name": name, "alias": alias, "description": description, "updated": updated, "links": []}
 
 
-class Extensions(NetBase):
-    def extension_routes(self, r: Router) -> None:
-        r.add("GET", "/v2.0/extensions", self.list_extensions)
-        r.add("GET", "/v2.0/extensions/{alias}", self.show_extension)
+class ExtensionsController:
+    def register(self, r: Router) -> None:
+        r.add("GET", "/v2.0/extensions", self.list)
+        r.add("GET", "/v2.0/extensions/{alias}", self.show)
 
-    def list_extensions(self, req: Request) -> Response:
+    def list(self, req: Request) -> Response:
         return Response(200, {"extensions": [extension_view(e) for e in EXTENSIONS]})
 
-    def show_extension(self, req: Request, alias: str) -> Response:
+    def show(self, req: Request, alias: str) -> Response:
         for entry in EXTENSIONS:
             if entry[0] == alias:
                 return Response(200, {"extension": extension_view(entry)})

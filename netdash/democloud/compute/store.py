@@ -1,0 +1,21 @@
+"""Nova's database: servers (with the ports Nova made for them), flavors and key pairs, and the counters
+their names come from. It is all `--state` saves of Nova (see democloud/state.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Record = dict[str, Any]
+
+
+@dataclass
+class Store:
+    servers: dict[str, Record] = field(default_factory=dict)
+    #: project id -> server ids in creation order (lists stay O(own servers), not O(all))
+    servers_by_project: dict[str, dict[str, None]] = field(default_factory=dict)
+    flavors: dict[str, Record] = field(default_factory=dict)
+    #: (user id, name) -> keypair record
+    keypairs: dict[tuple[str, str], Record] = field(default_factory=dict)
+    instance_counter: int = 0
+    keypair_counter: int = 0

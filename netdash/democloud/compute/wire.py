@@ -1,0 +1,135 @@
+"""Nova's wire: its error bodies (`{"<faultName>": {"code", "message"}}`), microversion checks, links and
+paging, and the body checks every controller shares. Functions only: no state, no peer."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+from urllib.parse import unquote, urlencode
+
+from ..core import Context, HttpError, Request, Response, after_marker, query_without
+from . import microversions
+
+JSON_UTF8 = "application/json; charset=UTF-8"
+#: Nova's fault wrapper names errors by status; anything else is a computeFault
+FAULT_NAMES = {400: "badRequest", 401: "unauthorized", 403: "forbidden", 404: "itemNotFound",
+               405: "badMethod", 409: "conflictingRequest", 413: "overLimit", 415: "badMediaType",
+               429: "overLimit", 501: "notImplemented", 503: "serviceUnavailable"}
+#: Nova's `osapi_max_limit`
+MAX_LIMIT = 1000
+
+
+# --- errors -------------------------------------------------------------------------------------
+def error(status: int, message: str, kind: str = "") -> HttpError:
+    name = kind or FAULT_NAMES.get(status, "computeFault")
+    return HttpError(status, {name: {"code": status, "message": message}}, content_type=JSON_UTF8)
+
+
+def bad(message: str) -> HttpError:
+    return error(400, message)
+
+
+def not_found(message: str) -> HttpError:
+    return error(404, message)
+
+
+def conflict(message: str) -> HttpError:
+    return error(409, message)
+
+
+def invalid_input(field: str, value: Any, reason: str) -> HttpError:
+    """The message Nova's JSON-schema validation produces."""
+    return bad(f"Invalid input for field/attribute {field}. Value: {value!r}. {reason}"
+               if not isinstance(value, str) else
+               f"Invalid input for field/attribute {field}. Value: {value}. {reason}")
+
+
+# --- the request ----------------------------------------------------------------------------------
+def mv(req: Request, major: int, minor: int) -> bool:
+    """Whether the request's microversion is at least major.minor."""
+    return (req.microversion or microversions.MIN_VERSION) >= (major, minor)
+
+
+def caller(req: Request) -> Context:
+    assert req.context is not None  # routes that are not public always have one
+    return req.context
+
+
+def param(value: str) -> str:
+    """Path parameters arrive percent-encoded (key pair names may hold spaces)."""
+    return unquote(value)
+
+
+def body_of(req: Request, key: str) -> dict[str, Any]:
+    """`{"<key>": {...}}` or Nova's schema error naming what is wrong."""
+    body = req.json()
+    if not isinstance(body, dict):
+        raise bad(f"Invalid input for field/attribute {key}. Value: {body}. "
+                  f"{body!r} is not of type 'object'")
+    if key not in body:
+        raise bad(f"Invalid input for field/attribute {key}. Value: {body}. "
+                  f"'{key}' is a required property")
+    value = body[key]
+    if not isinstance(value, dict):
+        raise invalid_input(key, value, f"{value!r} is not of type 'object'")
+    return value
+
+
+def checked_name(field: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise invalid_input(field, value, f"{value!r} is not of type 'string'")
+    if not value:
+        raise invalid_input(field, value, f"{value!r} is too short")
+    if len(value) > 255:
+        raise invalid_input(field, value, f"{value!r} is too long")
+    if value != value.strip() or not value.isprintable():
+        raise invalid_input(field, value, f"{value!r} does not match the name pattern: printable "
+                                          "characters without leading or trailing whitespace")
+    return value
+
+
+def decode_user_data(value: str) -> bytes | None:
+    try:
+        return base64.b64decode(value, validate=True)
+    except (ValueError, TypeError):
+        return None
+
+
+# --- the answer -----------------------------------------------------------------------------------
+def root(req: Request) -> str:
+    """Where Nova is mounted, as the request reached it (the dispatcher and in-process calls set it)."""
+    return req.service_url
+
+
+def links(req: Request, collection: str, item_id: str) -> list[dict[str, str]]:
+    base = root(req)
+    return [{"rel": "self", "href": f"{base}/v2.1/{collection}/{item_id}"},
+            {"rel": "bookmark", "href": f"{base}/{collection}/{item_id}"}]
+
+
+def page(req: Request, items: list[dict[str, Any]], collection: str,
+         key: str = "id") -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """Nova paging: a `next` link whenever the page is full (even if nothing follows, as Nova does)."""
+    limit_text, marker = req.arg("limit"), req.arg("marker")
+    start = after_marker(items, marker, key)
+    if start is None:
+        raise bad(f"marker [{marker}] not found")
+    limit = MAX_LIMIT
+    if limit_text is not None:
+        if not limit_text.isdigit():
+            raise bad(f"Invalid input for query parameters limit. Value: {limit_text}. "
+                      f"'{limit_text}' does not match '^[0-9]*$'")
+        limit = min(int(limit_text) or MAX_LIMIT, MAX_LIMIT)
+    chunk = items[start:start + limit]
+    if len(chunk) < limit or not chunk:
+        return chunk, []
+    params = [*query_without(req, "marker"), ("marker", str(chunk[-1][key]))]
+    href = f"{root(req)}/v2.1/{collection}?{urlencode(params)}"
+    return chunk, [{"rel": "next", "href": href}]
+
+
+def neutron_message(resp: Response) -> str:
+    """What Neutron's refusal says (Nova quotes it in its own answers and faults)."""
+    body = resp.body if isinstance(resp.body, dict) else {}
+    error_body = body.get("NeutronError") if isinstance(body.get("NeutronError"), dict) else {}
+    return str(error_body.get("message") or body.get("message") or f"Neutron answered {resp.status}")

@@ -1,0 +1,78 @@
+"""`/v2.0/networks`: parse, call the rules, render the views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...core import Request, Response, Router
+from .. import attrs as a
+from .. import policy
+from ..attrs import caller
+from ..query import list_answer
+from ..rules import Rules
+from ..store import Store
+from ..views import NETWORK_FIELDS, network_view
+
+SPEC: dict[str, a.Attr] = {
+    "name": a.NAME,
+    "description": a.DESCRIPTION,
+    "tags": a.TAGS,
+    "project_id": a.PROJECT,
+    "tenant_id": a.PROJECT,
+    "admin_state_up": a.Attr(a.boolean),
+    "shared": a.Attr(a.boolean),
+    "router:external": a.Attr(a.boolean),
+    "port_security_enabled": a.Attr(a.boolean),
+    "is_default": a.Attr(a.boolean),
+    "mtu": a.Attr(a.integer(68, 9216)),
+    "vlan_transparent": a.Attr(a.boolean, put=False),
+    "qinq": a.Attr(a.boolean, put=False),
+    "availability_zone_hints": a.Attr(a.list_of(a.string(255)), put=False),
+    "provider:network_type": a.Attr(a.one_of("flat", "vlan", "vxlan", "geneve", "local"), put=False),
+    "provider:physical_network": a.Attr(a.nullable(a.string(64)), put=False),
+    "provider:segmentation_id": a.Attr(a.nullable(a.integer(1, 16777215)), put=False),
+}
+
+
+class NetworksController:
+    def __init__(self, store: Store, rules: Rules) -> None:
+        self.store = store
+        self.rules = rules
+
+    def register(self, r: Router) -> None:
+        r.add("GET", "/v2.0/networks", self.list)
+        r.add("POST", "/v2.0/networks", self.create)
+        r.add("GET", "/v2.0/networks/{net_id}", self.show)
+        r.add("PUT", "/v2.0/networks/{net_id}", self.update)
+        r.add("DELETE", "/v2.0/networks/{net_id}", self.delete)
+
+    def view(self, net: dict[str, Any]) -> dict[str, Any]:
+        return network_view(self.store, net)
+
+    def list(self, req: Request) -> Response:
+        ctx = caller(req)
+        ids = req.args("id")
+        networks = self.store.networks
+        candidates = (networks[i] for i in ids if i in networks) if ids else networks.values()
+        records = [n for n in candidates if policy.net_visible(ctx, n)]
+        return list_answer(req, "network", "networks", records, NETWORK_FIELDS, view=self.view)
+
+    def show(self, req: Request, net_id: str) -> Response:
+        return Response(200, {"network": self.view(policy.visible_network(self.store, caller(req), net_id))})
+
+    def create(self, req: Request) -> Response:
+        attrs = a.parse(req, "network", SPEC, update=False)
+        net = self.rules.networks.create(caller(req), attrs)
+        return Response(201, {"network": network_view(self.store, net, created=True)})
+
+    def update(self, req: Request, net_id: str) -> Response:
+        ctx = caller(req)
+        net = policy.visible_network(self.store, ctx, net_id)
+        attrs = a.parse(req, "network", SPEC, update=True)
+        self.rules.networks.update(ctx, net, attrs)
+        return Response(200, {"network": self.view(net)})
+
+    def delete(self, req: Request, net_id: str) -> Response:
+        ctx = caller(req)
+        self.rules.networks.delete(ctx, policy.visible_network(self.store, ctx, net_id))
+        return Response(204)

@@ -1,0 +1,96 @@
+"""`/v2.0/ports`: parse, call the rules, render the views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...core import Request, Response, Router
+from .. import attrs as a
+from .. import policy
+from ..attrs import caller
+from ..query import list_answer
+from ..rules import Rules
+from ..store import Store
+from ..views import PORT_FIELDS, port_view
+
+FIXED_IP = a.dict_of({"subnet_id": a.uuid, "ip_address": a.ip_address})
+PAIR = a.dict_of({"ip_address": a.string(64), "mac_address": a.string(17)}, required=("ip_address",))
+SPEC: dict[str, a.Attr] = {
+    "name": a.NAME,
+    "description": a.DESCRIPTION,
+    "tags": a.TAGS,
+    "project_id": a.PROJECT,
+    "tenant_id": a.PROJECT,
+    "network_id": a.Attr(a.uuid, put=False, required=True),
+    "admin_state_up": a.Attr(a.boolean),
+    "mac_address": a.Attr(a.string(17)),
+    "device_id": a.Attr(a.string(255)),
+    "device_owner": a.Attr(a.string(255)),
+    "fixed_ips": a.Attr(a.list_of(FIXED_IP)),
+    "security_groups": a.Attr(a.nullable(a.unique_list_of(a.uuid))),
+    "allowed_address_pairs": a.Attr(a.nullable(a.list_of(PAIR))),
+    "extra_dhcp_opts": a.Attr(a.nullable(a.list_of(a.any_dict))),
+    "port_security_enabled": a.Attr(a.boolean),
+    "binding:host_id": a.Attr(a.nullable(a.string(255))),
+    "binding:profile": a.Attr(a.nullable(a.any_dict)),
+    "binding:vnic_type": a.Attr(
+        a.one_of(
+            "normal",
+            "direct",
+            "macvtap",
+            "baremetal",
+            "direct-physical",
+            "virtio-forwarder",
+            "smart-nic",
+            "vdpa",
+            "remote-managed",
+        )
+    ),
+}
+
+
+class PortsController:
+    def __init__(self, store: Store, rules: Rules) -> None:
+        self.store = store
+        self.rules = rules
+
+    def register(self, r: Router) -> None:
+        r.add("GET", "/v2.0/ports", self.list)
+        r.add("POST", "/v2.0/ports", self.create)
+        r.add("GET", "/v2.0/ports/{port_id}", self.show)
+        r.add("PUT", "/v2.0/ports/{port_id}", self.update)
+        r.add("DELETE", "/v2.0/ports/{port_id}", self.delete)
+
+    def list(self, req: Request) -> Response:
+        ctx = caller(req)
+        store = self.store
+        candidates: Any = store.ports.values()
+        for key, index in (("id", None), ("device_id", store.ports_of_dev), ("network_id", store.ports_of_net)):
+            values = req.args(key)
+            if values:
+                ids = values if index is None else [p for v in values for p in index.get(v, ())]
+                candidates = [store.ports[i] for i in ids if i in store.ports]
+                break
+        records = [p for p in candidates if policy.port_visible(store, ctx, p)]
+        return list_answer(req, "port", "ports", records, PORT_FIELDS, view=lambda p: port_view(p, ctx.is_admin))
+
+    def show(self, req: Request, port_id: str) -> Response:
+        ctx = caller(req)
+        return Response(200, {"port": port_view(policy.visible_port(self.store, ctx, port_id), ctx.is_admin)})
+
+    def create(self, req: Request) -> Response:
+        ctx = caller(req)
+        attrs = a.parse(req, "port", SPEC, update=False)
+        port = self.rules.ports.create(ctx, attrs)
+        return Response(201, {"port": port_view(port, ctx.is_admin)})
+
+    def update(self, req: Request, port_id: str) -> Response:
+        ctx = caller(req)
+        port = policy.visible_port(self.store, ctx, port_id)
+        attrs = a.parse(req, "port", SPEC, update=True)
+        self.rules.ports.update(ctx, port, attrs)
+        return Response(200, {"port": port_view(port, ctx.is_admin)})
+
+    def delete(self, req: Request, port_id: str) -> Response:
+        self.rules.ports.delete(policy.visible_port(self.store, caller(req), port_id))
+        return Response(204)

@@ -1,0 +1,85 @@
+"""`/v2.0/subnets`: parse, call the rules, render the views."""
+
+from __future__ import annotations
+
+from ...core import Request, Response, Router
+from .. import attrs as a
+from .. import policy
+from ..attrs import caller
+from ..query import list_answer
+from ..rules import Rules
+from ..store import Record, Store
+from ..views import SUBNET_FIELDS, subnet_view
+
+IPV6_MODES = a.nullable(a.one_of("slaac", "dhcpv6-stateful", "dhcpv6-stateless"))
+POOL = a.dict_of({"start": a.string(64), "end": a.string(64)}, required=("start", "end"))
+ROUTE = a.dict_of({"destination": a.string(64), "nexthop": a.ip_address}, required=("destination", "nexthop"))
+
+SPEC: dict[str, a.Attr] = {
+    "name": a.NAME,
+    "description": a.DESCRIPTION,
+    "tags": a.TAGS,
+    "project_id": a.PROJECT,
+    "tenant_id": a.PROJECT,
+    "network_id": a.Attr(a.uuid, put=False, required=True),
+    "ip_version": a.Attr(a.one_of(4, 6), put=False, required=True),
+    "cidr": a.Attr(a.string(64), put=False),
+    "subnetpool_id": a.Attr(a.nullable(a.uuid), put=False),
+    "prefixlen": a.Attr(a.integer(0, 128), put=False),
+    "use_default_subnetpool": a.Attr(a.boolean, put=False),
+    "gateway_ip": a.Attr(a.nullable(a.ip_address)),
+    "allocation_pools": a.Attr(a.list_of(POOL)),
+    "dns_nameservers": a.Attr(a.unique_list_of(a.ip_address)),
+    "host_routes": a.Attr(a.list_of(ROUTE)),
+    "enable_dhcp": a.Attr(a.boolean),
+    "ipv6_ra_mode": a.Attr(IPV6_MODES, put=False),
+    "ipv6_address_mode": a.Attr(IPV6_MODES, put=False),
+    "service_types": a.Attr(a.list_of(a.string(255))),
+    "segment_id": a.Attr(a.nullable(a.uuid)),
+}
+
+
+class SubnetsController:
+    def __init__(self, store: Store, rules: Rules) -> None:
+        self.store = store
+        self.rules = rules
+
+    def register(self, r: Router) -> None:
+        r.add("GET", "/v2.0/subnets", self.list)
+        r.add("POST", "/v2.0/subnets", self.create)
+        r.add("GET", "/v2.0/subnets/{subnet_id}", self.show)
+        r.add("PUT", "/v2.0/subnets/{subnet_id}", self.update)
+        r.add("DELETE", "/v2.0/subnets/{subnet_id}", self.delete)
+
+    def view(self, subnet: Record) -> Record:
+        return subnet_view(self.store, subnet)
+
+    def list(self, req: Request) -> Response:
+        ctx = caller(req)
+        store = self.store
+        nets = req.args("network_id")
+        if nets:
+            candidates = [store.subnets[s] for n in nets for s in store.subnets_of_net.get(n, ())]
+        else:
+            candidates = list(store.subnets.values())
+        records = [s for s in candidates if policy.subnet_visible(store, ctx, s)]
+        return list_answer(req, "subnet", "subnets", records, SUBNET_FIELDS, view=self.view)
+
+    def show(self, req: Request, subnet_id: str) -> Response:
+        return Response(200, {"subnet": self.view(policy.visible_subnet(self.store, caller(req), subnet_id))})
+
+    def create(self, req: Request) -> Response:
+        attrs = a.parse(req, "subnet", SPEC, update=False)
+        return Response(201, {"subnet": self.view(self.rules.subnets.create(caller(req), attrs))})
+
+    def update(self, req: Request, subnet_id: str) -> Response:
+        ctx = caller(req)
+        subnet = policy.visible_subnet(self.store, ctx, subnet_id)
+        attrs = a.parse(req, "subnet", SPEC, update=True)
+        self.rules.subnets.update(ctx, subnet, attrs)
+        return Response(200, {"subnet": self.view(subnet)})
+
+    def delete(self, req: Request, subnet_id: str) -> Response:
+        ctx = caller(req)
+        self.rules.subnets.delete(ctx, policy.visible_subnet(self.store, ctx, subnet_id))
+        return Response(204)

@@ -1,0 +1,87 @@
+"""Who may see and change what: Neutron's default policy over the store (project isolation, shared and
+external networks, admin-only attributes), and the identities Neutron acts as itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core import Context
+from .errors import bad_request, forbidden, not_found
+from .store import Record, Store
+
+#: the host name router ports are bound to, as an L3 agent would bind them
+NETWORK_HOST = "democloud-network"
+#: Neutron acting on its own behalf (router and floating IP ports belong to no project)
+SYSTEM = Context("", "neutron", ("admin", "service"), "service")
+#: ports Neutron deletes itself with their network or subnet instead of refusing with NetworkInUse
+AUTO_DELETE_OWNERS = ("network:dhcp", "network:distributed")
+
+
+def owner(ctx: Context, attrs: dict[str, Any], action: str) -> str:
+    """The project a new resource belongs to: the caller's, or another one only for an admin."""
+    project = attrs.pop("project_id", None)
+    tenant = attrs.pop("tenant_id", None)
+    if project and tenant and project != tenant:
+        raise bad_request("'project_id' and 'tenant_id' do not match")
+    wanted = project or tenant or ctx.project_id
+    if wanted != ctx.project_id and not ctx.is_admin:
+        raise forbidden(action)
+    return str(wanted)
+
+
+def net_visible(ctx: Context, net: Record) -> bool:
+    return bool(ctx.can_see(net["project_id"]) or net["shared"] or net["router:external"])
+
+
+def port_visible(store: Store, ctx: Context, port: Record) -> bool:
+    """Its project, or the owner of its network (Neutron's `admin_owner_or_network_owner`)."""
+    return ctx.can_see(port["project_id"]) or ctx.can_see(store.networks[port["network_id"]]["project_id"])
+
+
+def subnet_visible(store: Store, ctx: Context, subnet: Record) -> bool:
+    return ctx.can_see(subnet["project_id"]) or net_visible(ctx, store.networks[subnet["network_id"]])
+
+
+def sg_visible(ctx: Context, sg: Record) -> bool:
+    return bool(ctx.can_see(sg["project_id"]) or sg["shared"])
+
+
+def visible_network(store: Store, ctx: Context, net_id: str) -> Record:
+    net = store.networks.get(net_id)
+    if net is None or not net_visible(ctx, net):
+        raise not_found("network", net_id)
+    return net
+
+
+def visible_subnet(store: Store, ctx: Context, subnet_id: str) -> Record:
+    subnet = store.subnets.get(subnet_id)
+    if subnet is None or not subnet_visible(store, ctx, subnet):
+        raise not_found("subnet", subnet_id)
+    return subnet
+
+
+def visible_port(store: Store, ctx: Context, port_id: str) -> Record:
+    port = store.ports.get(port_id)
+    if port is None or not port_visible(store, ctx, port):
+        raise not_found("port", port_id)
+    return port
+
+
+def visible_sg(store: Store, ctx: Context, sg_id: str) -> Record:
+    sg = store.sgs.get(sg_id)
+    if sg is None or not sg_visible(ctx, sg):
+        raise not_found("security_group", sg_id)
+    return sg
+
+
+def owned(ctx: Context, table: dict[str, Record], resource: str, ident: str) -> Record:
+    record = table.get(ident)
+    if record is None or not ctx.can_see(record["project_id"]):
+        raise not_found(resource, ident)
+    return record
+
+
+def writable(ctx: Context, record: Record, action: str) -> None:
+    """Visible but not yours (a shared network): Neutron's policy refuses the change with a 403."""
+    if not ctx.can_see(record["project_id"]):
+        raise forbidden(action)

@@ -1,0 +1,211 @@
+"""Ports: fixed IPs drawn from the subnets, MACs, device ownership, binding state, port security.
+Also how routers and floating IPs make and drop the ports they own."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from ...core import Context, new_id
+from ..errors import NeutronError, bad_request, conflict, forbidden, not_found
+from ..policy import owner, visible_network
+from ..store import Record, Store
+from .addresses import Addresses
+from .secgroups import SecurityGroups
+
+ROUTER_OWNERS = (
+    "network:router_interface",
+    "network:router_gateway",
+    "network:router_interface_distributed",
+    "network:ha_router_replicated_interface",
+    "network:router_ha_interface",
+)
+MAC = re.compile(r"^([0-9a-f]{2}:){5}[0-9a-f]{2}$")
+
+
+class Ports:
+    def __init__(self, store: Store, clock: Callable[[], float], addresses: Addresses,
+                 groups: SecurityGroups) -> None:
+        self.store = store
+        self.clock = clock
+        self.addresses = addresses
+        self.groups = groups
+
+    def create(self, ctx: Context, attrs: dict[str, Any]) -> Record:
+        """Validate and store a port; also how routers and floating IPs make theirs."""
+        store = self.store
+        net = visible_network(store, ctx, attrs.pop("network_id"))
+        if not ctx.can_see(net["project_id"]) and not net["shared"]:
+            raise forbidden("create_port")
+        check_binding_policy(ctx, attrs, "create_port")
+        internal = attrs.pop("_project", None)  # router and floating IP ports belong to no project
+        project = internal if internal is not None else owner(ctx, attrs, "create_port")
+        port_id = new_id()
+        mac = self.check_mac(net["id"], attrs.pop("mac_address", None))
+        device_owner = attrs.get("device_owner", "")
+        security = attrs.pop(
+            "port_security_enabled", net["port_security_enabled"] and not device_owner.startswith("network:")
+        )
+        groups = attrs.pop("security_groups", None)
+        groups = self.port_groups(ctx, project, security, groups, device_owner)
+        pairs = check_pairs(security, attrs.pop("allowed_address_pairs", None) or [], mac)
+        fixed, _ = self.addresses.claim(port_id, net["id"], attrs.pop("fixed_ips", None), [])
+        port: Record = {
+            "id": port_id,
+            "name": "",
+            "network_id": net["id"],
+            "project_id": project,
+            "mac_address": mac,
+            "admin_state_up": True,
+            "device_id": "",
+            "device_owner": "",
+            "fixed_ips": [],
+            "allowed_address_pairs": pairs,
+            "extra_dhcp_opts": attrs.pop("extra_dhcp_opts", None) or [],
+            "security_groups": groups,
+            "binding:vnic_type": "normal",
+            "binding:profile": {},
+            "binding:host_id": "",
+            "port_security_enabled": security,
+        }
+        port.update({k: v if v is not None else port.get(k) for k, v in attrs.items()})
+        port["binding:profile"] = port["binding:profile"] or {}
+        port["binding:host_id"] = port["binding:host_id"] or ""
+        store.ports[port_id] = store.born(port, self.clock(), revision=1)
+        store.macs.add(mac)
+        store.index_add(store.ports_of_net, net["id"], port_id)
+        if port["device_id"]:
+            store.index_add(store.ports_of_dev, port["device_id"], port_id)
+        self.addresses.set_fixed_ips(port, fixed)
+        return port
+
+    def update(self, ctx: Context, port: Record, attrs: dict[str, Any]) -> None:
+        store = self.store
+        port_id = port["id"]
+        check_binding_policy(ctx, attrs, "update_port")
+        if "mac_address" in attrs and attrs["mac_address"] != port["mac_address"]:
+            if not ctx.is_admin:
+                raise forbidden("update_port:mac_address")
+            if port["binding:host_id"]:
+                raise conflict(
+                    "PortBound",
+                    f"Unable to complete operation on port {port_id}, port is already bound,"
+                    " port type: ovs, old_mac {port['mac_address']}, new_mac {attrs['mac_address']}.",
+                )
+            store.macs.discard(port["mac_address"])
+            attrs["mac_address"] = self.check_mac(port["network_id"], attrs["mac_address"])
+            store.macs.add(attrs["mac_address"])
+        security = attrs.get("port_security_enabled", port["port_security_enabled"])
+        if "security_groups" in attrs:
+            attrs["security_groups"] = self.port_groups(
+                ctx, port["project_id"], security, attrs["security_groups"] or [], port["device_owner"]
+            )
+        elif not security and port["security_groups"]:
+            raise conflict(
+                "PortSecurityPortHasSecurityGroup",
+                "Port has security group associated. Cannot "
+                "disable port security or ip address until security group is removed",
+            )
+        if "allowed_address_pairs" in attrs:
+            attrs["allowed_address_pairs"] = check_pairs(
+                security, attrs["allowed_address_pairs"] or [], attrs.get("mac_address", port["mac_address"])
+            )
+        elif not security and port["allowed_address_pairs"]:
+            raise conflict(
+                "AddressPairAndPortSecurityRequired",
+                "Port Security must be enabled in order to have allowed address pairs on a port.",
+            )
+        if "fixed_ips" in attrs:
+            fixed, _ = self.addresses.claim(port_id, port["network_id"], attrs.pop("fixed_ips"), port["fixed_ips"])
+            try:
+                self.addresses.check_fip_ips(port, fixed)
+            except NeutronError:
+                self.addresses.release_claims(port, fixed)
+                raise
+            self.addresses.set_fixed_ips(port, fixed)
+        if "device_id" in attrs and attrs["device_id"] != port["device_id"]:
+            store.index_drop(store.ports_of_dev, port["device_id"], port_id)
+            if attrs["device_id"]:
+                store.index_add(store.ports_of_dev, attrs["device_id"], port_id)
+        for key in ("binding:host_id", "binding:profile", "extra_dhcp_opts"):
+            if key in attrs and attrs[key] is None:
+                attrs[key] = "" if key == "binding:host_id" else ([] if key == "extra_dhcp_opts" else {})
+        port.update(attrs)
+        store.touch(port, self.clock())
+
+    def delete(self, port: Record) -> None:
+        """The API's delete: ports a router or floating IP owns go with their owner, not directly."""
+        device_owner = port["device_owner"]
+        if device_owner in ROUTER_OWNERS or (
+            device_owner == "network:floatingip" and port["device_id"] in self.store.fips
+        ):
+            raise conflict(
+                "L3PortInUse",
+                f"Port {port['id']} has owner {device_owner} and therefore cannot be deleted "
+                "directly via the port API.",
+            )
+        self.drop(port)
+
+    def drop(self, port: Record) -> None:
+        """Forget a port everywhere; its floating IPs are disassociated, as Neutron does."""
+        store = self.store
+        for fip_id in list(store.fips_of_port.get(port["id"], ())):
+            store.unlink_fip(store.fips[fip_id])
+            store.touch(store.fips[fip_id], self.clock())
+        self.addresses.set_fixed_ips(port, [])
+        store.index_drop(store.ports_of_net, port["network_id"], port["id"])
+        store.index_drop(store.ports_of_dev, port["device_id"], port["id"])
+        store.macs.discard(port["mac_address"])
+        del store.ports[port["id"]]
+
+    # --- checks ---------------------------------------------------------------------------------
+    def check_mac(self, net_id: str, mac: str | None) -> str:
+        store = self.store
+        if mac is None:
+            while True:
+                mac = "fa:16:3e:" + ":".join(f"{store.rng.randrange(256):02x}" for _ in range(3))
+                if mac not in store.macs:
+                    return mac
+        mac = mac.lower()
+        if not MAC.match(mac):
+            raise bad_request(f"Invalid input for mac_address. Reason: '{mac}' is not a valid MAC address.")
+        if any(store.ports[p]["mac_address"] == mac for p in store.ports_of_net.get(net_id, ())):
+            raise conflict(
+                "MacAddressInUse",
+                f"Unable to complete operation for network {net_id}. The mac address {mac} is in use.",
+            )
+        return mac
+
+    def port_groups(
+        self, ctx: Context, project: str, security: bool, groups: list[str] | None, device_owner: str
+    ) -> list[str]:
+        if groups is None:
+            if not security or device_owner.startswith("network:"):
+                return []
+            return [self.groups.ensure_default(project)]
+        if groups and not security:
+            raise bad_request(
+                "Port security must be enabled and port must have an IP address in order to use "
+                "security groups."
+            )
+        for group in groups:
+            sg = self.store.sgs.get(group)
+            if sg is None or not (sg["project_id"] == project or ctx.is_admin or sg["shared"]):
+                raise not_found("security_group", group)
+        return groups
+
+
+def check_binding_policy(ctx: Context, attrs: dict[str, Any], action: str) -> None:
+    for key in ("binding:host_id", "binding:profile"):
+        if key in attrs and not ctx.is_admin:
+            raise forbidden(f"{action}:{key}")
+
+
+def check_pairs(security: bool, pairs: list[dict[str, str]], mac: str) -> list[dict[str, str]]:
+    if pairs and not security:
+        raise conflict(
+            "AddressPairAndPortSecurityRequired",
+            "Port Security must be enabled in order to have allowed address pairs on a port.",
+        )
+    return [{"ip_address": p["ip_address"], "mac_address": p.get("mac_address", mac)} for p in pairs]

@@ -1,0 +1,296 @@
+"""What the API shows of each record: the fields in the order real Neutron writes them, and the views
+computed from the store (a network's subnets, a port's status, a floating IP's port details...)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .store import Record, Store
+
+#: the order real Neutron writes each resource's fields in
+NETWORK_FIELDS = (
+    "id",
+    "name",
+    "tenant_id",
+    "project_id",
+    "admin_state_up",
+    "mtu",
+    "status",
+    "subnets",
+    "shared",
+    "availability_zone_hints",
+    "availability_zones",
+    "ipv4_address_scope",
+    "ipv6_address_scope",
+    "router:external",
+    "qinq",
+    "vlan_transparent",
+    "description",
+    "port_security_enabled",
+    "is_default",
+    "tags",
+    "created_at",
+    "updated_at",
+    "revision_number",
+    "provider:network_type",
+    "provider:physical_network",
+    "provider:segmentation_id",
+)
+SUBNET_FIELDS = (
+    "id",
+    "name",
+    "project_id",
+    "network_id",
+    "ip_version",
+    "subnetpool_id",
+    "enable_dhcp",
+    "ipv6_ra_mode",
+    "ipv6_address_mode",
+    "gateway_ip",
+    "cidr",
+    "allocation_pools",
+    "host_routes",
+    "dns_nameservers",
+    "description",
+    "router:external",
+    "service_types",
+    "tags",
+    "created_at",
+    "updated_at",
+    "revision_number",
+    "tenant_id",
+)
+PORT_FIELDS = (
+    "id",
+    "name",
+    "network_id",
+    "project_id",
+    "mac_address",
+    "admin_state_up",
+    "status",
+    "device_id",
+    "device_owner",
+    "fixed_ips",
+    "allowed_address_pairs",
+    "extra_dhcp_opts",
+    "security_groups",
+    "description",
+    "binding:vnic_type",
+    "binding:profile",
+    "binding:host_id",
+    "binding:vif_type",
+    "binding:vif_details",
+    "port_security_enabled",
+    "tags",
+    "created_at",
+    "updated_at",
+    "revision_number",
+    "tenant_id",
+)
+FIP_FIELDS = (
+    "id",
+    "tenant_id",
+    "project_id",
+    "floating_ip_address",
+    "floating_network_id",
+    "router_id",
+    "port_id",
+    "fixed_ip_address",
+    "status",
+    "description",
+    "port_details",
+    "tags",
+    "created_at",
+    "updated_at",
+    "revision_number",
+)
+ROUTER_FIELDS = (
+    "id",
+    "name",
+    "project_id",
+    "admin_state_up",
+    "status",
+    "external_gateway_info",
+    "description",
+    "availability_zones",
+    "distributed",
+    "ha",
+    "availability_zone_hints",
+    "routes",
+    "flavor_id",
+    "tags",
+    "created_at",
+    "updated_at",
+    "revision_number",
+    "tenant_id",
+)
+SG_FIELDS = (
+    "id",
+    "name",
+    "stateful",
+    "tenant_id",
+    "project_id",
+    "description",
+    "shared",
+    "security_group_rules",
+    "tags",
+    "created_at",
+    "updated_at",
+    "revision_number",
+)
+RULE_FIELDS = (
+    "id",
+    "project_id",
+    "security_group_id",
+    "ethertype",
+    "direction",
+    "protocol",
+    "port_range_min",
+    "port_range_max",
+    "remote_ip_prefix",
+    "remote_address_group_id",
+    "normalized_cidr",
+    "remote_group_id",
+    "standard_attr_id",
+    "belongs_to_default_sg",
+    "description",
+    "tags",
+    "created_at",
+    "updated_at",
+    "revision_number",
+    "tenant_id",
+)
+BOUND_DETAILS = {
+    "port_filter": True,
+    "connectivity": "l2",
+    "bridge_name": "br-int",
+    "datapath_type": "system",
+}
+
+
+def network_view(store: Store, net: Record, *, created: bool = False) -> dict[str, Any]:
+    """Provider attributes shown to everyone, as in the seed documents (recent policies hide them).
+    `is_default` only on external networks, except in the answer to the create (real Neutron 29)."""
+    view = {
+        "tenant_id": net["project_id"],
+        "status": "ACTIVE",
+        "subnets": list(store.subnets_of_net.get(net["id"], ())),
+        **net,
+    }
+    if not net["router:external"] and not created:
+        del view["is_default"]
+    return {k: view[k] for k in NETWORK_FIELDS if k in view}
+
+
+def subnet_view(store: Store, subnet: Record) -> dict[str, Any]:
+    view = {
+        "router:external": store.networks[subnet["network_id"]]["router:external"],
+        "tenant_id": subnet["project_id"],
+        **subnet,
+    }
+    return {k: view[k] for k in SUBNET_FIELDS}
+
+
+def port_view(p: Record, admin: bool = True) -> dict[str, Any]:
+    bound = bool(p["binding:host_id"])
+    if p["device_owner"] == "network:floatingip":
+        status = "N/A"
+    else:
+        status = "ACTIVE" if bound and p["admin_state_up"] else "DOWN"
+    view = {
+        "id": p["id"],
+        "name": p["name"],
+        "network_id": p["network_id"],
+        "project_id": p["project_id"],
+        "mac_address": p["mac_address"],
+        "admin_state_up": p["admin_state_up"],
+        "status": status,
+        "device_id": p["device_id"],
+        "device_owner": p["device_owner"],
+        "fixed_ips": p["fixed_ips"],
+        "allowed_address_pairs": p["allowed_address_pairs"],
+        "extra_dhcp_opts": p["extra_dhcp_opts"],
+        "security_groups": p["security_groups"],
+        "description": p["description"],
+        "binding:vnic_type": p["binding:vnic_type"],
+    }
+    if admin:
+        view.update(
+            {
+                "binding:profile": p["binding:profile"],
+                "binding:host_id": p["binding:host_id"],
+                "binding:vif_type": "ovs" if bound else "unbound",
+                "binding:vif_details": BOUND_DETAILS if bound else {},
+            }
+        )
+    view.update(
+        {
+            "port_security_enabled": p["port_security_enabled"],
+            "tags": p["tags"],
+            "created_at": p["created_at"],
+            "updated_at": p["updated_at"],
+            "revision_number": p["revision_number"],
+            "tenant_id": p["project_id"],
+        }
+    )
+    return view
+
+
+def fip_view(store: Store, fip: Record) -> dict[str, Any]:
+    port = store.ports.get(fip["port_id"] or "")
+    details = None
+    if port is not None:
+        view = port_view(port)
+        details = {
+            k: view[k]
+            for k in (
+                "name",
+                "network_id",
+                "mac_address",
+                "admin_state_up",
+                "status",
+                "device_id",
+                "device_owner",
+            )
+        }
+    full = {
+        "tenant_id": fip["project_id"],
+        "status": "ACTIVE" if port else "DOWN",
+        "port_details": details,
+        **fip,
+    }
+    return {k: full[k] for k in FIP_FIELDS}
+
+
+def router_ports(store: Store, router_id: str, owner: str) -> list[Record]:
+    ports = store.in_creation_order(store.ports_of_dev.get(router_id), store.ports)
+    return [p for p in ports if p["device_owner"] == owner]
+
+
+def router_view(store: Store, router: Record) -> dict[str, Any]:
+    info = router["external_gateway_info"]
+    if info is not None:
+        gateway = router_ports(store, router["id"], "network:router_gateway")
+        info = {
+            "network_id": info["network_id"],
+            "external_fixed_ips": gateway[0]["fixed_ips"] if gateway else [],
+            "enable_snat": info["enable_snat"],
+        }
+    view = {
+        "status": "ACTIVE",
+        "tenant_id": router["project_id"],
+        **router,
+        "external_gateway_info": info,
+    }
+    return {k: view[k] for k in ROUTER_FIELDS}
+
+
+def sg_view(store: Store, sg: Record) -> dict[str, Any]:
+    rules = [rule_view(store.sg_rules[r]) for r in store.rules_of_sg.get(sg["id"], ())]
+    view = {"tenant_id": sg["project_id"], "security_group_rules": rules, **sg}
+    return {k: view[k] for k in SG_FIELDS}
+
+
+def rule_view(rule: Record) -> dict[str, Any]:
+    view = {"tenant_id": rule["project_id"], **rule}
+    return {k: view[k] for k in RULE_FIELDS}
