@@ -13,6 +13,10 @@ from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+# Re-exported for tui/probe_control.py, which still imports it from here (its owners switch it to
+# cloud.probe_values); nothing in cloud/ or widgets/ reads it from this module.
+from .probe_values import ProbeStats  # noqa: F401 (re-exported)
+
 #: the tag by which the embedded cloud says where it serves a floating IP or listener (`addr:port`)
 ENDPOINT_TAG = "democloud:endpoint="
 
@@ -427,47 +431,3 @@ def endpoint_from_tags(tags: Iterable[str] | None) -> str | None:
         if tag.startswith(ENDPOINT_TAG):
             return tag[len(ENDPOINT_TAG):]
     return None
-
-
-# --- the HTTP probe's statistics, as plain values a widget can draw (cloud.probe computes them) -----------
-@dataclass(frozen=True, slots=True)
-class BackendShare:
-    """One backend over the probe's window: how many answers it gave and their share of all requests."""
-
-    backend: str
-    count: int
-    share: float
-    #: the `Server` header it answered with (`nginx`, `Apache`), when the default identification is used
-    software: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ProbeStats:
-    """One snapshot of a probe: what it targets and why, and the statistics of its sliding window.
-
-    It lives here, not in `cloud.probe`, because widgets may import only `cloud.model`: the probe pane
-    draws these values and never sees the probe itself. Latencies are milliseconds; shares are 0..1 of
-    all requests in the window (errors included), so the bars and the error rate add up to 100%.
-    """
-
-    url: str = ""
-    reason: str = ""
-    running: bool = False
-    target_rate: float = 10.0
-    achieved_rate: float = 0.0
-    #: requests in the window, and since the last clear
-    requests: int = 0
-    total: int = 0
-    backends: tuple[BackendShare, ...] = ()
-    #: ("200", n), ("503", n), ("refused", n)... over the window, most frequent first
-    statuses: tuple[tuple[str, int], ...] = ()
-    #: errors by kind over the window: refused, timeout, reset, 5xx, other
-    errors: tuple[tuple[str, int], ...] = ()
-    error_rate: float = 0.0
-    p50: float | None = None
-    p95: float | None = None
-    p99: float | None = None
-    #: the latest latencies, oldest first (for a sparkline)
-    latencies: tuple[float, ...] = ()
-    #: (client source address, what it reached last: a backend, or an error kind), in client order
-    clients: tuple[tuple[str, str], ...] = ()

@@ -24,8 +24,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .model import FloatingIP, Listener, LoadBalancer, Member, Pool, ProbeStats, Topology
-from .probe_stats import MAX_CLIENTS, MAX_RATE, MIN_RATE, ChangeDetector, ProbeEvent, Sample, Window
+from .model import FloatingIP, Listener, LoadBalancer, Member, Pool, Topology
+from .probe_stats import MAX_CLIENTS, MAX_RATE, MIN_RATE, ChangeDetector, Window
+from .probe_values import ProbeEvent, ProbeStats, Sample
 
 MAX_IN_FLIGHT = 128
 TITLE = re.compile(r"<title[^>]*>\s*([^<]*?)\s*</title>", re.IGNORECASE)
