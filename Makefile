@@ -51,9 +51,13 @@ test-real: realstack
 		$(BIN)/python -m pytest -q -p no:xdist tests/realstack; \
 		code=$$?; $(BIN)/python tests/realstack/stack.py status; exit $$code
 
+# packages type-checked with mypy --strict (pyproject.toml [tool.mypy]); add a path to extend it
+MYPY_STRICT := netdash/cloud
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy $(MYPY_STRICT)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.api_listing
