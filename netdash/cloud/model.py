@@ -73,10 +73,6 @@ class Port:
     def addresses(self) -> tuple[str, ...]:
         return tuple(ip.ip_address for ip in self.fixed_ips)
 
-    @property
-    def label(self) -> str:
-        return self.name or self.id[:8]
-
 
 @dataclass(frozen=True, slots=True)
 class Router:
@@ -413,16 +409,6 @@ class Topology:
             return lb.id if lb else None
         pool = self.pools.get(pool_id or "")
         return pool.loadbalancer_id if pool else None
-
-    def name_of(self, resource_id: str) -> str:
-        """A human name for any id in the snapshot (the name when it has one, else the short id)."""
-        for collection in (self.servers, self.ports, self.networks, self.subnets, self.routers,
-                           self.load_balancers, self.listeners, self.pools, self.members):
-            item = collection.get(resource_id)
-            if item is not None:
-                return getattr(item, "name", "") or resource_id[:8]
-        fip = self.floating_ips.get(resource_id)
-        return fip.floating_ip_address if fip else resource_id[:8]
 
 
 def endpoint_from_tags(tags: Iterable[str] | None) -> str | None:
