@@ -3,9 +3,9 @@
 Two halves, so they can live in two processes. `Deltas` sits where the JSON is decoded: it remembers
 each object's body as `marshal` bytes and says which ids are new or changed and which are gone. `Models`
 sits where the dashboard reads the snapshot: it converts only the bodies it is sent and keeps every other
-model object, the same object, not a new equal one. At `--scale 1000` a refresh decodes ~7,000 bodies
-and a quiet project changes a few dozen of them, so the dashboard's process converts a few dozen objects
-instead of 40,000 (each new long-lived object brought the next full garbage collection nearer; see
+model object, the same object, not a new equal one. A refresh decodes every body of the project and a
+quiet project changes a few of them, so the dashboard's process converts those few objects instead of
+all of them (each new long-lived object brings the next full garbage collection nearer; see
 `cloud.collector`), and a field with no change keeps its whole view, sorted order and index included.
 
 `Deltas.commit()` only once the `Models` have applied the delta: if the two halves ever disagree (a new
@@ -39,7 +39,7 @@ Keys = dict[str, dict[str, bytes]]
 
 
 def key_of(body: Body) -> bytes | None:
-    """The exact serialisation of a JSON body (bytes: not tracked by the collector, 2-3x quicker than
+    """The exact serialisation of a JSON body (bytes: not tracked by the collector, and quicker than
     `repr`; version 2: no back-references, whose flags depend on reference counts). None: not JSON's
     types (a caller's own mapping or values), so never taken for unchanged."""
     if not isinstance(body, dict):

@@ -277,7 +277,7 @@ class Topology:
     def following(self, fetched_at: float, **views: Mapping[str, Any]) -> Topology:
         """The next snapshot: `views` replace collections, the rest are this one's. An index built only
         from collections that are this snapshot's own objects is this snapshot's index: a refresh in
-        which the ports did not change does not regroup 5,000 ports."""
+        which the ports did not change does not regroup every port."""
         values = {f.name: getattr(self, f.name) for f in fields(self) if f.init}
         values.update(views, fetched_at=fetched_at)
         new = object.__new__(Topology)

@@ -67,9 +67,9 @@ class Poller:
 
     async def _refresh(self) -> Refresh:
         """The fetch, the conversion to the model and the diff, on an event loop of their own in a worker
-        thread: at 5,000 ports a fetch in this process takes ~0.3 s of CPU (with a fetch process, what is
-        left here is a few ms of converting what changed and the diff) that would otherwise stall the
-        caller's loop (the dashboard's, which must answer keys within 50 ms). The caller's loop only
+        thread: a large project's fetch in this process is far more CPU than one key may wait for (with a
+        fetch process, what is left here is converting what changed and the diff), and it would otherwise
+        stall the caller's loop (the dashboard's, which must answer keys within 50 ms). The caller's loop only
         waits. A daemon thread rather than the loop's default executor: leaving the app never waits for a
         hung request."""
         loop = asyncio.get_running_loop()

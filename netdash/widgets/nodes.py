@@ -99,8 +99,8 @@ def resource_of(topology: Topology, kind: str, resource_id: str) -> Resource | N
 class Memo:
     """Top-level children of the last update, reused while what their label is made of compares equal.
 
-    A refresh at 1,000 servers and 1,000 floating IPs would otherwise rebuild 2,000 Rich labels on the UI
-    loop (~150 ms) to find that none changed; comparing the frozen model objects a label is made of costs
+    A refresh of a large project would otherwise rebuild a Rich label per top-level object on the UI loop,
+    longer than a key may wait, to find that none changed; comparing the frozen model objects a label is made of costs
     a few microseconds each, and an unchanged child comes back as the very same object (same label), so
     the tree sees at a glance that there is nothing to touch. `roll()` starts an update: entries that the
     update does not ask for again are dropped, so deleted objects do not linger.
