@@ -233,9 +233,6 @@ def group(items: Iterable[R], key: str) -> dict[str, tuple[R, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-EMPTY: Mapping[str, object] = MappingProxyType({})
-
-
 @dataclass(frozen=True)
 class Topology:
     """One consistent snapshot of a project, with the indexes the views, the poller and the actions need.

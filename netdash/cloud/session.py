@@ -50,7 +50,6 @@ class Session:
         self.conn = conn
         #: what every message is scrubbed of (`config.scrub`)
         self.secrets = secrets
-        self.max_rps = max_rps
         #: the compute API microversion requests ask for (the newest both ends speak; set while connecting)
         self.compute_microversion: str | None = None
         self._throttler = Throttler(rate_limit=max(1, round(max_rps)), period=1.0)
