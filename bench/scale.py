@@ -89,7 +89,7 @@ async def measure(started: float, refreshes: int, fetch: str) -> dict[str, Any]:
         result["keys_over_50ms"] = sum(k > 0.05 for k in keys)
         result["keys"] = len(keys)
         result["changes"] = app.query_one("#tree").last_changes  # type: ignore[attr-defined]
-    child = client._child
+    child = client.fetcher.process
     result["fetch_rss_mb"] = peak_rss_mb(child._process.pid) if child is not None else 0.0
     client.close()
     result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -174,11 +174,11 @@ async def test_netdash_starts_its_fetch_process_after_the_first_paint_and_refres
             await until(pilot, lambda: app.refreshes >= 1, what="first refresh")
             await until(pilot, client.fetch_process_ready, timeout=30,
                         what="the fetch process up")
-            child = client._child
+            child = client.fetcher.process
             before = child.calls
             await in_thread(seeded_cloud.connection().network.create_network, name="seen-through-the-child")
             await until(pilot, lambda: "seen-through-the-child" in names(tree.section("networks")), timeout=10,
                         what="the new network shown")
-            assert client._child is child and child.calls > before  # the refreshes went through it
+            assert client.fetcher.process is child and child.calls > before  # the refreshes went through it
     finally:
         client.close()

@@ -50,7 +50,8 @@ async def test_bars_show_both_backends_then_one_after_source_ip(web_cloud: DemoC
     async with app.run_test(size=(120, 40)) as pilot:
         pane = await select_web(pilot, app)
         assert "load balancer web" in pane.stats.reason and not pane.stats.running
-        assert app.client._trees.watched == set(app.topology.load_balancers)  # its tree read every refresh
+        watched = app.client.fetcher.inline.trees.watched
+        assert watched == set(app.topology.load_balancers)  # its tree read every refresh
         assert "load balancer web" in str(pane.query_one("#probe-target").render())
 
         await pilot.press("g")  # the App's key: probe the selection, whatever has the focus

@@ -17,7 +17,7 @@ class Boom(Exception):
 async def test_crash_report_shows_no_local_variables(seeded_cloud: DemoCloud) -> None:
     app = dashboard(seeded_cloud)
     password = seeded_cloud.password()
-    token = app.client._conn.session.get_token()
+    token = app.client.session.conn.session.get_token()
 
     def crash() -> None:
         secret_in_a_local = f"{password}/{token}"

@@ -312,7 +312,7 @@ async def test_no_secret_on_screen_in_screenshots_logs_or_events(
             outputs["auth failure header"] = rendered(header.content)
             outputs["auth failure"] = app.export_screenshot()
             outputs["events"] = "\n".join(text for _, text, _ in app.query_one(EventLog).entries)
-        assert (client._child is not None) == fetch_process  # the failure was met where the test says
+        assert (client.fetcher.process is not None) == fetch_process  # the failure was met where the test says
     finally:
         client.close()
     outputs["logs"] = log_text(caplog.records)

@@ -33,7 +33,7 @@ def clouds_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, empty_cloud: De
 
 
 def session_verify(client: CloudClient) -> object:
-    return client._conn.session.verify
+    return client.session.conn.session.verify
 
 
 @pytest.mark.parametrize(("name", "insecure", "verified"), [

@@ -13,31 +13,16 @@ from collections.abc import Callable
 
 from netdash.cloud.api import CloudWrites
 from netdash.cloud.model import FloatingIP, LoadBalancer, Network, Port, Resource, Topology
+from netdash.cloud.naming import name_of, port_text
 
 from . import resolve
 from .base import Args, Choice, Param, Pick, Plan, Progress, Refused, SingleChange
 
 
-def port_label(topology: Topology, port: Port | None) -> str:
-    """`server-1-port (server1)`: the port and what it belongs to, as a user knows them."""
-    if port is None:
-        return "nothing"
-    name = port.name or port.id[:8]
-    owner = topology.owner_of_port(port)
-    address = port.addresses[0] if port.addresses else ""
-    where = f" {address}" if address else ""
-    return f"port {name}{where} ({owner.name or owner.id[:8]})" if owner else f"port {name}{where}"
-
-
-def network_name(topology: Topology, network_id: str) -> str:
-    net = topology.networks.get(network_id)
-    return (net.name or network_id[:8]) if net else network_id[:8]
-
-
 def target_port(topology: Topology, fip: FloatingIP, ref: str) -> Port:
     """The port a target reference stands for, checked against what this floating IP can reach."""
     targets = {p.id: p for p in topology.floating_ip_targets(fip)}
-    external = network_name(topology, fip.floating_network_id)
+    external = name_of(topology, fip.floating_network_id)
     for finder in (resolve.port, resolve.server, resolve.load_balancer):
         try:
             found = finder(topology, ref)
@@ -47,10 +32,10 @@ def target_port(topology: Topology, fip: FloatingIP, ref: str) -> Port:
             continue
         if isinstance(found, Port):
             if found.id == fip.port_id:
-                raise Refused(f"{fip.floating_ip_address} is already on {port_label(topology, found)}")
+                raise Refused(f"{fip.floating_ip_address} is already on {port_text(topology, found)}")
             if found.id not in targets:
-                net = network_name(topology, found.network_id)
-                raise Refused(f"{port_label(topology, found)} on network {net} cannot take a floating IP of "
+                net = name_of(topology, found.network_id)
+                raise Refused(f"{port_text(topology, found)} on network {net} cannot take a floating IP of "
                               f"{external}: no router with a gateway on {external} has an interface on its subnet")
             return found
         if isinstance(found, LoadBalancer):  # its VIP port
@@ -82,7 +67,7 @@ def ask_target(verb: str) -> Callable[[Topology, Args], Pick | str | None]:
         if fip is None:
             return None
         return Pick(f"{verb} {fip.floating_ip_address} to",
-                    tuple(Choice(p.id, port_label(topology, p)) for p in topology.floating_ip_targets(fip)))
+                    tuple(Choice(p.id, port_text(topology, p)) for p in topology.floating_ip_targets(fip)))
 
     return ask
 
@@ -93,7 +78,7 @@ FIP_PARAM = Param("fip", "FIP", "floating IP address or id", selected=selected_f
 def unreachable(topology: Topology, fip: FloatingIP) -> str | None:
     if topology.floating_ip_targets(fip):
         return None
-    external = network_name(topology, fip.floating_network_id)
+    external = name_of(topology, fip.floating_network_id)
     return f"no port here can take {fip.floating_ip_address}: none is on a subnet routed to {external}"
 
 
@@ -144,8 +129,8 @@ class FloatingIPChange(SingleChange):
         self.fip_id, self.address, self.before = fip.id, fip.floating_ip_address, fip.port_id
         target = target_port(topology, fip, target_ref)
         self.port_id = target.id
-        source = f" from {port_label(topology, topology.ports.get(fip.port_id))}" if fip.port_id else ""
-        return Plan(title=f"{verb} floating IP {fip.floating_ip_address}{source} to {port_label(topology, target)}",
+        source = f" from {port_text(topology, topology.ports.get(fip.port_id))}" if fip.port_id else ""
+        return Plan(title=f"{verb} floating IP {fip.floating_ip_address}{source} to {port_text(topology, target)}",
                     steps=(f"update {fip.floating_ip_address} port_id -> {target.id} (one request, no gap)",
                            "wait until Neutron reports it on the new port, ACTIVE"))
 
@@ -196,7 +181,7 @@ class AssociateFloatingIP(FloatingIPChange):
         assert isinstance(obj, FloatingIP)
         if obj.port_id:
             return (f"{obj.floating_ip_address} is already on "
-                    f"{port_label(topology, topology.ports.get(obj.port_id))}: use move")
+                    f"{port_text(topology, topology.ports.get(obj.port_id))}: use move")
         return unreachable(topology, obj)
 
     def __init__(self, fip: str, target: str) -> None:
@@ -233,7 +218,7 @@ class DisassociateFloatingIP(FloatingIPChange):
         self.check("floating_ip", fip, topology)
         self.fip_id, self.address, self.before, self.port_id = fip.id, fip.floating_ip_address, fip.port_id, None
         return Plan(title=f"disassociate floating IP {fip.floating_ip_address} from "
-                          f"{port_label(topology, topology.ports.get(fip.port_id or ''))}",
+                          f"{port_text(topology, topology.ports.get(fip.port_id or ''))}",
                     steps=(f"update {fip.floating_ip_address} port_id -> null", "wait until Neutron reports it DOWN"))
 
 
@@ -299,7 +284,7 @@ class AllocateFloatingIP(SingleChange):
         if self.target_ref:
             target = target_port(topology, FloatingIP(id="", floating_network_id=net.id), self.target_ref)
             self.port_id = target.id
-            where = f" on {port_label(topology, target)}"
+            where = f" on {port_text(topology, target)}"
         return Plan(title=f"allocate a floating IP from {net.name or net.id}{where}",
                     steps=(f"create a floating IP on {net.name or net.id}{where}",
                            "wait until Neutron reports it " + ("ACTIVE" if self.port_id else "DOWN")))

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from netdash.cloud.api import CloudWrites
 from netdash.cloud.model import Port, Resource, Topology
+from netdash.cloud.naming import port_text
 
 from . import resolve
 from .base import Args, Param, Pick, Plan, Progress, Refused, SingleChange
-from .fip import port_label
 
 STATES = {"up": True, "down": False}
 
@@ -57,7 +57,7 @@ class PortAdminState(SingleChange):
         if self.state_ref not in STATES:
             raise Refused(f"unknown state {self.state_ref!r}: up or down")
         self.port_id, self.up = port.id, STATES[self.state_ref]
-        label = port_label(topology, port)
+        label = port_text(topology, port)
         if port.admin_state_up == self.up:
             raise Refused(f"{label} is already {self.state_ref}")
         return Plan(title=f"set {label} admin state {self.state_ref}",

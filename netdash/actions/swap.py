@@ -20,6 +20,7 @@ from typing import Any
 from netdash.cloud.api import CloudWrites
 from netdash.cloud.errors import NetdashError
 from netdash.cloud.model import Port, Resource, Server, Topology
+from netdash.cloud.naming import port_text
 
 from . import resolve
 from .base import (
@@ -41,7 +42,6 @@ from .base import (
     reading,
     wait_until,
 )
-from .fip import port_label
 
 #: Nova attaches and detaches interfaces only in these states
 INTERFACE_STATES = ("ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED")
@@ -84,7 +84,7 @@ def ask_port(server_param: str) -> Callable[[Topology, Args], Pick | str | None]
         own = topology.ports_of_device(server.id)
         if len(own) == 1:
             return own[0].id
-        return Pick(f"Which port of {server.name}", tuple(Choice(p.id, port_label(topology, p)) for p in own))
+        return Pick(f"Which port of {server.name}", tuple(Choice(p.id, port_text(topology, p)) for p in own))
 
     return ask
 

@@ -3,7 +3,8 @@
 Same reading of the model as the dashboard's tree (network -> subnets -> ports -> owner; routers with
 gateway and interfaces; servers with ports and floating IPs; floating IPs -> port -> owner; load
 balancers -> listeners -> pools -> members -> health monitor), but static: scripts and a quick look in a
-terminal without starting the TUI. Health statuses get the colors the dashboard uses.
+terminal without starting the TUI. Names come from `cloud.naming` and status colours from
+`cloud.status_styles`, as in the dashboard.
 """
 
 from __future__ import annotations
@@ -12,16 +13,14 @@ from rich.markup import escape
 from rich.tree import Tree
 
 from netdash.cloud.model import FloatingIP, LoadBalancer, Pool, Port, Topology
-
-STATUS_STYLE = {"ONLINE": "green", "ACTIVE": "green", "ERROR": "bold red", "OFFLINE": "red",
-                "DEGRADED": "yellow", "NO_MONITOR": "blue", "SHUTOFF": "yellow", "DOWN": "yellow", "BUILD": "cyan"}
+from netdash.cloud.naming import display_name, name_of, owner_name
+from netdash.cloud.status_styles import status_style
 
 
 def status(value: str | None) -> str:
     if not value:
         return ""
-    style = STATUS_STYLE.get(value, "dim")
-    return f" [{style}]{escape(value)}[/]"
+    return f" [{status_style(value)}]{escape(value)}[/]"
 
 
 def fip_text(topo: Topology, port: Port) -> str:
@@ -29,38 +28,38 @@ def fip_text(topo: Topology, port: Port) -> str:
     return f" [magenta]FIP {', '.join(f.floating_ip_address for f in fips)}[/]" if fips else ""
 
 
-def port_text(topo: Topology, port: Port) -> str:
-    owner = topo.owner_of_port(port)
-    owned = f" -> {escape(owner.name or owner.id[:8])}" if owner is not None else ""
+def port_line(topo: Topology, port: Port) -> str:
+    owner = owner_name(topo, port.id)
+    owned = f" -> {escape(owner)}" if owner is not None else ""
     addresses = ", ".join(port.addresses) or "no address"
-    return f"port {escape(port.label)} {addresses}{owned}{fip_text(topo, port)}"
+    return f"port {escape(display_name(port))} {addresses}{owned}{fip_text(topo, port)}"
 
 
 def build_tree(topo: Topology, title: str) -> Tree:
     root = Tree(escape(title))
     networks = root.add("[b]Networks[/]")
     for net in topo.networks.values():
-        node = networks.add(f"{escape(net.name or net.id[:8])}{' (external)' if net.external else ''}"
+        node = networks.add(f"{escape(display_name(net))}{' (external)' if net.external else ''}"
                             f"{status(net.status)}")
         for subnet in topo.subnets_of_network(net.id):
-            node.add(f"subnet {escape(subnet.name or subnet.id[:8])} {subnet.cidr}")
+            node.add(f"subnet {escape(display_name(subnet))} {subnet.cidr}")
         for port in topo.ports_of_network(net.id):
-            node.add(port_text(topo, port))
+            node.add(port_line(topo, port))
     routers = root.add("[b]Routers[/]")
     for router in topo.routers.values():
-        node = routers.add(f"{escape(router.name or router.id[:8])}{status(router.status)}")
+        node = routers.add(f"{escape(display_name(router))}{status(router.status)}")
         if router.external_network_id:
             ips = ", ".join(ip.ip_address for ip in router.external_fixed_ips)
-            node.add(f"gateway {escape(topo.name_of(router.external_network_id))} {ips}")
+            node.add(f"gateway {escape(name_of(topo, router.external_network_id))} {ips}")
         for port in topo.router_interfaces(router.id):
-            subnets = ", ".join(topo.name_of(ip.subnet_id) for ip in port.fixed_ips)
+            subnets = ", ".join(name_of(topo, ip.subnet_id) for ip in port.fixed_ips)
             node.add(f"interface {escape(subnets)} {', '.join(port.addresses)}")
     if "compute" in topo.services:
         servers = root.add("[b]Servers[/]")
         for server in topo.servers.values():
-            node = servers.add(f"{escape(server.name or server.id[:8])}{status(server.status)}")
+            node = servers.add(f"{escape(display_name(server))}{status(server.status)}")
             for port in topo.ports_of_device(server.id):
-                node.add(port_text(topo, port))
+                node.add(port_line(topo, port))
     else:
         root.add("[dim]Servers: unavailable, no compute service in this cloud[/]")
     fips = root.add("[b]Floating IPs[/]")
@@ -80,16 +79,16 @@ def fip_node(topo: Topology, parent: Tree, fip: FloatingIP) -> None:
     node = parent.add(f"{fip.floating_ip_address}{status(fip.status)}{endpoint}")
     port = topo.ports.get(fip.port_id or "")
     if port is not None:
-        node.add(port_text(topo, port))
+        node.add(port_line(topo, port))
     elif not fip.port_id:
         node.add("[dim]not associated[/]")
 
 
 def lb_node(topo: Topology, parent: Tree, lb: LoadBalancer) -> None:
-    node = parent.add(f"{escape(lb.name or lb.id[:8])} {lb.vip_address or ''}{status(lb.operating_status)}")
+    node = parent.add(f"{escape(display_name(lb))} {lb.vip_address or ''}{status(lb.operating_status)}")
     for listener in topo.listeners_of(lb.id):
         endpoint = f" (serves {listener.endpoint})" if listener.endpoint else ""
-        li = node.add(f"listener {escape(listener.name or listener.id[:8])} {listener.protocol or ''}:"
+        li = node.add(f"listener {escape(display_name(listener))} {listener.protocol or ''}:"
                       f"{listener.protocol_port or ''}{status(listener.operating_status)}{endpoint}")
         pool = topo.pools.get(listener.default_pool_id or "")
         if pool is not None:
@@ -100,7 +99,7 @@ def lb_node(topo: Topology, parent: Tree, lb: LoadBalancer) -> None:
 
 
 def pool_node(topo: Topology, parent: Tree, pool: Pool) -> None:
-    node = parent.add(f"pool {escape(pool.name or pool.id[:8])} {pool.lb_algorithm or ''}"
+    node = parent.add(f"pool {escape(display_name(pool))} {pool.lb_algorithm or ''}"
                       f"{status(pool.operating_status)}")
     for member in topo.members_of_pool(pool.id):
         server = topo.server_of_address(member.address, member.subnet_id)

@@ -1,9 +1,9 @@
 """The dashboard process and Python's cyclic garbage collector.
 
 A full collection walks every tracked object with the GIL held; in a started dashboard (Textual,
-openstacksdk, the first snapshot) that was ~170,000 objects and 150-250 ms at `--scale 1000`, nearly
-once a refresh, during which no key was answered. Freezing what is alive after the first paint leaves
-each later full collection only what was allocated since (40-85 ms, measured with `bench.scale`).
+openstacksdk, the first snapshot) that is a great many objects, walked nearly once a refresh, and no key
+is answered meanwhile. Freezing what is alive after the first paint leaves each later full collection
+only what was allocated since (`bench/README.md` has the numbers).
 
 Since the dashboard fetches in a process of its own (`cloud.fetch_process`), the JSON bodies are never
 allocated in the dashboard's process at all, and a refresh that changes nothing allocates almost nothing
@@ -12,7 +12,7 @@ later collection.
 
 Tried and dropped: pausing the collector during each fetch. The JSON bodies were then freed before any
 collection saw them, but the UI's own allocations of those seconds all landed in one young-generation
-pass at the end, which took 50-120 ms itself.
+pass at the end, as long a pause as the one it was meant to avoid.
 """
 
 from __future__ import annotations

@@ -12,10 +12,13 @@ import contextlib
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from .errors import ApiError, AuthError, CloudUnreachable, ConfigError, NetdashError
+
+if TYPE_CHECKING:
+    import requests
 
 #: auth keys whose values are secrets (scrubbed from every message)
 SECRET_KEYS = ("password", "token", "secret", "application_credential_secret", "passcode", "totp")
@@ -32,7 +35,13 @@ def scrub(message: str, secrets: tuple[str, ...]) -> str:
     return " ".join(message.split())
 
 
-def tls_verify_of(region_config: Any) -> bool:
+class VerifyArgs(Protocol):
+    """What `tls_verify_of` reads of an openstacksdk CloudRegion (only cloud.client imports openstacksdk)."""
+
+    def get_requests_verify_args(self) -> tuple[bool | str | None, str | tuple[str, str] | None]: ...
+
+
+def tls_verify_of(region_config: VerifyArgs) -> bool:
     """Whether the session will check certificates: openstacksdk's own reading of `verify`, `insecure`
     (clouds.yaml, OS_INSECURE, `--insecure`) and `cacert`, so the header says what requests will do."""
     verify, _cert = region_config.get_requests_verify_args()
@@ -131,7 +140,7 @@ def request_errors(service: str, url: str, secrets: tuple[str, ...]) -> Iterator
         raise ApiError(f"{service} {path_of(url)}: {reason(exc, secrets)}") from None
 
 
-def check_response(service: str, url: str, response: Any, secrets: tuple[str, ...]) -> Any:
+def check_response(service: str, url: str, response: requests.Response, secrets: tuple[str, ...]) -> Any:
     """The JSON body of a 2xx answer, or an ApiError quoting the service's own error message."""
     status = getattr(response, "status_code", 0)
     try:
@@ -150,11 +159,13 @@ def error_text(body: Any) -> str:
     """The message of a Neutron (`NeutronError`), Nova (`itemNotFound`...) or Octavia (`faultstring`) error."""
     if not isinstance(body, dict):
         return ""
-    if isinstance(body.get("faultstring"), str):
-        return body["faultstring"]
+    fault = body.get("faultstring")
+    if isinstance(fault, str):
+        return fault
     for value in body.values():
-        if isinstance(value, dict) and isinstance(value.get("message"), str):
-            return value["message"]
+        message = value.get("message") if isinstance(value, dict) else None
+        if isinstance(message, str):
+            return message
     return ""
 
 

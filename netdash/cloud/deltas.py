@@ -3,9 +3,9 @@
 Two halves, so they can live in two processes. `Deltas` sits where the JSON is decoded: it remembers
 each object's body as `marshal` bytes and says which ids are new or changed and which are gone. `Models`
 sits where the dashboard reads the snapshot: it converts only the bodies it is sent and keeps every other
-model object, the same object, not a new equal one. At `--scale 1000` a refresh decodes ~7,000 bodies
-and a quiet project changes a few dozen of them, so the dashboard's process converts a few dozen objects
-instead of 40,000 (each new long-lived object brought the next full garbage collection nearer; see
+model object, the same object, not a new equal one. A refresh decodes every body of the project and a
+quiet project changes a few of them, so the dashboard's process converts those few objects instead of
+all of them (each new long-lived object brings the next full garbage collection nearer; see
 `cloud.collector`), and a field with no change keeps its whole view, sorted order and index included.
 
 `Deltas.commit()` only once the `Models` have applied the delta: if the two halves ever disagree (a new
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import convert
-from .model import Topology, by_id
+from .model import Member, Resource, Topology, by_id
 
 Body = Mapping[str, Any]
 
@@ -39,9 +39,11 @@ Keys = dict[str, dict[str, bytes]]
 
 
 def key_of(body: Body) -> bytes | None:
-    """The exact serialisation of a JSON body (bytes: not tracked by the collector, 2-3x quicker than
+    """The exact serialisation of a JSON body (bytes: not tracked by the collector, and quicker than
     `repr`; version 2: no back-references, whose flags depend on reference counts). None: not JSON's
-    types (a caller's own dict), so never taken for unchanged."""
+    types (a caller's own mapping or values), so never taken for unchanged."""
+    if not isinstance(body, dict):
+        return None
     try:
         return marshal.dumps(body, 2)
     except ValueError:
@@ -82,12 +84,12 @@ class Deltas:
         self.keys.update(pending)
 
 
-def member(d: Body) -> Any:
+def member(d: Body) -> Member:
     """Members travel with their pool's id in the body (a status tree nests them under the pool)."""
     return convert.member(d, convert.text(d, "pool_id"))
 
 
-CONVERTERS: dict[str, Callable[[Body], Any]] = {
+CONVERTERS: dict[str, Callable[[Body], Resource]] = {
     "networks": convert.network, "subnets": convert.subnet, "ports": convert.port, "routers": convert.router,
     "servers": convert.server, "floating_ips": convert.floating_ip, "load_balancers": convert.load_balancer,
     "listeners": convert.listener, "pools": convert.pool, "health_monitors": convert.health_monitor,
@@ -99,7 +101,8 @@ class Models:
     """The receiving half: model objects by field and id, and each field's view (display order, by id)."""
 
     def __init__(self) -> None:
-        self.objects: dict[str, dict[str, Any]] = {}
+        self.objects: dict[str, dict[str, Resource]] = {}
+        #: by Topology field name: each value a Mapping of that field's kind, which no one static type says
         self.views: dict[str, Mapping[str, Any]] = {}
         self.last: Topology | None = None
         self.last_fields: set[str] = set()
@@ -124,7 +127,7 @@ class Models:
         views = {f: self.views[f] for f in fields if f in self.views}
         last = self.last
         if last is None or last.services != services or set(views) != self.last_fields:
-            self.last = Topology(**views, services=services, fetched_at=fetched_at)  # type: ignore[arg-type]
+            self.last = Topology(**views, services=services, fetched_at=fetched_at)
         else:
             self.last = last.following(fetched_at, **views)
         self.last_fields = set(views)

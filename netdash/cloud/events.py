@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .model import FloatingIP, Member, Pool, Port, Router, Server, Topology
+from .naming import display_name, member_name, name_of, resource_name, target_name
 
 #: statuses that mean "look at this now" / "not serving"
 ERROR_STATES = frozenset({"ERROR"})
@@ -38,37 +39,8 @@ def severity_of(new_status: str | None) -> str:
     return "warning" if new_status in WARNING_STATES else "info"
 
 
-# --- labels: how an object is named in a sentence -------------------------------------------------
-def member_label(topo: Topology, member: Member) -> str:
-    pool = topo.pools.get(member.pool_id)
-    return f"{member.label} of {(pool.name or pool.id[:8]) if pool else member.pool_id[:8]}"
-
-
-def label(topo: Topology, item: Any) -> str:
-    if isinstance(item, Member):
-        return member_label(topo, item)
-    if isinstance(item, FloatingIP):
-        return item.floating_ip_address or item.id[:8]
-    if isinstance(item, Port):
-        return item.label
-    return getattr(item, "name", "") or item.id[:8]
-
-
-def owner_name(topo: Topology, port_id: str | None) -> str:
-    """What a floating IP points at, by name: the server, router or load balancer owning the port."""
-    if not port_id:
-        return "nothing"
-    port = topo.ports.get(port_id)
-    if port is None:
-        return f"port {port_id[:8]}"
-    owner = topo.owner_of_port(port)
-    if owner is None:
-        return f"port {port.label}"
-    return owner.name or owner.id[:8]
-
-
 def device_name(topo: Topology, device_id: str) -> str:
-    return topo.name_of(device_id) if device_id else "nothing"
+    return name_of(topo, device_id) if device_id else "nothing"
 
 
 # --- per-kind change detectors ---------------------------------------------------------------------
@@ -87,7 +59,7 @@ def provisioning_change(what: str, old: str | None, new: str | None) -> Iterator
 
 def renamed(kind: str, old: Any, new: Any) -> Iterator[Change]:
     if getattr(old, "name", "") != getattr(new, "name", ""):
-        yield f"{kind} {old.name or old.id[:8]} renamed {new.name or new.id[:8]}", "info"
+        yield f"{kind} {display_name(old)} renamed {display_name(new)}", "info"
 
 
 def admin_change(what: str, old: Any, new: Any) -> Iterator[Change]:
@@ -96,7 +68,7 @@ def admin_change(what: str, old: Any, new: Any) -> Iterator[Change]:
 
 
 def port_changes(o: Topology, n: Topology, old: Port, new: Port) -> Iterator[Change]:
-    what = f"port {new.label}"
+    what = f"port {display_name(new)}"
     if old.device_id != new.device_id:
         if not old.device_id:
             yield f"{what} attached to {device_name(n, new.device_id)}", "info"
@@ -110,41 +82,41 @@ def port_changes(o: Topology, n: Topology, old: Port, new: Port) -> Iterator[Cha
 
 
 def fip_changes(o: Topology, n: Topology, old: FloatingIP, new: FloatingIP) -> Iterator[Change]:
-    what = f"floating IP {label(n, new)}"
+    what = f"floating IP {resource_name(n, new)}"
     if old.port_id != new.port_id:
         if not old.port_id:
-            yield f"{what} associated with {owner_name(n, new.port_id)}", "info"
+            yield f"{what} associated with {target_name(n, new.port_id)}", "info"
         elif not new.port_id:
-            yield f"{what} disassociated from {owner_name(o, old.port_id)}", "warning"
+            yield f"{what} disassociated from {target_name(o, old.port_id)}", "warning"
         else:
-            before, after = owner_name(o, old.port_id), owner_name(n, new.port_id)
+            before, after = target_name(o, old.port_id), target_name(n, new.port_id)
             if before == after:  # same owner, another of its ports
-                before, after = f"port {label(o, o.ports[old.port_id])}" if old.port_id in o.ports else before, \
-                    f"port {label(n, n.ports[new.port_id])}" if new.port_id in n.ports else after
+                before = f"port {display_name(o.ports[old.port_id])}" if old.port_id in o.ports else before
+                after = f"port {display_name(n.ports[new.port_id])}" if new.port_id in n.ports else after
             yield f"{what} moved {before} -> {after}", "info"
     yield from provisioning_change(what, old.status, new.status)
 
 
 def server_changes(o: Topology, n: Topology, old: Server, new: Server) -> Iterator[Change]:
     yield from renamed("server", old, new)
-    yield from status_change(f"server {label(n, new)}", old.status, new.status)
+    yield from status_change(f"server {resource_name(n, new)}", old.status, new.status)
 
 
 def router_changes(o: Topology, n: Topology, old: Router, new: Router) -> Iterator[Change]:
-    what = f"router {label(n, new)}"
+    what = f"router {resource_name(n, new)}"
     yield from renamed("router", old, new)
     if old.external_network_id != new.external_network_id:
         if not new.external_network_id:
-            yield f"{what} gateway removed (was {o.name_of(old.external_network_id or '')})", "warning"
+            yield f"{what} gateway removed (was {name_of(o, old.external_network_id or '')})", "warning"
         else:
-            yield f"{what} gateway set to {n.name_of(new.external_network_id)}", "info"
+            yield f"{what} gateway set to {name_of(n, new.external_network_id)}", "info"
     before, after = interface_subnets(o, old), interface_subnets(n, new)
     for subnet_id in after:
         if subnet_id not in before:
-            yield f"{what} interface added on subnet {n.name_of(subnet_id)}", "info"
+            yield f"{what} interface added on subnet {name_of(n, subnet_id)}", "info"
     for subnet_id in before:
         if subnet_id not in after:
-            yield f"{what} interface removed from subnet {o.name_of(subnet_id)}", "warning"
+            yield f"{what} interface removed from subnet {name_of(o, subnet_id)}", "warning"
     yield from provisioning_change(what, old.status, new.status)
     yield from admin_change(what, old, new)
 
@@ -154,7 +126,7 @@ def interface_subnets(topo: Topology, router: Router) -> list[str]:
 
 
 def pool_changes(o: Topology, n: Topology, old: Pool, new: Pool) -> Iterator[Change]:
-    what = f"pool {label(n, new)}"
+    what = f"pool {resource_name(n, new)}"
     yield from renamed("pool", old, new)
     if old.lb_algorithm != new.lb_algorithm:
         yield f"{what} algorithm {old.lb_algorithm or '-'} -> {new.lb_algorithm or '-'}", "info"
@@ -166,7 +138,7 @@ def pool_changes(o: Topology, n: Topology, old: Pool, new: Pool) -> Iterator[Cha
 
 
 def member_changes(o: Topology, n: Topology, old: Member, new: Member) -> Iterator[Change]:
-    what = f"member {member_label(n, new)}"
+    what = f"member {member_name(n, new)}"
     yield from status_change(what, old.operating_status, new.operating_status)
     yield from provisioning_change(what, old.provisioning_status, new.provisioning_status)
     if old.weight is not None and new.weight is not None and old.weight != new.weight:
@@ -177,7 +149,7 @@ def octavia_changes(kind: str) -> Callable[[Topology, Topology, Any, Any], Itera
     """Load balancers, listeners and health monitors: name, operating status, provisioning ERROR."""
 
     def changes(o: Topology, n: Topology, old: Any, new: Any) -> Iterator[Change]:
-        what = f"{kind} {label(n, new)}"
+        what = f"{kind} {resource_name(n, new)}"
         yield from renamed(kind, old, new)
         yield from status_change(what, old.operating_status, new.operating_status)
         yield from provisioning_change(what, old.provisioning_status, new.provisioning_status)
@@ -192,7 +164,7 @@ def plain_changes(kind: str) -> Callable[[Topology, Topology, Any, Any], Iterato
     def changes(o: Topology, n: Topology, old: Any, new: Any) -> Iterator[Change]:
         yield from renamed(kind, old, new)
         if hasattr(new, "admin_state_up"):
-            yield from admin_change(f"{kind} {label(n, new)}", old, new)
+            yield from admin_change(f"{kind} {resource_name(n, new)}", old, new)
 
     return changes
 
@@ -226,12 +198,13 @@ def diff(old: Topology, new: Topology, at: float) -> list[ChangeEvent]:
             continue  # the same view (cloud.deltas): not one object in it changed
         for item_id, item in before.items():
             if item_id not in after:
-                events.append(ChangeEvent(at, "deleted", resource, item_id, f"{resource} {label(old, item)} deleted",
+                events.append(ChangeEvent(at, "deleted", resource, item_id,
+                                          f"{resource} {resource_name(old, item)} deleted",
                                           "warning" if resource in WATCHED_DELETIONS else "info"))
         for item_id, item in after.items():
             if item_id not in before:
                 events.append(ChangeEvent(at, "created", resource, item_id,
-                                          f"{resource} {label(new, item)} created", "info"))
+                                          f"{resource} {resource_name(new, item)} created", "info"))
         for item_id, item in after.items():
             previous = before.get(item_id)
             if previous is None or ((previous is item or previous == item) and resource != "router"):

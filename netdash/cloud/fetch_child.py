@@ -12,11 +12,12 @@ import os
 import pickle
 import signal
 import sys
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from .client import CloudClient, run_sync
 from .deltas import Deltas
-from .errors import CloudUnreachable, NetdashError, refresh_error
+from .errors import NetdashError, refresh_error
 from .fetch_process import PART, ConnectSpec, DemoSpec
 
 
@@ -26,13 +27,14 @@ def connect(spec: ConnectSpec | DemoSpec) -> CloudClient:
     return CloudClient.connect(spec.cloud, spec.region, max_rps=spec.max_rps, insecure=spec.insecure)
 
 
-def fetch(client: CloudClient, deltas: Deltas, send: Any) -> None:
+Send = Callable[[tuple[Any, ...]], None]
+
+
+def fetch(client: CloudClient, deltas: Deltas, send: Send) -> None:
     """One fetch, answered; the keys are committed once the whole delta is on its way."""
     try:
-        bodies = run_sync(client.fetch_bodies())
+        bodies = run_sync(client.fetcher.inline.fetch_bodies())
     except Exception as exc:
-        if isinstance(exc, CloudUnreachable):
-            client.reset_connections()  # a half-closed keep-alive socket would fail the retry too
         send(("error", refresh_error(exc), client.api_calls))
         return
     delta, pending = deltas.compute(bodies)
@@ -71,7 +73,7 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> int:
                 return 0
             if message[0] == "seed":
                 deltas = Deltas(message[1])
-                client.adopt_trees(message[2])
+                client.fetcher.inline.adopt_trees(message[2])
             elif message[0] == "fetch":
                 client.watch_load_balancers(message[1])
                 fetch(client, deltas, send)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .deltas import Delta, FieldDelta, Keys
+from .status_trees import TreeCache
 
 #: bodies per message of a delta
 PART = 500
@@ -92,7 +93,7 @@ class FetchProcess:
     def gone(self) -> bool:
         return self._state == "gone"
 
-    def seed(self, keys: Keys, trees: Any) -> None:
+    def seed(self, keys: Keys, trees: TreeCache) -> None:
         """Tell the child what the models already hold (`Deltas.keys`) and the status trees read so far
         (`status_trees.TreeCache`), before its first fetch."""
         self._send(("seed", keys, trees))

@@ -13,6 +13,10 @@ from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+# Re-exported for tui/probe_control.py, which still imports it from here (its owners switch it to
+# cloud.probe_values); nothing in cloud/ or widgets/ reads it from this module.
+from .probe_values import ProbeStats  # noqa: F401 (re-exported)
+
 #: the tag by which the embedded cloud says where it serves a floating IP or listener (`addr:port`)
 ENDPOINT_TAG = "democloud:endpoint="
 
@@ -68,10 +72,6 @@ class Port:
     @property
     def addresses(self) -> tuple[str, ...]:
         return tuple(ip.ip_address for ip in self.fixed_ips)
-
-    @property
-    def label(self) -> str:
-        return self.name or self.id[:8]
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,9 +233,6 @@ def group(items: Iterable[R], key: str) -> dict[str, tuple[R, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-EMPTY: Mapping[str, object] = MappingProxyType({})
-
-
 @dataclass(frozen=True)
 class Topology:
     """One consistent snapshot of a project, with the indexes the views, the poller and the actions need.
@@ -277,7 +274,7 @@ class Topology:
     def following(self, fetched_at: float, **views: Mapping[str, Any]) -> Topology:
         """The next snapshot: `views` replace collections, the rest are this one's. An index built only
         from collections that are this snapshot's own objects is this snapshot's index: a refresh in
-        which the ports did not change does not regroup 5,000 ports."""
+        which the ports did not change does not regroup every port."""
         values = {f.name: getattr(self, f.name) for f in fields(self) if f.init}
         values.update(views, fetched_at=fetched_at)
         new = object.__new__(Topology)
@@ -410,16 +407,6 @@ class Topology:
         pool = self.pools.get(pool_id or "")
         return pool.loadbalancer_id if pool else None
 
-    def name_of(self, resource_id: str) -> str:
-        """A human name for any id in the snapshot (the name when it has one, else the short id)."""
-        for collection in (self.servers, self.ports, self.networks, self.subnets, self.routers,
-                           self.load_balancers, self.listeners, self.pools, self.members):
-            item = collection.get(resource_id)
-            if item is not None:
-                return getattr(item, "name", "") or resource_id[:8]
-        fip = self.floating_ips.get(resource_id)
-        return fip.floating_ip_address if fip else resource_id[:8]
-
 
 def endpoint_from_tags(tags: Iterable[str] | None) -> str | None:
     """The embedded cloud's `democloud:endpoint=addr:port` tag, if the cloud set one."""
@@ -427,47 +414,3 @@ def endpoint_from_tags(tags: Iterable[str] | None) -> str | None:
         if tag.startswith(ENDPOINT_TAG):
             return tag[len(ENDPOINT_TAG):]
     return None
-
-
-# --- the HTTP probe's statistics, as plain values a widget can draw (cloud.probe computes them) -----------
-@dataclass(frozen=True, slots=True)
-class BackendShare:
-    """One backend over the probe's window: how many answers it gave and their share of all requests."""
-
-    backend: str
-    count: int
-    share: float
-    #: the `Server` header it answered with (`nginx`, `Apache`), when the default identification is used
-    software: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ProbeStats:
-    """One snapshot of a probe: what it targets and why, and the statistics of its sliding window.
-
-    It lives here, not in `cloud.probe`, because widgets may import only `cloud.model`: the probe pane
-    draws these values and never sees the probe itself. Latencies are milliseconds; shares are 0..1 of
-    all requests in the window (errors included), so the bars and the error rate add up to 100%.
-    """
-
-    url: str = ""
-    reason: str = ""
-    running: bool = False
-    target_rate: float = 10.0
-    achieved_rate: float = 0.0
-    #: requests in the window, and since the last clear
-    requests: int = 0
-    total: int = 0
-    backends: tuple[BackendShare, ...] = ()
-    #: ("200", n), ("503", n), ("refused", n)... over the window, most frequent first
-    statuses: tuple[tuple[str, int], ...] = ()
-    #: errors by kind over the window: refused, timeout, reset, 5xx, other
-    errors: tuple[tuple[str, int], ...] = ()
-    error_rate: float = 0.0
-    p50: float | None = None
-    p95: float | None = None
-    p99: float | None = None
-    #: the latest latencies, oldest first (for a sparkline)
-    latencies: tuple[float, ...] = ()
-    #: (client source address, what it reached last: a backend, or an error kind), in client order
-    clients: tuple[tuple[str, str], ...] = ()

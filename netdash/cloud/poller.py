@@ -15,9 +15,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
-from .errors import CloudUnreachable, NetdashError, refresh_error
+from .api import TopologySource
+from .errors import NetdashError, refresh_error
 from .events import ChangeEvent, diff
 from .model import Topology
 
@@ -39,9 +39,9 @@ class Refresh:
 
 
 class Poller:
-    """Drives `client.fetch_topology()`; `client` is a `CloudClient` (or anything with that coroutine)."""
+    """Drives `client.fetch_topology()`: a `CloudClient`, or any other `TopologySource`."""
 
-    def __init__(self, client: Any, interval: float = 2.0, *, max_backoff: float = 30.0,
+    def __init__(self, client: TopologySource, interval: float = 2.0, *, max_backoff: float = 30.0,
                  clock: Callable[[], float] = time.time) -> None:
         self.client = client
         self.interval = interval
@@ -63,13 +63,13 @@ class Poller:
         """Seconds until the next refresh: the interval, or the back-off after consecutive failures."""
         if self.failures == 0:
             return self.interval
-        return min(self.max_backoff, self.interval * 2 ** (self.failures - 1))
+        return min(self.max_backoff, self.interval * 2.0 ** (self.failures - 1))
 
     async def _refresh(self) -> Refresh:
         """The fetch, the conversion to the model and the diff, on an event loop of their own in a worker
-        thread: at 5,000 ports a fetch in this process takes ~0.3 s of CPU (with a fetch process, what is
-        left here is a few ms of converting what changed and the diff) that would otherwise stall the
-        caller's loop (the dashboard's, which must answer keys within 50 ms). The caller's loop only
+        thread: a large project's fetch in this process is far more CPU than one key may wait for (with a
+        fetch process, what is left here is converting what changed and the diff), and it would otherwise
+        stall the caller's loop (the dashboard's, which must answer keys within 50 ms). The caller's loop only
         waits. A daemon thread rather than the loop's default executor: leaving the app never waits for a
         hung request."""
         loop = asyncio.get_running_loop()
@@ -110,10 +110,6 @@ class Poller:
 
     def _failed(self, error: NetdashError, started: float) -> Refresh:
         self.failures += 1
-        if isinstance(error, CloudUnreachable):
-            reset = getattr(self.client, "reset_connections", None)
-            if reset is not None:
-                reset()
         if self.stale_since is None:
             self.stale_since = self.clock()
         return Refresh(self.last if self.last is not None else Topology(), [], error, self.stale_since,

@@ -24,8 +24,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .model import FloatingIP, Listener, LoadBalancer, Member, Pool, ProbeStats, Topology
-from .probe_stats import MAX_CLIENTS, MAX_RATE, MIN_RATE, ChangeDetector, ProbeEvent, Sample, Window
+from .model import FloatingIP, Listener, LoadBalancer, Member, Pool, Topology
+from .naming import display_name
+from .probe_stats import MAX_CLIENTS, MAX_RATE, MIN_RATE, ChangeDetector, Window
+from .probe_values import ProbeEvent, ProbeStats, Sample
 
 MAX_IN_FLIGHT = 128
 TITLE = re.compile(r"<title[^>]*>\s*([^<]*?)\s*</title>", re.IGNORECASE)
@@ -296,12 +298,12 @@ def default_target(topology: Topology, selected: object) -> Target:
     if isinstance(selected, FloatingIP):
         lb = topology.load_balancer_of_port(selected.port_id or "")
         listener = main_listener(topology, lb) if lb else None
-        on = f" (on load balancer {lb.name or lb.id[:8]}'s VIP port)" if lb else ""
+        on = f" (on load balancer {display_name(lb)}'s VIP port)" if lb else ""
         return fip_target(selected, listener, f"floating IP {selected.floating_ip_address}{on}")
     lb = load_balancer_of(topology, selected)
     if lb is None:
         return Target(None, "nothing to probe: select a load balancer or a floating IP, or type a URL (u)")
-    name = lb.name or lb.id[:8]
+    name = display_name(lb)
     listener = main_listener(topology, lb)
     if listener is None:
         return Target(None, f"load balancer {name} has no listener to probe")

@@ -1,4 +1,4 @@
-"""The probe's bookkeeping, with no I/O: samples, the sliding window, its statistics and change events.
+"""The probe's bookkeeping, with no I/O: the sliding window of samples, its statistics and change events.
 
 Kept apart from the asyncio loop (`cloud.probe`) so it can be tested with hand-made samples and a fixed
 clock. The window is bounded both by count (the last N requests) and by time (the last S seconds): at
@@ -11,9 +11,8 @@ from __future__ import annotations
 import math
 from collections import Counter, deque
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from .model import BackendShare, ProbeStats
+from .probe_values import BackendShare, ProbeEvent, ProbeStats, Sample
 
 #: the rates a probe accepts (requests per second, all clients together), and its most clients
 MIN_RATE, MAX_RATE = 1.0, 200.0
@@ -22,33 +21,6 @@ MAX_CLIENTS = 254
 ERROR_KINDS = ("refused", "timeout", "reset", "5xx", "other")
 #: how many of the latest latencies a snapshot carries for the sparkline
 SPARK_POINTS = 60
-
-
-@dataclass(frozen=True, slots=True)
-class Sample:
-    """One request's outcome. `backend` is set only for an answer that identified one (a 2xx-4xx)."""
-
-    at: float
-    client: str
-    latency: float
-    status: int | None = None
-    backend: str | None = None
-    software: str = ""
-    error: str | None = None
-
-    @property
-    def label(self) -> str:
-        """The status-count key: the HTTP status, or the error kind when no response came."""
-        return str(self.status) if self.status is not None else (self.error or "other")
-
-
-@dataclass(frozen=True, slots=True)
-class ProbeEvent:
-    """A change the probe noticed, as plain values the App writes to its event log."""
-
-    at: float
-    text: str
-    severity: str = "info"
 
 
 def percentile(sorted_values: list[float], q: float) -> float | None:

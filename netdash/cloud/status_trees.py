@@ -1,7 +1,7 @@
 """Which load balancers' status trees a refresh asks for: the changed ones, and a few of the others.
 
-Member health is only in `GET /lbaas/loadbalancers/{id}/status`, one call per load balancer: 100 calls a
-refresh at `--scale 1000`, five seconds of them at the default `--max-rps 20`. But a change to a member
+Member health is only in `GET /lbaas/loadbalancers/{id}/status`, one call per load balancer per refresh,
+which with many load balancers is seconds of the `--max-rps` budget. But a change to a member
 shows in the lists a refresh reads anyway: a member added or removed changes its pool's `members`, and
 a member going down changes its pool's and its load balancer's `operating_status` (ONLINE -> DEGRADED
 -> ERROR). So a tree is fetched when what the lists say about its load balancer changed (the load

@@ -1,10 +1,10 @@
 """The changes actions make, and the single-object reads they wait and verify with.
 
-A mixin of `CloudClient` (kept apart so client.py stays a reader): every request goes through the same
-openstacksdk session as the topology fetch (same token, same counting boundary), read and written as the
-REST APIs' JSON, and every failure leaves as a NetdashError whose one line names the service, the call and
-the service's own message. `ApiError.status` carries the HTTP status so actions can tell "the cloud
-refused" (4xx, 501) from "the cloud failed" (5xx, unreachable).
+One part of a `CloudClient`, beside its fetcher: every request goes through the same `cloud.session` as
+the topology fetch (same token, same counting boundary), read and written as the REST APIs' JSON, and every
+failure leaves as a NetdashError whose one line names the service, the call and the service's own message.
+`ApiError.status` carries the HTTP status so actions can tell "the cloud refused" (4xx, 501) from "the
+cloud failed" (5xx, unreachable).
 
 Octavia refuses changes with 409 while a load balancer is PENDING_*: the Octavia writes here retry that
 answer with back-off until `busy_timeout`, since "busy for a moment" is not a failure a user should see.
@@ -13,15 +13,13 @@ answer with back-off until `busy_timeout`, since "busy for a moment" is not a fa
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
 from . import convert
-from .config import check_response, request_errors
+from .api import Notify
 from .errors import ApiError
 from .model import FloatingIP, LoadBalancer, Member, Pool, Port, Server
-
-PROXY_ATTR = {"network": "network", "compute": "compute", "load-balancer": "load_balancer"}
+from .session import Session
 
 #: Nova's server actions by the verb netdash uses
 SERVER_ACTIONS: dict[str, dict[str, Any]] = {
@@ -30,37 +28,14 @@ SERVER_ACTIONS: dict[str, dict[str, Any]] = {
     "reboot": {"reboot": {"type": "SOFT"}},
 }
 
-Notify = Callable[[str], None]
 
+class Writes:
+    """Mutating calls and single reads, each one request of `session` (an Octavia write: one or more)."""
 
-class Changes:
-    """Mutating calls and single reads; expects `_conn`, `_secrets`, `_compute_microversion` (CloudClient)."""
-
-    _conn: Any
-    _secrets: tuple[str, ...]
-    _compute_microversion: str | None
-    #: seconds an Octavia write keeps retrying 409 (load balancer PENDING_*) before it gives up
-    busy_timeout: float = 60.0
-
-    # --- one request ----------------------------------------------------------------------------
-    def _send(self, service: str, method: str, url: str, body: Any = None) -> Any:
-        """The JSON answer (None for an empty 2xx); an ApiError with `.status` for any error answer."""
-        proxy = getattr(self._conn, PROXY_ATTR[service])
-        kwargs: dict[str, Any] = {}
-        if body is not None:
-            kwargs["json"] = body
-        if service == "compute" and self._compute_microversion:
-            kwargs["microversion"] = self._compute_microversion
-        with request_errors(service, url, self._secrets):
-            response = proxy.request(url, method, raise_exc=False, **kwargs)
-        status = int(getattr(response, "status_code", 0))
-        if 200 <= status < 300 and not response.content:
-            return None
-        try:
-            return check_response(service, f"{method} {url}", response, self._secrets)
-        except ApiError as exc:
-            exc.status = status
-            raise
+    def __init__(self, session: Session, busy_timeout: float = 60.0) -> None:
+        self.session = session
+        #: seconds an Octavia write keeps retrying 409 (load balancer PENDING_*) before it gives up
+        self.busy_timeout = busy_timeout
 
     def _send_when_idle(self, method: str, url: str, body: Any, notify: Notify | None) -> Any:
         """An Octavia write, retried with back-off while the load balancer is immutable (409)."""
@@ -68,7 +43,7 @@ class Changes:
         delay = 0.05
         while True:
             try:
-                return self._send("load-balancer", method, url, body)
+                return self.session.send("load-balancer", method, url, body)
             except ApiError as exc:
                 if exc.status != 409 or time.monotonic() + delay > deadline:
                     raise
@@ -79,63 +54,63 @@ class Changes:
 
     # --- Neutron --------------------------------------------------------------------------------
     def get_port(self, port_id: str) -> Port:
-        return convert.port(self._send("network", "GET", f"/ports/{port_id}")["port"])
+        return convert.port(self.session.send("network", "GET", f"/ports/{port_id}")["port"])
 
     def get_port_tags(self, port_id: str) -> tuple[str, ...]:
-        return convert.strings(self._send("network", "GET", f"/ports/{port_id}")["port"].get("tags"))
+        return convert.strings(self.session.send("network", "GET", f"/ports/{port_id}")["port"].get("tags"))
 
     def update_port(self, port_id: str, *, admin_state_up: bool) -> Port:
-        body = self._send("network", "PUT", f"/ports/{port_id}", {"port": {"admin_state_up": admin_state_up}})
+        body = self.session.send("network", "PUT", f"/ports/{port_id}", {"port": {"admin_state_up": admin_state_up}})
         return convert.port(body["port"])
 
     def get_floating_ip(self, fip_id: str) -> FloatingIP:
-        return convert.floating_ip(self._send("network", "GET", f"/floatingips/{fip_id}")["floatingip"])
+        return convert.floating_ip(self.session.send("network", "GET", f"/floatingips/{fip_id}")["floatingip"])
 
     def update_floating_ip(self, fip_id: str, port_id: str | None, fixed_ip_address: str | None = None) -> FloatingIP:
         """Associate, re-associate (one PUT: no gap with the address unassigned) or disassociate (None)."""
         change: dict[str, Any] = {"port_id": port_id}
         if port_id and fixed_ip_address:
             change["fixed_ip_address"] = fixed_ip_address
-        body = self._send("network", "PUT", f"/floatingips/{fip_id}", {"floatingip": change})
+        body = self.session.send("network", "PUT", f"/floatingips/{fip_id}", {"floatingip": change})
         return convert.floating_ip(body["floatingip"])
 
     def create_floating_ip(self, network_id: str, port_id: str | None = None) -> FloatingIP:
         spec: dict[str, Any] = {"floating_network_id": network_id}
         if port_id:
             spec["port_id"] = port_id
-        body = self._send("network", "POST", "/floatingips", {"floatingip": spec})
+        body = self.session.send("network", "POST", "/floatingips", {"floatingip": spec})
         return convert.floating_ip(body["floatingip"])
 
     # --- Nova -----------------------------------------------------------------------------------
     def get_server(self, server_id: str) -> Server:
-        return convert.server(self._send("compute", "GET", f"/servers/{server_id}")["server"])
+        return convert.server(self.session.send("compute", "GET", f"/servers/{server_id}")["server"])
 
     def server_interfaces(self, server_id: str) -> tuple[str, ...]:
         """Port ids Nova lists as attached (its view, which lags Neutron's while a detach runs)."""
-        body = self._send("compute", "GET", f"/servers/{server_id}/os-interface")
+        body = self.session.send("compute", "GET", f"/servers/{server_id}/os-interface")
         return tuple(a["port_id"] for a in convert.dicts(body.get("interfaceAttachments"))
                      if isinstance(a.get("port_id"), str))
 
     def attach_port(self, server_id: str, port_id: str) -> None:
-        self._send("compute", "POST", f"/servers/{server_id}/os-interface",
+        self.session.send("compute", "POST", f"/servers/{server_id}/os-interface",
                    {"interfaceAttachment": {"port_id": port_id}})
 
     def detach_port(self, server_id: str, port_id: str) -> None:
         """Asynchronous on a real Nova (202): wait for the port to be free before using it elsewhere."""
-        self._send("compute", "DELETE", f"/servers/{server_id}/os-interface/{port_id}")
+        self.session.send("compute", "DELETE", f"/servers/{server_id}/os-interface/{port_id}")
 
     def server_action(self, server_id: str, verb: str) -> None:
         if verb not in SERVER_ACTIONS:
             raise ValueError(f"unknown server action {verb!r}")
-        self._send("compute", "POST", f"/servers/{server_id}/action", SERVER_ACTIONS[verb])
+        self.session.send("compute", "POST", f"/servers/{server_id}/action", SERVER_ACTIONS[verb])
 
     # --- Octavia --------------------------------------------------------------------------------
     def get_load_balancer(self, lb_id: str) -> LoadBalancer:
-        return convert.load_balancer(self._send("load-balancer", "GET", f"/lbaas/loadbalancers/{lb_id}")
+        return convert.load_balancer(self.session.send("load-balancer", "GET", f"/lbaas/loadbalancers/{lb_id}")
                                      ["loadbalancer"])
 
     def get_pool(self, pool_id: str) -> Pool:
-        return convert.pool(self._send("load-balancer", "GET", f"/lbaas/pools/{pool_id}")["pool"])
+        return convert.pool(self.session.send("load-balancer", "GET", f"/lbaas/pools/{pool_id}")["pool"])
 
     def update_pool(self, pool_id: str, *, lb_algorithm: str, notify: Notify | None = None) -> Pool:
         body = self._send_when_idle("PUT", f"/lbaas/pools/{pool_id}", {"pool": {"lb_algorithm": lb_algorithm}},
@@ -144,7 +119,7 @@ class Changes:
 
     def get_member(self, pool_id: str, member_id: str) -> tuple[Member, tuple[str, ...]]:
         """The member with what the status tree leaves out (weight, admin state), and its tags."""
-        body = self._send("load-balancer", "GET", f"/lbaas/pools/{pool_id}/members/{member_id}")["member"]
+        body = self.session.send("load-balancer", "GET", f"/lbaas/pools/{pool_id}/members/{member_id}")["member"]
         return convert.member(body, pool_id), convert.strings(body.get("tags"))
 
     def update_member(self, pool_id: str, member_id: str, *, admin_state_up: bool | None = None,

@@ -12,7 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from netdash.cloud.model import FixedIP, Resource, ServerAddress, Topology
-from netdash.widgets.labels import STATUS_STYLES
+from netdash.cloud.naming import name_of, short_id
+from netdash.cloud.status_styles import STATUS_STYLES
 from netdash.widgets.steady import SteadyStatic
 
 #: fields whose value is the id of another object: shown with that object's name beside it
@@ -28,8 +29,8 @@ def format_value(topology: Topology, name: str, value: object) -> Text:
     if isinstance(value, tuple):
         return Text("\n").join(format_item(topology, item) for item in value)
     if isinstance(value, str) and name in REFERENCE_FIELDS:
-        named = topology.name_of(value)
-        return Text.assemble(value, (f"  ({named})" if named != value[:8] else "", "bright_black"))
+        named = name_of(topology, value)
+        return Text.assemble(value, (f"  ({named})" if named != short_id(value) else "", "bright_black"))
     if isinstance(value, str) and value in STATUS_STYLES:
         return Text(value, style=STATUS_STYLES[value])
     return Text(str(value))
@@ -37,7 +38,7 @@ def format_value(topology: Topology, name: str, value: object) -> Text:
 
 def format_item(topology: Topology, item: object) -> Text:
     if isinstance(item, FixedIP):
-        return Text.assemble(item.ip_address, (f"  on {topology.name_of(item.subnet_id)}", "bright_black"))
+        return Text.assemble(item.ip_address, (f"  on {name_of(topology, item.subnet_id)}", "bright_black"))
     if isinstance(item, ServerAddress):
         return Text.assemble(item.address, (f"  {item.kind} on {item.network}", "bright_black"))
     if isinstance(item, tuple):

@@ -1,8 +1,8 @@
 """The bottom line of keys: what applies to the selection now, drawn as one line of text.
 
 Why not Textual's `Footer`: it is a container of one widget per key, rebuilt (unmounted, mounted, styled)
-whenever the offered keys change, 20-80 ms at `--scale 1000`, measured as the slowest keys of a refresh
-(`bench.scale`). Moving the cursor from a network to a port changes the offered keys, so the cost landed
+whenever the offered keys change, which was what the slowest keys of a refresh waited for (`bench.scale`,
+numbers in `bench/README.md`). Moving the cursor from a network to a port changes the offered keys, so the cost landed
 on the very keys the operator was pressing. Here a change of keys is one `Text` built and one line
 repainted. It looks and clicks like the Footer: each key in the footer's colours, keys that do not fit
 the selection greyed (Textual's `check_action` answering None) or absent (False), the command palette's

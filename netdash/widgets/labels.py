@@ -1,7 +1,8 @@
 """How each object reads in the topology tree: one Rich line per node, its status coloured.
 
 Plain functions of a snapshot (`widgets.nodes` decides which nodes exist; these only say how each one
-reads), so the tree, its tests and the details pane's colours share one vocabulary.
+reads). Names come from `cloud.naming` and status colours from `cloud.status_styles`, so the tree, the
+details pane, the event log and the CLI's tree call a thing and colour a status the same way.
 """
 
 from __future__ import annotations
@@ -22,17 +23,12 @@ from netdash.cloud.model import (
     Subnet,
     Topology,
 )
-
-#: Rich styles by status; named colours because Rich labels cannot read the Textual theme variables
-STATUS_STYLES: dict[str, str] = {
-    "ACTIVE": "green", "ONLINE": "green", "UP": "green",
-    "ERROR": "bold red", "DEGRADED": "yellow", "OFFLINE": "bright_black", "NO_MONITOR": "cyan",
-    "DOWN": "yellow", "SHUTOFF": "yellow", "BUILD": "cyan", "DRAINING": "yellow",
-}
+from netdash.cloud.naming import display_name, name_of, owner_name
+from netdash.cloud.status_styles import status_style
 
 
 def status_text(status: str | None) -> Text:
-    return Text(status or "?", style=STATUS_STYLES.get(status or "", "bright_black"))
+    return Text(status or "?", style=status_style(status))
 
 
 def line(*parts: str | Text | None) -> Text:
@@ -58,46 +54,39 @@ def fips_text(topology: Topology, port_id: str) -> Text | None:
 
 
 def network_label(net: Network) -> Text:
-    return line(Text(net.name or net.id[:8], style="bold"), status_text(net.status),
+    return line(Text(display_name(net), style="bold"), status_text(net.status),
                 dim("external") if net.external else None, dim("shared") if net.shared else None)
 
 
 def subnet_label(subnet: Subnet) -> Text:
     gateway = f"gw {subnet.gateway_ip}" if subnet.gateway_ip else "no gateway"
-    return line(Text(subnet.name or subnet.id[:8], style="bold"), subnet.cidr, dim(gateway))
+    return line(Text(display_name(subnet), style="bold"), subnet.cidr, dim(gateway))
 
 
 def port_label(topology: Topology, port: Port, via: str = "") -> Text:
-    owner = topology.owner_of_port(port)
+    owner = owner_name(topology, port.id)
     owner_text = None
     if via != "server" and owner is not None:
-        owner_text = dim(f"→ {getattr(owner, 'name', '') or owner.id[:8]}")
+        owner_text = dim(f"→ {owner}")
     elif via != "server" and port.device_owner:
         owner_text = dim(port.device_owner)
-    return line(Text(port.label, style="bold"), ", ".join(port.addresses) or dim("no address"),
+    return line(Text(display_name(port), style="bold"), ", ".join(port.addresses) or dim("no address"),
                 fips_text(topology, port.id), owner_text, status_text(port.status))
 
 
 def router_label(topology: Topology, router: Router) -> Text:
     gateway = None
     if router.external_network_id:
-        network = topology.networks.get(router.external_network_id)
-        name = network.name if network else router.external_network_id[:8]
+        name = name_of(topology, router.external_network_id)
         gateway = dim(f"gw {name} " + ", ".join(ip.ip_address for ip in router.external_fixed_ips))
-    return line(Text(router.name or router.id[:8], style="bold"), status_text(router.status), gateway)
+    return line(Text(display_name(router), style="bold"), status_text(router.status), gateway)
 
 
 def server_label(server: Server) -> Text:
     fixed = [a.address for a in server.addresses if a.kind != "floating"]
     floating = [a.address for a in server.addresses if a.kind == "floating"]
-    return line(Text(server.name or server.id[:8], style="bold"), status_text(server.status),
+    return line(Text(display_name(server), style="bold"), status_text(server.status),
                 ", ".join(fixed), Text("⇄ " + ", ".join(floating), style="magenta") if floating else None)
-
-
-def owner_name(topology: Topology, port_id: str | None) -> str | None:
-    port = topology.ports.get(port_id or "")
-    owner = topology.owner_of_port(port) if port else None
-    return (getattr(owner, "name", "") or owner.id[:8]) if owner else None
 
 
 def fip_label(topology: Topology, fip: FloatingIP) -> Text:
@@ -112,19 +101,19 @@ def fip_label(topology: Topology, fip: FloatingIP) -> Text:
 
 def lb_label(topology: Topology, lb: LoadBalancer) -> Text:
     fips = fips_text(topology, lb.vip_port_id) if lb.vip_port_id else None
-    return line(Text(lb.name or lb.id[:8], style="bold"), lb.vip_address, fips,
+    return line(Text(display_name(lb), style="bold"), lb.vip_address, fips,
                 status_text(lb.provisioning_status), status_text(lb.operating_status))
 
 
 def listener_label(listener: Listener) -> Text:
-    return line(Text(listener.name or listener.id[:8], style="bold"),
+    return line(Text(display_name(listener), style="bold"),
                 f"{listener.protocol or '?'}:{listener.protocol_port or '?'}",
                 status_text(listener.operating_status),
                 dim(f"serves {listener.endpoint}") if listener.endpoint else None)
 
 
 def pool_label(pool: Pool) -> Text:
-    return line(Text(pool.name or pool.id[:8], style="bold"), Text(pool.lb_algorithm or "?", style="cyan"),
+    return line(Text(display_name(pool), style="bold"), Text(pool.lb_algorithm or "?", style="cyan"),
                 pool.protocol, status_text(pool.operating_status))
 
 

@@ -28,6 +28,7 @@ from netdash.cloud.model import (
     Subnet,
     Topology,
 )
+from netdash.cloud.naming import display_name, name_of, owner_name
 from netdash.widgets.labels import (
     dim,
     fip_label,
@@ -37,7 +38,6 @@ from netdash.widgets.labels import (
     member_label,
     monitor_label,
     network_label,
-    owner_name,
     pool_label,
     port_label,
     router_label,
@@ -99,8 +99,8 @@ def resource_of(topology: Topology, kind: str, resource_id: str) -> Resource | N
 class Memo:
     """Top-level children of the last update, reused while what their label is made of compares equal.
 
-    A refresh at 1,000 servers and 1,000 floating IPs would otherwise rebuild 2,000 Rich labels on the UI
-    loop (~150 ms) to find that none changed; comparing the frozen model objects a label is made of costs
+    A refresh of a large project would otherwise rebuild a Rich label per top-level object on the UI loop,
+    longer than a key may wait, to find that none changed; comparing the frozen model objects a label is made of costs
     a few microseconds each, and an unchanged child comes back as the very same object (same label), so
     the tree sees at a glance that there is nothing to touch. `roll()` starts an update: entries that the
     update does not ask for again are dropped, so deleted objects do not linger.
@@ -150,7 +150,7 @@ def top_level(topology: Topology, section: str, query: str, memo: Memo | None = 
                            partial(network_child, t, n))
                 for n in t.networks.values() if not query or query in search_text(t, n)]
     if section == "routers":
-        return [memo.child("router", r.id, (r, t.name_of(r.external_network_id or "")), partial(router_child, t, r))
+        return [memo.child("router", r.id, (r, name_of(t, r.external_network_id or "")), partial(router_child, t, r))
                 for r in t.routers.values() if not query or query in search_text(t, r)]
     if section == "servers":
         return [memo.child("server", s.id, (s, bool(t.ports_of_device(s.id))), partial(server_child, t, s))
@@ -222,12 +222,11 @@ def _children_of(topology: Topology, obj: Resource, via: str) -> Iterable[Child]
         yield from _port_children(topology, obj, via)
     elif isinstance(obj, Router):
         if obj.external_network_id:
-            network = topology.networks.get(obj.external_network_id)
-            label = line(Text("gateway", style="bold"), network.name if network else obj.external_network_id[:8],
+            label = line(Text("gateway", style="bold"), name_of(topology, obj.external_network_id),
                          ", ".join(ip.ip_address for ip in obj.external_fixed_ips))
             yield Child("gateway", "network", obj.external_network_id, label, False, "gateway")
         for port in topology.router_interfaces(obj.id):
-            subnet_names = [topology.name_of(ip.subnet_id) for ip in port.fixed_ips]
+            subnet_names = [name_of(topology, ip.subnet_id) for ip in port.fixed_ips]
             label = line(Text("interface", style="bold"), ", ".join(port.addresses), dim(", ".join(subnet_names)))
             yield Child(port.id, "port", port.id, label, False, "router")
     elif isinstance(obj, Server):
@@ -255,7 +254,7 @@ def _port_children(topology: Topology, port: Port, via: str) -> Iterable[Child]:
     owner = topology.owner_of_port(port)
     if owner is not None and via != "server":
         kind = {Server: "server", Router: "router", LoadBalancer: "load_balancer"}[type(owner)]
-        name = getattr(owner, "name", "") or owner.id[:8]
+        name = display_name(owner)
         status = getattr(owner, "status", None) or getattr(owner, "operating_status", None)
         label = line(dim(kind.replace("_", " ")), Text(name, style="bold"), status_text(status))
         yield Child(f"owner:{owner.id}", kind, owner.id, label, False, "port")

@@ -1,7 +1,7 @@
 """The probe pane: which backend answered, over the probe's sliding window, drawn from a `ProbeStats`.
 
 Attributes down, messages up: the App owns the probe (`cloud.probe.Prober`, run in a worker) and hands
-this pane a `cloud.model.ProbeStats` snapshot with `show()`, a few times a second; the pane never sees
+this pane a `cloud.probe_values.ProbeStats` snapshot with `show()`, a few times a second; the pane never sees
 the probe. Its keys only ask: `p` posts `ToggleRequested`, `+`/`-` post `RateRequested` with the next
 rate of `RATES`, `c` posts `ClearRequested`, `u` opens an input and posts `UrlChosen`. The pane's keys
 apply while it has the focus, so they shadow the App's `p` (pause) and `c` (copy id) there only.
@@ -17,7 +17,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Sparkline, Static
 
-from netdash.cloud.model import ProbeStats
+from netdash.cloud.probe_values import ProbeStats
 from netdash.widgets.steady import SteadyStatic
 
 #: the rates `+` and `-` step through (requests per second)

@@ -1,10 +1,11 @@
 """A `Static` that asks for a layout of the screen only when its content's height changed.
 
 Why: `Static.update` lays the whole screen out again by default, in case the widget's size changed, and
-at `--scale 1000` one layout took ~27 ms (median; up to ~100 ms), measured as most of what was left of
-a key's wait during a refresh (`bench.scale`). The header re-renders every second and on every refresh,
+on a large project those layouts were most of what was left of a key's wait during a refresh
+(`bench.scale`, numbers in `bench/README.md`). The header re-renders every second and on every refresh,
 the details pane on every cursor move, the probe's lines several times a second, and almost never with a
-new height. Measuring the height (rendering the content once at the current width) costs ~1 ms.
+new height. Measuring the height (rendering the content once at the current width) is far cheaper than a
+layout.
 """
 
 from __future__ import annotations

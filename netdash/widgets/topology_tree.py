@@ -22,8 +22,8 @@ from textual.widgets.tree import TreeNode
 from netdash.cloud.model import Resource, Topology
 from netdash.widgets.nodes import SECTIONS, Memo, NodeData, children, resource_of
 
-#: a section holding more objects than this starts collapsed, its children unbuilt until it is opened:
-#: `--scale 1000` opens on 300 nodes (networks, routers, load balancers), not 2,300
+#: a section holding more objects than this starts collapsed, its children unbuilt until it is opened, so
+#: a large project opens on the nodes of its small sections only
 LARGE_SECTION = 200
 #: appended to the label of a node an action is changing
 PENDING = Text("  pending…", style="bold yellow")
@@ -71,8 +71,8 @@ class TopologyTree(Tree[NodeData]):
         self._memo.roll()
         self._reconcile(self.root)
         # A refresh that changed neither the tree nor the object under the cursor says nothing: each
-        # announcement redraws the details and the footer, which at a 0.2 s interval and a 200 req/s
-        # probe was most of what kept key presses waiting.
+        # announcement redraws the details and the footer, and with frequent refreshes and a busy probe
+        # those redraws were most of what kept key presses waiting.
         self._announce_cursor(quiet_if_same=self.last_changes == 0)
 
     def set_filter(self, text: str) -> None:

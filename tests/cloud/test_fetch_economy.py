@@ -40,13 +40,13 @@ def two_lbs() -> Iterator[DemoCloud]:
 
 
 def read_this_time(client: CloudClient) -> set[str]:
-    trees = client._trees
+    trees = client.fetcher.inline.trees
     return {lb_id for lb_id, entry in trees.entries.items() if entry.fetched == trees.fetches}
 
 
 def test_status_trees_are_read_when_their_load_balancer_changed_and_in_rotation(two_lbs: DemoCloud) -> None:
     client = CloudClient.for_demo(two_lbs, max_rps=1000)
-    client._trees = TreeCache(rotate=1)
+    client.fetcher.inline.trees = TreeCache(rotate=1)
     try:
         first = client.fetch_topology_sync()
         lb_ids = set(first.load_balancers)

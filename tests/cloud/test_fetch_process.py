@@ -76,18 +76,18 @@ def test_the_cloud_failing_reaches_the_client_as_the_same_error(forked: CloudCli
         forked.fetch_topology_sync()
     seeded_cloud.cloud.faults.clear()
     assert forked.fetch_topology_sync().load_balancers
-    assert forked._child is not None  # a failing cloud is not a failing fetch process
+    assert forked.fetcher.process is not None  # a failing cloud is not a failing fetch process
 
 
 def test_when_it_dies_the_client_fetches_by_itself(forked: CloudClient, client: CloudClient,
                                                    seeded_cloud: DemoCloud) -> None:
     forked.fetch_topology_sync()
-    assert forked._child is not None
-    os.kill(forked._child._process.pid, signal.SIGKILL)
+    assert forked.fetcher.process is not None
+    os.kill(forked.fetcher.process._process.pid, signal.SIGKILL)
     seeded_cloud.connection().network.create_network(name="while-it-was-dead")
 
     after = forked.fetch_topology_sync()
-    assert forked._child is None
+    assert forked.fetcher.process is None
     assert "while-it-was-dead" in {n.name for n in after.networks.values()}
     assert same(after, client.fetch_topology_sync())
 
@@ -97,7 +97,7 @@ def test_it_leaves_with_the_client_and_never_holds_the_password_in_argv_or_envir
     c = CloudClient.for_demo(seeded_cloud, max_rps=1000)
     c.start_fetch_process()
     assert c.fetch_process_ready(wait=30)
-    pid = c._child._process.pid
+    pid = c.fetcher.process._process.pid
     proc = Path(f"/proc/{pid}")
     password = seeded_cloud.password("demo").encode()
     assert password not in (proc / "cmdline").read_bytes() and password not in (proc / "environ").read_bytes()
@@ -121,7 +121,7 @@ def test_a_named_cloud_is_found_again_by_the_fetch_process_but_command_line_opti
     try:
         assert named.start_fetch_process() and named.fetch_process_ready(wait=30)
         assert named.fetch_topology_sync().ports
-        assert named._child is not None  # still in use: the fetch went through it
+        assert named.fetcher.process is not None  # still in use: the fetch went through it
         assert not with_options.start_fetch_process()
     finally:
         named.close()

@@ -15,6 +15,7 @@ from netdash.cloud.model import (
     by_id,
     endpoint_from_tags,
 )
+from netdash.cloud.naming import name_of
 from tests import topology_factory as f
 
 
@@ -58,8 +59,8 @@ def test_owners_interfaces_addresses_and_names() -> None:
     assert [f.id for f in topo.floating_ips_of_port("p1")] == ["f1"]
     assert topo.health_monitor_of(topo.pools["pool"]).id == "hm"  # found by pool_id without healthmonitor_id
     assert [p.id for p in topo.pools_of("lb")] == ["pool"]
-    assert topo.name_of("f1") == "127.24.4.12" and topo.name_of("s2") == "server2"
-    assert topo.name_of("unknown-id-1234") == "unknown-"
+    assert name_of(topo, "f1") == "127.24.4.12" and name_of(topo, "s2") == "server2"
+    assert name_of(topo, "unknown-id-1234") == "unknown-"
 
 
 def test_endpoint_tag() -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 
-from netdash.cloud.model import ProbeStats, Topology
+from netdash.cloud.model import Topology
 from netdash.cloud.probe import Prober, default_target
 from netdash.cloud.probe_stats import Window
+from netdash.cloud.probe_values import ProbeStats
 from netdash.democloud import DemoCloud
 from tests.democloud.dataplane_support import SCALE, Web
 from tests.probe.conftest import floating_ip_of_server, load_balancer, until

@@ -8,7 +8,7 @@ from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.widgets import Input, Sparkline, Static
 
-from netdash.cloud.model import BackendShare, ProbeStats
+from netdash.cloud.probe_values import BackendShare, ProbeStats
 from netdash.widgets.probe_pane import ProbePane, next_rate
 
 STATS = ProbeStats(

@@ -10,7 +10,8 @@ import pytest
 
 from netdash.cloud.model import by_id
 from netdash.cloud.probe import Identifier, ProbeError, Prober, classify, default_target, source_addresses
-from netdash.cloud.probe_stats import ChangeDetector, Sample, Window, percentile
+from netdash.cloud.probe_stats import ChangeDetector, Window, percentile
+from netdash.cloud.probe_values import Sample
 from tests import topology_factory as f
 
 

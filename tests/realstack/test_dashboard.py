@@ -34,7 +34,7 @@ async def dashboard(clouds_yaml: Path, monkeypatch: pytest.MonkeyPatch) -> Async
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await until(pilot, lambda: app.refreshes >= 1, timeout=15, what="first refresh")
-            assert client._child is not None  # the fetch went through it
+            assert client.fetcher.process is not None  # the fetch went through it
             yield pilot, app.query_one(TopologyTree)
     finally:
         client.close()

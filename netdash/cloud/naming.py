@@ -1,0 +1,92 @@
+"""How an object is named wherever a person reads it: the tree, the event log, the CLI's tree, an action's plan.
+
+Pure functions of model objects (and of the snapshot that relates them) returning plain `str`: widgets put
+their styles around these names, sentences put them in. Each rule is written once, so a port is called the
+same in the tree as in the event that says it moved and in the plan that moves it.
+
+The rules: an object is its name, else the first eight characters of its id (`display_name`); a floating
+IP is its address; a member is its `address:port` and its pool (`member_name`); what a port is attached to
+is its owner's name (`owner_name`), and in a sentence about a floating IP, the port itself when it has no
+owner, or "nothing" (`target_name`).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from .model import FloatingIP, Member, Port, Resource, Topology
+
+#: characters of an id that stand for it where the object has no name
+SHORT_ID = 8
+
+
+class Named(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+def short_id(resource_id: str) -> str:
+    return resource_id[:SHORT_ID]
+
+
+def display_name(obj: Named) -> str:
+    """The object's name, else its short id."""
+    return obj.name or short_id(obj.id)
+
+
+def resource_name(topology: Topology, obj: Resource) -> str:
+    """Any object as a sentence names it: a floating IP by its address, a member with its pool."""
+    if isinstance(obj, Member):
+        return member_name(topology, obj)
+    if isinstance(obj, FloatingIP):
+        return obj.floating_ip_address or short_id(obj.id)
+    return display_name(obj)
+
+
+def name_of(topology: Topology, resource_id: str) -> str:
+    """A human name for any id in the snapshot (the short id when the snapshot does not hold it)."""
+    for collection in (topology.servers, topology.ports, topology.networks, topology.subnets, topology.routers,
+                       topology.load_balancers, topology.listeners, topology.pools, topology.members):
+        item = collection.get(resource_id)
+        if item is not None:
+            return display_name(item)
+    fip = topology.floating_ips.get(resource_id)
+    return fip.floating_ip_address if fip else short_id(resource_id)
+
+
+def member_name(topology: Topology, member: Member) -> str:
+    """`10.0.0.5:80 of web_pool`."""
+    pool = topology.pools.get(member.pool_id)
+    return f"{member.label} of {display_name(pool) if pool else short_id(member.pool_id)}"
+
+
+def owner_name(topology: Topology, port_id: str | None) -> str | None:
+    """The name of what a port is attached to (a server, router or load balancer of this project); None
+    when the port is attached to nothing the snapshot holds, or is not in it."""
+    port = topology.ports.get(port_id or "")
+    owner = topology.owner_of_port(port) if port is not None else None
+    return display_name(owner) if owner is not None else None
+
+
+def target_name(topology: Topology, port_id: str | None) -> str:
+    """What a floating IP points at, in a sentence: its port's owner, else the port, else "nothing"."""
+    if not port_id:
+        return "nothing"
+    port = topology.ports.get(port_id)
+    if port is None:
+        return f"port {short_id(port_id)}"
+    return owner_name(topology, port_id) or f"port {display_name(port)}"
+
+
+def port_text(topology: Topology, port: Port | None) -> str:
+    """`port server-1-port 10.0.0.5 (server1)`: the port, its first address and what it belongs to."""
+    if port is None:
+        return "nothing"
+    owner = topology.owner_of_port(port)
+    address = port.addresses[0] if port.addresses else ""
+    where = f" {address}" if address else ""
+    owned = f" ({display_name(owner)})" if owner is not None else ""
+    return f"port {display_name(port)}{where}{owned}"

@@ -1,0 +1,77 @@
+"""The HTTP probe's values: what it records of each request, what it reports, and the snapshot a widget draws.
+
+Plain frozen dataclasses with no behaviour beyond a derived label: `cloud.probe_stats` computes them
+(the sliding window, the change detector), `cloud.probe` produces the samples, and the probe pane draws a
+`ProbeStats` without ever seeing the probe, which is why widgets may import this module and not those.
+Latencies are milliseconds; shares are 0..1 of all requests in the window (errors included), so the bars
+and the error rate add up to 100%.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One request's outcome. `backend` is set only for an answer that identified one (a 2xx-4xx)."""
+
+    at: float
+    client: str
+    latency: float
+    status: int | None = None
+    backend: str | None = None
+    software: str = ""
+    error: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The status-count key: the HTTP status, or the error kind when no response came."""
+        return str(self.status) if self.status is not None else (self.error or "other")
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeEvent:
+    """A change the probe noticed, as plain values the App writes to its event log."""
+
+    at: float
+    text: str
+    severity: str = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class BackendShare:
+    """One backend over the probe's window: how many answers it gave and their share of all requests."""
+
+    backend: str
+    count: int
+    share: float
+    #: the `Server` header it answered with (`nginx`, `Apache`), when the default identification is used
+    software: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeStats:
+    """One snapshot of a probe: what it targets and why, and the statistics of its sliding window."""
+
+    url: str = ""
+    reason: str = ""
+    running: bool = False
+    target_rate: float = 10.0
+    achieved_rate: float = 0.0
+    #: requests in the window, and since the last clear
+    requests: int = 0
+    total: int = 0
+    backends: tuple[BackendShare, ...] = ()
+    #: ("200", n), ("503", n), ("refused", n)... over the window, most frequent first
+    statuses: tuple[tuple[str, int], ...] = ()
+    #: errors by kind over the window: refused, timeout, reset, 5xx, other
+    errors: tuple[tuple[str, int], ...] = ()
+    error_rate: float = 0.0
+    p50: float | None = None
+    p95: float | None = None
+    p99: float | None = None
+    #: the latest latencies, oldest first (for a sparkline)
+    latencies: tuple[float, ...] = ()
+    #: (client source address, what it reached last: a backend, or an error kind), in client order
+    clients: tuple[tuple[str, str], ...] = ()
