@@ -13,10 +13,6 @@ from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-# Re-exported for tui/probe_control.py, which still imports it from here (its owners switch it to
-# cloud.probe_values); nothing in cloud/ or widgets/ reads it from this module.
-from .probe_values import ProbeStats  # noqa: F401 (re-exported)
-
 #: the tag by which the embedded cloud says where it serves a floating IP or listener (`addr:port`)
 ENDPOINT_TAG = "democloud:endpoint="
 

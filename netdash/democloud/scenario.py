@@ -1,4 +1,5 @@
-"""The seed scenario of DESIGN.md, as the demo user would build it: REST calls, in the documents' order.
+"""The seed scenario (README, "The embedded cloud"), as the demo user would build it: REST calls, in the
+documents' order.
 
 Document 000 ("Advanced network scenarios"): the `private` network behind the `private_gateway` router,
 server1 (nginx) and server2 (apache) with the ports `server-1-port`/`server-2-port` of its port-migration

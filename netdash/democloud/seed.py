@@ -32,7 +32,7 @@ def build_base(cloud: Cloud) -> None:
 
 
 def build_seed(cloud: Cloud) -> None:
-    """The scenario of DESIGN.md; filled in once every service answers (see `scenario`)."""
+    """The seed scenario (README, "The embedded cloud"); filled in once every service answers (see `scenario`)."""
     build_scenario(cloud, cloud.identity.context_for("demo"))
 
 

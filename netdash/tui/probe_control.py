@@ -24,8 +24,9 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from netdash.cloud.model import ProbeStats, Topology
+from netdash.cloud.model import Topology
 from netdash.cloud.probe import ProbeError, Prober, Target, default_target
+from netdash.cloud.probe_values import ProbeStats
 from netdash.widgets.event_log import EventLog
 from netdash.widgets.probe_pane import ProbePane
 

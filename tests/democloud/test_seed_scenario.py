@@ -1,4 +1,5 @@
-"""The seeded cloud holds the scenario of DESIGN.md, readable through openstacksdk as from any cloud."""
+"""The seeded cloud holds the seed scenario (README, "The embedded cloud"), readable through openstacksdk as
+from any cloud."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Listening sockets of the data plane: loopback only, with the port fallbacks DESIGN.md promises.
+"""Listening sockets of the data plane: loopback only, with the port fallbacks the README promises.
 
 A listener remembers every connection it accepted, so closing it (server stopped, floating IP
 disassociated, cloud stopped) also ends the conversations in flight, as a powered-off VM would.
