@@ -311,3 +311,43 @@ async def test_a_failed_swap_is_rolled_back_and_logged(seeded_cloud) -> None:
         await until(pilot, lambda: app.screen is not screen and not app.action_open, what="the modal closed")
         assert (await in_thread(conn.network.get_port, p1.id)).device_id == s1
         assert (await in_thread(conn.network.get_port, p2.id)).device_id == s2
+
+
+async def test_stopping_a_running_swap_rolls_it_back_and_q_waits_for_it(seeded_cloud) -> None:
+    """Esc (or the Stop button) while a swap runs: the step under way finishes, then the roll-back; `q`
+    while one runs leaves only once it has rolled back — never with both servers short of a port."""
+    conn = seeded_cloud.connection()
+    for method in ("POST", "DELETE"):
+        seeded_cloud.cloud.faults.add("compute", method, "/os-interface", kind="latency", delay=0.3, times=0)
+    p1 = await in_thread(conn.network.find_port, "server-1-port")
+    p2 = await in_thread(conn.network.find_port, "server-2-port")
+    s1, s2 = p1.device_id, p2.device_id
+    app = dashboard(seeded_cloud)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = app.query_one(TopologyTree)
+        await until(pilot, lambda: app.refreshes >= 1, what="first refresh")
+        await select(pilot, app, child(tree.section("servers"), "server1"))
+        screen = await start(pilot, app, "w", s2, p1.id, p2.id)
+        screen.query_one("#action-run", Button).press()
+        await until(pilot, lambda: any("[2/4]" in line for line in progress_lines(screen)), what="step 2")
+        await pilot.press("escape")
+        await until(pilot, lambda: screen.phase == "finished", what="the roll-back")
+        assert screen.result.outcome == ROLLED_BACK and "interrupted before step" in screen.result.summary
+        await pilot.press("escape")
+        await until(pilot, lambda: not app.action_open, what="the modal closed")
+        assert (await in_thread(conn.network.get_port, p1.id)).device_id == s1
+        assert (await in_thread(conn.network.get_port, p2.id)).device_id == s2
+
+        await select(pilot, app, child(tree.section("servers"), "server1"))
+        screen = await start(pilot, app, "w", s2, p1.id, p2.id)
+        screen.query_one("#action-run", Button).press()
+        await until(pilot, lambda: any("[1/4]" in line for line in progress_lines(screen)), what="step 1")
+        await app.run_action("quit")
+        assert app.is_running  # not yet: the swap rolls back first
+        await until(pilot, lambda: not app.is_running, what="netdash to leave after the roll-back")
+    assert (await in_thread(conn.network.get_port, p1.id)).device_id == s1
+    assert (await in_thread(conn.network.get_port, p2.id)).device_id == s2
+
+
+def progress_lines(screen) -> list[str]:
+    return [str(line.text) for line in screen.query_one("#action-progress").lines]

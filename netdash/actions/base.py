@@ -243,6 +243,9 @@ class Action:
     params: ClassVar[tuple[Param, ...]] = ()
     #: seconds each step may take to take effect
     timeout: ClassVar[float] = 60.0
+    #: several steps: asked to stop while it runs, it finishes the step under way and rolls back (a single
+    #: change, once sent, can only finish)
+    stoppable: ClassVar[bool] = False
 
     @classmethod
     def applies_to(cls, kind: str, obj: Resource | None, topology: Topology) -> str | None:

@@ -24,7 +24,7 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -90,6 +90,8 @@ class Unfinished:
     cloud: dict[str, Any]
     state: dict[str, Any]
     started: float
+    #: the process that ran it
+    pid: int
     #: the last step record (`n`, `of`, `text`, `phase`), if any
     last_step: dict[str, Any] | None
     rolling_back: bool
@@ -164,20 +166,10 @@ def _read(path: Path) -> Unfinished | None:
     steps = [r for r in records if r.get("event") == "step"]
     return Unfinished(path=path, action=str(begin_record.get("action", "?")), title=str(begin_record.get("title", "?")),
                       cloud=_dict(begin_record.get("cloud")), state=_dict(begin_record.get("state")),
-                      started=float(begin_record.get("at", 0.0)), last_step=steps[-1] if steps else None,
+                      started=float(begin_record.get("at", 0.0)), pid=int(begin_record.get("pid", 0)),
+                      last_step=steps[-1] if steps else None,
                       rolling_back=any(r.get("event") == "rollback" for r in records))
 
 
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
-
-
-@contextlib.contextmanager
-def opened(action: str, title: str, cloud: Mapping[str, Any], state: Mapping[str, Any]) -> Iterator[Entry]:
-    """A journal for the length of a `with`: closed with the outcome the body sets, abandoned if it raises."""
-    entry = begin(action, title, cloud, state)
-    try:
-        yield entry
-    except BaseException:
-        entry.abandon()
-        raise

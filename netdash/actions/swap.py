@@ -116,6 +116,7 @@ class SwapPorts(Action):
     )
     #: Nova's detach can take a while on a real cloud (the guest has to release the device)
     timeout = 120.0
+    stoppable = True
 
     @classmethod
     def refusal(cls, obj: Resource | None, topology: Topology) -> str | None:

@@ -17,6 +17,7 @@ where things are). `--read-only` refuses every action.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -76,13 +77,6 @@ def err(text: str) -> None:
     say(text)
 
 
-def cloud_record(client: CloudApi) -> dict[str, Any]:
-    """Which cloud an action ran on, for the journal: names only, never a credential."""
-    info = client.info
-    return {"cloud": info.cloud, "project": info.project, "region": info.region, "auth_url": info.auth_url,
-            "demo": info.demo}
-
-
 def confirmed(options: argparse.Namespace) -> bool | None:
     """True to go on; False when the user said no; None when there is nobody to ask."""
     if options.yes:
@@ -99,8 +93,7 @@ def confirmed(options: argparse.Namespace) -> bool | None:
 
 def run(options: argparse.Namespace) -> int:
     """Plan, confirm, execute, report; NetdashErrors before the change reach `cli.main.main` (exit 2)."""
-    from netdash.actions import FAILED, REFUSED, Result, journal
-    from netdash.actions.base import Control
+    from netdash.actions import REFUSED, Result, journal, running
     from netdash.cli.interrupts import LeftAtOnce, deferred
 
     if options.read_only:
@@ -124,26 +117,17 @@ def run(options: argparse.Namespace) -> int:
             err("cancelled: nothing changed")
             return 2
         try:
-            entry = journal.begin(action.id, plan.title, cloud_record(client), action.journal_state())
+            with deferred(action.name) as stop:
+                result: Result = running.execute(action, client, client.info, plan, err, cancelled=stop.is_set)
         except journal.JournalError as exc:
             err(f"error: {exc}: nothing changed")
             return 2
-        try:
-            with deferred(action.name) as stop:
-                result: Result = action.execute(client, plan, err, Control(cancelled=stop.is_set, journal=entry))
         except LeftAtOnce as exc:
-            entry.abandon()
-            last = next((u for u in journal.unfinished() if u.path == entry.path), None)
-            where = f" {last.where_it_stopped()}" if last is not None else ""
+            left = next((u for u in journal.unfinished() if u.pid == os.getpid()), None)
+            where = f" {left.where_it_stopped()}" if left is not None else ""
             err(f"left at once ({exc}){where}: the cloud may be half-changed; `netdash recover` shows where "
                 "things are and rolls back or completes")
             return 130
-        if result.outcome == FAILED:
-            entry.abandon()
-            result = Result(result.outcome, result.summary + "; `netdash recover` can roll back or complete",
-                            result.lines, result.failed_step)
-        else:
-            entry.close(result.outcome)
         for line in result.lines:
             err(line)
         if result.ok:

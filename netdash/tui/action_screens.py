@@ -11,6 +11,7 @@ the result. Upwards it posts two messages, `Started` (what the action touches, t
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -24,8 +25,8 @@ from textual.widgets import Button, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from netdash.actions import DONE, FAILED, REFUSED, Action, Plan, Result
-from netdash.cloud.api import CloudWrites
+from netdash.actions import DONE, FAILED, REFUSED, Action, Plan, Result, journal, running
+from netdash.cloud.api import CloudApi
 from netdash.cloud.errors import NetdashError
 from netdash.cloud.model import Topology
 
@@ -111,11 +112,13 @@ class ActionScreen(ModalScreen[bool]):
     class Ran(Message, bubble=False):
         result: Result
 
-    def __init__(self, action: Action, topology: Topology, cloud: CloudWrites) -> None:
+    def __init__(self, action: Action, topology: Topology, cloud: CloudApi) -> None:
         super().__init__()
         self.action = action
         self.topology = topology
         self.cloud = cloud
+        #: set to stop a running action: the step under way finishes, then the roll-back runs
+        self.stop_requested = threading.Event()
         self.title_text = action.name[:1].upper() + action.name[1:]
         self.destructive = action.destructive
         #: planning | confirm | refused | running | finished
@@ -158,7 +161,10 @@ class ActionScreen(ModalScreen[bool]):
                 self.post_message(self.Progress(line))
 
         try:
-            result = self.action.execute(self.cloud, plan, progress)
+            result = running.execute(self.action, self.cloud, self.cloud.info, plan, progress,
+                                     cancelled=self.stop_requested.is_set)
+        except journal.JournalError as exc:
+            result = Result(REFUSED, f"{exc}: nothing changed")
         except NetdashError as exc:
             result = Result(FAILED, f"failed, the cloud may be changed: {exc.message}", (exc.message,))
         except Exception as exc:  # a bug in an action must end in a report, not a crash
@@ -225,17 +231,29 @@ class ActionScreen(ModalScreen[bool]):
             return
         self.phase = "running"
         self.query_one("#action-run", Button).disabled = True
-        self.query_one("#action-cancel", Button).disabled = True
         self.add_progress("running…")
+        cancel = self.query_one("#action-cancel", Button)
+        cancel.label = "Stop (roll back)"
+        cancel.disabled = not self.action.stoppable
         self.post_message(self.Started(self.plan, self.action.touched()))
         self._run_action(self.plan)
+
+    def request_stop(self) -> None:
+        """Stop the running action: the step under way finishes, then what was done is rolled back."""
+        if self.phase == "running" and self.action.stoppable and not self.stop_requested.is_set():
+            self.stop_requested.set()
+            self.add_progress("stopping: the current step finishes, then the roll-back runs")
+            self.query_one("#action-cancel", Button).disabled = True
 
     @on(Button.Pressed, "#action-cancel")
     def _cancel(self) -> None:
         self.action_close()
 
     def action_close(self) -> None:
-        if self.phase == "running":
-            self.notify("The action is running: it cannot be stopped half-way.", severity="warning")
+        if self.phase == "running":  # never half-way: the step finishes and the roll-back runs
+            if self.action.stoppable:
+                self.request_stop()
+            else:
+                self.notify("One request, already sent: it finishes in a moment.", severity="warning")
             return
         self.dismiss(self.phase == "finished")

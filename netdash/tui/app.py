@@ -99,7 +99,10 @@ class NetdashApp(App[int]):
         self._held: TopologyFetched | None = None
         self._held_lines: list[ChangeLine] = []
         self.probe = ProbeControl(self, clock)
-        self.terminal = TerminalWatch(self._terminal_gone, last_resort)
+        self.terminal = TerminalWatch(self._terminal_gone, last_resort, busy=self._action_running)
+        #: leave once the running action has ended (q, or the terminal gone, while it ran), with this status
+        self._leaving = False
+        self._leave_status = 0
         #: the actions `check_action` decides, and its answers when the footer was last refreshed
         self._checked_actions = (*(("act", (a.id,)) for a in catalog.CATALOG),
                                  *((name, ()) for name in ("probe_selection", "copy_id", "clear_filter")))
@@ -242,10 +245,37 @@ class NetdashApp(App[int]):
         self.query_one("#topology-pane").set_class(stale, "-stale")
 
     def _terminal_gone(self, why: str, status: int) -> None:
-        """No one is watching any more: stop probing and polling now, then leave as a quit does."""
+        """No one is watching any more: stop probing and polling now, then leave as a quit does — after
+        a running action has finished its step and rolled back."""
         self.probe.stop()
         self.poll = False
+        self._leave_status = status
+        if self._stop_action_then_leave():
+            return
         self.exit(return_code=status)
+
+    def _action_running(self) -> bool:
+        screen = self._action_screen
+        return screen is not None and screen.phase == "running"
+
+    def _stop_action_then_leave(self) -> bool:
+        """If an action runs, ask it to stop (step, then roll-back) and leave when it has: True. Never
+        half-way: a process that leaves mid-swap leaves both servers without their ports."""
+        if not self._action_running():
+            return False
+        assert self._action_screen is not None
+        self._leaving = True
+        self._action_screen.request_stop()
+        return True
+
+    async def action_quit(self) -> None:
+        """`q`: leave — but first let a running action finish its step and roll back (`q` again: leave
+        the screen now; the process still waits for the action's thread, whose journal says how it ended)."""
+        if not self._leaving and self._stop_action_then_leave():
+            self.notify("An action is running: it finishes its step and rolls back, then netdash leaves. "
+                        "q again to leave the screen now.", title="Leaving", severity="warning", timeout=10)
+            return
+        self.exit()
 
     # --- routing --------------------------------------------------------------------------------------
     def _shut_down(self) -> bool:
@@ -375,6 +405,9 @@ class NetdashApp(App[int]):
             self._log(f"  {line}", "info" if result.ok else severity)
         self._log(outcome_line(result), severity)
         self.query_one(TopologyTree).clear_pending()
+        if self._leaving:
+            self.exit(return_code=self._leave_status)
+            return
         self._start_refresh()
 
     def _log(self, text: str, severity: str = "info") -> None:

@@ -30,14 +30,19 @@ from collections.abc import Callable
 EVERY = 0.5
 #: seconds the App's own exit may take once the terminal is gone, before the watchdog ends the process
 GRACE = 1.5
+#: seconds the watchdog waits at most for a running action to end (its steps' own deadlines come first)
+BUSY_LIMIT = 600.0
 
 
 class TerminalWatch:
     """Calls `leave(reason, exit_status)` once when the terminal goes away or SIGHUP/SIGTERM arrives."""
 
-    def __init__(self, leave: Callable[[str, int], None], last_resort: Callable[[], None] | None = None) -> None:
+    def __init__(self, leave: Callable[[str, int], None], last_resort: Callable[[], None] | None = None,
+                 busy: Callable[[], bool] = lambda: False) -> None:
         self._leave = leave
         self.last_resort = last_resort
+        #: an action is running: the watchdog waits for it (it finishes its step and rolls back) first
+        self.busy = busy
         self._left = False
         self.fd = next((s.fileno() for s in (sys.__stdin__, sys.__stdout__) if s is not None and s.isatty()), -1)
 
@@ -73,6 +78,10 @@ class TerminalWatch:
 
     def _watchdog(self, status: int) -> None:
         time.sleep(GRACE)
+        waited = 0.0
+        while self.busy() and waited < BUSY_LIMIT:
+            time.sleep(0.2)
+            waited += 0.2
         try:
             if self.last_resort is not None:
                 self.last_resort()

@@ -1,0 +1,41 @@
+"""Running a planned action with its journal: what both front ends do between "confirmed" and the report.
+
+The journal is opened (and its first record on disk) before the first request; it is closed when the
+action ends with the cloud in a known state (done, rolled back, refused) and left behind otherwise —
+a failed action whose cloud may be half-changed, or a process that leaves mid-way — so that the next
+`netdash` says so and `netdash recover` can finish it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from netdash.cloud.api import CloudInfo, CloudWrites
+
+from . import journal
+from .base import FAILED, Action, Control, Plan, Progress, Result
+
+
+def cloud_record(info: CloudInfo) -> dict[str, Any]:
+    """Which cloud an action ran on, for the journal: names only, never a credential."""
+    return {"cloud": info.cloud, "project": info.project, "region": info.region, "auth_url": info.auth_url,
+            "demo": info.demo}
+
+
+def execute(action: Action, cloud: CloudWrites, info: CloudInfo, plan: Plan, progress: Progress, *,
+            cancelled: Callable[[], bool] = lambda: False) -> Result:
+    """`action.execute` with its journal; JournalError (nothing changed) if the journal cannot be written.
+    Whatever escapes the action (a second Ctrl-C) leaves the journal for `netdash recover`."""
+    entry = journal.begin(action.id, plan.title, cloud_record(info), action.journal_state())
+    try:
+        result = action.execute(cloud, plan, progress, Control(cancelled=cancelled, journal=entry))
+    except BaseException:
+        entry.abandon()
+        raise
+    if result.outcome != FAILED:
+        entry.close(result.outcome)
+        return result
+    entry.abandon()
+    return Result(result.outcome, result.summary + "; `netdash recover` can roll back or complete",
+                  result.lines, result.failed_step)
