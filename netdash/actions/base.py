@@ -246,6 +246,8 @@ class Action:
     #: several steps: asked to stop while it runs, it finishes the step under way and rolls back (a single
     #: change, once sent, can only finish)
     stoppable: ClassVar[bool] = False
+    #: its steps are written to a journal of its own before they are sent (`actions.running`)
+    journaled: ClassVar[bool] = True
 
     @classmethod
     def applies_to(cls, kind: str, obj: Resource | None, topology: Topology) -> str | None:

@@ -27,6 +27,8 @@ def execute(action: Action, cloud: CloudWrites, info: CloudInfo, plan: Plan, pro
             cancelled: Callable[[], bool] = lambda: False) -> Result:
     """`action.execute` with its journal; JournalError (nothing changed) if the journal cannot be written.
     Whatever escapes the action (a second Ctrl-C) leaves the journal for `netdash recover`."""
+    if not action.journaled:
+        return action.execute(cloud, plan, progress, Control(cancelled=cancelled))
     entry = journal.begin(action.id, plan.title, cloud_record(info), action.journal_state())
     try:
         result = action.execute(cloud, plan, progress, Control(cancelled=cancelled, journal=entry))

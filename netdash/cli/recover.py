@@ -47,8 +47,10 @@ def ask(options: argparse.Namespace) -> bool | None:
 
 
 def run(options: argparse.Namespace) -> int:
-    from netdash.actions import DONE, ROLLED_BACK, catalog, journal
+    from netdash.actions import DONE, ROLLED_BACK, journal
+    from netdash.actions.recovery import Recovery
     from netdash.cloud.client import CloudClient
+    from netdash.cloud.model import Topology
 
     if options.read_only:
         say("error: --read-only: recovering changes the cloud")
@@ -64,32 +66,28 @@ def run(options: argparse.Namespace) -> int:
             say("it ran on an embedded demo cloud that ended with its netdash: nothing is left to recover")
             left.discard()
             continue
-        action_class = catalog.BY_ID.get(left.action)
-        if action_class is None:
-            say(f"error: this netdash knows no action {left.action!r}: the journal is left in {left.path}")
-            status = max(status, 2)
-            continue
-        action = action_class.resume(left.state)
         name = options.os_cloud or left.cloud.get("cloud")
         region = options.os_region or left.cloud.get("region")
         client = CloudClient.connect(name, region, max_rps=options.max_rps or 20.0, insecure=options.insecure)
         try:
-            print(f"now: {action.where(client)}", flush=True)
+            looked = Recovery(left, complete=False).plan(Topology(), client)
+            if looked.refusal is not None:
+                say(f"error: {looked.refusal}")
+                status = max(status, 2)
+                continue
+            print(looked.steps[0], flush=True)  # where things are now
             complete = ask(options)
             if complete is None:
                 say("error: nothing chosen: pass --rollback or --complete (the journal is kept)")
                 status = max(status, 2)
                 continue
-            entry = left.entry()
-            entry.record("recover", complete=complete)
-            result = action.recover(client, complete, say)
+            recovery = Recovery(left, complete)
+            result = recovery.execute(client, recovery.plan(Topology(), client), say)
             for line in result.lines:
                 say(line)
             if result.outcome in (DONE, ROLLED_BACK):
-                entry.close(result.outcome)
                 print(result.summary, flush=True)
             else:
-                entry.abandon()
                 say(f"error: {result.summary} (the journal is kept: run `netdash recover` again)")
                 status = 3
         finally:

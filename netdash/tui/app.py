@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -22,7 +23,8 @@ from textual.timer import Timer
 from textual.widgets import Input
 from textual.worker import get_current_worker
 
-from netdash.actions import Action, catalog
+from netdash.actions import Action, catalog, journal
+from netdash.actions.recovery import Recovery
 from netdash.cloud.api import CloudApi, CloudInfo
 from netdash.cloud.model import Resource, Topology
 from netdash.tui.action_flow import ACTION_BINDINGS, ActionCommands, ask_picks
@@ -146,7 +148,8 @@ class NetdashApp(App[int]):
         self.query_one(TopologyTree).focus()
         for notice in self.notices:
             self._log(notice, "warning")
-            self.notify(notice, title="Interrupted action", severity="warning", timeout=20)
+            self.notify(f"{notice} (or ctrl+p: roll back / complete)", title="Interrupted action",
+                        severity="warning", timeout=20)
         if self.initial is not None:
             self._apply(self.initial, [])
         if self.poller is None and self.client is not None:
@@ -475,3 +478,17 @@ class NetdashApp(App[int]):
             yield SystemCommand("Probe the selection", "Which backend answers, live, in the probe pane",
                                 self.action_probe_selection)
         yield SystemCommand("Show keys", "List every key and what it does", self.action_show_keys)
+        if not self.read_only and self.client is not None and self._action_screen is None:
+            for left in journal.unfinished():
+                for complete, verb in ((False, "Roll back"), (True, "Complete")):
+                    yield SystemCommand(f"{verb} the interrupted {left.title}",
+                                        f"Stopped {left.where_it_stopped()}: read where things are now, then "
+                                        f"{verb.lower()} it and verify (as `netdash recover`)",
+                                        partial(self._recover, left, complete))
+
+    def _recover(self, left: journal.Unfinished, complete: bool) -> None:
+        """An interrupted action, recovered in the action modal (planned from what the cloud holds now)."""
+        if self.client is None or self._action_screen is not None or self.read_only:
+            return
+        self._action_screen = ActionScreen(Recovery(left, complete), self.topology, self.client)
+        self.push_screen(self._action_screen, self._action_closed)

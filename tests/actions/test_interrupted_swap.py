@@ -12,8 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.command import CommandList, CommandPalette
 
+from netdash.actions import ROLLED_BACK
 from netdash.democloud import DemoCloud
+from netdash.tui.action_screens import ActionScreen
+from tests.dashboard_support import dashboard
+from tests.test_dashboard_actions import run, until
 
 #: each interface request of the swap takes at least this long, so a signal sent when a step is announced
 #: lands inside it
@@ -137,3 +142,26 @@ def test_a_second_interrupt_leaves_at_once_and_says_what_to_do(slowed) -> None:
     _, err = recover.communicate(timeout=120)
     assert recover.returncode == 0, err
     assert attachment(cloud.connection("demo")) == ORIGINAL
+
+
+async def test_the_dashboard_recovers_a_killed_swap_from_its_palette(slowed) -> None:
+    cloud, env = slowed
+    code, _, _ = interrupt_at(env, 3, signal.SIGKILL)
+    assert code == -signal.SIGKILL and len(journals(env["XDG_STATE_HOME"])) == 1
+    app = dashboard(cloud)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.refreshes >= 1, what="first refresh")
+        app.action_command_palette()
+        palette = await until(pilot, lambda: isinstance(app.screen, CommandPalette) and app.screen, what="palette")
+        await pilot.press(*"roll back the interrupted")
+        await until(pilot, lambda: palette.query(CommandList) and any(
+            "Roll back the interrupted swap" in str(o.prompt) for o in palette.query_one(CommandList).options),
+            what="the recovery offered")
+        await pilot.press("enter")
+        screen = await until(pilot, lambda: isinstance(app.screen, ActionScreen) and app.screen.phase == "confirm"
+                             and app.screen, what="the recovery's plan")
+        assert screen.plan.steps[0].startswith("now: port server-1-port on ")
+        result = await run(pilot, app, screen)
+        assert result.outcome == ROLLED_BACK, result
+    assert attachment(cloud.connection("demo")) == ORIGINAL
+    assert journals(env["XDG_STATE_HOME"]) == []
