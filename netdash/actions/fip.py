@@ -10,6 +10,7 @@ its first such port, a load balancer for its VIP port.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from netdash.cloud.api import CloudWrites
 from netdash.cloud.model import FloatingIP, LoadBalancer, Network, Port, Resource, Topology
@@ -122,22 +123,38 @@ class FloatingIPChange(SingleChange):
     def state(self, cloud: CloudWrites) -> str:
         return f"{self.address} is on port {cloud.get_floating_ip(self.fip_id).port_id or 'none'}"
 
-    def _to_target(self, topology: Topology, verb: str, target_ref: str) -> Plan:
+
+class FloatingIPToTarget(FloatingIPChange):
+    """Put a floating IP on the port a target stands for, in one update (move and associate)."""
+
+    #: the verb of the plan's title, and how the description joins the target to it
+    verb: ClassVar[str] = ""
+    joined_by: ClassVar[str] = "to"
+
+    def __init__(self, fip: str, target: str) -> None:
+        super().__init__(fip)
+        self.target_ref = target
+
+    def describe(self) -> str:
+        return f"{self.verb} floating IP {self.fip_ref} {self.joined_by} {self.target_ref}"
+
+    def _plan(self, topology: Topology, cloud: CloudWrites) -> Plan:
         """Resolve the floating IP and the target; the plan of one update of `port_id`."""
         fip = resolve.floating_ip(topology, self.fip_ref)
         self.check("floating_ip", fip, topology)
         self.fip_id, self.address, self.before = fip.id, fip.floating_ip_address, fip.port_id
-        target = target_port(topology, fip, target_ref)
+        target = target_port(topology, fip, self.target_ref)
         self.port_id = target.id
         source = f" from {port_text(topology, topology.ports.get(fip.port_id))}" if fip.port_id else ""
-        return Plan(title=f"{verb} floating IP {fip.floating_ip_address}{source} to {port_text(topology, target)}",
+        return Plan(title=f"{self.verb} floating IP {fip.floating_ip_address}{source} to {port_text(topology, target)}",
                     steps=(f"update {fip.floating_ip_address} port_id -> {target.id} (one request, no gap)",
                            "wait until Neutron reports it on the new port, ACTIVE"))
 
 
-class MoveFloatingIP(FloatingIPChange):
+class MoveFloatingIP(FloatingIPToTarget):
     id = "move_fip"
     name = "move floating IP"
+    verb = "move"
     key = "m"
     label = "Move FIP"
     tooltip = "Re-associate the floating IP with another server, port or load balancer (one update, no gap)"
@@ -153,20 +170,13 @@ class MoveFloatingIP(FloatingIPChange):
             return f"{obj.floating_ip_address} is not associated: use associate"
         return unreachable(topology, obj)
 
-    def __init__(self, fip: str, target: str) -> None:
-        super().__init__(fip)
-        self.target_ref = target
-
-    def describe(self) -> str:
-        return f"move floating IP {self.fip_ref} to {self.target_ref}"
-
-    def _plan(self, topology: Topology, cloud: CloudWrites) -> Plan:
-        return self._to_target(topology, "move", self.target_ref)
 
 
-class AssociateFloatingIP(FloatingIPChange):
+class AssociateFloatingIP(FloatingIPToTarget):
     id = "associate_fip"
     name = "associate floating IP"
+    verb = "associate"
+    joined_by = "with"
     key = "a"
     label = "Associate FIP"
     tooltip = "Associate the free floating IP with a server, port or load balancer"
@@ -184,15 +194,6 @@ class AssociateFloatingIP(FloatingIPChange):
                     f"{port_text(topology, topology.ports.get(obj.port_id))}: use move")
         return unreachable(topology, obj)
 
-    def __init__(self, fip: str, target: str) -> None:
-        super().__init__(fip)
-        self.target_ref = target
-
-    def describe(self) -> str:
-        return f"associate floating IP {self.fip_ref} with {self.target_ref}"
-
-    def _plan(self, topology: Topology, cloud: CloudWrites) -> Plan:
-        return self._to_target(topology, "associate", self.target_ref)
 
 
 class DisassociateFloatingIP(FloatingIPChange):
