@@ -11,7 +11,7 @@ from textual.widgets import Button, OptionList, Static
 
 from netdash.actions import DONE, REFUSED, ROLLED_BACK
 from netdash.tui.action_flow import ACTION_OF_BINDING
-from netdash.tui.action_screens import ActionScreen, PickScreen
+from netdash.tui.action_screens import ActionScreen, PickScreen, outcome_line
 from netdash.widgets.event_log import EventLog
 from netdash.widgets.topology_tree import TopologyTree
 from tests.dashboard_support import dashboard, in_thread
@@ -65,6 +65,7 @@ async def run(pilot, app, screen: ActionScreen) -> Any:
     assert screen.phase == "confirm", screen.plan
     screen.query_one("#action-run", Button).press()
     await until(pilot, lambda: screen.phase == "finished", what="the action's result")
+    await logged_result(pilot, app, screen)
     await pilot.press("escape")
     await until(pilot, lambda: app.screen is not screen and not app.action_open, what="the modal closed")
     return screen.result
@@ -72,6 +73,11 @@ async def run(pilot, app, screen: ActionScreen) -> Any:
 
 def logged(app) -> list[str]:
     return [entry[1] for entry in app.query_one(EventLog).entries]
+
+
+async def logged_result(pilot, app, screen: ActionScreen) -> None:
+    """The screen shows the result first; the App logs it when the screen's `Finished` reaches it."""
+    await until(pilot, lambda: outcome_line(screen.result) in logged(app), what="the result in the event log")
 
 
 async def test_move_floating_ip_by_key(seeded_cloud) -> None:
@@ -301,6 +307,7 @@ async def test_a_failed_swap_is_rolled_back_and_logged(seeded_cloud) -> None:
         screen = await start(pilot, app, "w", s2, p1.id, p2.id)
         screen.query_one("#action-run", Button).press()
         await until(pilot, lambda: screen.phase == "finished", what="the action's result")
+        await logged_result(pilot, app, screen)
         assert rule.fired == 1 and screen.result.outcome == ROLLED_BACK
         assert "rolled back" in str(screen.query_one("#action-result", Static).render())
         texts = logged(app)
