@@ -13,7 +13,7 @@ from .app import Cloud
 from .dataplane import DataPlane
 from .http import CloudHTTPServer
 from .runtime import Settings
-from .state import Persister, StateError
+from .state import Persister, StateError, StateLock
 from .state import load as load_state
 from .state import read as read_state
 
@@ -57,6 +57,8 @@ class DemoCloud:
         self.dataplane: DataPlane | None = None
         # A stopped cloud keeps its state: start() again serves it anew (on the same port if it is free).
         self._seeded = False
+        #: held while this cloud serves, and so may save to its state file (`state.StateLock`)
+        self._state_lock = StateLock(self.state_path) if self.state_path is not None else None
         if self.state_path is not None and self.state_path.exists():
             load_state(self.cloud, read_state(self.state_path), str(self.state_path))
             if self.settings.password is not None:  # an explicit password wins over the saved one
@@ -65,6 +67,16 @@ class DemoCloud:
 
     # --- lifecycle ------------------------------------------------------------------------------
     def start(self) -> DemoCloud:
+        if self._state_lock is not None:
+            self._state_lock.acquire()  # before anything is built or served: the other cloud's file
+        try:
+            return self._start()
+        except BaseException:
+            if self._state_lock is not None and self._persister is None:
+                self._state_lock.release()
+            raise
+
+    def _start(self) -> DemoCloud:
         server = CloudHTTPServer((self.host, self.port), self.cloud)
         self.port = server.server_address[1]
         host = f"[{self.host}]" if ":" in self.host else self.host
@@ -119,6 +131,8 @@ class DemoCloud:
                 persister.stop()
             except OSError:
                 pass  # the last background save is on disk; nothing better to do while stopping
+        if self._state_lock is not None:
+            self._state_lock.release()
 
     def __enter__(self) -> DemoCloud:
         return self.start()

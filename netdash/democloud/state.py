@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import fcntl
 import ipaddress
 import json
 import os
@@ -184,6 +185,43 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+class StateLock:
+    """One cloud per state file: two clouds saving to the same file would overwrite each other's changes
+    without a word. A lock file beside the state (`.FILE.lock`: the state file itself is replaced on every
+    save, so a lock on it would not last), held with flock for as long as the cloud serves: the kernel
+    releases it when the process ends, however it ends."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        target = Path(path)
+        self.path = target.with_name(f".{target.name}.lock")
+        self.state = target
+        self._fd: int | None = None
+
+    def acquire(self) -> StateLock:
+        if self._fd is not None:
+            return self
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise StateError(f"cannot lock state file {self.state}: {exc.strerror or exc.__class__.__name__}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            os.close(fd)
+            who = f" (pid {holder})" if holder.isdigit() else ""
+            raise StateError(f"state file {self.state} is in use by another embedded cloud{who}") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the descriptor releases the flock
+            self._fd = None
 
 
 class Persister:

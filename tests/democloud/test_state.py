@@ -182,3 +182,27 @@ def test_a_killed_cloud_leaves_its_last_complete_state(tmp_path: Path) -> None:
         persisted = count
     assert persisted > 0
     assert not list(tmp_path.glob(".cloud.json.*.tmp"))[1:], "leftover temporary files pile up"
+
+
+def test_a_second_cloud_on_the_same_state_file_refuses_to_start(tmp_path: Path) -> None:
+    path = tmp_path / "cloud.json"
+    first, _ = start_cloud(path)
+    try:
+        second = subprocess.run(
+            [sys.executable, "-m", "netdash", "demo-cloud", "--empty", "--state", str(path)],
+            capture_output=True, text=True, timeout=60)
+        assert second.returncode == 2
+        assert second.stderr.strip().splitlines() == [
+            f"netdash demo-cloud: error: state file {path} is in use by another embedded cloud (pid {first.pid})"]
+    finally:
+        first.terminate()
+        first.wait(timeout=10)
+        for stream in (first.stdout, first.stderr):
+            if stream is not None:
+                stream.close()
+    again, _ = start_cloud(path)  # once the first has gone, the file is free
+    again.terminate()
+    again.wait(timeout=10)
+    for stream in (again.stdout, again.stderr):
+        if stream is not None:
+            stream.close()
