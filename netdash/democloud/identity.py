@@ -215,16 +215,25 @@ class Identity(Service):
             view["catalog"] = self.catalog()
         return view
 
-    def check(self, req: Request) -> Response:
-        subject = self.tokens.get(req.header("x-subject-token") or "")
+    def subject(self, req: Request, rule: str) -> tuple[str, Token]:
+        """The token a validation or revocation names, if the caller may act on it: Keystone's policy
+        (`identity:validate_token`, `identity:revoke_token`) allows its own subject or an admin only."""
+        text = req.header("x-subject-token") or ""
+        subject = self.tokens.get(text)
         if subject is None or subject.expires_at <= self.runtime.now():
             raise self.error(404, "Could not recognize Fernet token")
-        return Response(200, {"token": self.token_view(subject, ["password"])},
-                        {"X-Subject-Token": req.header("x-subject-token") or ""})
+        caller = req.context
+        if caller is None or not (caller.is_admin or caller.user_id == subject.user_id):
+            raise self.error(403, f"You are not authorized to perform the requested action: {rule}.")
+        return text, subject
+
+    def check(self, req: Request) -> Response:
+        text, subject = self.subject(req, "identity:validate_token")
+        return Response(200, {"token": self.token_view(subject, ["password"])}, {"X-Subject-Token": text})
 
     def revoke(self, req: Request) -> Response:
-        if self.tokens.pop(req.header("x-subject-token") or "", None) is None:
-            raise self.error(404, "Could not recognize Fernet token")
+        text, _ = self.subject(req, "identity:revoke_token")
+        self.tokens.pop(text, None)
         return Response(204)
 
     # --- catalog and directory --------------------------------------------------------------------

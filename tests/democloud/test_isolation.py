@@ -173,3 +173,21 @@ def test_another_project_never_reads_or_changes_a_resource(demo_owned: Any, kind
 
         after = client.get(path, headers=owner)
         assert after.status_code == 200 and after.json() == before.json(), kind
+
+
+def test_a_token_is_validated_or_revoked_only_by_its_owner_or_an_admin(empty_cloud: DemoCloud) -> None:
+    """Keystone's policy for `identity:validate_token` / `identity:revoke_token`: the token's own user, or
+    an admin. Another project's user learns nothing of it and cannot log its owner out."""
+    url = empty_cloud.cloud.auth_url + "/auth/tokens"
+    demo = empty_cloud.connection("demo").session.get_token()
+    alt = empty_cloud.connection("alt_demo").session.get_token()
+    admin = empty_cloud.connection("admin").session.get_token()
+    for method in ("GET", "DELETE"):
+        refused = httpx.request(method, url, headers={"X-Auth-Token": alt, "X-Subject-Token": demo})
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["error"]["title"] == "Forbidden" and "demo" not in refused.text
+    assert httpx.get(url, headers={"X-Auth-Token": demo, "X-Subject-Token": demo}).status_code == 200
+    shown = httpx.get(url, headers={"X-Auth-Token": admin, "X-Subject-Token": demo})
+    assert shown.status_code == 200 and shown.json()["token"]["user"]["name"] == "demo"
+    assert httpx.delete(url, headers={"X-Auth-Token": admin, "X-Subject-Token": demo}).status_code == 204
+    assert httpx.get(url, headers={"X-Auth-Token": alt, "X-Subject-Token": alt}).status_code == 200
