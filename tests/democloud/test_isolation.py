@@ -191,3 +191,42 @@ def test_a_token_is_validated_or_revoked_only_by_its_owner_or_an_admin(empty_clo
     assert shown.status_code == 200 and shown.json()["token"]["user"]["name"] == "demo"
     assert httpx.delete(url, headers={"X-Auth-Token": admin, "X-Subject-Token": demo}).status_code == 204
     assert httpx.get(url, headers={"X-Auth-Token": alt, "X-Subject-Token": alt}).status_code == 200
+
+
+def test_a_port_that_names_another_projects_server_is_not_its_interface(seeded_cloud: DemoCloud) -> None:
+    """alt_demo can create a port whose device_id is demo's server1 (Neutron does not check it), but that
+    makes it none of server1's: not in its addresses or interface list, and the data plane serves nothing
+    of server1 behind it."""
+    from netdash.democloud.dataplane.desired import Snapshotter
+
+    demo, alt = seeded_cloud.connection("demo"), seeded_cloud.connection("alt_demo")
+    server = demo.compute.find_server("server1", ignore_missing=False)
+    before = demo.compute.get_server(server.id).addresses
+    public = alt.network.find_network("public", ignore_missing=False)
+    forged = alt.network.create_port(network_id=public.id, device_id=server.id, device_owner="compute:nova",
+                                     name="forged")
+    assert demo.compute.get_server(server.id).addresses == before
+    assert forged.id not in {i.port_id for i in demo.compute.server_interfaces(server.id)}
+    edges = Snapshotter(seeded_cloud.cloud).take().edges.values()
+    assert not [e for e in edges if e.owner == ("port", forged.id)], "alt's address forwarded to server1"
+
+
+def test_network_device_owners_only_on_ones_own_network(seeded_cloud: DemoCloud) -> None:
+    """Neutron's policy: `network:*` device owners (router interfaces and gateways...) only on a network the
+    caller owns, or for an admin."""
+    demo, alt = seeded_cloud.connection("demo"), seeded_cloud.connection("alt_demo")
+    router = demo.network.find_router("private_gateway", ignore_missing=False)
+    public = alt.network.find_network("public", ignore_missing=False)
+    headers = {"X-Auth-Token": alt.session.get_token()}
+    url = seeded_cloud.cloud.network.url + "/v2.0/ports"
+    for owner in ("network:router_interface", "network:router_gateway", "network:dhcp"):
+        refused = httpx.post(url, headers=headers, json={"port": {
+            "network_id": public.id, "device_id": router.id, "device_owner": owner}})
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["NeutronError"]["type"] == "PolicyNotAuthorized"
+    mine = alt.network.create_port(network_id=public.id, name="plain")
+    changed = httpx.put(f"{url}/{mine.id}", headers=headers, json={"port": {
+        "device_id": router.id, "device_owner": "network:router_interface"}})
+    assert changed.status_code == 403, changed.text
+    own = alt.network.create_network(name="alt-net")
+    assert alt.network.create_port(network_id=own.id, device_owner="network:dhcp").device_owner == "network:dhcp"

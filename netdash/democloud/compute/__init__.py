@@ -24,7 +24,7 @@ from .create import CreateController
 from .flavors import FlavorsController, add_catalogue
 from .keypairs import KeypairsController
 from .lifecycle import Lifecycle, status_of
-from .plumbing import Plumbing
+from .plumbing import Plumbing, is_interface
 from .servers import ServersController
 from .store import Store
 from .views import ServerViews
@@ -125,6 +125,12 @@ class Compute(Service):
         return Response(200, {"limits": {"rate": [], "absolute": absolute}})
 
     # --- read API for peers (data plane, Octavia...) --------------------------------------------
+    def is_interface(self, server_id: str, port: dict[str, Any]) -> bool:
+        """Whether the port is one of the server's interfaces, as Nova sees them (`plumbing.is_interface`)."""
+        with self.runtime.lock:
+            server = self.store.servers.get(server_id)
+            return server is not None and is_interface(server, port)
+
     def get_server(self, server_id: str) -> dict[str, Any] | None:
         """A snapshot of the server record: name, status, decoded user data, project, ports Nova made."""
         with self.runtime.lock:

@@ -70,7 +70,7 @@ class ActionsController:
     def list_interfaces(self, req: Request, server_id: str) -> Response:
         server = self.lifecycle.find(caller(req), server_id)
         return Response(200, {"interfaceAttachments": [
-            self.views.interface_view(req, p) for p in self.plumbing.server_ports(server["id"])]})
+            self.views.interface_view(req, p) for p in self.plumbing.server_ports(server)]})
 
     def get_interface(self, req: Request, server_id: str, port_id: str) -> Response:
         port = self.plumbing.attached_port(self.lifecycle.find(caller(req), server_id), port_id)

@@ -31,8 +31,9 @@ class Plumbing:
                      query: str = "") -> Response:
         return self.network.request(method, path, body, context=context, query=query)
 
-    def server_ports(self, server_id: str) -> list[dict[str, Any]]:
-        return list(self.network.ports_of_device(server_id))
+    def server_ports(self, server: dict[str, Any]) -> list[dict[str, Any]]:
+        """The server's interfaces as Nova knows them (`is_interface`)."""
+        return [port for port in self.network.ports_of_device(server["id"]) if is_interface(server, port)]
 
     def security_groups(self, ctx: Context, requested: Any) -> tuple[list[str], list[str]]:
         """Requested groups (names or ids, as the CLI sends ids) -> (names for views, ids for ports)."""
@@ -161,7 +162,7 @@ class Plumbing:
 
         Floating IPs on deleted ports are Neutron's business (it disassociates them), as on a real cloud.
         """
-        for port in self.server_ports(server["id"]):
+        for port in self.server_ports(server):
             self.detach_port(server, port["id"])
 
     def detach_port(self, server: dict[str, Any], port_id: str) -> None:
@@ -174,7 +175,15 @@ class Plumbing:
     def attached_port(self, server: dict[str, Any], port_id: str) -> dict[str, Any]:
         port_id = param(port_id)
         port = self.network.get_port(port_id)
-        if port is None or port.get("device_id") != server["id"]:
+        if port is None or not is_interface(server, port):
             raise not_found(f"Instance {server['id']} does not have a port with id {port_id}")
         return dict(port)
 
+
+def is_interface(server: dict[str, Any], port: dict[str, Any]) -> bool:
+    """Whether a port is one of the server's interfaces: a port of the server's own project, bound to it
+    as a compute port. Never a port that merely names the server in `device_id`: any project can create
+    one, and real Nova's view (addresses, interfaces, what reaches the server) comes from its own
+    attachments."""
+    return (port.get("device_id") == server["id"] and port.get("project_id") == server["project_id"]
+            and str(port.get("device_owner") or "").startswith("compute:"))

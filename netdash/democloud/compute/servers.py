@@ -122,7 +122,7 @@ class ServersController:
             return lambda s: False
 
         def check(server: dict[str, Any]) -> bool:
-            for port in self.plumbing.server_ports(server["id"]):
+            for port in self.plumbing.server_ports(server):
                 for fixed in port.get("fixed_ips") or []:
                     address = fixed["ip_address"]
                     if (":" in address) == (version == 6) and compiled.match(address):

@@ -22,11 +22,11 @@ class ServerViews:
         self.lifecycle = lifecycle
 
     # --- pieces of the view ---------------------------------------------------------------------
-    def addresses(self, server_id: str) -> dict[str, list[dict[str, Any]]]:
+    def addresses(self, server: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         """Network name -> fixed IPs, each followed by the floating IPs that point at it."""
         neutron = self.network
         out: dict[str, list[dict[str, Any]]] = {}
-        for port in self.plumbing.server_ports(server_id):
+        for port in self.plumbing.server_ports(server):
             network = neutron.get_network(port["network_id"])
             entries = out.setdefault(network["name"] if network else port["network_id"], [])
             fips = neutron.floating_ips_of_port(port["id"])
@@ -80,7 +80,7 @@ class ServerViews:
         building = server["vm_state"] == "building"
         view: dict[str, Any] = {
             "accessIPv4": server["access_ipv4"], "accessIPv6": server["access_ipv6"],
-            "addresses": self.addresses(server["id"]), "created": iso(server["created_at"]),
+            "addresses": self.addresses(server), "created": iso(server["created_at"]),
             "flavor": self.flavor_ref_view(req, server), "hostId": self.host_id(server), "id": server["id"],
             "image": self.image_ref_view(req, server), "links": wire.links(req, "servers", server["id"]),
             "metadata": dict(server["metadata"]), "name": server["name"], "status": status_of(server),
@@ -117,7 +117,7 @@ class ServerViews:
             view["host_status"] = "UP" if placed else ""
         if server["vm_state"] == "error" and server["fault"]:
             view["fault"] = dict(server["fault"])
-        if self.plumbing.server_ports(server["id"]):
+        if self.plumbing.server_ports(server):
             view["security_groups"] = [{"name": name} for name in server["security_groups"]]
         return view
 

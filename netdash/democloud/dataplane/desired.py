@@ -153,7 +153,8 @@ class Snapshotter:
         if not address:
             return None
         port = self.network.port_with_ip(address, subnet_id=subnet_id)
-        return (port.get("device_id") or None) if port else None
+        device = (port.get("device_id") or None) if port else None
+        return device if device and port and self.compute.is_interface(device, port) else None
 
     # --- load balancers -------------------------------------------------------------------------
     def load_balancers(self, desired: Desired) -> None:
@@ -195,7 +196,7 @@ class Snapshotter:
                                                                  f"listener {li.name}"))
                     for li in desired.listeners.values() if li.lb_id == device[3:]]
         backend = desired.backends.get(device)
-        if backend is None:
+        if backend is None or not self.compute.is_interface(device, port):  # naming a server is not enough
             return []
         return [(WEB_PORT, Target("server", backend.server_id, f"server {backend.name} ({backend.software})"))]
 

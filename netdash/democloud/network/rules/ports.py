@@ -40,6 +40,8 @@ class Ports:
             raise forbidden("create_port")
         check_binding_policy(ctx, attrs, "create_port")
         internal = attrs.pop("_project", None)  # router and floating IP ports belong to no project
+        if internal is None:
+            check_device_owner_policy(ctx, net, attrs, "create_port")
         project = internal if internal is not None else owner(ctx, attrs, "create_port")
         port_id = new_id()
         mac = self.check_mac(net["id"], attrs.pop("mac_address", None))
@@ -84,6 +86,7 @@ class Ports:
         store = self.store
         port_id = port["id"]
         check_binding_policy(ctx, attrs, "update_port")
+        check_device_owner_policy(ctx, store.networks[port["network_id"]], attrs, "update_port")
         if "mac_address" in attrs and attrs["mac_address"] != port["mac_address"]:
             if not ctx.is_admin:
                 raise forbidden("update_port:mac_address")
@@ -200,6 +203,16 @@ def check_binding_policy(ctx: Context, attrs: dict[str, Any], action: str) -> No
     for key in ("binding:host_id", "binding:profile"):
         if key in attrs and not ctx.is_admin:
             raise forbidden(f"{action}:{key}")
+
+
+def check_device_owner_policy(ctx: Context, net: Record, attrs: dict[str, Any], action: str) -> None:
+    """Neutron's `create_port:device_owner` / `update_port:device_owner`: a `network:*` owner (a router's
+    interface or gateway, a DHCP port...) only on a network the caller owns, or for an admin; otherwise a
+    user could plant a port that passes for another project's router."""
+    owner_text = attrs.get("device_owner")
+    if (isinstance(owner_text, str) and owner_text.startswith("network:") and not ctx.is_admin
+            and net["project_id"] != ctx.project_id):
+        raise forbidden(f"{action}:device_owner")
 
 
 def check_pairs(security: bool, pairs: list[dict[str, str]], mac: str) -> list[dict[str, str]]:
