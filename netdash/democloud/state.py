@@ -27,9 +27,14 @@ import dataclasses
 import fcntl
 import ipaddress
 import json
+import logging
 import os
+import sys
 import tempfile
 import threading
+import types
+import typing
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -118,34 +123,175 @@ def upgrade(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def load(cloud: Cloud, document: Any, source: str = "state file") -> None:
-    """Replace a fresh cloud's stores' contents with the document's (the services keep their stores)."""
+    """Replace a fresh cloud's stores' contents with the document's (the services keep their stores), once
+    the document is known to be whole: well-typed in every field (`mismatch`) and answerable (`answers`,
+    tried on a copy, since reading the API can change it: a first list makes a project's default group)."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise StateError(f"{source} is not a netdash demo-cloud state file")
     if document.get("version") not in (1, VERSION):
         raise StateError(f"{source} has state format version {document.get('version')!r}; "
                          f"this netdash reads versions 1 and {VERSION}")
+    if document["version"] == 1:
+        try:
+            document = upgrade(document)
+        except (AttributeError, KeyError, TypeError, ValueError):
+            raise StateError(f"{source} is incomplete or damaged (its version 1 layout)") from None
+    trial = type(cloud)(cloud.settings, cloud.base_url)
+    install(trial, rebuilt(trial, document, source, check=True))
+    answers(trial, source)
+    install(cloud, rebuilt(cloud, document, source, check=False))
+
+
+def rebuilt(cloud: Cloud, document: dict[str, Any], source: str, *, check: bool) -> dict[str, Any]:
+    """The document's stores as new store objects of the cloud's services; StateError naming what is wrong."""
     current = stores(cloud)
     try:
-        if document["version"] == 1:
-            document = upgrade(document)
         saved = document["stores"]
         decoded = {kind: {name: decode(saved[kind][name]) for name in saved_fields(store)}
                    for kind, store in current.items()}
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise StateError(f"{source} is incomplete or damaged ({exc.__class__.__name__}: "
                          f"{str(exc)[:80]})") from None
+    except RecursionError:
+        raise StateError(f"{source} is nested too deeply to be a state file") from None
     fresh = {}
     for kind, store in current.items():
-        blank = type(store)()
-        for name, value in decoded[kind].items():
-            if type(getattr(blank, name)) is not type(value):
-                raise StateError(f"{source}: {kind} {name} should be a {type(getattr(blank, name)).__name__}")
-        fresh[kind] = type(store)(**decoded[kind])  # derives what is not saved (counters) from what is
+        hints = field_types(store)
+        for name, value in decoded[kind].items() if check else ():
+            problem = mismatch(value, hints[name])
+            if problem is not None:
+                raise StateError(f"{source}: {kind} {name}{problem}")
+            if is_record_table(hints[name]):
+                wrong = next((key for key, record in value.items() if record.get("id", key) != key), None)
+                if wrong is not None:
+                    raise StateError(f"{source}: {kind} {name}[{wrong!r}] holds a record of another id")
+        try:
+            fresh[kind] = type(store)(**decoded[kind])  # derives what is not saved (counters) from what is
+        except (TypeError, ValueError) as exc:
+            raise StateError(f"{source}: {kind} cannot be rebuilt ({exc.__class__.__name__})") from None
+    return fresh
+
+
+def install(cloud: Cloud, fresh: dict[str, Any]) -> None:
     with cloud.lock:
-        for kind, store in current.items():
+        for kind, store in stores(cloud).items():
             for f in dataclasses.fields(store):
                 setattr(store, f.name, getattr(fresh[kind], f.name))
         cloud.identity.tokens.clear()
+
+
+#: what a loaded cloud must be able to list without an error, by service
+SMOKE = {"network": ("/v2.0/networks", "/v2.0/subnets", "/v2.0/ports", "/v2.0/routers", "/v2.0/floatingips",
+                     "/v2.0/security-groups", "/v2.0/security-group-rules"),
+         "compute": ("/servers/detail", "/flavors/detail", "/os-keypairs"),
+         "image": ("/v2/images",),
+         "load-balancer": ("/v2/lbaas/loadbalancers", "/v2/lbaas/listeners", "/v2/lbaas/pools",
+                           "/v2/lbaas/healthmonitors")}
+ACCOUNTS = ("demo", "alt_demo", "admin")
+
+
+def answers(cloud: Cloud, source: str) -> None:
+    """A loaded cloud answers: every account exists with its project, and every list of every service
+    can be read, in-process, before the cloud listens. A document can be well-typed and still hold records the
+    API cannot render; that is one line at start, never a cloud whose lists answer 500."""
+    users = {user.get("name") for user in cloud.identity.store.users.values()}
+    missing = [name for name in ACCOUNTS if name not in users]
+    if missing:
+        raise StateError(f"{source}: no account named {' or '.join(missing)}")
+    quiet = logging.getLogger("democloud")
+    was = quiet.disabled
+    quiet.disabled = True  # a failing handler logs its traceback: the one line below says it instead
+    try:
+        contexts = {}
+        for name in ACCOUNTS:
+            try:
+                contexts[name] = cloud.identity.context_for(name)
+            except (KeyError, StopIteration):
+                raise StateError(f"{source}: the account {name} has no project") from None
+        for kind, paths in SMOKE.items():  # as admin: every record of every project goes through its view
+            for path in paths:
+                if cloud.call(kind, "GET", path, context=contexts["admin"]).status >= 500:
+                    raise StateError(f"{source} is damaged: {kind} {path} cannot be answered from it")
+    finally:
+        quiet.disabled = was
+
+
+# --- checking a document before it replaces anything -------------------------------------------------
+def field_types(store: Any) -> dict[str, Any]:
+    """The declared type of each saved field of a store (its annotations, evaluated one by one: a field
+    that is not saved may be annotated with what cannot be evaluated at run time)."""
+    module = sys.modules[type(store).__module__]
+    out = {}
+    for f in dataclasses.fields(store):
+        if f.init:
+            out[f.name] = eval(f.type, vars(module)) if isinstance(f.type, str) else f.type
+    return out
+
+
+def is_record_table(hint: Any) -> bool:
+    """`dict[str, Record]`: a table of records by id."""
+    args = typing.get_args(hint)
+    return (typing.get_origin(hint) is dict and args[0] is str
+            and typing.get_origin(args[1]) is dict and typing.get_args(args[1])[1] is Any)
+
+
+def mismatch(value: Any, hint: Any, depth: int = 0) -> str | None:
+    """Where `value` is not of the declared type `hint`, as ` [key]...: should be X`; None when it is. A
+    record's own values (`dict[str, Any]`) are the API's, checked by the services as they answer."""
+    if hint is Any:
+        return None
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return None if any(mismatch(value, arg, depth) is None for arg in args) else f": should be {hint}"
+    if origin is None:
+        if hint is float:
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+        elif hint is int:
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        elif hint is None or hint is type(None):
+            ok = value is None
+        else:
+            ok = isinstance(value, hint)
+        return None if ok else f": should be {getattr(hint, '__name__', hint)}, not {type(value).__name__}"
+    if not isinstance(value, origin):
+        return f": should be a {origin.__name__}, not {type(value).__name__}"
+    if origin is dict:
+        if all(leaf(value.keys(), args[0])) and all(leaf(value.values(), args[1])):
+            return None  # the common case, checked without a call per item
+        for key, item in value.items():
+            problem = mismatch(key, args[0], depth + 1) or mismatch(item, args[1], depth + 1)
+            if problem is not None:
+                return f"[{str(key)[:40]!r}]{problem}"
+    elif origin in (list, set, frozenset):
+        if all(leaf(value, args[0])):
+            return None
+        for index, item in enumerate(value):
+            problem = mismatch(item, args[0], depth + 1)
+            if problem is not None:
+                return f"[{index}]{problem}"
+    elif origin is tuple:
+        fixed = not (len(args) == 2 and args[1] is Ellipsis)
+        if fixed and len(value) != len(args):
+            return f": should have {len(args)} items, not {len(value)}"
+        for index, item in enumerate(value):
+            problem = mismatch(item, args[index] if fixed else args[0], depth + 1)
+            if problem is not None:
+                return f"[{index}]{problem}"
+    return None
+
+
+def leaf(items: Iterable[Any], hint: Any) -> Iterator[bool]:
+    """Per item, whether it certainly is a `hint` without looking deeper (False: look deeper, or wrong)."""
+    if hint is Any:
+        return (True for _ in items)
+    if hint is None:
+        return (item is None for item in items)
+    if hint in (str, int, float):
+        kinds = (int, float) if hint is float else (hint,)
+        return (type(item) in kinds for item in items)
+    if typing.get_origin(hint) is dict and typing.get_args(hint)[1] is Any:
+        return (type(item) is dict and all(type(key) is str for key in item) for item in items)
+    return (False for _ in items)
 
 
 def read(path: str | os.PathLike[str]) -> Any:
@@ -159,6 +305,8 @@ def read(path: str | os.PathLike[str]) -> Any:
         raise StateError(f"state file {target} is not UTF-8 text") from None
     try:
         return json.loads(text)
+    except RecursionError:
+        raise StateError(f"state file {target} is nested too deeply to be a state file") from None
     except ValueError as exc:
         where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
         raise StateError(f"state file {target} is not valid JSON{where}") from None

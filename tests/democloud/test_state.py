@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -206,3 +207,43 @@ def test_a_second_cloud_on_the_same_state_file_refuses_to_start(tmp_path: Path) 
     for stream in (again.stdout, again.stderr):
         if stream is not None:
             stream.close()
+
+
+DAMAGE = {
+    "a network record replaced by a number": lambda d, net: d["network"]["networks"].__setitem__(net, 5),
+    "no users": lambda d, net: d["identity"].__setitem__("users", {}),
+    "creation order as strings": lambda d, net: d["network"]["order"].update(
+        dict.fromkeys(d["network"]["order"], "first")),
+    "a provisioning heap entry cut short": lambda d, net: d["load-balancer"].__setitem__("pending", [[1]]),
+    "a record under another id": lambda d, net: d["network"]["networks"][net].__setitem__("id", "elsewhere"),
+    "a tagged value of the wrong shape": lambda d, net: d["network"].__setitem__("macs", {"__set__": 5}),
+}
+
+
+@pytest.fixture(scope="module")
+def saved_seed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    path = tmp_path_factory.mktemp("seed") / "cloud.json"
+    with DemoCloud(seed=True, state=path):
+        pass
+    return json.loads(path.read_text())
+
+
+@pytest.mark.parametrize("damage", DAMAGE, ids=list(DAMAGE))
+def test_a_damaged_state_is_one_line_naming_what_and_exit_2(saved_seed: dict[str, Any], tmp_path: Path, damage: str,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    document = json.loads(json.dumps(saved_seed))
+    DAMAGE[damage](document["stores"], next(iter(document["stores"]["network"]["networks"])))
+    path = tmp_path / "damaged.json"
+    path.write_text(json.dumps(document))
+    assert netdash(["demo-cloud", "--state", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(path) in err and "Traceback" not in err, err
+
+
+def test_a_deeply_nested_state_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text('{"format": "netdash-democloud-state", "version": 2, "stores": ' + '[' * 100_000 + ']' * 100_000
+                    + '}')
+    assert netdash(["demo-cloud", "--state", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "nested too deeply" in err, err
