@@ -151,7 +151,10 @@ class Identity(Service):
         if "password" in methods:
             user = self.password_user(identity.get("password"))
         elif "token" in methods:
-            previous = self.tokens.get(str((identity.get("token") or {}).get("id", "")))
+            given = identity.get("token")
+            if not isinstance(given, dict):
+                raise self.error(400, f"Invalid input for field 'identity/token': {given!r} is not of type 'object'")
+            previous = self.tokens.get(str(given.get("id", "")))
             if previous is None or previous.expires_at <= self.runtime.now():
                 raise HttpError(401, self.unauthorized().body, self.unauthorized().headers)
             user = self.store.users[previous.user_id]
@@ -175,11 +178,19 @@ class Identity(Service):
             user = self.store.users.get(str(spec["id"]))
         else:
             domain = spec.get("domain") or {}
+            if not isinstance(domain, dict):
+                raise self.error(400, "Invalid input for field 'identity/password/user/domain': "
+                                      f"{domain!r} is not of type 'object'")
             if domain.get("name", "Default") != "Default" and domain.get("id", "default") != "default":
                 user = None
             else:
                 user = next((u for u in self.store.users.values() if u["name"] == spec.get("name")), None)
-        if user is None or not secrets.compare_digest(str(spec.get("password", "")), user["_password"]):
+        given = spec.get("password", "")
+        if not isinstance(given, str):
+            raise self.error(400, "Invalid input for field 'identity/password/user/password': "
+                                  f"{given!r} is not of type 'string'")
+        # as bytes: compare_digest refuses str with non-ASCII characters (a password may well have them)
+        if user is None or not secrets.compare_digest(given.encode(), str(user["_password"]).encode()):
             raise HttpError(401, self.unauthorized().body, self.unauthorized().headers)
         return user
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from netdash.democloud import DemoCloud
+from netdash.democloud import DemoCloud, Settings
 
 
 def password_body(user: str, password: str, project: str) -> dict:
@@ -118,3 +118,22 @@ def test_projects_are_isolated_in_keystone(empty_cloud: DemoCloud) -> None:
     alt = empty_cloud.cloud.identity.project_named("alt_demo")["id"]
     assert httpx.get(f"{empty_cloud.auth_url}/projects/{alt}", headers=headers).status_code == 404
     assert httpx.get(f"{empty_cloud.auth_url}/projects", headers=headers).status_code == 403
+
+
+def test_odd_credentials_get_keystones_400_or_401_never_a_500() -> None:
+    """A non-ASCII password works; a string where Keystone expects an object is its 400."""
+    with DemoCloud(seed=False, settings=Settings(password="pässwörd-✓")) as cloud:
+        assert login(cloud).status_code == 201
+        url = f"{cloud.auth_url}/auth/tokens"
+        wrong = password_body("demo", "wrong-päss", "demo")
+        assert httpx.post(url, json=wrong).status_code == 401
+        for body in (
+            {"auth": {"identity": {"methods": ["token"], "token": "abc"}}},
+            {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+                "name": "demo", "domain": "Default", "password": "x"}}}}},
+            {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+                "name": "demo", "domain": {"name": "Default"}, "password": 5}}}}},
+        ):
+            answer = httpx.post(url, json=body)
+            assert answer.status_code == 400, answer.text
+            assert answer.json()["error"]["message"].startswith("Invalid input for field")
