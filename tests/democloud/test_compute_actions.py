@@ -31,6 +31,9 @@ def test_stop_start_reboot_and_invalid_states(empty_cloud: DemoCloud, conn: Any)
         4,
     )
     assert api.nova("POST", f"/servers/{server_id}/action", {"os-stop": None}).status_code == 409
+    odd = api.nova("POST", f"/servers/{server_id}/action", {"os-start": 5})  # Nova's schema: null only
+    assert odd.status_code == 400 and "is not of type 'null'" in fault(odd, "badRequest")
+    assert api.server(server_id)["status"] == "SHUTOFF"
     assert api.nova("POST", f"/servers/{server_id}/action", {"reboot": {"type": "SOFT"}}).status_code == 409
     conn.compute.start_server(server_id)
     assert api.server(server_id)["status"] == "ACTIVE"

@@ -79,6 +79,9 @@ def test_listener_pool_member_monitor_crud(empty_cloud: DemoCloud, conn: Any) ->
         assert (hm.http_method, hm.url_path, hm.expected_codes, hm.max_retries_down) == ("GET", "/", "200", 3)
 
         assert [m.address for m in lbs.members(pool)] == ["10.0.0.20"]
+        numeric = conn.load_balancer.post(f"/lbaas/pools/{pool.id}/members",
+                                          json={"member": {"address": 5, "protocol_port": 81}})
+        assert numeric.status_code == 400 and "IPv4 or IPv6" in numeric.text  # not stored as 0.0.0.5
         assert lbs.get_pool(pool.id).health_monitor_id == hm.id
         assert lbs.get_load_balancer(lb.id).listeners == [{"id": listener.id}]
         assert [x.id for x in lbs.health_monitors()] == [hm.id]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, NoReturn
 
 from ..core import Request, Response, Router
@@ -45,6 +46,9 @@ class ActionsController:
         action, argument = next(iter(body.items()))
         now = self.runtime.now()
         if action in ACTION_STATES:
+            if argument is not None:  # Nova's schema: {"os-stop": null}
+                raise bad(f"Invalid input for field/attribute {action}. Value: {argument}. "
+                          f"{json.dumps(argument)} is not of type 'null'")
             allowed, verb = ACTION_STATES[action]
             if server["vm_state"] not in allowed or server["task_state"]:
                 self.invalid_state(server, verb)

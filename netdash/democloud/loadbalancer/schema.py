@@ -143,6 +143,8 @@ def to_enum(name: str, value: Any, spec: Field) -> Any:
 
 
 def to_ip(name: str, value: Any, spec: Field) -> str:
+    if not isinstance(value, str):  # ip_address() takes an int too: 5 would be stored as 0.0.0.5
+        raise invalid_input(name, value, "Value should be IPv4 or IPv6 format")
     try:
         return str(ipaddress.ip_address(value))
     except ValueError:
