@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .faults_spec import parse
+from .faults_spec import compile_path, parse
 
 if TYPE_CHECKING:
     from .core import Request, Response
@@ -68,7 +68,7 @@ class FaultRule:
             raise ValueError("a fault needs nth >= 1, times >= 0 and an error status (400-599)")
         if self.rate is not None and not 0.0 <= self.rate <= 1.0:
             raise ValueError("a fault's rate is a probability, 0..1")
-        self._pattern = re.compile(self.path)
+        self._pattern = compile_path(self.path)  # SpecError (a ValueError) if it is not a safe pattern
         self._rng = random.Random(self.seed)
         if self.method:
             self.method = self.method.upper()
@@ -174,8 +174,13 @@ class Faults:
         verdict = Verdict()
         fired = False
         with self._lock:
-            for rule in self.rules:
-                if rule.exhausted or not rule.matches(service, method, path):
+            rules = list(self.rules)
+        # Patterns are matched with no lock held (they are safe ones, `compile_path`, but a request must never
+        # wait for another's matching); what the matches count is decided under the lock.
+        matching = [rule for rule in rules if rule.matches(service, method, path)]
+        with self._lock:
+            for rule in matching:
+                if rule.exhausted:
                     continue
                 rule.seen += 1
                 if (rule.answers and verdict.answer is not None) or not rule.due():

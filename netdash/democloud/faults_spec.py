@@ -8,7 +8,9 @@ here, so a typo costs one line and exit status 2 rather than a cloud that silent
 from __future__ import annotations
 
 import re
+import re._parser as sre_parse  # the parsed form, to look for nested repeats
 from dataclasses import dataclass
+from typing import Any
 
 SERVICES = ("identity", "network", "compute", "load-balancer", "image")
 OPTIONS = ("nth", "times", "rate", "seed")
@@ -128,10 +130,7 @@ def parse_where(where: str) -> tuple[str | None, str | None, str]:
         raise SpecError(f"unknown service {service!r}: expected one of {', '.join(SERVICES)} or *")
     if method not in ("", "*") and not re.fullmatch(r"[A-Za-z]+", method):
         raise SpecError(f"bad method {method!r}: expected GET, POST, PUT, DELETE, PATCH, HEAD or *")
-    try:
-        re.compile(path)
-    except re.error as exc:
-        raise SpecError(f"bad path pattern {path!r}: {exc}") from None
+    compile_path(path)
     return (service if service not in ("", "*") else None, method.upper() if method not in ("", "*") else None,
             path)
 
@@ -150,3 +149,57 @@ def integer(name: str, value: str, low: int) -> int:
     if not value.strip().isdigit() or int(value) < low:
         raise SpecError(f"{name}= needs a whole number >= {low}, not {value!r}")
     return int(value)
+
+
+#: the longest path pattern a fault may have
+MAX_PATTERN = 200
+
+
+def compile_path(path: str) -> re.Pattern[str]:
+    """A fault's path pattern, compiled once; SpecError if it is not a regular expression, or not a safe
+    one. Faults are matched against every request, and any project can add one: a pattern whose running
+    time can explode on a crafted path (a repeat inside a repeat, `(a+)+$`; an alternation inside a
+    repeat; a backreference) would let one request hold every other up, so those are refused."""
+    if len(path) > MAX_PATTERN:
+        raise SpecError(f"path pattern longer than {MAX_PATTERN} characters")
+    try:
+        compiled = re.compile(path)
+        tree = sre_parse.parse(path)
+    except re.error as exc:
+        raise SpecError(f"bad path pattern {path!r}: {exc}") from None
+    problem = unsafe(tree, inside_repeat=False)
+    if problem is not None:
+        raise SpecError(f"path pattern {path!r} is refused: {problem} (its matching time could explode)")
+    return compiled
+
+
+def unsafe(tree: Any, *, inside_repeat: bool) -> str | None:
+    """What makes a parsed pattern prone to catastrophic backtracking, or None."""
+    for op, arg in tree:
+        name = str(op)
+        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            _low, high, inner = arg
+            unbounded = high == sre_parse.MAXREPEAT or high > 100
+            if unbounded and inside_repeat:
+                return "a repeat inside a repeat"
+            problem = unsafe(inner, inside_repeat=inside_repeat or unbounded)
+            if problem is not None:
+                return problem
+        elif name == "SUBPATTERN":
+            problem = unsafe(arg[-1], inside_repeat=inside_repeat)
+            if problem is not None:
+                return problem
+        elif name == "BRANCH":
+            if inside_repeat:
+                return "an alternation inside a repeat"
+            for branch in arg[1]:
+                problem = unsafe(branch, inside_repeat=inside_repeat)
+                if problem is not None:
+                    return problem
+        elif name in ("GROUPREF", "GROUPREF_EXISTS"):
+            return "a backreference"
+        elif name in ("ASSERT", "ASSERT_NOT"):
+            problem = unsafe(arg[1], inside_repeat=inside_repeat)
+            if problem is not None:
+                return problem
+    return None

@@ -56,6 +56,10 @@ def test_several_specs_in_one_string() -> None:
     ("503@nova", "unknown service 'nova'"),
     ("503@network:G3T", "bad method 'G3T'"),
     ("503@network:GET:/ports/(", "bad path pattern"),
+    ("503@network:GET:(a+)+$", "a repeat inside a repeat"),
+    ("503@network:GET:(ports|port)*x", "an alternation inside a repeat"),
+    ("503@network:GET:(a)\\1", "a backreference"),
+    ("503@network:GET:" + "a" * 201, "longer than 200"),
     ("provisioning=5@network", "only @load-balancer or @compute"),
     ("provisioning=5:nth=2", "takes no options"),
     ("expire-tokens@network", "expire-tokens at once takes no @WHERE"),
@@ -214,3 +218,19 @@ def test_faults_change_over_http_with_a_token(seeded_cloud: DemoCloud) -> None:
     assert httpx.delete(url, headers=token).status_code == 204
     assert httpx.get(networks_url(seeded_cloud), headers=token).status_code == 200
     assert httpx.get(url, headers=token).json() == {"faults": [], "provisioning_delay": 0.2, "build_delay": 0.1}
+
+
+def test_a_hostile_fault_pattern_cannot_stall_other_requests(seeded_cloud: DemoCloud) -> None:
+    """Any project may add faults: a pattern that backtracks catastrophically on a crafted path (each more
+    character doubling the time) is refused, over HTTP as on the command line, and a crafted path against
+    the faults that are allowed is answered at once."""
+    url = f"{seeded_cloud.cloud.base_url}/democloud/faults"
+    token = {"X-Auth-Token": token_of(seeded_cloud.connection("alt_demo"))}
+    refused = httpx.post(url, json={"spec": "503@network:GET:(a+)+$"}, headers=token)
+    assert refused.status_code == 400 and "repeat inside a repeat" in refused.json()["error"]["message"]
+    assert httpx.get(url, headers=token).json()["faults"] == []
+    assert httpx.post(url, json={"spec": "503@network:GET:/ports/[0-9a-f-]+$"}, headers=token).status_code == 201
+    crafted = networks_url(seeded_cloud).replace("/networks", "/" + "a" * 5000 + "!")
+    started = time.monotonic()
+    assert httpx.get(crafted, headers=token).status_code == 404
+    assert time.monotonic() - started < 2.0
