@@ -69,6 +69,8 @@ class Request:
             return json.loads(self.body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise MalformedBody(f"Malformed JSON in request body: {exc}") from None
+        except RecursionError:
+            raise MalformedBody("Malformed JSON in request body: nested too deeply") from None
 
 
 @dataclass
