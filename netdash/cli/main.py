@@ -184,14 +184,26 @@ def tell_unfinished() -> list[str]:
 
     lines = [f"an interrupted action needs attention: {left.line()}: run `netdash recover`"
              for left in journal.unfinished()]
+    from netdash.cli.interrupts import say
+
     for line in lines:
-        print(f"netdash: {line}", file=sys.stderr, flush=True)
+        say(line)
     return lines
 
 
 def fail(message: str) -> int:
-    print(f"netdash: error: {message}", file=sys.stderr)
+    """The one line of every error; what it quotes (a name, the cloud's message, an argument) shown as text."""
+    from netdash.cloud.text import visible
+
+    print(f"netdash: error: {visible(message)}", file=sys.stderr)
     return 2
+
+
+def out(line: str) -> None:
+    """A line of a result on stdout: as `fail`, text only, whatever it quotes."""
+    from netdash.cloud.text import visible
+
+    print(visible(line), flush=True)
 
 
 def open_cloud(options: argparse.Namespace) -> tuple[Any, Any]:
@@ -247,11 +259,11 @@ def print_topology(options: argparse.Namespace) -> int:
         else:
             from rich.console import Console
 
-            from netdash.cli.topology_text import build_tree
+            from netdash.cli.topology_text import build_tree, visible_tree
 
             info = client.info
             title = f"{info.cloud} · project {info.project} · region {info.region or '-'}"
-            Console().print(build_tree(topology, title))
+            Console().print(visible_tree(build_tree(topology, title)))
         return 0
     finally:
         client.close()

@@ -18,6 +18,8 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
+from netdash.cloud.text import visible
+
 HELP = "GET a URL at a steady rate and report which backend answered (shares, latency, errors)"
 
 
@@ -82,7 +84,8 @@ def run(options: argparse.Namespace) -> int:
         json.dump(data, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(table(stats, elapsed, [e.text for e in events]))
+        lines = table(stats, elapsed, [e.text for e in events]).rstrip("\n").split("\n")
+        sys.stdout.write("".join(visible(line) + "\n" for line in lines))  # the URL and what servers said: text
     return 0
 
 

@@ -16,6 +16,7 @@ import sys
 from typing import Any
 
 from netdash.cli.interrupts import say
+from netdash.cli.main import out
 
 HELP = "finish or roll back an action that was interrupted half-way (a crash, kill -9)"
 
@@ -59,7 +60,7 @@ def run(options: argparse.Namespace) -> int:
         return 0
     status = 0
     for left in found:
-        print(f"interrupted: {left.line()}", flush=True)
+        out(f"interrupted: {left.line()}")
         if left.cloud.get("demo"):
             say("it ran on an embedded demo cloud that ended with its netdash: nothing is left to recover")
             left.discard()
@@ -74,7 +75,7 @@ def run(options: argparse.Namespace) -> int:
         region = options.os_region or left.cloud.get("region")
         client = CloudClient.connect(name, region, max_rps=options.max_rps or 20.0, insecure=options.insecure)
         try:
-            print(f"now: {action.where(client)}", flush=True)
+            out(f"now: {action.where(client)}")
             complete = ask(options)
             if complete is None:
                 say("error: nothing chosen: pass --rollback or --complete (the journal is kept)")
@@ -87,7 +88,7 @@ def run(options: argparse.Namespace) -> int:
                 say(line)
             if result.outcome in (DONE, ROLLED_BACK):
                 entry.close(result.outcome)
-                print(result.summary, flush=True)
+                out(result.summary)
             else:
                 entry.abandon()
                 say(f"error: {result.summary} (the journal is kept: run `netdash recover` again)")
