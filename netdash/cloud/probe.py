@@ -98,7 +98,10 @@ def classify(exc: httpx.HTTPError) -> str:
 
 
 def check_url(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # `http://[::1`: an unclosed IPv6 bracket
+        raise ProbeError(f"not a URL: {url!r}: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ProbeError(f"not an http(s) URL: {url!r}")
     try:
