@@ -66,8 +66,8 @@ def one_line_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str], expecte
 
 @pytest.mark.parametrize(("argv", "expected"), [
     (["topology", "--format", "xml"], "invalid choice: 'xml'"),
-    (["--interval", "0"], "expected a positive number"),
-    (["--max-rps", "many", "topology"], "expected a positive number"),
+    (["--interval", "0"], "expected a number from 0.1 to 3600, got '0'"),
+    (["--max-rps", "many", "topology"], "expected a number from 0.1 to 10000, got 'many'"),
     (["frobnicate"], "invalid choice: 'frobnicate'"),
     (["topology", "--os-cloud", "nope"], "unknown cloud 'nope'"),
     (["topology", "--os-cloud", "netdash-demo", "--os-region", "Mars"], "Region Mars is not a valid region"),

@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from netdash.cloud.client import CloudClient
+from netdash.democloud import process
 from netdash.democloud.process import DemoCloudFailed, DemoCloudProcess
 from tests.waiting import wait_for
 
@@ -94,3 +96,44 @@ def test_a_reader_that_leaves_early_gets_no_traceback() -> None:
     errors = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 141, errors
     assert "Traceback" not in errors and "Error" not in errors, errors
+
+
+def test_a_directory_left_by_sigkill_is_removed_at_the_next_start(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """`kill -9` of `netdash --demo` leaves its private directory (and the demo password in it); the next
+    start of an embedded cloud of the same user removes it, and leaves a live netdash's alone."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # gettempdir() reads TMPDIR again
+    killed = subprocess.Popen(
+        [sys.executable, "-c", "from netdash.democloud.process import DemoCloudProcess; import time; "
+                               "c = DemoCloudProcess().start(); print(c.directory, c.pid, flush=True); time.sleep(60)"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert killed.stdout is not None
+    left, child = killed.stdout.readline().split()
+    left_dir = Path(left)
+    assert left_dir.parent == tmp_path and (left_dir / "clouds.yaml").exists()
+    assert (left_dir / "owner").read_text().split()[0] == str(killed.pid)
+    killed.kill()
+    killed.wait()
+    wait_for(lambda: not alive(int(child)), timeout=10, what="the orphaned child to exit")
+    assert (left_dir / "clouds.yaml").exists()  # nobody could clean up after a SIGKILL
+
+    # a live owner, and a live PID that another process had when the directory was made: kept, removed
+    live = Path(tempfile.mkdtemp(prefix=process.PREFIX))
+    process.claim(live)
+    reused = Path(tempfile.mkdtemp(prefix=process.PREFIX))
+    (reused / "owner").write_text(f"{os.getpid()} 1\n")
+    fresh = Path(tempfile.mkdtemp(prefix=process.PREFIX))  # just made, owner file not yet written: kept
+    with DemoCloudProcess() as cloud:
+        assert cloud.directory is not None and cloud.directory.exists()
+        assert not left_dir.exists() and not reused.exists()
+        assert live.exists() and fresh.exists()
+    assert sorted(tmp_path.iterdir()) == sorted([live, fresh])
+
+
+def test_start_time_tells_a_process_from_a_zombie_and_from_none() -> None:
+    assert process.start_time(os.getpid()) == process.start_time(os.getpid()) is not None
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    wait_for(lambda: process.start_time(gone.pid) is None, what="the exited child to be a zombie")  # not reaped
+    gone.wait()
+    assert process.start_time(gone.pid) is None

@@ -56,7 +56,7 @@ def test_the_generated_project_as_openstacksdk_lists_it(scale_20: DemoCloud) -> 
 def test_demo_cloud_refuses_a_bad_scale(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert demo_cloud_main(argv) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("netdash demo-cloud: error: --scale: expected")
+    assert err.count("\n") == 1 and err.startswith("netdash demo-cloud: error: argument --scale: expected")
 
 
 @pytest.mark.parametrize("argv, says", [

@@ -28,6 +28,7 @@ from typing import Any, ClassVar, TypeVar
 from netdash.cloud.api import CloudWrites
 from netdash.cloud.errors import ApiError, CloudUnreachable, NetdashError
 from netdash.cloud.model import Resource, Topology
+from netdash.cloud.text import visible
 
 from .journal import Entry
 
@@ -62,6 +63,14 @@ class Plan:
     notes: tuple[str, ...] = ()
     refusal: str | None = None
 
+    def __post_init__(self) -> None:
+        # what a person reads quotes names any user of the project can set: text, never terminal control
+        object.__setattr__(self, "title", visible(self.title))
+        object.__setattr__(self, "steps", tuple(visible(step) for step in self.steps))
+        object.__setattr__(self, "notes", tuple(visible(note) for note in self.notes))
+        if self.refusal is not None:
+            object.__setattr__(self, "refusal", visible(self.refusal))
+
     @property
     def refused(self) -> bool:
         return self.refusal is not None
@@ -81,6 +90,10 @@ class Result:
     summary: str
     lines: tuple[str, ...] = ()
     failed_step: str | None = None
+
+    def __post_init__(self) -> None:  # as Plan's
+        object.__setattr__(self, "summary", visible(self.summary))
+        object.__setattr__(self, "lines", tuple(visible(line) for line in self.lines))
 
     @property
     def ok(self) -> bool:
@@ -176,6 +189,9 @@ class Choice:
     label: str
     enabled: bool = True
 
+    def __post_init__(self) -> None:  # as Plan's
+        object.__setattr__(self, "label", visible(self.label))
+
 
 @dataclass(frozen=True)
 class Pick:
@@ -183,6 +199,9 @@ class Pick:
 
     title: str
     choices: tuple[Choice, ...]
+
+    def __post_init__(self) -> None:  # as Plan's
+        object.__setattr__(self, "title", visible(self.title))
 
 
 #: what a dashboard flow has gathered so far: constructor keyword -> value

@@ -22,6 +22,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from netdash.cli.interrupts import say
+from netdash.cli.main import out
 
 if TYPE_CHECKING:
     from netdash.actions import Action
@@ -106,7 +107,8 @@ def run(options: argparse.Namespace) -> int:
         if plan.refusal is not None:
             err(f"refused: {plan.refusal}")
             return 2
-        print("\n".join(plan.lines()), flush=True)
+        for line in plan.lines():
+            out(line)
         if options.dry_run:
             return 0
         answer = confirmed(options)
@@ -131,7 +133,7 @@ def run(options: argparse.Namespace) -> int:
         for line in result.lines:
             err(line)
         if result.ok:
-            print(result.summary, flush=True)
+            out(result.summary)
         else:
             err(("refused: " if result.outcome == REFUSED else "error: ") + result.summary)
         return result.exit_status

@@ -15,6 +15,8 @@ import threading
 from collections.abc import Iterator
 from types import FrameType
 
+from netdash.cloud.text import visible
+
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 NAMES = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM", signal.SIGHUP: "the terminal closed (SIGHUP)"}
 
@@ -28,9 +30,10 @@ class LeftAtOnce(BaseException):
 
 
 def say(text: str) -> None:
-    """A line on stderr, if there still is one (after SIGHUP the terminal may be gone)."""
+    """A line on stderr, if there still is one (after SIGHUP the terminal may be gone); text, never terminal
+    control, whatever names from the cloud it quotes."""
     with contextlib.suppress(OSError, ValueError):
-        print(f"netdash: {text}", file=sys.stderr, flush=True)
+        print(f"netdash: {visible(text)}", file=sys.stderr, flush=True)
 
 
 @contextlib.contextmanager

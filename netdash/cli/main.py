@@ -53,17 +53,27 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def positive(kind: type[float] | type[int]) -> Any:
+def number(kind: type[float] | type[int], low: float, high: float) -> Any:
+    """An argparse `type`: a finite `kind` from `low` to `high`, else one line saying what is expected (so
+    nan, inf, 1e309 and 1e-300 are refused like any other number out of range)."""
+    what = "a whole number" if kind is int else "a number"
+
     def parse(text: str) -> float:
         try:
             value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+        except (ValueError, OverflowError):
+            raise argparse.ArgumentTypeError(f"expected {what} from {low:g} to {high:g}, got {text!r}") from None
+        if not low <= value <= high:  # False for nan too
+            raise argparse.ArgumentTypeError(f"expected {what} from {low:g} to {high:g}, got {text!r}")
         return value
 
     return parse
+
+
+#: `--interval`: a tenth of a second (the fastest a refresh of a small project takes) to an hour
+INTERVAL_RANGE = (0.1, 3600.0)
+#: `--max-rps`: one request per ten seconds at least (a refresh is several), 10,000 at most
+MAX_RPS_RANGE = (0.1, 10000.0)
 
 
 def scale(text: str) -> int:
@@ -97,11 +107,12 @@ def add_cloud_options(p: argparse.ArgumentParser, *, defaults: bool) -> None:
     p.add_argument("--os-region", metavar="NAME", default=d(None), help="region (default: $OS_REGION_NAME)")
     p.add_argument("--demo", action="store_true", default=d(False),
                    help="use the embedded demo cloud, started in a child process")
-    p.add_argument("--interval", type=positive(float), metavar="SECONDS", default=d(2.0),
-                   help="seconds between refreshes (default 2)")
-    p.add_argument("--max-rps", type=positive(float), metavar="N", default=d(None),
-                   help=f"API requests per second at most (default {MAX_RPS:g}; {DEMO_MAX_RPS:g} for the embedded "
-                        "cloud, which is on loopback and needs no protecting)")
+    p.add_argument("--interval", type=number(float, *INTERVAL_RANGE), metavar="SECONDS", default=d(2.0),
+                   help="seconds between refreshes, {:g}..{:g} (default 2)".format(*INTERVAL_RANGE))
+    p.add_argument("--max-rps", type=number(float, *MAX_RPS_RANGE), metavar="N", default=d(None),
+                   help="API requests per second at most, {:g}..{:g} ".format(*MAX_RPS_RANGE)
+                        + f"(default {MAX_RPS:g}; {DEMO_MAX_RPS:g} for the embedded cloud, which is on loopback "
+                        "and needs no protecting)")
     p.add_argument("--read-only", action="store_true", default=d(False), help="offer no action that changes the cloud")
     p.add_argument("--scale", type=scale, metavar="N", default=d(0),
                    help="with --demo: a generated project of N servers (~5N ports) instead of the seed scenario")
@@ -184,14 +195,26 @@ def tell_unfinished() -> list[str]:
 
     lines = [f"an interrupted action needs attention: {left.line()}: run `netdash recover`"
              for left in journal.unfinished()]
+    from netdash.cli.interrupts import say
+
     for line in lines:
-        print(f"netdash: {line}", file=sys.stderr, flush=True)
+        say(line)
     return lines
 
 
 def fail(message: str) -> int:
-    print(f"netdash: error: {message}", file=sys.stderr)
+    """The one line of every error; what it quotes (a name, the cloud's message, an argument) shown as text."""
+    from netdash.cloud.text import visible
+
+    print(f"netdash: error: {visible(message)}", file=sys.stderr)
     return 2
+
+
+def out(line: str) -> None:
+    """A line of a result on stdout: as `fail`, text only, whatever it quotes."""
+    from netdash.cloud.text import visible
+
+    print(visible(line), flush=True)
 
 
 def open_cloud(options: argparse.Namespace) -> tuple[Any, Any]:
@@ -247,11 +270,11 @@ def print_topology(options: argparse.Namespace) -> int:
         else:
             from rich.console import Console
 
-            from netdash.cli.topology_text import build_tree
+            from netdash.cli.topology_text import build_tree, visible_tree
 
             info = client.info
             title = f"{info.cloud} · project {info.project} · region {info.region or '-'}"
-            Console().print(build_tree(topology, title))
+            Console().print(visible_tree(build_tree(topology, title)))
         return 0
     finally:
         client.close()

@@ -18,24 +18,14 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
+from netdash.cloud.text import visible
+
 HELP = "GET a URL at a steady rate and report which backend answered (shares, latency, errors)"
-
-
-def number(kind: type[float] | type[int], low: float, high: float) -> Any:
-    def parse(text: str) -> float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"expected {low:g}..{high:g}, got {text}")
-        return value
-
-    return parse
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
     """Add the `probe` subcommand to `netdash`'s subparsers."""
+    from netdash.cli.main import number
     from netdash.cloud.probe_stats import MAX_CLIENTS, MAX_RATE, MIN_RATE  # not cloud.probe: no httpx to parse
 
     p = subparsers.add_parser("probe", help=HELP, description=HELP)
@@ -43,11 +33,12 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--rate", type=number(float, MIN_RATE, MAX_RATE), default=10.0,
                    help=f"requests per second, {MIN_RATE:g}..{MAX_RATE:g} (default 10)")
     p.add_argument("--duration", type=number(float, 0.1, 86400), default=5.0, metavar="SECONDS",
-                   help="how long to probe (default 5)")
+                   help="how long to probe, 0.1..86400 (default 5)")
     p.add_argument("--clients", type=number(int, 1, MAX_CLIENTS), default=1, metavar="N",
-                   help="simulated clients, each from its own source address 127.0.0.1..N (default 1)")
+                   help=f"simulated clients, 1..{MAX_CLIENTS}, each from its own source address 127.0.0.1..N "
+                        "(default 1)")
     p.add_argument("--timeout", type=number(float, 0.01, 60), default=2.0, metavar="SECONDS",
-                   help="per-request timeout (default 2)")
+                   help="per-request timeout, 0.01..60 (default 2)")
     which = p.add_mutually_exclusive_group()
     which.add_argument("--backend-header", metavar="H", help="name the backend by this response header")
     which.add_argument("--backend-regex", metavar="RE",
@@ -82,7 +73,8 @@ def run(options: argparse.Namespace) -> int:
         json.dump(data, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(table(stats, elapsed, [e.text for e in events]))
+        lines = table(stats, elapsed, [e.text for e in events]).rstrip("\n").split("\n")
+        sys.stdout.write("".join(visible(line) + "\n" for line in lines))  # the URL and what servers said: text
     return 0
 
 

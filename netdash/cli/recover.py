@@ -16,6 +16,7 @@ import sys
 from typing import Any
 
 from netdash.cli.interrupts import say
+from netdash.cli.main import out
 
 HELP = "finish or roll back an action that was interrupted half-way (a crash, kill -9)"
 
@@ -61,7 +62,7 @@ def run(options: argparse.Namespace) -> int:
         return 0
     status = 0
     for left in found:
-        print(f"interrupted: {left.line()}", flush=True)
+        out(f"interrupted: {left.line()}")
         if left.cloud.get("demo"):
             say("it ran on an embedded demo cloud that ended with its netdash: nothing is left to recover")
             left.discard()
@@ -75,7 +76,7 @@ def run(options: argparse.Namespace) -> int:
                 say(f"error: {looked.refusal}")
                 status = max(status, 2)
                 continue
-            print(looked.steps[0], flush=True)  # where things are now
+            out(looked.steps[0])  # where things are now
             complete = ask(options)
             if complete is None:
                 say("error: nothing chosen: pass --rollback or --complete (the journal is kept)")
@@ -86,7 +87,7 @@ def run(options: argparse.Namespace) -> int:
             for line in result.lines:
                 say(line)
             if result.outcome in (DONE, ROLLED_BACK):
-                print(result.summary, flush=True)
+                out(result.summary)
             else:
                 say(f"error: {result.summary} (the journal is kept: run `netdash recover` again)")
                 status = 3

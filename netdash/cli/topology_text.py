@@ -4,7 +4,8 @@ Same reading of the model as the dashboard's tree (network -> subnets -> ports -
 gateway and interfaces; servers with ports and floating IPs; floating IPs -> port -> owner; load
 balancers -> listeners -> pools -> members -> health monitor), but static: scripts and a quick look in a
 terminal without starting the TUI. Names come from `cloud.naming` and status colours from
-`cloud.status_styles`, as in the dashboard.
+`cloud.status_styles`, as in the dashboard; what else the cloud says (statuses, algorithms, endpoints from
+tags) is markup-escaped where it is put in, and `visible_tree` makes every label text before printing.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from rich.tree import Tree
 from netdash.cloud.model import FloatingIP, LoadBalancer, Pool, Port, Topology
 from netdash.cloud.naming import display_name, name_of, owner_name
 from netdash.cloud.status_styles import status_style
+from netdash.cloud.text import visible
 
 
 def status(value: str | None) -> str:
@@ -33,6 +35,17 @@ def port_line(topo: Topology, port: Port) -> str:
     owned = f" -> {escape(owner)}" if owner is not None else ""
     addresses = ", ".join(port.addresses) or "no address"
     return f"port {escape(display_name(port))} {addresses}{owned}{fip_text(topo, port)}"
+
+
+def visible_tree(tree: Tree) -> Tree:
+    """The last line of defence before the terminal: every label's control and bidi characters spelled out
+    (`cloud.text.visible`), whichever field of the cloud's they came from. Markup is printable, so the
+    markup strings are made visible whole."""
+    if isinstance(tree.label, str):
+        tree.label = visible(tree.label)
+    for child in tree.children:
+        visible_tree(child)
+    return tree
 
 
 def build_tree(topo: Topology, title: str) -> Tree:
@@ -75,7 +88,7 @@ def build_tree(topo: Topology, title: str) -> Tree:
 
 
 def fip_node(topo: Topology, parent: Tree, fip: FloatingIP) -> None:
-    endpoint = f" (serves {fip.endpoint})" if fip.endpoint else ""
+    endpoint = f" (serves {escape(fip.endpoint)})" if fip.endpoint else ""
     node = parent.add(f"{fip.floating_ip_address}{status(fip.status)}{endpoint}")
     port = topo.ports.get(fip.port_id or "")
     if port is not None:
@@ -87,8 +100,8 @@ def fip_node(topo: Topology, parent: Tree, fip: FloatingIP) -> None:
 def lb_node(topo: Topology, parent: Tree, lb: LoadBalancer) -> None:
     node = parent.add(f"{escape(display_name(lb))} {lb.vip_address or ''}{status(lb.operating_status)}")
     for listener in topo.listeners_of(lb.id):
-        endpoint = f" (serves {listener.endpoint})" if listener.endpoint else ""
-        li = node.add(f"listener {escape(display_name(listener))} {listener.protocol or ''}:"
+        endpoint = f" (serves {escape(listener.endpoint)})" if listener.endpoint else ""
+        li = node.add(f"listener {escape(display_name(listener))} {escape(listener.protocol or '')}:"
                       f"{listener.protocol_port or ''}{status(listener.operating_status)}{endpoint}")
         pool = topo.pools.get(listener.default_pool_id or "")
         if pool is not None:
@@ -99,13 +112,13 @@ def lb_node(topo: Topology, parent: Tree, lb: LoadBalancer) -> None:
 
 
 def pool_node(topo: Topology, parent: Tree, pool: Pool) -> None:
-    node = parent.add(f"pool {escape(display_name(pool))} {pool.lb_algorithm or ''}"
+    node = parent.add(f"pool {escape(display_name(pool))} {escape(pool.lb_algorithm or '')}"
                       f"{status(pool.operating_status)}")
     for member in topo.members_of_pool(pool.id):
         server = topo.server_of_address(member.address, member.subnet_id)
-        behind = f" ({escape(server.name)})" if server is not None else ""
+        behind = f" ({escape(display_name(server))})" if server is not None else ""
         node.add(f"member {member.label}{behind}{status(member.operating_status)}")
     monitor = topo.health_monitor_of(pool)
     if monitor is not None:
-        node.add(f"health monitor {monitor.type or ''} delay {monitor.delay} timeout {monitor.timeout} "
+        node.add(f"health monitor {escape(monitor.type or '')} delay {monitor.delay} timeout {monitor.timeout} "
                  f"retries {monitor.max_retries}{status(monitor.operating_status)}")

@@ -8,6 +8,8 @@ of anything it quotes from openstacksdk or keystoneauth.
 
 from __future__ import annotations
 
+from .text import visible
+
 
 class NetdashError(Exception):
     """Base of every error netdash reports to a person."""
@@ -15,8 +17,9 @@ class NetdashError(Exception):
     title = "netdash error"
 
     def __init__(self, message: str, title: str | None = None) -> None:
-        # One line, always: a multi-line SDK message would break the header and the CLI contract.
-        self.message = " ".join(message.split())
+        # One line, always: a multi-line SDK message would break the header and the CLI contract. And shown
+        # as text: it quotes names and the cloud's own error messages, which any user of a project can set.
+        self.message = visible(" ".join(message.split()))
         if title is not None:
             self.title = title
         super().__init__(self.message)

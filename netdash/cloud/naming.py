@@ -8,6 +8,9 @@ The rules: an object is its name, else the first eight characters of its id (`di
 IP is its address; a member is its `address:port` and its pool (`member_name`); what a port is attached to
 is its owner's name (`owner_name`), and in a sentence about a floating IP, the port itself when it has no
 owner, or "nothing" (`target_name`).
+
+Every name is returned through `text.visible`: a name is data that any user of the project can set, and
+one with an escape sequence or a bidi override must read as what it is, never act on the terminal.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from .model import FloatingIP, Member, Port, Resource, Topology
+from .text import visible
 
 #: characters of an id that stand for it where the object has no name
 SHORT_ID = 8
@@ -29,12 +33,12 @@ class Named(Protocol):
 
 
 def short_id(resource_id: str) -> str:
-    return resource_id[:SHORT_ID]
+    return visible(resource_id[:SHORT_ID])
 
 
 def display_name(obj: Named) -> str:
     """The object's name, else its short id."""
-    return obj.name or short_id(obj.id)
+    return visible(obj.name or short_id(obj.id))
 
 
 def resource_name(topology: Topology, obj: Resource) -> str:
@@ -42,7 +46,7 @@ def resource_name(topology: Topology, obj: Resource) -> str:
     if isinstance(obj, Member):
         return member_name(topology, obj)
     if isinstance(obj, FloatingIP):
-        return obj.floating_ip_address or short_id(obj.id)
+        return visible(obj.floating_ip_address) or short_id(obj.id)
     return display_name(obj)
 
 
@@ -54,13 +58,13 @@ def name_of(topology: Topology, resource_id: str) -> str:
         if item is not None:
             return display_name(item)
     fip = topology.floating_ips.get(resource_id)
-    return fip.floating_ip_address if fip else short_id(resource_id)
+    return visible(fip.floating_ip_address) if fip else short_id(resource_id)
 
 
 def member_name(topology: Topology, member: Member) -> str:
     """`10.0.0.5:80 of web_pool`."""
     pool = topology.pools.get(member.pool_id)
-    return f"{member.label} of {display_name(pool) if pool else short_id(member.pool_id)}"
+    return f"{visible(member.label)} of {display_name(pool) if pool else short_id(member.pool_id)}"
 
 
 def owner_name(topology: Topology, port_id: str | None) -> str | None:
@@ -86,7 +90,7 @@ def port_text(topology: Topology, port: Port | None) -> str:
     if port is None:
         return "nothing"
     owner = topology.owner_of_port(port)
-    address = port.addresses[0] if port.addresses else ""
+    address = visible(port.addresses[0]) if port.addresses else ""
     where = f" {address}" if address else ""
     owned = f" ({display_name(owner)})" if owner is not None else ""
     return f"port {display_name(port)}{where}{owned}"

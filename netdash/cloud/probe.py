@@ -28,6 +28,7 @@ from .model import FloatingIP, Listener, LoadBalancer, Member, Pool, Topology
 from .naming import display_name
 from .probe_stats import MAX_CLIENTS, MAX_RATE, MIN_RATE, ChangeDetector, Window
 from .probe_values import ProbeEvent, ProbeStats, Sample
+from .text import visible
 
 MAX_IN_FLIGHT = 128
 TITLE = re.compile(r"<title[^>]*>\s*([^<]*?)\s*</title>", re.IGNORECASE)
@@ -56,7 +57,12 @@ class Identifier:
             raise ProbeError(f"bad backend regex {regex!r}: {exc}") from None
 
     def __call__(self, response: httpx.Response) -> tuple[str, str]:
-        """(backend name, software): `unknown` when the answer does not say."""
+        """(backend name, software): `unknown` when the answer does not say; what a server answered is shown
+        as text (`text.visible`), wherever the pane, the table or the event log put it."""
+        backend, software = self.read(response)
+        return visible(backend), visible(software)
+
+    def read(self, response: httpx.Response) -> tuple[str, str]:
         if self.header:
             return response.headers.get(self.header) or "unknown", ""
         text = response.text
@@ -92,7 +98,10 @@ def classify(exc: httpx.HTTPError) -> str:
 
 
 def check_url(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # `http://[::1`: an unclosed IPv6 bracket
+        raise ProbeError(f"not a URL: {url!r}: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ProbeError(f"not an http(s) URL: {url!r}")
     try:

@@ -6,6 +6,11 @@ Textual, so the probe reached about half its rate and key presses waited behind 
 its own it uses the other core. The child is `python -m netdash.democloud`, the same program as `netdash
 demo-cloud`; it writes its clouds.yaml into a private directory (0700, the file 0600) and exits when
 its stdin closes, so it never outlives the dashboard, even one killed with SIGKILL.
+
+A dashboard killed with SIGKILL cannot remove that directory, and it holds the demo password. So the
+directory records its owner (`owner`: the PID and the start time the kernel gives that process), and every
+start of a child first removes the `netdash-demo-*` directories of this user whose owner is gone: no
+process with that PID, a zombie, or a different process that got the PID since (another start time).
 """
 
 from __future__ import annotations
@@ -13,10 +18,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections import deque
 from pathlib import Path
 from typing import Any
@@ -25,6 +32,65 @@ from .launcher import CLOUD_NAME
 
 #: the child prints this line once its clouds.yaml is written: it is serving
 READY = "# clouds.yaml written"
+#: the private directories' prefix, in tempfile.gettempdir()
+PREFIX = "netdash-demo-"
+#: a directory with no owner file yet may be one another netdash has just made: left alone this long
+UNCLAIMED_GRACE = 60.0
+
+
+def start_time(pid: int) -> str | None:
+    """The kernel's start time of process `pid` (clock ticks since boot, field 22 of /proc/PID/stat), which
+    tells a process from a later one with the same PID; None when there is no such process, or a zombie."""
+    try:
+        line = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = line[line.rindex(")") + 2:].split()  # after "pid (comm) ": comm may hold spaces and parentheses
+    return None if fields[0] in ("Z", "X") else fields[19]
+
+
+def claim(directory: Path) -> None:
+    """Write the owner file: this process, and when it started."""
+    pid = os.getpid()
+    (directory / "owner").write_text(f"{pid} {start_time(pid) or '-'}\n")
+
+
+def owner_alive(directory: Path) -> bool:
+    """True while the process that made `directory` runs (or while it may still be writing its owner file)."""
+    try:
+        pid_text, started = (directory / "owner").read_text().split()
+        pid = int(pid_text)
+    except FileNotFoundError:
+        return time.time() - directory.stat().st_mtime < UNCLAIMED_GRACE
+    except (OSError, ValueError):
+        return False  # unreadable or garbled: nobody can be using it
+    if not Path("/proc/self/stat").exists():  # no procfs: the PID is all there is to go on
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            pass
+        return True
+    now = start_time(pid)
+    return now is not None and started in ("-", now)
+
+
+def remove_leftovers(base: Path | None = None) -> list[Path]:
+    """Remove the private directories of this user's embedded clouds whose owner is gone; the removed."""
+    base = Path(base or tempfile.gettempdir())
+    removed = []
+    for directory in base.glob(PREFIX + "*"):
+        try:
+            info = directory.lstat()
+            if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or owner_alive(directory):
+                continue
+        except OSError:
+            continue  # gone already (another netdash cleaned it)
+        shutil.rmtree(directory, ignore_errors=True)
+        if not directory.exists():
+            removed.append(directory)
+    return removed
 
 
 class DemoCloudFailed(Exception):
@@ -51,7 +117,9 @@ class DemoCloudProcess:
 
     def launch(self) -> DemoCloudProcess:
         """Start the child and return at once: the caller can import and set up while the cloud builds."""
-        self._dir = Path(tempfile.mkdtemp(prefix="netdash-demo-"))  # mode 0700
+        remove_leftovers()
+        self._dir = Path(tempfile.mkdtemp(prefix=PREFIX))  # mode 0700
+        claim(self._dir)
         clouds_yaml = self._dir / "clouds.yaml"
         command = [sys.executable, "-m", "netdash.democloud", "--clouds-yaml", str(clouds_yaml), "--exit-with-stdin"]
         if self.scale:
@@ -117,6 +185,11 @@ class DemoCloudProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    @property
+    def directory(self) -> Path | None:
+        """The private directory (clouds.yaml, the child's stderr, the owner file) while the child runs."""
+        return self._dir
 
     @property
     def pid(self) -> int | None:

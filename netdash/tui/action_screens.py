@@ -19,6 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, RichLog, Static
@@ -29,6 +30,7 @@ from netdash.actions import DONE, FAILED, REFUSED, Action, Plan, Result, journal
 from netdash.cloud.api import CloudApi
 from netdash.cloud.errors import NetdashError
 from netdash.cloud.model import Topology
+from netdash.cloud.text import visible
 
 #: the severity of each outcome, for the event log and the result line
 OUTCOME_SEVERITY = {DONE: "ok", REFUSED: "warning", "rolled back": "warning", "failed": "error"}
@@ -51,10 +53,10 @@ class PickScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pick-dialog", classes="action-dialog") as dialog:
-            dialog.border_title = self.title_text
+            dialog.border_title = escape(self.title_text)  # it names objects: markup in a name is text
             dialog.border_subtitle = "enter to choose, esc to cancel"
-            yield OptionList(*(Option(label, id=key, disabled=not enabled) for key, label, enabled in self.choices),
-                             id="pick-list")
+            yield OptionList(*(Option(Text(label), id=key, disabled=not enabled)  # Text: a name is never markup
+                               for key, label, enabled in self.choices), id="pick-list")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -208,7 +210,7 @@ class ActionScreen(ModalScreen[bool]):
         self.query_one("#action-plan", Static).update(text)
 
     def add_progress(self, line: str) -> None:
-        self.query_one("#action-progress", RichLog).write(line)
+        self.query_one("#action-progress", RichLog).write(Text(visible(line)))  # names from the cloud: text
 
     def show_result(self, result: Result) -> None:
         self.result = result

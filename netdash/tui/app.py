@@ -18,6 +18,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
@@ -27,6 +28,7 @@ from netdash.actions import Action, catalog, journal
 from netdash.actions.recovery import Recovery
 from netdash.cloud.api import CloudApi, CloudInfo
 from netdash.cloud.model import Resource, Topology
+from netdash.cloud.text import visible
 from netdash.tui.action_flow import ACTION_BINDINGS, ActionCommands, ask_picks
 from netdash.tui.action_screens import OUTCOME_SEVERITY, ActionScreen, outcome_line
 from netdash.tui.messages import ChangeLine, FetchFailed, TopologyFetched
@@ -134,6 +136,13 @@ class NetdashApp(App[int]):
         report = Traceback(show_locals=False, width=None)
         self._exit_renderables.append(Segments(self.console.render(report, self.console.options)))
         self._close_messages_no_wait()
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every toast (the screens' and the probe's too) quotes names and the cloud's messages: text, never
+        markup or terminal control, unless a caller asks for markup on a message of its own."""
+        super().notify(message if markup else visible(message), title=visible(title), severity=severity,
+                       timeout=timeout, markup=markup)
 
     def on_mount(self) -> None:
         if not self.is_headless and self.terminal.start():

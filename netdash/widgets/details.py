@@ -14,6 +14,7 @@ from rich.text import Text
 from netdash.cloud.model import FixedIP, Resource, ServerAddress, Topology
 from netdash.cloud.naming import name_of, short_id
 from netdash.cloud.status_styles import STATUS_STYLES
+from netdash.cloud.text import visible
 from netdash.widgets.steady import SteadyStatic
 
 #: fields whose value is the id of another object: shown with that object's name beside it
@@ -23,27 +24,28 @@ REFERENCE_FIELDS = ("network_id", "subnet_id", "device_id", "port_id", "router_i
 
 
 def format_value(topology: Topology, name: str, value: object) -> Text:
-    """One field as text: tuples one item a line, references with their name, statuses coloured."""
+    """One field as text: tuples one item a line, references with their name, statuses coloured; every
+    value the cloud gave shown as text (`cloud.text.visible`), never terminal control."""
     if value is None or value in ("", ()):
         return Text("—", style="bright_black")
     if isinstance(value, tuple):
         return Text("\n").join(format_item(topology, item) for item in value)
     if isinstance(value, str) and name in REFERENCE_FIELDS:
         named = name_of(topology, value)
-        return Text.assemble(value, (f"  ({named})" if named != short_id(value) else "", "bright_black"))
+        return Text.assemble(visible(value), (f"  ({named})" if named != short_id(value) else "", "bright_black"))
     if isinstance(value, str) and value in STATUS_STYLES:
         return Text(value, style=STATUS_STYLES[value])
-    return Text(str(value))
+    return Text(visible(str(value)))
 
 
 def format_item(topology: Topology, item: object) -> Text:
     if isinstance(item, FixedIP):
-        return Text.assemble(item.ip_address, (f"  on {name_of(topology, item.subnet_id)}", "bright_black"))
+        return Text.assemble(visible(item.ip_address), (f"  on {name_of(topology, item.subnet_id)}", "bright_black"))
     if isinstance(item, ServerAddress):
-        return Text.assemble(item.address, (f"  {item.kind} on {item.network}", "bright_black"))
+        return Text.assemble(visible(item.address), (visible(f"  {item.kind} on {item.network}"), "bright_black"))
     if isinstance(item, tuple):
-        return Text(" - ".join(str(part) for part in item))
-    return Text(str(item))
+        return Text(visible(" - ".join(str(part) for part in item)))
+    return Text(visible(str(item)))
 
 
 class DetailsPane(SteadyStatic):

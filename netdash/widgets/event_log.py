@@ -1,7 +1,7 @@
 """The event log: one line per detected change or refresh outcome, with its time, coloured by severity.
 
 It takes plain values (time, text, severity), not `cloud.events.ChangeEvent`, so the widget depends on
-nothing but Textual; the App turns events into lines.
+nothing but Textual (and `cloud.text`); the App turns events into lines.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import time
 
 from rich.text import Text
 from textual.widgets import RichLog
+
+from netdash.cloud.text import visible
 
 SEVERITY_STYLES = {"info": "", "warning": "yellow", "error": "bold red", "ok": "green"}
 
@@ -24,6 +26,7 @@ class EventLog(RichLog):
         self.entries: list[tuple[float, str, str]] = []
 
     def add_event(self, at: float, text: str, severity: str = "info") -> None:
+        text = visible(text)  # names and the cloud's error messages: shown as text, never terminal control
         self.entries.append((at, text, severity))
         del self.entries[: max(0, len(self.entries) - (self.max_lines or len(self.entries)))]
         stamp = time.strftime("%H:%M:%S", time.localtime(at))

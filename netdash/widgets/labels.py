@@ -25,6 +25,7 @@ from netdash.cloud.model import (
 )
 from netdash.cloud.naming import display_name, name_of, owner_name
 from netdash.cloud.status_styles import status_style
+from netdash.cloud.text import is_visible, visible
 
 
 def status_text(status: str | None) -> Text:
@@ -32,14 +33,20 @@ def status_text(status: str | None) -> Text:
 
 
 def line(*parts: str | Text | None) -> Text:
-    """Join the non-empty parts of a label with two spaces."""
+    """Join the non-empty parts of a label with two spaces. Every label passes here: a part holding a control
+    or bidi character (from whichever field of the cloud's) is shown as text, in the part's own style."""
     out = Text()
     for part in parts:
         if part:
             if out:
                 out.append("  ")
-            out.append(part if isinstance(part, Text) else Text(part))
+            out.append(shown(part if isinstance(part, Text) else Text(part)))
     return out
+
+
+def shown(part: Text) -> Text:
+    """`part`, or when it holds what a terminal would act on, its `visible` form (Text is never markup)."""
+    return part if is_visible(part.plain) else Text(visible(part.plain), style=part.style)
 
 
 def dim(text: str) -> Text:
@@ -119,7 +126,7 @@ def pool_label(pool: Pool) -> Text:
 
 def member_label(topology: Topology, member: Member) -> Text:
     server = topology.server_of_address(member.address, member.subnet_id)
-    return line(Text(member.label, style="bold"), dim(server.name) if server else None,
+    return line(Text(member.label, style="bold"), dim(display_name(server)) if server else None,
                 status_text(member.operating_status),
                 dim("admin down") if not member.admin_state_up else None,
                 dim(f"weight {member.weight}") if member.weight is not None else None)

@@ -23,7 +23,7 @@ def test_a_bad_spec_is_one_line_and_exit_2(specs: list[str], capsys: pytest.Capt
     argv = [arg for spec in specs for arg in ("--faults", spec)]
     assert main(argv, prog="netdash demo-cloud") == 2
     err = capsys.readouterr().err
-    assert err.startswith("netdash demo-cloud: error: --faults: ")
+    assert err.startswith("netdash demo-cloud: error: argument --faults: ")
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 

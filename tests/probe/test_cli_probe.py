@@ -43,7 +43,7 @@ def test_refused_is_a_result_not_a_failure(capsys: pytest.CaptureFixture[str]) -
 
 @pytest.mark.parametrize(("argv", "expected"), [
     (["probe", "ftp://127.0.0.1/"], "not an http(s) URL"),
-    (["probe", "http://127.0.0.1/", "--rate", "500"], "argument --rate: expected 1..200, got 500"),
+    (["probe", "http://127.0.0.1/", "--rate", "500"], "argument --rate: expected a number from 1 to 200, got '500'"),
     (["probe", "http://127.0.0.1/", "--backend-regex", "("], "bad backend regex"),
     (["probe", "http://10.1.1.1/", "--clients", "2"], "several clients need several source addresses"),
     (["probe", "http://127.0.0.1/", "--backend-header", "a", "--backend-regex", "b"], "not allowed with"),
