@@ -67,3 +67,19 @@ def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None
     assert done.returncode == 2
     assert message in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_clouds_yaml_holds_an_entry_per_account(seeded_cloud, tmp_path) -> None:
+    """`--clouds-yaml` writes demo's, alt_demo's and admin's entries (mode 0600): each logs in as itself."""
+    import os
+    import stat
+
+    import yaml
+
+    path = seeded_cloud.write_clouds_yaml(tmp_path / "clouds.yaml")
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    clouds = yaml.safe_load(path.read_text())["clouds"]
+    assert {name: c["auth"]["username"] for name, c in clouds.items()} == {
+        "netdash-demo": "demo", "netdash-demo-alt": "alt_demo", "netdash-demo-admin": "admin"}
+    for name, cloud in clouds.items():
+        assert cloud["auth"]["password"] == seeded_cloud.password(cloud["auth"]["username"]), name

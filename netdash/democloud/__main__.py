@@ -154,8 +154,9 @@ def main(argv: Sequence[str] | None = None, prog: str = "netdash demo-cloud") ->
             except OSError as exc:  # checked while parsing; this is the directory gone since
                 print(f"{prog}: error: cannot write {args.clouds_yaml}: {exc.strerror or exc}", file=sys.stderr)
                 return 2
-            print(f"# clouds.yaml written to {path} (mode 0600); use: "
-                  f"OS_CLIENT_CONFIG_FILE={path} openstack --os-cloud {CLOUD_NAME} network list")
+            print(f"# clouds.yaml written to {path} (mode 0600; also {CLOUD_NAME}-alt, another project, and "
+                  f"{CLOUD_NAME}-admin); use: OS_CLIENT_CONFIG_FILE={path} openstack --os-cloud {CLOUD_NAME} "
+                  "network list")
         print(cloud.clouds_yaml_text(), end="", flush=True)
         stop.wait()
     finally:

@@ -167,13 +167,20 @@ class DemoCloud:
     def clouds_yaml_text(self, user: str = "demo", name: str = CLOUD_NAME) -> str:
         return render_yaml(self.clouds_yaml(user, name))
 
-    def write_clouds_yaml(self, path: str | os.PathLike[str], user: str = "demo",
+    def all_clouds_yaml(self) -> dict[str, Any]:
+        """An entry per account: `netdash-demo` (demo), `netdash-demo-alt` (alt_demo, another project) and
+        `netdash-demo-admin` (admin), so that the `openstack` CLI and isolation tests can act as each."""
+        return {"clouds": {name: self.cloud_config(user) for user, name in ACCOUNT_CLOUDS.items()}}
+
+    def write_clouds_yaml(self, path: str | os.PathLike[str], user: str | None = None,
                           name: str = CLOUD_NAME) -> Path:
-        """Write the entry with mode 0600 from the first byte: it holds a password."""
+        """Write the entry of `user` (default: every account's) with mode 0600 from the first byte: it holds
+        passwords."""
         target = Path(path)
+        text = render_yaml(self.all_clouds_yaml()) if user is None else self.clouds_yaml_text(user, name)
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
-            handle.write(self.clouds_yaml_text(user, name))
+            handle.write(text)
         os.chmod(target, 0o600)
         return target
 
@@ -185,6 +192,10 @@ class DemoCloud:
         config = loader.OpenStackConfig(load_yaml_config=False, load_envvars=False)
         region = config.get_one(**self.cloud_config(user))
         return openstack.connection.Connection(config=region)
+
+
+#: the clouds.yaml entry of each account of the embedded cloud
+ACCOUNT_CLOUDS = {"demo": CLOUD_NAME, "alt_demo": f"{CLOUD_NAME}-alt", "admin": f"{CLOUD_NAME}-admin"}
 
 
 def render_yaml(data: Any, indent: int = 0) -> str:

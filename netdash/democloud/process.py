@@ -200,7 +200,7 @@ class DemoCloudProcess:
         return str(self.cloud_config()["auth"]["auth_url"])
 
     def cloud_config(self, user: str = "demo") -> dict[str, Any]:
-        """The `clouds:` entry of the child's clouds.yaml (its only account: `demo`)."""
+        """The `demo` entry of the child's clouds.yaml (the one netdash uses)."""
         if self._config is None:
             raise DemoCloudFailed("the embedded cloud is not running")
         if user != self._config["auth"]["username"]:
