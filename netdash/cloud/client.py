@@ -5,10 +5,10 @@ OS_CLOUD / `--os-cloud`, `--os-region`, the OS_* variables of an openrc), then o
 bad password or an unreachable auth URL fails at once with one line instead of on the first refresh.
 
 A `CloudClient` is three parts around one connection: the `Session` (`cloud.session`: the connection and
-the boundary every request leaves through, counted and throttled), the `Fetcher` (`cloud.fetcher`: whole
-snapshots, read here or by the fetch process) and the `Writes` (`cloud.writes`: the changes actions make and
-the single reads they verify with). The client adds connecting and delegates; `CloudApi` is what it is to
-every other layer.
+the boundary every request leaves through, counted and held to the request budget), the `Fetcher`
+(`cloud.fetcher`: whole snapshots, read here or by the fetch process) and the `Writes` (`cloud.writes`: the
+changes actions make and the single reads they verify with). The client adds connecting and delegates;
+`CloudApi` is what it is to every other layer.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from .api import CloudApi, CloudInfo, Notify
+from .budget import BURST
 from .config import (
     check_yaml,
     config_files,
@@ -71,17 +72,18 @@ class CloudClient:
     @classmethod
     def connect(cls, cloud: str | None = None, region: str | None = None,
                 argv_options: argparse.Namespace | None = None, max_rps: float = 20.0, *,
-                insecure: bool = False) -> CloudClient:
+                insecure: bool = False, burst: int = BURST) -> CloudClient:
         """Connect as `openstack --os-cloud CLOUD --os-region REGION [--insecure]` would; raise a NetdashError.
 
         A fetch process finds the same cloud from the same files and variables, but not from options given
         on a command line (they may hold a password): with `argv_options`, this client fetches by itself."""
         region_config, name = load_region(cloud, region, argv_options, insecure=insecure)
         spec = ConnectSpec(cloud, region, insecure, max_rps) if argv_options is None else None
-        return cls._from_config(region_config, name, demo=False, max_rps=max_rps, spec=spec)
+        return cls._from_config(region_config, name, demo=False, max_rps=max_rps, burst=burst, spec=spec)
 
     @classmethod
-    def for_demo(cls, demo_cloud: CloudEntry, max_rps: float = 20.0, timeout: float = DEFAULT_TIMEOUT) -> CloudClient:
+    def for_demo(cls, demo_cloud: CloudEntry, max_rps: float = 20.0, timeout: float = DEFAULT_TIMEOUT,
+                 burst: int = BURST) -> CloudClient:
         """A client for an embedded `DemoCloud` (started), connected over HTTP like any other cloud."""
         from openstack.config import loader
 
@@ -92,11 +94,11 @@ class CloudClient:
         except Exception as exc:  # the embedded cloud's own entry: only a bug gets here
             raise ConfigError(f"embedded cloud configuration rejected: {exc}") from None
         region_config.config["api_timeout"] = timeout
-        return cls._from_config(region_config, "netdash-demo", demo=True, max_rps=max_rps,
+        return cls._from_config(region_config, "netdash-demo", demo=True, max_rps=max_rps, burst=burst,
                                 spec=DemoSpec(entry, timeout, max_rps))
 
     @classmethod
-    def _from_config(cls, region_config: CloudRegion, name: str, *, demo: bool, max_rps: float,
+    def _from_config(cls, region_config: CloudRegion, name: str, *, demo: bool, max_rps: float, burst: int,
                      spec: ConnectSpec | DemoSpec | None) -> CloudClient:
         import openstack
 
@@ -104,7 +106,7 @@ class CloudClient:
         if region_config.config.get("api_timeout") is None:
             region_config.config["api_timeout"] = DEFAULT_TIMEOUT
         conn = openstack.connection.Connection(config=region_config)
-        session = Session(conn, secrets, max_rps)  # counts from the first request: the token's
+        session = Session(conn, secrets, max_rps, burst)  # counts from the first request: the token's
         auth = region_config.auth or {}
         region = region_config.region_name or None
         no_identity = region_config.config.get("auth_type") in NO_IDENTITY
