@@ -63,13 +63,15 @@ def build(options: argparse.Namespace) -> Action:
 def connect(options: argparse.Namespace) -> tuple[CloudApi, Any]:
     """The configured cloud; the embedded one only with --demo (a change to a throwaway cloud nobody asked
     for would look like success)."""
-    from netdash.cli.main import max_rps, open_cloud
+    from netdash.cli.main import max_rps, open_cloud, say_tls
     from netdash.cloud.client import CloudClient
 
     if options.demo:
         return open_cloud(options)
-    return CloudClient.connect(options.os_cloud, options.os_region, max_rps=max_rps(options, False),
-                               insecure=options.insecure), None
+    client = CloudClient.connect(options.os_cloud, options.os_region, max_rps=max_rps(options, False),
+                                 insecure=options.insecure)
+    say_tls(client)
+    return client, None
 
 
 def err(text: str) -> None:

@@ -48,6 +48,7 @@ def ask(options: argparse.Namespace) -> bool | None:
 
 def run(options: argparse.Namespace) -> int:
     from netdash.actions import DONE, ROLLED_BACK, catalog, journal
+    from netdash.cli.main import say_tls
     from netdash.cloud.client import CloudClient
 
     if options.read_only:
@@ -73,6 +74,7 @@ def run(options: argparse.Namespace) -> int:
         name = options.os_cloud or left.cloud.get("cloud")
         region = options.os_region or left.cloud.get("region")
         client = CloudClient.connect(name, region, max_rps=options.max_rps or 20.0, insecure=options.insecure)
+        say_tls(client)
         try:
             print(f"now: {action.where(client)}", flush=True)
             complete = ask(options)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -23,9 +24,11 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from .api import CloudApi, CloudInfo, Notify
 from .budget import BURST
 from .config import (
+    check_cacert,
     check_yaml,
     config_files,
     connect_errors,
+    missing_override,
     reason,
     scrub,
     secrets_of,
@@ -307,24 +310,32 @@ def load_region(cloud: str | None, region: str | None, argv_options: argparse.Na
     except exceptions.ConfigException as exc:
         raise ConfigError(scrub(str(exc), ())) from None
     name = cloud or getattr(argv_options, "cloud", None) or config.default_cloud
+    missing = missing_override()
     if not name or name == "defaults":
+        if missing:  # the user meant a file: not a case for the embedded cloud
+            raise ConfigError(f"no cloud configured: OS_CLIENT_CONFIG_FILE names {missing}, which does not exist")
         raise NoCloudConfigured("no cloud configured: pass --os-cloud NAME (with a clouds.yaml), set OS_CLOUD, "
                                 "or source an openrc (OS_AUTH_URL...)")
     known = config.get_cloud_names()
     if name not in known:
-        where = f" in {in_use}" if in_use else " (no clouds.yaml found)"
+        where = (f": OS_CLIENT_CONFIG_FILE names {missing}, which does not exist" if missing
+                 else f" in {in_use}" if in_use else " (no clouds.yaml found)")
         listed = ", ".join(sorted(n for n in known if n != "defaults")) or "none"
         raise ConfigError(f"unknown cloud {name!r}{where}; known clouds: {listed}")
+    # as the `openstack` CLI has them: `--insecure`, and `--os-cacert` whose default is OS_CACERT (over the
+    # cloud's own `cacert`); otherwise clouds.yaml `verify`/`insecure`/`cacert` (or OS_INSECURE)
+    given: dict[str, Any] = {"insecure": True} if insecure else {}
+    if os.environ.get("OS_CACERT"):
+        given["cacert"] = os.environ["OS_CACERT"]
     try:
-        # `--insecure` as the `openstack` CLI has it; otherwise clouds.yaml `verify`/`insecure` (or OS_INSECURE)
-        region_config = config.get_one(cloud=name, region_name=region, argparse=argv_options,
-                                       **({"insecure": True} if insecure else {}))
+        region_config = config.get_one(cloud=name, region_name=region, argparse=argv_options, **given)
     except exceptions.ConfigException as exc:
         raise ConfigError(f"cloud {name!r}: {scrub(str(exc), ())}") from None
     except Exception as exc:  # the loader raises KeyError/TypeError on odd entries: still a config problem
         raise ConfigError(f"cloud {name!r} is not usable: {exc.__class__.__name__}: {scrub(str(exc), ())}") from None
     if region_config.config.get("auth_type") not in NO_IDENTITY and not (region_config.auth or {}).get("auth_url"):
         raise ConfigError(f"cloud {name!r} has no auth_url: set auth.auth_url in clouds.yaml or OS_AUTH_URL")
+    check_cacert(region_config, "OS_CACERT" if "cacert" in given else f"cloud {name!r}: cacert")
     return region_config, name
 
 
