@@ -8,7 +8,12 @@ import threading
 
 import pytest
 
-from netdash.cloud.budget import BURST, RequestBudget
+from netdash.cloud.budget import BURST, WINDOW, RequestBudget
+
+
+def exact(rate: float, burst: int, clock: Clock) -> RequestBudget:
+    """A budget whose tokens come back after exactly one second, for round numbers below."""
+    return RequestBudget(rate, burst=burst, clock=clock, window=1.0)
 
 
 class Clock:
@@ -37,7 +42,7 @@ def most_in_one_second(times: list[float]) -> int:
 
 def test_the_burst_goes_at_once_then_the_rate_holds() -> None:
     clock = Clock()
-    budget = RequestBudget(20, burst=150, clock=clock)
+    budget = exact(20, 150, clock)
     burst = send(budget, clock, 150)
     assert set(burst) == {1000.0} and budget.burst_left == 0
     after = send(budget, clock, 200)
@@ -51,7 +56,7 @@ def test_idle_time_does_not_buy_a_new_burst() -> None:
     """A classic token bucket would refill to its burst while a dashboard waits between refreshes; this one
     gives back one second's worth at most, so a refresh after a pause still keeps to `rate` a second."""
     clock = Clock()
-    budget = RequestBudget(20, burst=30, clock=clock)
+    budget = exact(20, 30, clock)
     send(budget, clock, 30)
     for _ in range(5):
         clock.now += 60.0           # a long idle
@@ -62,7 +67,7 @@ def test_idle_time_does_not_buy_a_new_burst() -> None:
 
 def test_a_refresh_loop_never_exceeds_the_rate_in_any_second_after_the_burst() -> None:
     clock = Clock()
-    budget = RequestBudget(20, burst=BURST, clock=clock)
+    budget = exact(20, BURST, clock)
     first = send(budget, clock, 134)                # the first fetch of --scale 1000
     assert first[-1] == first[0]                    # all at once
     loop: list[float] = []
@@ -76,13 +81,13 @@ def test_a_refresh_loop_never_exceeds_the_rate_in_any_second_after_the_burst() -
 
 def test_a_fraction_of_a_request_a_second_rounds_to_one() -> None:
     clock = Clock()
-    budget = RequestBudget(0.2, burst=0, clock=clock)
+    budget = exact(0.2, 0, clock)
     assert send(budget, clock, 3) == [1000.0, 1001.0, 1002.0]
 
 
 def test_pause_holds_every_request_the_burst_too() -> None:
     clock = Clock()
-    budget = RequestBudget(5, burst=10, clock=clock)
+    budget = exact(5, 10, clock)
     budget.pause(2.5)
     assert budget.take() == 2.5 and budget.burst_left == 10   # nothing taken while told to wait
     clock.now += 1.0
@@ -95,7 +100,7 @@ def test_pause_holds_every_request_the_burst_too() -> None:
 
 def test_a_request_that_cannot_wait_goes_and_counts() -> None:
     clock = Clock()
-    budget = RequestBudget(2, burst=0, clock=clock)
+    budget = exact(2, 0, clock)
     assert send(budget, clock, 2) == [1000.0, 1000.0]
     assert budget.take(wait=False) == 0.0           # on an event loop's thread: at once
     assert budget.take() == 1.0                     # and the next waits for the window to move on
@@ -105,7 +110,7 @@ def test_threads_share_the_budget_and_never_exceed_the_rate() -> None:
     """Eight threads asking at once (the fetch's pool), on a clock that moves only when every thread has
     asked: every token is taken once, and the times they were taken keep to the rate."""
     clock = Clock()
-    budget = RequestBudget(10, burst=5, clock=clock)
+    budget = exact(10, 5, clock)
     given: list[float] = []
     lock = threading.Lock()
     barrier = threading.Barrier(8, action=lambda: setattr(clock, "now", clock.now + 0.25))
@@ -125,3 +130,12 @@ def test_threads_share_the_budget_and_never_exceed_the_rate() -> None:
     assert len(given) == 25 * 10                    # 25 s of 10 a second (a burst below the rate is in the first 10)
     assert most_in_one_second(given) == 10
     assert list(budget._sent) == sorted(budget._sent)
+
+
+def test_by_default_a_token_comes_back_a_little_after_a_second() -> None:
+    """The margin that keeps a late-leaving request out of the next second's count: 20 every 1.05 s."""
+    clock = Clock()
+    budget = RequestBudget(20, burst=0, clock=clock)
+    times = send(budget, clock, 60)
+    assert times[20] == pytest.approx(1000.0 + WINDOW) and times[40] == pytest.approx(1000.0 + 2 * WINDOW)
+    assert most_in_one_second(times) == 20

@@ -111,3 +111,18 @@ def test_retry_after_reads_seconds_or_an_http_date(header: str | None, seconds: 
 async def test_a_thread_running_an_event_loop_is_told_apart() -> None:
     assert on_loop_thread()
     assert not await asyncio.to_thread(on_loop_thread)
+
+
+def test_the_fetch_process_has_no_burst_of_its_own(seeded_cloud: DemoCloud) -> None:
+    """The dashboard's first fetch spends the run's burst; its fetch process then keeps to the rate."""
+    from netdash.cloud.fetch_child import connect
+    from netdash.cloud.fetch_process import DemoSpec
+
+    dashboard = CloudClient.for_demo(seeded_cloud, max_rps=20)
+    child = connect(DemoSpec(seeded_cloud.cloud_config("demo"), 60.0, 20.0))
+    try:
+        assert dashboard.session.budget.burst_left > 100 and child.session.budget.burst_left == 0
+        assert child.session.budget.rate == dashboard.session.budget.rate == 20
+    finally:
+        dashboard.close()
+        child.close()
