@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from netdash.cloud.api import CloudWrites
-from netdash.cloud.deadline import until as requests_until
+from netdash.cloud.caller import until as requests_until
 from netdash.cloud.errors import ApiError, CloudUnreachable, NetdashError
 from netdash.cloud.model import Resource, Topology
 
@@ -117,7 +117,7 @@ def is_transient(exc: NetdashError) -> bool:
     """The cloud did not answer, or answered "try again" (5xx, 429): a read may well succeed next time.
 
     Not a 429 the session gave up on (`retry_after` set): it has already waited what the cloud asked, within
-    the step's deadline (`cloud.deadline`), and the wait that is left ends past it; asking sooner is what
+    the step's deadline (`cloud.caller`), and the wait that is left ends past it; asking sooner is what
     429 refuses, and waiting again here would double the waits."""
     if isinstance(exc, CloudUnreachable):
         return True

@@ -104,6 +104,7 @@ def run(options: argparse.Namespace) -> int:
     from netdash.actions import FAILED, REFUSED, Result, journal
     from netdash.actions.base import Control
     from netdash.cli.interrupts import LeftAtOnce, deferred
+    from netdash.cloud.caller import telling
 
     if options.read_only:
         err("error: --read-only: actions that change the cloud are disabled")
@@ -131,7 +132,7 @@ def run(options: argparse.Namespace) -> int:
             err(f"error: {exc}: nothing changed")
             return 2
         try:
-            with deferred(action.name) as stop:
+            with deferred(action.name) as stop, telling(err):
                 result: Result = action.execute(client, plan, err, Control(cancelled=stop.is_set, journal=entry))
         except LeftAtOnce as exc:
             entry.abandon()

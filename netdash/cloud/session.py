@@ -10,8 +10,9 @@ names the service, the call and the service's own message.
 
 A 429 answer ("too many requests": the cloud did not process it) is sent again once the wait its
 `Retry-After` asks for is over, reads and writes alike, for at most `MAX_RETRY_WAIT` seconds in all and never
-past the caller's deadline (`cloud.deadline`); meanwhile the budget holds every other request too. When
-it gives up, the ApiError keeps `status` 429 and carries `retry_after`.
+past the caller's deadline (`cloud.caller`); the wait is said to whoever the caller asked to be told, and
+the budget holds every other request meanwhile. When it gives up, the ApiError keeps `status` 429 and
+carries `retry_after`.
 
 Threads share one Connection: proxies are built once, before any fetch (`cloud.client` does it while
 connecting: service_description caches them without a lock), keystoneauth guards re-authentication with a
@@ -29,7 +30,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from . import deadline
+from . import caller
 from .budget import BURST, RequestBudget
 from .config import check_response, path_of, request_errors
 from .errors import ApiError, AuthError
@@ -107,7 +108,7 @@ class Session:
         # once (none of netdash's does: a fetch sends from its thread pool), still counted in the budget.
         patient = not on_loop_thread()
         while (wait := self.budget.take(wait=patient)) > 0:
-            give_up = deadline.current()
+            give_up = caller.deadline()
             if give_up is not None and time.monotonic() + wait > give_up and self.budget.paused():
                 raise ApiError(f"{path_of(str(request.url))}: not sent: the cloud's last 429 asked to wait "
                                f"{wait:.3g} s more (Retry-After), past what this request may wait",
@@ -161,7 +162,7 @@ class Session:
         to wait."""
         proxy, extra = self._proxy(service)
         give_up = time.monotonic() + MAX_RETRY_WAIT
-        outer = deadline.current()
+        outer = caller.deadline()
         if outer is not None:
             give_up = min(give_up, outer)
         fallback = DEFAULT_RETRY_WAIT
@@ -176,6 +177,8 @@ class Session:
             self.budget.pause(min(wait, MAX_RETRY_WAIT))
             if time.monotonic() + wait > give_up or on_loop_thread():
                 return response, wait
+            caller.say(f"{service} {path_of(url)}: the cloud answered 429 (too many requests): trying again in "
+                       f"{wait:.3g} s, as its Retry-After asks")
             # the wait itself is the budget's: the next try takes its token after the pause
 
     def _checked(self, service: str, call: str, response: requests.Response, asked: float | None) -> Any:

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from netdash.actions.base import is_transient, reading, wait_until
-from netdash.cloud import deadline
+from netdash.cloud import caller
 from netdash.cloud.client import CloudClient
 from netdash.cloud.errors import ApiError
 from netdash.cloud.session import MAX_RETRY_WAIT, on_loop_thread, retry_after
@@ -57,7 +57,7 @@ def test_a_retry_after_past_the_cap_is_not_waited_for(client: CloudClient, seede
 def test_the_callers_deadline_bounds_the_wait(client: CloudClient, seeded_cloud: DemoCloud) -> None:
     port = port_id(client)
     [rule] = seeded_cloud.cloud.faults.add_spec("429:retry-after=2@network:GET:/ports/")
-    with deadline.until(time.monotonic() + 0.5), pytest.raises(ApiError) as gave_up:
+    with caller.until(time.monotonic() + 0.5), pytest.raises(ApiError) as gave_up:
         client.get_port(port)
     assert (gave_up.value.status, gave_up.value.retry_after, rule.seen) == (429, 2.0, 1)
     assert not is_transient(gave_up.value)   # the actions' retry loops leave it be: the wait is the cloud's
@@ -126,3 +126,16 @@ def test_the_fetch_process_has_no_burst_of_its_own(seeded_cloud: DemoCloud) -> N
     finally:
         dashboard.close()
         child.close()
+
+
+def test_the_fetch_process_waits_out_429_too(seeded_cloud: DemoCloud) -> None:
+    """Every status tree answered 429 once, in the dashboard's fetch process: the refresh still succeeds."""
+    client = CloudClient.for_demo(seeded_cloud, max_rps=1000)
+    try:
+        assert client.start_fetch_process() and client.fetch_process_ready(wait=30)
+        [rule] = seeded_cloud.cloud.faults.add_spec("429:nth=1:retry-after=0.2@load-balancer:GET:/status$")
+        client.watch_load_balancers(frozenset(client.fetch_topology_sync().load_balancers))
+        assert rule.fired == 1 and client.fetch_process_ready()
+        assert client.fetch_topology_sync().members
+    finally:
+        client.close()

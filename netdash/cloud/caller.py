@@ -1,4 +1,4 @@
-"""How long the caller of a request can wait for it: a deadline the request boundary honours.
+"""What the caller of a request lends it: how long it may wait, and whom to tell while it waits.
 
 A 429 answer says "not now, try after Retry-After seconds"; `cloud.session` waits that long and sends the
 request again, but never past the deadline of whoever asked. An action's step has one (`actions.base`
@@ -7,17 +7,21 @@ waits within the step's time instead of failing at once and being retried by the
 the waiting, and requests the cloud asked us not to send). Without a deadline the session waits at most
 `session.MAX_RETRY_WAIT` seconds in all.
 
-A context variable: each thread (an action's worker, each fetch thread) sees its own.
+A wait of seconds should not be silent: a caller with someone to tell (`netdash GROUP VERB` prints progress
+on stderr) says so with `telling`, and the session says why it waits.
+
+Context variables: each thread (an action's worker, each fetch thread) sees its own.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 _DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("netdash_request_deadline", default=None)
+_SAY: contextvars.ContextVar[Callable[[str], None] | None] = contextvars.ContextVar("netdash_request_say",
+                                                                                    default=None)
 
 
 @contextlib.contextmanager
@@ -32,12 +36,23 @@ def until(deadline: float) -> Iterator[None]:
         _DEADLINE.reset(token)
 
 
-def current() -> float | None:
+def deadline() -> float | None:
     """The deadline of the requests made now on this thread (`time.monotonic()`), or None."""
     return _DEADLINE.get()
 
 
-def remaining() -> float | None:
-    """Seconds left before the current deadline (never below 0), or None without one."""
-    deadline = _DEADLINE.get()
-    return None if deadline is None else max(0.0, deadline - time.monotonic())
+@contextlib.contextmanager
+def telling(say: Callable[[str], None]) -> Iterator[None]:
+    """Requests made in this block that wait for the cloud (a 429's Retry-After) say so through `say`."""
+    token = _SAY.set(say)
+    try:
+        yield
+    finally:
+        _SAY.reset(token)
+
+
+def say(text: str) -> None:
+    """One line for whoever the current caller asked to be told, if anyone."""
+    told = _SAY.get()
+    if told is not None:
+        told(text)
