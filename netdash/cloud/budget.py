@@ -2,7 +2,8 @@
 
 A bucket of tokens, one per request. It holds `rate` tokens that each come back one second (`WINDOW`: a
 little more) after they were spent, so no second ever sees more than `rate` requests, plus `burst` tokens
-that never come back: the first `burst` requests of a connection go at once. Why a burst, and why it is spent only once:
+that never come back: the first `burst` requests of a connection go at once. Why a burst, and why it is
+spent only once:
 
 - A one-shot `netdash topology` of a large project (~134 calls at `--scale 1000`: ten lists in pages, and
   every load balancer's status tree) waited ~7 s for 20 tokens a second, longer than `openstack port list`
