@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from netdash.cloud.api import CloudWrites
+from netdash.cloud.caller import until as requests_until
 from netdash.cloud.errors import ApiError, CloudUnreachable, NetdashError
 from netdash.cloud.model import Resource, Topology
 from netdash.cloud.text import visible
@@ -126,22 +127,28 @@ TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 def is_transient(exc: NetdashError) -> bool:
-    """The cloud did not answer, or answered "try again" (5xx, 429): a read may well succeed next time."""
+    """The cloud did not answer, or answered "try again" (5xx, 429): a read may well succeed next time.
+
+    Not a 429 the session gave up on (`retry_after` set): it has already waited what the cloud asked, within
+    the step's deadline (`cloud.caller`), and the wait that is left ends past it; asking sooner is what
+    429 refuses, and waiting again here would double the waits."""
     if isinstance(exc, CloudUnreachable):
         return True
-    return isinstance(exc, ApiError) and exc.status in TRANSIENT_STATUSES
+    return isinstance(exc, ApiError) and exc.status in TRANSIENT_STATUSES and exc.retry_after is None
 
 
 def wait_until(check: Callable[[], T], timeout: float, what: str) -> T:
     """Poll `check` (a read of the cloud) until it is truthy; StepTimeout naming `what` after `timeout` s.
 
     A read that fails transiently (`is_transient`) is tried again within the same deadline: one 503 while
-    waiting says nothing about the change, and must not turn a change that took effect into a failure."""
+    waiting says nothing about the change, and must not turn a change that took effect into a failure. A
+    read that meets 429 waits out its Retry-After in the session, within the same deadline."""
     deadline = time.monotonic() + timeout
     interval = 0.05
     while True:
         try:
-            value = check()
+            with requests_until(deadline):
+                value = check()
         except NetdashError as exc:
             if not is_transient(exc) or time.monotonic() >= deadline:
                 raise
@@ -155,12 +162,14 @@ def wait_until(check: Callable[[], T], timeout: float, what: str) -> T:
 
 
 def reading(read: Callable[[], T], timeout: float = 20.0) -> T:
-    """A read of the cloud, tried again with back-off while it fails transiently, up to `timeout` s."""
+    """A read of the cloud, tried again with back-off while it fails transiently, up to `timeout` s (a 429's
+    Retry-After is waited out by the session within the same `timeout`)."""
     deadline = time.monotonic() + timeout
     interval = 0.1
     while True:
         try:
-            return read()
+            with requests_until(deadline):
+                return read()
         except NetdashError as exc:
             if not is_transient(exc) or time.monotonic() + interval > deadline:
                 raise

@@ -65,13 +65,15 @@ def build(options: argparse.Namespace) -> Action:
 def connect(options: argparse.Namespace) -> tuple[CloudApi, Any]:
     """The configured cloud; the embedded one only with --demo (a change to a throwaway cloud nobody asked
     for would look like success)."""
-    from netdash.cli.main import max_rps, open_cloud
+    from netdash.cli.main import max_rps, open_cloud, say_tls
     from netdash.cloud.client import CloudClient
 
     if options.demo:
         return open_cloud(options)
-    return CloudClient.connect(options.os_cloud, options.os_region, max_rps=max_rps(options, False),
-                               insecure=options.insecure), None
+    client = CloudClient.connect(options.os_cloud, options.os_region, max_rps=max_rps(options, False),
+                                 insecure=options.insecure)
+    say_tls(client)
+    return client, None
 
 
 def err(text: str) -> None:
@@ -96,6 +98,7 @@ def run(options: argparse.Namespace) -> int:
     """Plan, confirm, execute, report; NetdashErrors before the change reach `cli.main.main` (exit 2)."""
     from netdash.actions import REFUSED, Result, journal, running
     from netdash.cli.interrupts import LeftAtOnce, deferred
+    from netdash.cloud.caller import telling
 
     if options.read_only:
         err("error: --read-only: actions that change the cloud are disabled")
@@ -119,7 +122,7 @@ def run(options: argparse.Namespace) -> int:
             err("cancelled: nothing changed")
             return 2
         try:
-            with deferred(action.name) as stop:
+            with deferred(action.name) as stop, telling(err):
                 result: Result = running.execute(action, client, client.info, plan, err, cancelled=stop.is_set)
         except journal.JournalError as exc:
             err(f"error: {exc}: nothing changed")

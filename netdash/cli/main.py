@@ -230,8 +230,7 @@ def open_cloud(options: argparse.Namespace) -> tuple[Any, Any]:
         try:
             client = CloudClient.connect(options.os_cloud, options.os_region,
                                          max_rps=max_rps(options, False), insecure=options.insecure)
-            if not client.info.tls_verify:
-                print(f"netdash: TLS verification off for cloud {client.info.cloud!r}", file=sys.stderr)
+            say_tls(client)
             return client, None
         except NoCloudConfigured:
             print("netdash: no cloud configured (--os-cloud, OS_CLOUD, OS_AUTH_URL, clouds.yaml): "
@@ -249,6 +248,13 @@ def open_cloud(options: argparse.Namespace) -> tuple[Any, Any]:
     except BaseException:
         demo.stop()
         raise
+
+
+def say_tls(client: Any) -> None:
+    """On stderr, when the cloud's certificates go unchecked (`--insecure`, `verify: false`, OS_INSECURE):
+    every subcommand that connects to a configured cloud says it, as the dashboard's header does."""
+    if not client.info.tls_verify:
+        print(f"netdash: TLS verification off for cloud {client.info.cloud!r}", file=sys.stderr, flush=True)
 
 
 def launch_demo(options: argparse.Namespace) -> Any:

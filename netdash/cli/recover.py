@@ -50,6 +50,7 @@ def ask(options: argparse.Namespace) -> bool | None:
 def run(options: argparse.Namespace) -> int:
     from netdash.actions import DONE, ROLLED_BACK, journal
     from netdash.actions.recovery import Recovery
+    from netdash.cli.main import say_tls
     from netdash.cloud.client import CloudClient
     from netdash.cloud.model import Topology
 
@@ -70,6 +71,7 @@ def run(options: argparse.Namespace) -> int:
         name = options.os_cloud or left.cloud.get("cloud")
         region = options.os_region or left.cloud.get("region")
         client = CloudClient.connect(name, region, max_rps=options.max_rps or 20.0, insecure=options.insecure)
+        say_tls(client)
         try:
             looked = Recovery(left, complete=False).plan(Topology(), client)
             if looked.refusal is not None:

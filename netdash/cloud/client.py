@@ -5,10 +5,10 @@ OS_CLOUD / `--os-cloud`, `--os-region`, the OS_* variables of an openrc), then o
 bad password or an unreachable auth URL fails at once with one line instead of on the first refresh.
 
 A `CloudClient` is three parts around one connection: the `Session` (`cloud.session`: the connection and
-the boundary every request leaves through, counted and throttled), the `Fetcher` (`cloud.fetcher`: whole
-snapshots, read here or by the fetch process) and the `Writes` (`cloud.writes`: the changes actions make and
-the single reads they verify with). The client adds connecting and delegates; `CloudApi` is what it is to
-every other layer.
+the boundary every request leaves through, counted and held to the request budget), the `Fetcher`
+(`cloud.fetcher`: whole snapshots, read here or by the fetch process) and the `Writes` (`cloud.writes`: the
+changes actions make and the single reads they verify with). The client adds connecting and delegates;
+`CloudApi` is what it is to every other layer.
 """
 
 from __future__ import annotations
@@ -16,15 +16,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from .api import CloudApi, CloudInfo, Notify
+from .budget import BURST
 from .config import (
+    check_cacert,
     check_yaml,
     config_files,
     connect_errors,
+    missing_override,
     reason,
     scrub,
     secrets_of,
@@ -71,17 +75,18 @@ class CloudClient:
     @classmethod
     def connect(cls, cloud: str | None = None, region: str | None = None,
                 argv_options: argparse.Namespace | None = None, max_rps: float = 20.0, *,
-                insecure: bool = False) -> CloudClient:
+                insecure: bool = False, burst: int = BURST) -> CloudClient:
         """Connect as `openstack --os-cloud CLOUD --os-region REGION [--insecure]` would; raise a NetdashError.
 
         A fetch process finds the same cloud from the same files and variables, but not from options given
         on a command line (they may hold a password): with `argv_options`, this client fetches by itself."""
         region_config, name = load_region(cloud, region, argv_options, insecure=insecure)
         spec = ConnectSpec(cloud, region, insecure, max_rps) if argv_options is None else None
-        return cls._from_config(region_config, name, demo=False, max_rps=max_rps, spec=spec)
+        return cls._from_config(region_config, name, demo=False, max_rps=max_rps, burst=burst, spec=spec)
 
     @classmethod
-    def for_demo(cls, demo_cloud: CloudEntry, max_rps: float = 20.0, timeout: float = DEFAULT_TIMEOUT) -> CloudClient:
+    def for_demo(cls, demo_cloud: CloudEntry, max_rps: float = 20.0, timeout: float = DEFAULT_TIMEOUT,
+                 burst: int = BURST) -> CloudClient:
         """A client for an embedded `DemoCloud` (started), connected over HTTP like any other cloud."""
         from openstack.config import loader
 
@@ -92,11 +97,11 @@ class CloudClient:
         except Exception as exc:  # the embedded cloud's own entry: only a bug gets here
             raise ConfigError(f"embedded cloud configuration rejected: {exc}") from None
         region_config.config["api_timeout"] = timeout
-        return cls._from_config(region_config, "netdash-demo", demo=True, max_rps=max_rps,
+        return cls._from_config(region_config, "netdash-demo", demo=True, max_rps=max_rps, burst=burst,
                                 spec=DemoSpec(entry, timeout, max_rps))
 
     @classmethod
-    def _from_config(cls, region_config: CloudRegion, name: str, *, demo: bool, max_rps: float,
+    def _from_config(cls, region_config: CloudRegion, name: str, *, demo: bool, max_rps: float, burst: int,
                      spec: ConnectSpec | DemoSpec | None) -> CloudClient:
         import openstack
 
@@ -104,7 +109,7 @@ class CloudClient:
         if region_config.config.get("api_timeout") is None:
             region_config.config["api_timeout"] = DEFAULT_TIMEOUT
         conn = openstack.connection.Connection(config=region_config)
-        session = Session(conn, secrets, max_rps)  # counts from the first request: the token's
+        session = Session(conn, secrets, max_rps, burst)  # counts from the first request: the token's
         auth = region_config.auth or {}
         region = region_config.region_name or None
         no_identity = region_config.config.get("auth_type") in NO_IDENTITY
@@ -305,24 +310,32 @@ def load_region(cloud: str | None, region: str | None, argv_options: argparse.Na
     except exceptions.ConfigException as exc:
         raise ConfigError(scrub(str(exc), ())) from None
     name = cloud or getattr(argv_options, "cloud", None) or config.default_cloud
+    missing = missing_override()
     if not name or name == "defaults":
+        if missing:  # the user meant a file: not a case for the embedded cloud
+            raise ConfigError(f"no cloud configured: OS_CLIENT_CONFIG_FILE names {missing}, which does not exist")
         raise NoCloudConfigured("no cloud configured: pass --os-cloud NAME (with a clouds.yaml), set OS_CLOUD, "
                                 "or source an openrc (OS_AUTH_URL...)")
     known = config.get_cloud_names()
     if name not in known:
-        where = f" in {in_use}" if in_use else " (no clouds.yaml found)"
+        where = (f": OS_CLIENT_CONFIG_FILE names {missing}, which does not exist" if missing
+                 else f" in {in_use}" if in_use else " (no clouds.yaml found)")
         listed = ", ".join(sorted(n for n in known if n != "defaults")) or "none"
         raise ConfigError(f"unknown cloud {name!r}{where}; known clouds: {listed}")
+    # as the `openstack` CLI has them: `--insecure`, and `--os-cacert` whose default is OS_CACERT (over the
+    # cloud's own `cacert`); otherwise clouds.yaml `verify`/`insecure`/`cacert` (or OS_INSECURE)
+    given: dict[str, Any] = {"insecure": True} if insecure else {}
+    if os.environ.get("OS_CACERT"):
+        given["cacert"] = os.environ["OS_CACERT"]
     try:
-        # `--insecure` as the `openstack` CLI has it; otherwise clouds.yaml `verify`/`insecure` (or OS_INSECURE)
-        region_config = config.get_one(cloud=name, region_name=region, argparse=argv_options,
-                                       **({"insecure": True} if insecure else {}))
+        region_config = config.get_one(cloud=name, region_name=region, argparse=argv_options, **given)
     except exceptions.ConfigException as exc:
         raise ConfigError(f"cloud {name!r}: {scrub(str(exc), ())}") from None
     except Exception as exc:  # the loader raises KeyError/TypeError on odd entries: still a config problem
         raise ConfigError(f"cloud {name!r} is not usable: {exc.__class__.__name__}: {scrub(str(exc), ())}") from None
     if region_config.config.get("auth_type") not in NO_IDENTITY and not (region_config.auth or {}).get("auth_url"):
         raise ConfigError(f"cloud {name!r} has no auth_url: set auth.auth_url in clouds.yaml or OS_AUTH_URL")
+    check_cacert(region_config, "OS_CACERT" if "cacert" in given else f"cloud {name!r}: cacert")
     return region_config, name
 
 

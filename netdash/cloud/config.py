@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -48,10 +49,25 @@ def tls_verify_of(region_config: VerifyArgs) -> bool:
     return verify is not False and verify is not None
 
 
+def check_cacert(region_config: VerifyArgs, source: str) -> None:
+    """A CA bundle named but absent is a configuration error named after where it came from (`source`:
+    OS_CACERT, or the cloud's `cacert`), not a TLS failure on the first request."""
+    verify, _cert = region_config.get_requests_verify_args()
+    if isinstance(verify, str) and not Path(verify).exists():
+        raise ConfigError(f"{source} names {verify}, which does not exist")
+
+
 def config_files(default_files: list[str]) -> list[str]:
     """The clouds.yaml candidates in the order openstacksdk reads them (OS_CLIENT_CONFIG_FILE first)."""
     override = os.environ.get("OS_CLIENT_CONFIG_FILE")
     return [override, *default_files] if override else list(default_files)
+
+
+def missing_override() -> str | None:
+    """The file OS_CLIENT_CONFIG_FILE names when it does not exist (openstacksdk skips it without a word and
+    reads the usual places instead, so a typo there would otherwise be reported as some other file's)."""
+    override = os.environ.get("OS_CLIENT_CONFIG_FILE")
+    return override if override and not Path(override).exists() else None
 
 
 def check_yaml(files: list[str]) -> str | None:
@@ -176,9 +192,36 @@ def path_of(url: str) -> str:
 TRANSPORT_REASONS = ("connection refused", "host name not found", "timed out")
 
 
+#: what to do about a certificate that is not trusted, as the `openstack` CLI would take it
+TLS_HINT = "(trust its CA with cacert in clouds.yaml or OS_CACERT, or pass --insecure)"
+#: ... and about one that is trusted but names another host
+MISMATCH_HINT = "(use a URL with a name the certificate holds, or pass --insecure)"
+
+
+def tls_reason(text: str) -> str | None:
+    """The reason of a TLS failure, from the end of a keystoneauth/urllib3 message that buries it after the
+    URL and the connection pool's repr: "TLS certificate verify failed: self-signed certificate ...",
+    a hostname or IP address mismatch, or the TLS alert; None when the text is not a TLS failure."""
+    verify = re.search(r"certificate verify failed: (.+?)(?: \(_ssl\.c:\d+\))?['\"]?\)*$", text)
+    if verify:
+        why = verify.group(1).strip().rstrip(".")
+        return f"TLS certificate verify failed: {why} {MISMATCH_HINT if 'mismatch' in why else TLS_HINT}"
+    mismatch = re.search(r"hostname '?([^' ]+)'? doesn't match '?([^'\"]+?)'?['\"]?\)*$", text)
+    if mismatch:
+        return (f"TLS certificate verify failed: hostname mismatch, the certificate is for {mismatch.group(2)}, "
+                f"not {mismatch.group(1)} {MISMATCH_HINT}")
+    alert = re.search(r"\[SSL: [A-Z0-9_]+\] ([^(')\"]+)", text)
+    if alert:
+        return f"TLS failed: {alert.group(1).strip()}"
+    return None
+
+
 def reason(exc: BaseException, secrets: tuple[str, ...]) -> str:
     """The first useful line of an exception from keystoneauth/requests, without secrets or reprs."""
     text = str(exc) or exc.__class__.__name__
+    tls = tls_reason(text.splitlines()[0]) if text.strip() else None
+    if tls is not None:
+        return scrub(tls, secrets)
     if "Connection refused" in text:
         return "connection refused"
     if "Name or service not known" in text or "nodename nor servname" in text:

@@ -59,6 +59,17 @@ class ApiError(NetdashError):
     title = "API error"
     #: the HTTP status of the answer, when there was one (actions tell a refusal from a failure by it)
     status: int | None = None
+    #: a 429 given up on: the seconds its Retry-After asked to wait (past the caller's deadline, or longer
+    #: than `session.MAX_RETRY_WAIT`); trying again sooner is what the cloud refuses
+    retry_after: float | None = None
+
+    def __init__(self, message: str, title: str | None = None, *, status: int | None = None,
+                 retry_after: float | None = None) -> None:
+        super().__init__(message, title)
+        if status is not None:
+            self.status = status
+        if retry_after is not None:
+            self.retry_after = retry_after
 
 
 def refresh_error(exc: Exception) -> NetdashError:

@@ -2,7 +2,7 @@
 
 One GET per resource type, all in flight at the same time on a small thread pool (the SDK is synchronous),
 plus one status tree per load balancer that needs reading (`cloud.status_trees`), each through the
-session's boundary, which counts it and, for the length of the fetch, throttles it. Bodies stay JSON:
+session's boundary, which counts it and holds it to the request budget (`cloud.budget`). Bodies stay JSON:
 building a `Port` resource of the SDK for each of thousands of ports costs far more than reading the
 same list as JSON (`bench/README.md`), and `cloud.deltas` converts only what changed anyway.
 
@@ -75,8 +75,7 @@ class InlineFetch:
         if self._executor is None:
             self._executor = ThreadPoolExecutor(WORKERS, thread_name_prefix="netdash-fetch")
         try:
-            with self.session.throttled():
-                return await self._bodies(loop, self._executor)
+            return await self._bodies(loop, self._executor)
         except CloudUnreachable:
             self.session.reset_connections()  # a half-closed keep-alive socket would fail the retry too
             raise

@@ -1,7 +1,8 @@
 """Injected faults: make the embedded cloud slow, failing, forgetful or rude to some HTTP requests.
 
 A rule names what it matches (service type, method, a regex searched in the path under the service's
-mount point) and what it does: answer an error `status` with the service's own error body, add `delay`
+mount point) and what it does: answer an error `status` with the service's own error body (with a
+`Retry-After: <retry_after>` header when the rule has one, as a rate-limited cloud's 429 does), add `delay`
 seconds (`latency`), close the connection without an answer (`drop`), or expire every token issued so far
 (`expire-tokens`). It fires on the `nth` matching request counted from when it was added, and on the
 `times - 1` matching requests after that (`times=0`: every one from the nth on); with a `rate`, each of
@@ -24,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .faults_spec import compile_path, parse
+from .faults_spec import MAX_SECONDS, compile_path, parse
 
 if TYPE_CHECKING:
     from .core import Request, Response
@@ -54,6 +55,9 @@ class FaultRule:
     delay: float = 0.0
     rate: float | None = None
     seed: int = 0
+    #: seconds the answer's `Retry-After` header asks for (status rules only; None: no header). A fraction
+    #: is sent as one (`0.2`): HTTP's delay-seconds are whole, but tests should not wait whole seconds
+    retry_after: float | None = None
     #: the spec it came from, if any (shown when listing the faults)
     spec: str = ""
     seen: int = 0
@@ -68,6 +72,8 @@ class FaultRule:
             raise ValueError("a fault needs nth >= 1, times >= 0 and an error status (400-599)")
         if self.rate is not None and not 0.0 <= self.rate <= 1.0:
             raise ValueError("a fault's rate is a probability, 0..1")
+        if self.retry_after is not None and (self.kind != "status" or not 0.0 <= self.retry_after <= MAX_SECONDS):
+            raise ValueError(f"retry_after is for status faults, 0..{MAX_SECONDS:g} seconds")
         self._pattern = compile_path(self.path)  # SpecError (a ValueError) if it is not a safe pattern
         self._rng = random.Random(self.seed)
         if self.method:
@@ -118,9 +124,11 @@ class Faults:
 
     def add(self, service: str | None = None, method: str | None = None, path: str = "", *, status: int = 500,
             nth: int = 1, times: int = 1, message: str | None = None, kind: str = "status", delay: float = 0.0,
-            rate: float | None = None, seed: int = 0, spec: str = "") -> FaultRule:
+            rate: float | None = None, seed: int = 0, retry_after: float | None = None,
+            spec: str = "") -> FaultRule:
         rule = FaultRule(service=service, method=method, path=path, status=status, nth=nth, times=times,
-                         message=message, kind=kind, delay=delay, rate=rate, seed=seed, spec=spec)
+                         message=message, kind=kind, delay=delay, rate=rate, seed=seed, retry_after=retry_after,
+                         spec=spec)
         with self._lock:
             self.rules.append(rule)
         return rule
@@ -138,7 +146,7 @@ class Faults:
             else:
                 rules.append(self.add(spec.service, spec.method, spec.path, status=spec.status, nth=spec.nth,
                                       times=spec.times, kind=spec.kind, delay=spec.seconds, rate=spec.rate,
-                                      seed=spec.seed, spec=spec.text))
+                                      seed=spec.seed, retry_after=spec.retry_after, spec=spec.text))
         return rules
 
     def clear(self) -> None:
@@ -212,6 +220,8 @@ class Faults:
             raise Dropped(rule.spec or "drop")
         message = rule.message or self.conflict_text(service, rule.status, req.path) or rule.text()
         resp = service.error(rule.status, message).response
+        if rule.retry_after is not None:
+            resp.headers["retry-after"] = f"{rule.retry_after:g}"
         service.decorate(req, resp)
         return resp
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 SERVICES = ("identity", "network", "compute", "load-balancer", "image")
-OPTIONS = ("nth", "times", "rate", "seed")
+OPTIONS = ("nth", "times", "rate", "seed", "retry-after")
 #: a fault that sleeps longer than this is a hung cloud, which `drop` or a client timeout models better
 MAX_SECONDS = 600.0
 
@@ -31,12 +31,14 @@ fault specs (--faults SPEC, repeatable; several in one SPEC separated by ';'):
            | times=N              fire N times (0: no limit; default 1 with nth= alone, else no limit)
            | rate=P               fire on each matching request with probability P (0..1)
            | seed=N               seed of rate=; the same seed picks the same requests (default 0)
+           | retry-after=SECONDS  with STATUS: the answer's Retry-After header (e.g. 429:retry-after=2)
   WHERE    = SERVICE[:METHOD[:PATH]]   SERVICE: identity, network, compute, load-balancer, image or *;
                                   METHOD: GET, POST, PUT, DELETE... or *; PATH: a regular expression
                                   searched in the path under the service, version included
                                   (/v2.0/lbaas/pools, /v2.1/servers/detail, /v2.0/ports)
   examples: latency=0.3@network   503:rate=0.2@load-balancer:GET:/lbaas/pools   409@load-balancer:PUT
             drop:rate=0.1   expire-tokens   provisioning=5   500:nth=3@compute:POST:/servers/.*/action
+            429:rate=0.5:retry-after=1@network   (a rate-limited Neutron)
   at runtime, with any valid token: POST /democloud/faults {"spec": SPEC}; GET lists them; DELETE clears
 """
 
@@ -57,6 +59,8 @@ class FaultSpec:
     times: int = 0
     rate: float | None = None
     seed: int = 0
+    #: with a status: the seconds of the answer's Retry-After header
+    retry_after: float | None = None
     service: str | None = None
     method: str | None = None
     path: str = ""
@@ -82,6 +86,8 @@ def parse_one(text: str) -> FaultSpec:
     nth = int(options.get("nth", 1))
     rate = options.get("rate")
     times = int(options["times"]) if "times" in options else (1 if "nth" in options and rate is None else 0)
+    if "retry-after" in options and kind != "status":
+        raise SpecError(f"{text!r}: retry-after= goes with an HTTP status (e.g. 429:retry-after=2)")
     if kind == "provisioning" and (options or method or path or service not in (None, "load-balancer", "compute")):
         raise SpecError(f"{text!r}: provisioning= takes no options and only @load-balancer or @compute")
     now = kind == "expire-tokens" and "nth" not in options and rate is None
@@ -89,7 +95,8 @@ def parse_one(text: str) -> FaultSpec:
         raise SpecError(f"{text!r}: expire-tokens at once takes no @WHERE or times=; add nth= or rate= "
                         "to expire them when a matching request comes")
     return FaultSpec(kind=kind, text=text, status=status, seconds=seconds, nth=nth, times=times, rate=rate,
-                     seed=int(options.get("seed", 0)), service=service, method=method, path=path, now=now)
+                     seed=int(options.get("seed", 0)), retry_after=options.get("retry-after"), service=service,
+                     method=method, path=path, now=now)
 
 
 def parse_what(what: str) -> tuple[str, int, float]:
@@ -112,11 +119,14 @@ def parse_options(texts: list[str]) -> dict[str, float]:
     for text in texts:
         name, eq, value = text.partition("=")
         if not eq or name not in OPTIONS:
-            raise SpecError(f"unknown option {text!r}: expected nth=N, times=N, rate=P or seed=N")
+            raise SpecError(f"unknown option {text!r}: expected nth=N, times=N, rate=P, seed=N or "
+                            "retry-after=SECONDS")
         if name in options:
             raise SpecError(f"option {name}= given twice")
         if name == "rate":
             options[name] = number(name, value, 0.0, 1.0)
+        elif name == "retry-after":
+            options[name] = number(name, value, 0.0, MAX_SECONDS)
         else:
             options[name] = integer(name, value, 1 if name == "nth" else 0)
     return options

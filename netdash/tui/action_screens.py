@@ -28,6 +28,7 @@ from textual.worker import get_current_worker
 
 from netdash.actions import DONE, FAILED, REFUSED, Action, Plan, Result, journal, running
 from netdash.cloud.api import CloudApi
+from netdash.cloud.caller import telling
 from netdash.cloud.errors import NetdashError
 from netdash.cloud.model import Topology
 from netdash.cloud.text import visible
@@ -163,8 +164,9 @@ class ActionScreen(ModalScreen[bool]):
                 self.post_message(self.Progress(line))
 
         try:
-            result = running.execute(self.action, self.cloud, self.cloud.info, plan, progress,
-                                     cancelled=self.stop_requested.is_set)
+            with telling(progress):  # a 429's wait shows in the modal as it happens
+                result = running.execute(self.action, self.cloud, self.cloud.info, plan, progress,
+                                         cancelled=self.stop_requested.is_set)
         except journal.JournalError as exc:
             result = Result(REFUSED, f"{exc}: nothing changed")
         except NetdashError as exc:

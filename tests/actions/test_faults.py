@@ -63,6 +63,17 @@ def test_a_floating_ip_move_meeting_a_fault_says_nothing_changed(cli: Cli, sdk: 
     assert sdk.network.get_ip(fip.id).port_id == fip.port_id
 
 
+def test_a_floating_ip_move_refused_with_429_waits_as_told_and_goes_on(cli: Cli, sdk: Any,
+                                                                       seeded_cloud: DemoCloud) -> None:
+    fip = fip_of(sdk, "server1")
+    [rule] = seeded_cloud.cloud.faults.add_spec("429:nth=1:retry-after=0.2@network:PUT:/floatingips/")
+    ran = cli("fip", "move", fip.floating_ip_address, "server2")
+    assert rule.fired == 1 and ran.code == 0, ran.err
+    assert (f"network /floatingips/{fip.id}: the cloud answered 429 (too many requests): trying again in 0.2 s, "
+            "as its Retry-After asks") in ran.err
+    assert sdk.network.get_ip(fip.id).port_id != fip.port_id
+
+
 def test_a_swap_whose_last_attach_is_dropped_is_rolled_back(cli: Cli, sdk: Any, seeded_cloud: DemoCloud) -> None:
     p1, p2 = sdk.network.find_port("server-1-port"), sdk.network.find_port("server-2-port")
     [rule] = seeded_cloud.cloud.faults.add_spec("drop:nth=2@compute:POST:/os-interface$")

@@ -1,4 +1,4 @@
-"""A CloudClient on the seeded embedded cloud; a high request rate so the throttle never slows a test."""
+"""A CloudClient on the seeded embedded cloud; a high request rate so the budget never slows a test."""
 
 from __future__ import annotations
 

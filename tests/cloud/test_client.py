@@ -138,9 +138,15 @@ def test_connect_failures_are_one_line_without_the_password(clouds_yaml: Path, e
 def test_nothing_configured_is_its_own_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for var in [v for v in __import__("os").environ if v.startswith("OS_")]:
         monkeypatch.delenv(var)
-    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(tmp_path / "absent.yaml"))
     from openstack.config import loader
 
     monkeypatch.setattr(loader, "CONFIG_FILES", [str(tmp_path / "none.yaml")])
     with pytest.raises(NoCloudConfigured):
         CloudClient.connect()
+    # a file named by OS_CLIENT_CONFIG_FILE that is not there is a mistake to report, not "nothing configured"
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(tmp_path / "absent.yaml"))
+    with pytest.raises(ConfigError) as missing:
+        CloudClient.connect()
+    assert not isinstance(missing.value, NoCloudConfigured)
+    assert missing.value.message == (f"no cloud configured: OS_CLIENT_CONFIG_FILE names {tmp_path / 'absent.yaml'}, "
+                                     "which does not exist")

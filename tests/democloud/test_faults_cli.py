@@ -30,7 +30,8 @@ def test_a_bad_spec_is_one_line_and_exit_2(specs: list[str], capsys: pytest.Capt
 def test_help_documents_the_grammar() -> None:
     text = parser().format_help()
     assert "--faults SPEC" in text
-    for example in ("latency=0.3@network", "expire-tokens", "provisioning=5", "drop:rate=0.1", "nth=N", "rate=P"):
+    for example in ("latency=0.3@network", "expire-tokens", "provisioning=5", "drop:rate=0.1", "nth=N", "rate=P",
+                    "retry-after=SECONDS", "429:rate=0.5:retry-after=1@network"):
         assert example in text
 
 
@@ -66,3 +67,13 @@ def test_faults_given_at_start_are_in_force(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0
     assert proc.stderr is not None and "Traceback" not in proc.stderr.read()
+
+
+def test_netdash_topology_rides_out_a_rate_limited_cloud(capsys: pytest.CaptureFixture[str]) -> None:
+    """Half of Neutron's answers 429 with a Retry-After: `netdash topology` waits them out and prints it all."""
+    from netdash.__main__ import main as netdash
+
+    spec = "429:rate=0.5:retry-after=0.1@network:GET"
+    assert netdash(["--demo", "--faults", spec, "topology", "--format", "json"]) == 0
+    out = capsys.readouterr().out
+    assert '"networks"' in out and '"ports"' in out

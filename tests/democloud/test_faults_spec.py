@@ -27,6 +27,9 @@ from netdash.democloud.faults_spec import FaultSpec, SpecError, parse
     ("500:nth=3@compute:POST:/servers/.*/action",
      dict(status=500, nth=3, times=1, service="compute", method="POST", path="/servers/.*/action")),
     ("500:nth=3:times=2:rate=0.5:seed=7@compute::/a:b@c", dict(nth=3, times=2, seed=7, path="/a:b@c")),
+    ("429:retry-after=2@network", dict(kind="status", status=429, retry_after=2.0, service="network", times=0)),
+    ("429:rate=0.5:retry-after=0.25", dict(status=429, rate=0.5, retry_after=0.25)),
+    ("503@network", dict(retry_after=None)),
 ])
 def test_specs_parse(text: str, expected: dict[str, Any]) -> None:
     [spec] = parse(text)
@@ -63,6 +66,10 @@ def test_several_specs_in_one_string() -> None:
     ("provisioning=5@network", "only @load-balancer or @compute"),
     ("provisioning=5:nth=2", "takes no options"),
     ("expire-tokens@network", "expire-tokens at once takes no @WHERE"),
+    ("429:retry-after=soon", "retry-after= needs a number"),
+    ("429:retry-after=-1", "between 0 and 600"),
+    ("latency=1:retry-after=2", "retry-after= goes with an HTTP status"),
+    ("drop:retry-after=2", "retry-after= goes with an HTTP status"),
 ])
 def test_bad_specs_are_refused_in_one_line(text: str, message: str) -> None:
     with pytest.raises(SpecError) as refused:
@@ -130,6 +137,23 @@ def test_nth_request_fails_once(seeded_cloud: DemoCloud) -> None:
     seeded_cloud.cloud.faults.add_spec("500:nth=2@network:GET:/v2.0/networks$")
     with httpx.Client(headers={"X-Auth-Token": token}) as http:
         assert [http.get(networks_url(seeded_cloud)).status_code for _ in range(4)] == [200, 500, 200, 200]
+
+
+def test_a_429_says_when_to_come_back(seeded_cloud: DemoCloud) -> None:
+    token = token_of(seeded_cloud.connection())
+    [rule] = seeded_cloud.cloud.faults.add_spec("429:nth=1:retry-after=2@network:GET:/v2.0/networks$")
+    with httpx.Client(headers={"X-Auth-Token": token}) as http:
+        limited = http.get(networks_url(seeded_cloud))
+        assert limited.status_code == 429 and limited.headers["Retry-After"] == "2"
+        assert limited.json()["NeutronError"]["message"] == "injected fault: HTTP 429"
+        again = http.get(networks_url(seeded_cloud))
+        assert again.status_code == 200 and "Retry-After" not in again.headers
+    seeded_cloud.cloud.faults.add(service="compute", status=429, retry_after=0.5)
+    answer = httpx.get(f"{seeded_cloud.cloud.base_url}/compute/v2.1/servers", headers={"X-Auth-Token": token})
+    assert (answer.status_code, answer.headers["retry-after"]) == (429, "0.5")
+    assert rule.fired == 1
+    with pytest.raises(ValueError, match="retry_after is for status faults"):
+        seeded_cloud.cloud.faults.add(kind="latency", delay=1, retry_after=1)
 
 
 def test_409_on_octavia_changes_names_the_load_balancer(seeded_cloud: DemoCloud) -> None:
