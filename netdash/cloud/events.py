@@ -196,6 +196,8 @@ def diff(old: Topology, new: Topology, at: float) -> list[ChangeEvent]:
         after: Mapping[str, Any] = getattr(new, field)
         if before is after and resource != "router":
             continue  # the same view (cloud.deltas): not one object in it changed
+        if field in old.unread and not old.unread[field].kept:
+            continue  # read for the first time (it failed until now): nothing in it is news
         for item_id, item in before.items():
             if item_id not in after:
                 events.append(ChangeEvent(at, "deleted", resource, item_id,

@@ -25,6 +25,7 @@ from textual.worker import get_current_worker
 from netdash.actions import Action, catalog
 from netdash.cloud.api import CloudApi, CloudInfo
 from netdash.cloud.model import Resource, Topology
+from netdash.cloud.naming import collection_name
 from netdash.tui.action_flow import ACTION_BINDINGS, ActionCommands, ask_picks
 from netdash.tui.action_screens import OUTCOME_SEVERITY, ActionScreen, outcome_line
 from netdash.tui.messages import ChangeLine, FetchFailed, TopologyFetched
@@ -35,10 +36,13 @@ from netdash.tui.terminal import EVERY, TerminalWatch
 from netdash.widgets.details import DetailsPane
 from netdash.widgets.event_log import EventLog
 from netdash.widgets.key_bar import KeyBar
-from netdash.widgets.nodes import resource_of
+from netdash.widgets.nodes import SECTIONS, resource_of, stale_sections
 from netdash.widgets.probe_pane import ProbePane
 from netdash.widgets.status import StatusHeader
 from netdash.widgets.topology_tree import TopologyTree
+
+#: section key -> its title
+TITLES = {key: title for key, title, _ in SECTIONS}
 
 
 class NetdashApp(App[int]):
@@ -92,6 +96,8 @@ class NetdashApp(App[int]):
         self.notices = tuple(notices)
         self.topology = Topology()
         self.stale = False
+        #: whether a topology was ever shown (a failure before that has no "last topology" to show)
+        self.loaded = False
         self.refreshes = 0
         self._refreshing = False
         self._again = False
@@ -180,7 +186,10 @@ class NetdashApp(App[int]):
             self._again = False
             self._start_refresh()
         elif self.poll and self.poller is not None:
-            self._timer = self.set_timer(self.poller.next_delay(), self._start_refresh, name="next-refresh")
+            delay = self.poller.next_delay()
+            self._timer = self.set_timer(delay, self._start_refresh, name="next-refresh")
+            if not self._shut_down():  # the banner says when the next try is, while something is stale
+                self.query_one(StatusHeader).set_next_try(self.clock() + delay)
 
     @on(TopologyFetched)
     def _topology_fetched(self, message: TopologyFetched) -> None:
@@ -207,13 +216,14 @@ class NetdashApp(App[int]):
             log.add_event(line.at, line.text, line.severity)
         if not self.stale:
             log.add_event(self.clock(), f"{message.title}: {message.reason}", "error")
-            self.notify(message.reason, title=f"{message.title}: showing the last topology", severity="warning")
+            shown = "showing the last topology" if self.loaded else "no topology read yet"
+            self.notify(message.reason, title=f"{message.title}: {shown}", severity="warning")
         self._set_stale(True)
         self.query_one(StatusHeader).set_stale(message.stale_since, message.reason)
 
     def _apply(self, topology: Topology, lines: Iterable[ChangeLine]) -> None:
         with self.batch_update():
-            self.topology = topology
+            before, self.topology, self.loaded = self.topology, topology, True
             tree = self.query_one(TopologyTree)
             tree.update(topology)
             if tree.cursor_line < 0 and tree.last_line >= 0:
@@ -225,7 +235,10 @@ class NetdashApp(App[int]):
                 log.add_event(self.clock(), "the cloud answers again", "ok")
                 self.notify("The cloud answers again.", title="Reconnected")
             self._set_stale(False)
-            self.query_one(StatusHeader).set_refreshed(topology.fetched_at or self.clock())
+            self._log_unread(before, topology)
+            header = self.query_one(StatusHeader)
+            header.set_refreshed(topology.fetched_at or self.clock())
+            header.set_unread({TITLES.get(key, key): items for key, items in stale_sections(topology).items()})
         self.offer_bindings()  # a changed object elsewhere can change what fits the selection
         if self.freeze_gc and topology.fetched_at:
             self.freeze_gc = False
@@ -235,6 +248,20 @@ class NetdashApp(App[int]):
         if self.fetch_process and topology.fetched_at:
             self.fetch_process = False
             self.call_after_refresh(self.client.start_fetch_process)
+
+    def _log_unread(self, before: Topology, after: Topology) -> None:
+        """A line (and one toast) per list that could not be read any more, a line per list read again."""
+        failed = [f for f in after.unread if f not in before.unread]
+        for field in failed:
+            why = after.unread[field]
+            shown = "showing the last read" if why.kept else "none read yet"
+            self._log(f"{collection_name(field)} unavailable ({shown}): {why.reason}", "error")
+        if failed:
+            names = ", ".join(collection_name(f) for f in failed)
+            self.notify(after.unread[failed[0]].reason, title=f"Stale: {names}", severity="warning")
+        for field in before.unread:
+            if field not in after.unread:
+                self._log(f"{collection_name(field)}: the cloud answers again", "ok")
 
     def _set_stale(self, stale: bool) -> None:
         self.stale = stale
@@ -253,10 +280,12 @@ class NetdashApp(App[int]):
         if not self.is_running or not self.screen_stack:
             return True
         screen = self.screen_stack[0]
-        return not all(screen.query(kind) for kind in (TopologyTree, EventLog, StatusHeader))
+        return not all(screen.query(kind) for kind in (TopologyTree, EventLog, StatusHeader, DetailsPane))
 
     @on(TopologyTree.ObjectHighlighted)
     def _object_highlighted(self, message: TopologyTree.ObjectHighlighted) -> None:
+        if self._shut_down():  # the first paint's cursor, announced as the app leaves
+            return
         self.query_one(DetailsPane).show(self.topology, message.kind, message.resource)
         self.probe.select(self.topology, message.resource)
         if self.client is not None:  # its members' health fresh on every refresh, however many load balancers
