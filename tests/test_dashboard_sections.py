@@ -11,6 +11,7 @@ import time
 import pytest
 
 from netdash.democloud import DemoCloud
+from netdash.widgets.details import DetailsPane
 from netdash.widgets.event_log import EventLog
 from netdash.widgets.status import StatusHeader
 from netdash.widgets.topology_tree import TopologyTree
@@ -51,6 +52,8 @@ async def test_a_failing_list_marks_its_section_and_recovers_within_one_interval
         assert app.client is not None and app.client.fetcher.process_ready() == fetch_process  # type: ignore[attr-defined]
         await until(pilot, lambda: "stale" in tree.section(section).label.plain, what="the section marked")
         marked = tree.section(section).label.plain
+        tree.move_cursor(tree.section(section))   # the details spell the reason out, which the label cuts
+        await until(pilot, lambda: "could not read" in str(app.query_one(DetailsPane).render()), what="details")
         assert "unavailable (stale" in marked and "HTTP 503" in marked, marked
         for key in SECTIONS:   # every section still shows what it showed; only the failing one is marked
             assert children(tree, key) == live[key], key

@@ -286,7 +286,7 @@ class NetdashApp(App[int]):
     def _object_highlighted(self, message: TopologyTree.ObjectHighlighted) -> None:
         if self._shut_down():  # the first paint's cursor, announced as the app leaves
             return
-        self.query_one(DetailsPane).show(self.topology, message.kind, message.resource)
+        self.query_one(DetailsPane).show(self.topology, message.kind, message.resource, message.resource_id)
         self.probe.select(self.topology, message.resource)
         if self.client is not None:  # its members' health fresh on every refresh, however many load balancers
             lb_id = self.topology.load_balancer_of(message.kind, message.resource_id)

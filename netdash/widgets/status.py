@@ -120,4 +120,5 @@ class StatusHeader(SteadyStatic):
         """When the next try is, if one is planned: the user knows whether to wait or press `r`."""
         if self.next_try is None or self.paused:
             return ""
-        return f"retrying in {max(0, math.ceil(self.next_try - now))} s"
+        wait = math.ceil(self.next_try - now)
+        return f"retrying in {wait} s" if wait > 0 else "retrying now"
