@@ -250,13 +250,14 @@ class NetdashApp(App[int]):
             self.call_after_refresh(self.client.start_fetch_process)
 
     def _log_unread(self, before: Topology, after: Topology) -> None:
-        """A line (and one toast) per list that could not be read any more, a line per list read again."""
+        """A line per list that could not be read any more, and per list read again; a toast when the view
+        turns partly stale (a flapping cloud, `503:rate=0.5`, would otherwise stack one per refresh)."""
         failed = [f for f in after.unread if f not in before.unread]
         for field in failed:
             why = after.unread[field]
             shown = "showing the last read" if why.kept else "none read yet"
             self._log(f"{collection_name(field)} unavailable ({shown}): {why.reason}", "error")
-        if failed:
+        if failed and not before.unread:  # one toast when the view turns partly stale, not one per flap
             names = ", ".join(collection_name(f) for f in failed)
             self.notify(after.unread[failed[0]].reason, title=f"Stale: {names}", severity="warning")
         for field in before.unread:
