@@ -138,3 +138,22 @@ async def test_r_retries_at_once(seeded_cloud: DemoCloud) -> None:
         await pilot.press("r")
         await until(pilot, lambda: not app.topology.unread, what="the retry after the fault")
         await next_refreshes(pilot, app, 0)
+
+
+async def test_a_cloud_answering_again_is_refreshed_within_one_interval_not_after_the_back_off(
+        seeded_cloud: DemoCloud) -> None:
+    seeded_cloud.cloud.faults.add_spec("503@network; 503@compute; 503@load-balancer")
+    app = dashboard(seeded_cloud)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.poller is not None
+        await until(pilot, lambda: app.stale and app.poller.next_delay() >= 5.0, timeout=20,  # type: ignore[union-attr]
+                    what="the back-off at its cap")
+        failed = app.refreshes
+        await until(pilot, lambda: app.refreshes > failed, timeout=8, what="a failed try")   # the next is 5 s away
+        calls = seeded_cloud.cloud.requests["network"]
+        seeded_cloud.cloud.faults.clear()
+        cleared = time.monotonic()
+        await until(pilot, lambda: not app.stale, timeout=8, what="recovery")
+        # the probe (one request each interval) saw the cloud answer: well before the back-off's 5 s
+        assert time.monotonic() - cleared < 3.0
+        assert seeded_cloud.cloud.requests["network"] - calls <= 5 + 2   # one refresh, a probe or two

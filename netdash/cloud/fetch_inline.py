@@ -185,6 +185,20 @@ class InlineFetch:
             results["members"] = [m for found in members.values() for m in found]
         return results, failures
 
+    def answers(self) -> bool:
+        """Whether the cloud answers one cheap request: the first list, one object of it. While refreshes
+        fail as a whole and back off, the dashboard asks this every interval instead, and refreshes as soon
+        as it is true, so a cloud that answers again is seen within one interval (issue 14)."""
+        field = next((entry for entry in LISTS if entry[1] in self.services), None)
+        if field is None:
+            return False
+        _, service, path, _ = field
+        try:
+            self.session.get(service, f"{path}{'&' if '?' in path else '?'}limit=1")
+        except Exception:  # whatever it is, the cloud did not answer this
+            return False
+        return True
+
     def _list(self, service: str, path: str, collection: str) -> list[Any]:
         """Every page of a collection: clients follow `<collection>_links` rel=next, as the SDK does.
 

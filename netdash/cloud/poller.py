@@ -5,7 +5,9 @@ No Textual here: the App decides when to call `refresh()` (a one-shot timer re-a
 A refresh requested while one runs joins it instead of starting a second fetch (memray's rule: ticks
 never overlap), so `r` pressed during a slow poll costs nothing. A failure never raises: it keeps the last
 good snapshot, says since when it is stale and why in one line, and stretches the delay before the next
-try (interval, 2x, 4x ... capped at `MAX_BACKOFF`), so a dead cloud is not hammered every two seconds.
+try (interval, 2x, 4x ... capped at `MAX_BACKOFF`), so a dead cloud is not hammered every two seconds;
+meanwhile the App asks `CloudApi.answers()` (one cheap request) each interval and refreshes at once when
+it is true.
 
 A failure of one list is not a failed refresh: the snapshot says which collections it could not read
 (`Topology.unread`, each keeping its last good objects), the rest is fresh, and the next try is one

@@ -28,7 +28,7 @@ from netdash.cloud.model import Resource, Topology
 from netdash.cloud.naming import collection_name
 from netdash.tui.action_flow import ACTION_BINDINGS, ActionCommands, ask_picks
 from netdash.tui.action_screens import OUTCOME_SEVERITY, ActionScreen, outcome_line
-from netdash.tui.messages import ChangeLine, FetchFailed, TopologyFetched
+from netdash.tui.messages import ChangeLine, CloudAnswered, FetchFailed, TopologyFetched
 from netdash.tui.probe_control import ProbeControl
 from netdash.tui.refresh import PollerLike, poll_once
 from netdash.tui.screens import KeysScreen
@@ -102,6 +102,8 @@ class NetdashApp(App[int]):
         self._refreshing = False
         self._again = False
         self._timer: Timer | None = None
+        #: the next cheap request to a cloud that failed as a whole (`_arm_probe`)
+        self._probe_timer: Timer | None = None
         self._held: TopologyFetched | None = None
         self._held_lines: list[ChangeLine] = []
         self.probe = ProbeControl(self, clock)
@@ -169,6 +171,7 @@ class NetdashApp(App[int]):
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
+        self._stop_probe()
         self._refreshing = True
         self._fetch_topology()
 
@@ -190,6 +193,36 @@ class NetdashApp(App[int]):
             self._timer = self.set_timer(delay, self._start_refresh, name="next-refresh")
             if not self._shut_down():  # the banner says when the next try is, while something is stale
                 self.query_one(StatusHeader).set_next_try(self.clock() + delay)
+            self._arm_probe(delay)
+
+    # --- while the whole view is stale: a cheap request each interval, and a refresh once it answers -------
+    def _arm_probe(self, delay: float) -> None:
+        """Backing off after failed refreshes, ask the cloud one cheap question every interval meanwhile:
+        a cloud that answers again is refreshed at once, not when the back-off ends (issue 14)."""
+        self._stop_probe()
+        if self.stale and self.client is not None and delay > self.interval and self.poll:
+            self._probe_timer = self.set_timer(self.interval, self._ask_cloud, name="cloud-probe")
+
+    def _stop_probe(self) -> None:
+        if self._probe_timer is not None:
+            self._probe_timer.stop()
+            self._probe_timer = None
+
+    @work(thread=True, group="cloud-probe", exclusive=True, exit_on_error=False, description="ask the cloud")
+    def _ask_cloud(self) -> None:
+        client = self.client
+        answered = client is not None and client.answers()
+        if not get_current_worker().is_cancelled:
+            self.post_message(CloudAnswered(answered))
+
+    @on(CloudAnswered)
+    def _cloud_answered(self, message: CloudAnswered) -> None:
+        if not self.stale or self._refreshing or not self.poll or self._timer is None:
+            return  # a refresh is under way or done meanwhile, or polling stopped
+        if message.answered:
+            self._start_refresh()
+        elif self.poller is not None:
+            self._probe_timer = self.set_timer(self.interval, self._ask_cloud, name="cloud-probe")
 
     @on(TopologyFetched)
     def _topology_fetched(self, message: TopologyFetched) -> None:
@@ -446,6 +479,7 @@ class NetdashApp(App[int]):
         elif self._timer is not None:
             self._timer.stop()
             self._timer = None
+            self._stop_probe()
 
     def action_show_keys(self) -> None:
         rows = [(self.get_key_display(b), b.description, b.tooltip) for b in self.BINDINGS
