@@ -125,3 +125,34 @@ def test_max_rps_defaults_to_20_for_real_clouds_and_to_more_on_loopback() -> Non
     assert (max_rps(default, False), max_rps(default, True)) == (MAX_RPS, DEMO_MAX_RPS) == (20.0, 500.0)
     assert (max_rps(given, False), max_rps(given, True)) == (7.0, 7.0)
     assert max_rps(top_parser().parse_args(["topology", "--max-rps", "3"]), True) == 3.0  # after the subcommand
+
+
+@pytest.mark.parametrize(("spec", "unread", "shown", "missing"), [
+    ("503@network:GET:/v2.0/ports", {"ports"}, ["servers", "load_balancers", "networks"], "ports"),
+    ("503@load-balancer", {"load_balancers", "listeners", "pools", "health_monitors", "members"},
+     ["servers", "ports", "networks"], "load_balancers"),
+    ("503@compute", {"servers"}, ["ports", "load_balancers", "networks"], "servers"),
+], ids=["ports", "load-balancers", "compute"])
+def test_a_failing_list_prints_the_rest_names_it_and_exits_4(
+        clouds_yaml: Path, seeded_cloud: DemoCloud, capsys: pytest.CaptureFixture[str], spec: str,
+        unread: set[str], shown: list[str], missing: str) -> None:
+    argv = ["topology", "--format", "json", "--os-cloud", "netdash-demo", "--max-rps", "1000"]
+    seeded_cloud.cloud.faults.add_spec(spec)
+    assert main(argv) == 4
+    captured = capsys.readouterr()
+    printed = json.loads(captured.out)
+    assert all(printed[name] for name in shown) and printed[missing] == []   # nothing read of it, ever
+    assert set(printed["unread"]) == unread and all("HTTP 503" in u["reason"] for u in printed["unread"].values())
+    errors = captured.err.strip().splitlines()
+    assert len(errors) == len(unread) and all(line.startswith("netdash: error: could not read the ")
+                                              and "HTTP 503" in line for line in errors), errors
+
+    assert main(["--os-cloud", "netdash-demo", "topology"]) == 4   # the tree: the same, as a tree
+    captured = capsys.readouterr()
+    assert "Load balancers" in captured.out and "Servers" in captured.out
+    assert len(captured.err.splitlines()) == len(unread)
+
+    seeded_cloud.cloud.faults.clear()
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "unread" not in json.loads(captured.out) and json.loads(captured.out)[missing] and captured.err == ""

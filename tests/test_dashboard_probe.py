@@ -98,7 +98,8 @@ async def test_a_tick_or_a_refresh_after_its_widget_is_gone_does_nothing(web_clo
         assert app.probe.timer is None
 
         await app.query_one(EventLog).remove()  # a failed fetch, met as the log goes, is not written anywhere
-        web_cloud.cloud.faults.add_spec("503:rate=1@network")
+        # every service: a failed refresh (one failing service is a partial one, issue 14)
+        web_cloud.cloud.faults.add_spec("503:rate=1@network; 503:rate=1@compute; 503:rate=1@load-balancer")
         refreshes = app.refreshes
         app.action_refresh_now()
         await until(pilot, lambda: app.refreshes > refreshes, what="a failed refresh")

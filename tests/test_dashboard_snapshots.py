@@ -3,14 +3,18 @@ polling, UTC, no cursor blink. Review the SVGs in tests/__snapshots__/ before `-
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterator
+from types import MappingProxyType
 
 import pytest
 from textual.widgets import Input
 
+from netdash.cloud.model import Unread
 from netdash.tui.app import NetdashApp
 from netdash.tui.messages import ChangeLine, FetchFailed, TopologyFetched
+from netdash.widgets.status import StatusHeader
 from netdash.widgets.topology_tree import TopologyTree
 from tests import topology_factory as f
 
@@ -109,3 +113,21 @@ class TestDashboardStates:
             await pilot.pause()
 
         assert snap_compare(still_app(), terminal_size=SIZE, run_before=run_before)
+
+    def test_stale_sections(self, snap_compare) -> None:
+        """Two lists fail, the rest answers: the two sections marked, the banner counting them, the next
+        try; the tree not dimmed (issue 14)."""
+        since = f.FIXED_TIME - 12
+        topology = dataclasses.replace(f.seed_topology(servers=()), unread=MappingProxyType({
+            "ports": Unread("API error", "network /ports: HTTP 503 injected fault: HTTP 503", since, kept=True),
+            "servers": Unread("API error", "compute /servers/detail: HTTP 503 injected fault: HTTP 503", since),
+        }))
+
+        async def run_before(pilot) -> None:
+            pilot.app.query_one(StatusHeader).set_next_try(f.FIXED_TIME + 2)
+            await pilot.pause()
+            pilot.app.clear_notifications()
+            await pilot.pause()
+
+        app = NetdashApp(None, Info(), poll=False, topology=topology, clock=lambda: f.FIXED_TIME)
+        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

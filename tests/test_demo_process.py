@@ -69,11 +69,23 @@ def test_the_child_dies_with_a_parent_killed_by_sigkill() -> None:
 
 
 def test_demo_faults_reach_the_child_and_fail_in_one_line() -> None:
-    done = subprocess.run([*NETDASH, "--demo", "--faults", "503:rate=1@network", "topology"], cwd=ROOT, check=False,
+    every = "503:rate=1@network; 503:rate=1@compute; 503:rate=1@load-balancer"
+    done = subprocess.run([*NETDASH, "--demo", "--faults", every, "topology"], cwd=ROOT, check=False,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2, done
     assert done.stderr.splitlines()[-1] == "netdash: error: network /networks: HTTP 503 injected fault: HTTP 503"
     assert "Traceback" not in done.stderr
+
+
+def test_one_failing_service_costs_its_lists_only_one_line_each() -> None:
+    done = subprocess.run([*NETDASH, "--demo", "--faults", "503:rate=1@network", "topology"], cwd=ROOT, check=False,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 4, done   # partial: what answered is printed
+    assert "Servers" in done.stdout and "Load balancers" in done.stdout
+    errors = [line for line in done.stderr.splitlines() if "error" in line]
+    assert errors[0] == ("netdash: error: could not read the networks: "
+                         "network /networks: HTTP 503 injected fault: HTTP 503"), errors
+    assert len(errors) == 5 and "Traceback" not in done.stderr   # networks, subnets, ports, routers, floating IPs
 
 
 @pytest.mark.parametrize(("argv", "message"), [

@@ -11,6 +11,11 @@ Cloud selection is openstacksdk's (clouds.yaml, OS_CLOUD, OS_* variables), as fo
 with nothing configured, or with `--demo`, netdash starts the embedded cloud in a child process (see
 `democloud.process`) and says so on stderr. Every bad input ends the same way: one line on stderr, exit
 status 2, no traceback.
+
+`netdash topology` exits 0 when it read everything, 2 when it read nothing (bad input, refused credentials,
+a cloud that does not answer at all), and `PARTIAL` (4) when some lists failed: it prints what it could read
+(the JSON then has an `unread` object naming the lists that are missing, and why) and names each list it
+could not read on stderr, one `netdash: error: ...` line each.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ SUBCOMMANDS = {
 }
 
 
+#: `netdash topology`'s exit status when some lists could not be read (what could be read is printed)
+PARTIAL = 4
 #: the default `--max-rps`: a dashboard must not load a real cloud's API
 MAX_RPS = 20.0
 #: ... and for `--demo`: at 20, the first refresh of `--scale 1000` (134 calls) took ~7 s
@@ -281,7 +288,12 @@ def print_topology(options: argparse.Namespace) -> int:
             info = client.info
             title = f"{info.cloud} · project {info.project} · region {info.region or '-'}"
             Console().print(visible_tree(build_tree(topology, title)))
-        return 0
+        sys.stdout.flush()  # what was read, before the lines that say what is missing from it
+        from netdash.cloud.naming import collection_name
+
+        for field, why in topology.unread.items():
+            fail(f"could not read the {collection_name(field)}: {why.reason}")
+        return PARTIAL if topology.unread else 0
     finally:
         client.close()
         if demo is not None:

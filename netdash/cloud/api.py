@@ -90,6 +90,10 @@ class CloudApi(CloudWrites, TopologySource, Protocol):
 
     def fetch_topology_sync(self) -> Topology: ...
 
+    def answers(self) -> bool:
+        """Whether the cloud answers one cheap request (blocks): the dashboard's probe while it backs off."""
+        ...
+
     def watch_load_balancers(self, lb_ids: frozenset[str]) -> None:
         """Read these load balancers' status trees on every refresh (the selected one's members stay fresh)."""
         ...

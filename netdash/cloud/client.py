@@ -144,6 +144,10 @@ class CloudClient:
         """The project now, as model objects (`cloud.fetcher`); raises a NetdashError."""
         return await self.fetcher.fetch_topology()
 
+    def answers(self) -> bool:
+        """One cheap request: whether the cloud answers it (`InlineFetch.answers`). Blocks: call it from a thread."""
+        return self.fetcher.inline.answers()
+
     def fetch_topology_sync(self) -> Topology:
         """For scripts and the CLI: one fetch on a private event loop."""
         return run_sync(self.fetch_topology())

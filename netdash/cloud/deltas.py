@@ -17,10 +17,11 @@ from __future__ import annotations
 import marshal
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from . import convert
-from .model import Member, Resource, Topology, by_id
+from .model import Member, Resource, Topology, Unread, by_id
 
 Body = Mapping[str, Any]
 
@@ -106,6 +107,8 @@ class Models:
         self.views: dict[str, Mapping[str, Any]] = {}
         self.last: Topology | None = None
         self.last_fields: set[str] = set()
+        #: field -> wall-clock time of its first failed read since its last good one
+        self.since: dict[str, float] = {}
 
     def apply(self, delta: Delta) -> None:
         for field, change in delta.items():
@@ -121,14 +124,23 @@ class Models:
                 objects[item_id] = make(body)
             self.views[field] = by_id(convert.in_display_order(field, list(objects.values())))
 
-    def topology(self, fields: Iterable[str], services: frozenset[str], fetched_at: float) -> Topology:
+    def topology(self, fields: Iterable[str], services: frozenset[str], fetched_at: float,
+                  failures: Mapping[str, tuple[str, str]] | None = None) -> Topology:
         """The snapshot of `fields` (the ones fetched; the others are empty: their service is absent), built
-        from the last one where it can be (`Topology.following`)."""
-        views = {f: self.views[f] for f in fields if f in self.views}
+        from the last one where it can be (`Topology.following`). `failures`: the fields that could not be
+        read, (title, reason) each; they keep their last view (or stay empty) and are named in `unread`."""
+        failures = failures or {}
+        wanted = [*fields, *(f for f in failures if f not in fields)]
+        views = {f: self.views[f] for f in wanted if f in self.views}
+        for f in [f for f in self.since if f not in failures]:
+            del self.since[f]  # read again: no longer stale
+        unread = MappingProxyType({
+            f: Unread(title, reason, self.since.setdefault(f, fetched_at), f in self.views)
+            for f, (title, reason) in failures.items()})
         last = self.last
         if last is None or last.services != services or set(views) != self.last_fields:
-            self.last = Topology(**views, services=services, fetched_at=fetched_at)
+            self.last = Topology(**views, services=services, fetched_at=fetched_at, unread=unread)
         else:
-            self.last = last.following(fetched_at, **views)
+            self.last = last.following(fetched_at, unread=unread, **views)
         self.last_fields = set(views)
         return self.last

@@ -111,6 +111,8 @@ def router_changes(o: Topology, n: Topology, old: Router, new: Router) -> Iterat
         else:
             yield f"{what} gateway set to {name_of(n, new.external_network_id)}", "info"
     before, after = interface_subnets(o, old), interface_subnets(n, new)
+    if never_read(o, "ports"):
+        before = after  # the interfaces were unknown before, not absent: their first read is not news
     for subnet_id in after:
         if subnet_id not in before:
             yield f"{what} interface added on subnet {name_of(n, subnet_id)}", "info"
@@ -119,6 +121,12 @@ def router_changes(o: Topology, n: Topology, old: Router, new: Router) -> Iterat
             yield f"{what} interface removed from subnet {name_of(o, subnet_id)}", "warning"
     yield from provisioning_change(what, old.status, new.status)
     yield from admin_change(what, old, new)
+
+
+def never_read(topo: Topology, field: str) -> bool:
+    """Whether `field` is empty in `topo` only because no fetch could read it yet (`Topology.unread`)."""
+    why = topo.unread.get(field)
+    return why is not None and not why.kept
 
 
 def interface_subnets(topo: Topology, router: Router) -> list[str]:
@@ -196,6 +204,8 @@ def diff(old: Topology, new: Topology, at: float) -> list[ChangeEvent]:
         after: Mapping[str, Any] = getattr(new, field)
         if before is after and resource != "router":
             continue  # the same view (cloud.deltas): not one object in it changed
+        if never_read(old, field):
+            continue  # read for the first time (it failed until now): nothing in it is news
         for item_id, item in before.items():
             if item_id not in after:
                 events.append(ChangeEvent(at, "deleted", resource, item_id,

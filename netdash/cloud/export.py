@@ -2,7 +2,9 @@
 
 Each collection is a list in the cloud's listing order, each object every field of its dataclass (nested
 FixedIP/ServerAddress values become objects, tuples lists), so a script reads the same names as the
-model and `json.loads` of the output compares equal to `topology_to_dict` of the snapshot.
+model and `json.loads` of the output compares equal to `topology_to_dict` of the snapshot. When some lists
+could not be read, `unread` names them (`Topology.unread`: title, reason, since, kept): their collections
+hold the last good objects, or none, not "there are none".
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ def topology_to_dict(topology: Topology) -> dict[str, Any]:
     out: dict[str, Any] = {"services": sorted(topology.services), "fetched_at": topology.fetched_at}
     for name in COLLECTIONS:
         out[name] = [jsonable(asdict(item)) for item in getattr(topology, name).values()]
+    if topology.unread:  # only then: a complete topology prints as it always did
+        out["unread"] = {name: asdict(why) for name, why in topology.unread.items()}
     return out
 
 

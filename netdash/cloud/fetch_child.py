@@ -1,7 +1,8 @@
 """The fetch process: `python -m cloud.fetch_child`, started and spoken to by `cloud.fetch_process`.
 
 It connects as the spec says, says `ready` (or `failed` and why, in one line), then answers each
-`fetch` with its bodies' delta in parts and a `done` (or an `error` carrying the NetdashError), and
+`fetch` with its bodies' delta in parts and a `done` naming the lists that failed, each with its error's
+title and line (or an `error` carrying the NetdashError when nothing answered), and
 leaves when its stdin closes. Its stdout is the answer channel, so file descriptor 1 is pointed at
 /dev/null first: nothing a library prints can tear a message.
 """
@@ -18,6 +19,7 @@ from typing import Any, BinaryIO
 from .client import CloudClient, run_sync
 from .deltas import Deltas
 from .errors import NetdashError, refresh_error
+from .fetch_inline import said
 from .fetch_process import PART, ConnectSpec, DemoSpec
 
 
@@ -35,7 +37,7 @@ Send = Callable[[tuple[Any, ...]], None]
 def fetch(client: CloudClient, deltas: Deltas, send: Send) -> None:
     """One fetch, answered; the keys are committed once the whole delta is on its way."""
     try:
-        bodies = run_sync(client.fetcher.inline.fetch_bodies())
+        bodies, failures = run_sync(client.fetcher.inline.fetch_bodies())
     except Exception as exc:
         send(("error", refresh_error(exc), client.api_calls))
         return
@@ -45,7 +47,7 @@ def fetch(client: CloudClient, deltas: Deltas, send: Send) -> None:
         send(("part", field, dict(items[:PART]), change.removed, change.full))
         for start in range(PART, len(items), PART):
             send(("part", field, dict(items[start:start + PART]), (), False))
-    send(("done", list(bodies), client.api_calls))
+    send(("done", list(bodies), said(failures), client.api_calls))
     deltas.commit(pending)
 
 

@@ -11,6 +11,12 @@ id, name, address, port and both statuses, so a pool costs no call of its own. W
 backup, subnet, admin state) stays at the model's defaults; only a pool no listener points at (absent from
 every tree) gets a member-list call.
 
+Failures, list by list: a list that fails (a 503 of one service, a timeout on `/ports`) is named in the
+failures and left out, and every other list is returned as usual, so the caller keeps that one field's last
+good data and shows the rest live (issue 14). The status trees and member lists count as one more field,
+`members`: a failed tree, or a failed list the trees are planned from, keeps the last members. Only a fetch
+in which nothing answered, or the credentials were refused, fails as a whole.
+
 The dashboard's fetch process (`cloud.fetch_child`) runs this same reader on its side of the pipe.
 """
 
@@ -22,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from . import convert, status_trees
-from .errors import ApiError, CloudUnreachable
+from .errors import ApiError, AuthError, CloudUnreachable, NetdashError, refresh_error
 from .session import Session
 
 #: what `convert.port` reads: Neutron's `fields=` leaves out the rest (bindings, DHCP options, address
@@ -44,6 +50,10 @@ LISTS: tuple[tuple[str, str, str, str], ...] = (
 )
 #: the lists whose operating statuses the status trees overwrite
 STATUS_FIELDS = ("load_balancers", "listeners", "pools", "health_monitors")
+#: the lists the choice of status trees is made from (`status_trees.signatures`), in its order
+TREE_INPUTS = ("load_balancers", "listeners", "pools", "health_monitors")
+#: the lists a fetch could not read (a Topology field, or `members` for the status trees), and why
+Failures = dict[str, NetdashError]
 WORKERS = 8
 #: objects per page of a list (Octavia's and Nova's default maximum is 1,000)
 PAGE = 500
@@ -67,20 +77,29 @@ class InlineFetch:
         trees.watched = self.trees.watched
         self.trees = trees
 
-    async def fetch_bodies(self) -> dict[str, list[Any]]:
-        """Every list, as the APIs' JSON, with the status trees' operating statuses written in and the
-        members as one more list (`members`, each body with its `pool_id`). Raises a NetdashError; after
-        a transport failure the session's pooled connections are dropped, so the next try opens fresh ones."""
+    async def fetch_bodies(self) -> tuple[dict[str, list[Any]], Failures]:
+        """(every list that answered, as the APIs' JSON, with the status trees' operating statuses written
+        in and the members as one more list (`members`, each body with its `pool_id`); the lists that did
+        not answer, by field, and why).
+
+        A list that fails is left out and named in the failures, so that one failing service (or one
+        failing list) costs only its own section: the caller keeps that field's last good data. Raises a
+        NetdashError only when nothing answered, or the credentials were refused (nothing will). After a
+        transport failure the session's pooled connections are dropped, so the next try opens fresh ones."""
         loop = asyncio.get_running_loop()
         if self._executor is None:
             self._executor = ThreadPoolExecutor(WORKERS, thread_name_prefix="netdash-fetch")
         try:
-            return await self._bodies(loop, self._executor)
+            bodies, failures = await self._bodies(loop, self._executor)
         except CloudUnreachable:
             self.session.reset_connections()  # a half-closed keep-alive socket would fail the retry too
             raise
+        if any(isinstance(error, CloudUnreachable) for error in failures.values()):
+            self.session.reset_connections()
+        return bodies, failures
 
-    async def _bodies(self, loop: asyncio.AbstractEventLoop, executor: ThreadPoolExecutor) -> dict[str, list[Any]]:
+    async def _bodies(self, loop: asyncio.AbstractEventLoop,
+                      executor: ThreadPoolExecutor) -> tuple[dict[str, list[Any]], Failures]:
         def run(fn: Callable[[], T]) -> Awaitable[T]:
             return loop.run_in_executor(executor, fn)
 
@@ -92,46 +111,92 @@ class InlineFetch:
 
         wanted = [entry for entry in LISTS if entry[1] in self.services]
         lists = {field: run(listing(service, path, collection)) for field, service, path, collection in wanted}
+        failures: Failures = {}
 
-        async def trees() -> convert.StatusTree:
+        async def trees() -> convert.StatusTree | None:
+            """The status trees, or None when one of the lists they are planned from failed."""
             tree = convert.StatusTree()
             if "load_balancers" in lists:
-                related = [await lists[f] if f in lists else [] for f in
-                           ("load_balancers", "listeners", "pools", "health_monitors")]
+                # the four lists are one service's: all of them are asked for, or none
+                answers = await asyncio.gather(*(lists[f] for f in TREE_INPUTS), return_exceptions=True)
+                related = [r for r in answers if not isinstance(r, BaseException)]
+                if len(related) < len(answers):
+                    return None  # the failed list is named on its own; the members are kept as they were
                 current = status_trees.signatures(*related)
                 to_read = self.trees.plan(current)
-                bodies = await asyncio.gather(*(run(tree_of(i)) for i in to_read))
+                bodies = await asyncio.gather(*(run(tree_of(i)) for i in to_read), return_exceptions=True)
+                read = []
                 for lb_id, body in zip(to_read, bodies, strict=True):
+                    if isinstance(body, Exception):
+                        failures.setdefault("members", refresh_error(body))
+                        continue
+                    if isinstance(body, BaseException):
+                        raise body
                     self.trees.store(lb_id, current[lb_id], body)
                     tree.add(body)
-                for body in self.trees.cached(to_read):
+                    read.append(lb_id)
+                for body in self.trees.cached(read):
                     tree.add(body)
             return tree
 
         # Every call is awaited to its end even when one fails, and every failure is retrieved (a failed
-        # list also fails `trees`, which awaits it); the first one is what the caller sees.
+        # list also stops `trees`, which awaits it).
         reading_trees = asyncio.ensure_future(trees())  # under way beside the lists, not after them
         listed = await asyncio.gather(*lists.values(), return_exceptions=True)
         (tree,) = await asyncio.gather(reading_trees, return_exceptions=True)
-        failure = next((r for r in [*listed, tree] if isinstance(r, BaseException)), None)
-        if failure is not None:
-            raise failure
-        assert not isinstance(tree, BaseException)
-        results: dict[str, list[Any]] = {f: r for f, r in zip(lists, listed, strict=True)
-                                         if not isinstance(r, BaseException)}
+        results: dict[str, list[Any]] = {}
+        for field, result in zip(lists, listed, strict=True):
+            if isinstance(result, Exception):
+                failures[field] = refresh_error(result)
+            elif isinstance(result, BaseException):
+                raise result  # cancelled, interrupted: not the cloud's doing
+            else:
+                results[field] = result
+        if isinstance(tree, BaseException):
+            raise tree  # a bug of ours, not a failing list (those are in `failures`)
+        whole = next((e for e in failures.values() if isinstance(e, AuthError)), None)
+        if whole is not None or (lists and not results):
+            raise whole or next(iter(failures.values()))
+        if "load_balancers" not in lists:
+            return results, failures
+        if tree is None:
+            failed = next(f for f in TREE_INPUTS if f in failures)
+            failures.setdefault("members", failures[failed])
+            return results, failures
         for field in STATUS_FIELDS:
             tree.apply(results.get(field, ()))
-        if "load_balancers" not in results:
-            return results
+        if "members" in failures:  # a tree failed: the statuses of the ones read are in, the members kept
+            return results, failures
         members = tree.members
         orphans = [d["id"] for d in results.get("pools", []) if isinstance(d, dict)
                    and isinstance(d.get("id"), str) and d["id"] not in members]
         orphan_lists = await asyncio.gather(*(
-            run(listing("load-balancer", f"/lbaas/pools/{i}/members", "members")) for i in orphans))
+            run(listing("load-balancer", f"/lbaas/pools/{i}/members", "members")) for i in orphans),
+            return_exceptions=True)
         for pool_id, found in zip(orphans, orphan_lists, strict=True):
-            members[pool_id] = convert.with_pool(found, pool_id)
-        results["members"] = [m for found in members.values() for m in found]
-        return results
+            if isinstance(found, Exception):
+                failures.setdefault("members", refresh_error(found))
+            elif isinstance(found, BaseException):
+                raise found
+            else:
+                members[pool_id] = convert.with_pool(found, pool_id)
+        if "members" not in failures:
+            results["members"] = [m for found in members.values() for m in found]
+        return results, failures
+
+    def answers(self) -> bool:
+        """Whether the cloud answers one cheap request: the first list, one object of it. While refreshes
+        fail as a whole and back off, the dashboard asks this every interval instead, and refreshes as soon
+        as it is true, so a cloud that answers again is seen within one interval (issue 14)."""
+        field = next((entry for entry in LISTS if entry[1] in self.services), None)
+        if field is None:
+            return False
+        _, service, path, _ = field
+        try:
+            self.session.get(service, f"{path}{'&' if '?' in path else '?'}limit=1")
+        except Exception:  # whatever it is, the cloud did not answer this
+            return False
+        return True
 
     def _list(self, service: str, path: str, collection: str) -> list[Any]:
         """Every page of a collection: clients follow `<collection>_links` rel=next, as the SDK does.
@@ -155,3 +220,9 @@ class InlineFetch:
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
+
+
+def said(failures: Failures) -> dict[str, tuple[str, str]]:
+    """Each failed field's error as (title, one line): what `Models.topology` keeps and the fetch process
+    sends over its pipe (plain strings pickle whatever the error's class)."""
+    return {field: (error.title, error.message) for field, error in failures.items()}

@@ -99,12 +99,13 @@ class FetchProcess:
         self._send(("seed", keys, trees))
         self.seeded = True
 
-    async def fetch(self, watched: frozenset[str]) -> tuple[Delta, list[str]]:
-        """(the delta, the fields fetched); raises the child's NetdashError for a failed fetch,
-        FetchProcessGone when the child is of no more use. `calls` is then the child's API calls so far."""
+    async def fetch(self, watched: frozenset[str]) -> tuple[Delta, list[str], dict[str, tuple[str, str]]]:
+        """(the delta, the fields fetched, the fields that failed with (title, reason) each); raises the
+        child's NetdashError for a failed fetch (nothing answered), FetchProcessGone when the child is of no
+        more use. `calls` is then the child's API calls so far."""
         return await asyncio.to_thread(self._fetch, watched)
 
-    def _fetch(self, watched: frozenset[str]) -> tuple[Delta, list[str]]:
+    def _fetch(self, watched: frozenset[str]) -> tuple[Delta, list[str], dict[str, tuple[str, str]]]:
         with self._lock:
             self._send(("fetch", watched))
             delta: Delta = {}
@@ -117,9 +118,9 @@ class FetchProcess:
                             delta[field] = FieldDelta(changed, removed, full)
                         else:
                             known.changed.update(changed)
-                    case ("done", list(fields), int(calls)):
+                    case ("done", list(fields), dict(failures), int(calls)):
                         self.calls = calls
-                        return delta, fields
+                        return delta, fields, failures
                     case ("error", BaseException() as error, int(calls)):
                         self.calls = calls
                         raise error

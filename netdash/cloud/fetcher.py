@@ -13,7 +13,7 @@ import time
 
 from .deltas import Deltas, Models
 from .errors import CloudUnreachable
-from .fetch_inline import InlineFetch
+from .fetch_inline import InlineFetch, said
 from .fetch_process import ConnectSpec, DemoSpec, FetchProcess, FetchProcessGone
 from .model import Topology
 from .session import Session
@@ -41,15 +41,16 @@ class Fetcher:
         self.inline.trees.watched = lb_ids
 
     async def fetch_topology(self) -> Topology:
-        """The project now, as model objects: unchanged ones are the previous snapshot's own. Raises a
-        NetdashError."""
+        """The project now, as model objects: unchanged ones are the previous snapshot's own. A list that
+        failed keeps its last good objects and is named in `Topology.unread`; raises a NetdashError only
+        when nothing answered (`InlineFetch.fetch_bodies`)."""
         process = self.process
         if process is not None and process.ready():
             try:
                 if not process.seeded:  # what the models hold, so that its first delta is not a full one
                     process.seed(self._deltas.keys, self.inline.trees)
                     self._deltas = Deltas()
-                delta, fields = await process.fetch(self.inline.trees.watched)
+                delta, fields, failures = await process.fetch(self.inline.trees.watched)
             except FetchProcessGone:
                 process.close()  # its keys are lost with it: the next delta from here is a full one
             except CloudUnreachable:
@@ -57,16 +58,16 @@ class Fetcher:
                 raise
             else:
                 self._models.apply(delta)
-                return self._models.topology(fields, self.services, time.time())
+                return self._models.topology(fields, self.services, time.time(), failures)
             finally:
                 self.process_calls = process.calls
         if process is not None and process.gone:
             self.process = None
-        bodies = await self.inline.fetch_bodies()
+        bodies, failed = await self.inline.fetch_bodies()
         delta, pending = self._deltas.compute(bodies)
         self._models.apply(delta)
         self._deltas.commit(pending)
-        return self._models.topology(bodies, self.services, time.time())
+        return self._models.topology(bodies, self.services, time.time(), said(failed))
 
     def start_process(self) -> bool:
         """Fetch in a process of its own from now on (once it is up; until then, and if it fails, here).
@@ -90,3 +91,4 @@ class Fetcher:
             self.process.close()
             self.process = None
         self.inline.close()
+

@@ -205,6 +205,26 @@ class HealthMonitor:
     admin_state_up: bool = True
 
 
+@dataclass(frozen=True, slots=True)
+class Unread:
+    """A collection the last refresh could not read: it holds its last good objects (`kept`), or none.
+
+    Keyed in `Topology.unread` by the collection's field name (`members` also stands for the status trees
+    the members and their health come from)."""
+
+    #: the error's title and its one line ("API error", "HTTP 503 injected fault")
+    title: str
+    reason: str
+    #: wall-clock time of the first failed read since the last good one
+    since: float = 0.0
+    #: whether the collection holds what an earlier read returned (False: it was never read)
+    kept: bool = False
+
+    def age(self, now: float) -> int:
+        """Whole seconds since the first failed read."""
+        return max(0, int(now - self.since))
+
+
 Resource = (Network | Subnet | Port | Router | Server | FloatingIP | LoadBalancer | Listener | Pool | Member
             | HealthMonitor)
 R = TypeVar("R", bound=Resource)
@@ -235,6 +255,8 @@ class Topology:
 
     `services` names the service types the cloud offers (`network`, `compute`, `load-balancer`): a missing
     one is absent, not an error, and its collections are empty.
+    `unread` names the collections the fetch could not read (a failing list): each holds its last good
+    objects, or none, and says why and since when, so a view shows that one part stale and the rest live.
     """
 
     networks: Mapping[str, Network] = field(default_factory=lambda: by_id(()))
@@ -251,6 +273,8 @@ class Topology:
     services: frozenset[str] = frozenset()
     #: wall-clock time (time.time()) when the fetch that made it completed
     fetched_at: float = 0.0
+    #: the collections this fetch could not read, by field name (`Unread`); the others are fresh
+    unread: Mapping[str, Unread] = field(default_factory=lambda: MappingProxyType({}))
 
     # Indexes, derived once in __post_init__ (a frozen snapshot never needs them recomputed).
     _ports_by_network: dict[str, tuple[Port, ...]] = field(init=False, repr=False, compare=False)

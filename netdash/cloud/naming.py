@@ -94,3 +94,16 @@ def port_text(topology: Topology, port: Port | None) -> str:
     where = f" {address}" if address else ""
     owned = f" ({display_name(owner)})" if owner is not None else ""
     return f"port {display_name(port)}{where}{owned}"
+
+
+#: what a person calls each collection of a `Topology` (the keys of `Topology.unread`); `members` also
+#: stands for the status trees the members and their health are read from
+COLLECTION_NAMES: dict[str, str] = {
+    "networks": "networks", "subnets": "subnets", "ports": "ports", "routers": "routers", "servers": "servers",
+    "floating_ips": "floating IPs", "load_balancers": "load balancers", "listeners": "listeners",
+    "pools": "pools", "health_monitors": "health monitors", "members": "members",
+}
+
+
+def collection_name(field: str) -> str:
+    return COLLECTION_NAMES.get(field, field.replace("_", " "))

@@ -5,7 +5,13 @@ No Textual here: the App decides when to call `refresh()` (a one-shot timer re-a
 A refresh requested while one runs joins it instead of starting a second fetch (memray's rule: ticks
 never overlap), so `r` pressed during a slow poll costs nothing. A failure never raises: it keeps the last
 good snapshot, says since when it is stale and why in one line, and stretches the delay before the next
-try (interval, 2x, 4x ... capped), so a dead cloud is not hammered every two seconds.
+try (interval, 2x, 4x ... capped at `MAX_BACKOFF`), so a dead cloud is not hammered every two seconds;
+meanwhile the App asks `CloudApi.answers()` (one cheap request) each interval and refreshes at once when
+it is true.
+
+A failure of one list is not a failed refresh: the snapshot says which collections it could not read
+(`Topology.unread`, each keeping its last good objects), the rest is fresh, and the next try is one
+interval away like any other refresh, so a list that answers again is shown within one interval.
 """
 
 from __future__ import annotations
@@ -21,6 +27,10 @@ from .errors import NetdashError, refresh_error
 from .events import ChangeEvent, diff
 from .model import Topology
 
+#: the longest wait between two tries of a cloud that fails as a whole (never shorter than the interval). At
+#: 30 s, a cloud that answered again stayed stale on screen for half a minute (issue 14); a failed try costs
+#: one request per list, so a few seconds does not hammer anyone.
+MAX_BACKOFF = 5.0
 
 @dataclass(frozen=True)
 class Refresh:
@@ -41,11 +51,12 @@ class Refresh:
 class Poller:
     """Drives `client.fetch_topology()`: a `CloudClient`, or any other `TopologySource`."""
 
-    def __init__(self, client: TopologySource, interval: float = 2.0, *, max_backoff: float = 30.0,
+    def __init__(self, client: TopologySource, interval: float = 2.0, *, max_backoff: float | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         self.client = client
         self.interval = interval
-        self.max_backoff = max(max_backoff, interval)
+        #: a few seconds at most (`MAX_BACKOFF`), so that a cloud that answers again is seen soon
+        self.max_backoff = max(MAX_BACKOFF if max_backoff is None else max_backoff, interval)
         self.clock = clock
         self.last: Topology | None = None
         self.failures = 0

@@ -28,10 +28,11 @@ from netdash.actions import Action, catalog, journal
 from netdash.actions.recovery import Recovery
 from netdash.cloud.api import CloudApi, CloudInfo
 from netdash.cloud.model import Resource, Topology
+from netdash.cloud.naming import collection_name
 from netdash.cloud.text import visible
 from netdash.tui.action_flow import ACTION_BINDINGS, ActionCommands, ask_picks
 from netdash.tui.action_screens import OUTCOME_SEVERITY, ActionScreen, outcome_line
-from netdash.tui.messages import ChangeLine, FetchFailed, TopologyFetched
+from netdash.tui.messages import ChangeLine, CloudAnswered, FetchFailed, TopologyFetched
 from netdash.tui.probe_control import ProbeControl
 from netdash.tui.refresh import PollerLike, poll_once
 from netdash.tui.screens import KeysScreen
@@ -39,10 +40,13 @@ from netdash.tui.terminal import EVERY, TerminalWatch
 from netdash.widgets.details import DetailsPane
 from netdash.widgets.event_log import EventLog
 from netdash.widgets.key_bar import KeyBar
-from netdash.widgets.nodes import resource_of
+from netdash.widgets.nodes import SECTIONS, resource_of, stale_sections
 from netdash.widgets.probe_pane import ProbePane
 from netdash.widgets.status import StatusHeader
 from netdash.widgets.topology_tree import TopologyTree
+
+#: section key -> its title
+TITLES = {key: title for key, title, _ in SECTIONS}
 
 
 class NetdashApp(App[int]):
@@ -96,10 +100,14 @@ class NetdashApp(App[int]):
         self.notices = tuple(notices)
         self.topology = Topology()
         self.stale = False
+        #: whether a topology was ever shown (a failure before that has no "last topology" to show)
+        self.loaded = False
         self.refreshes = 0
         self._refreshing = False
         self._again = False
         self._timer: Timer | None = None
+        #: the next cheap request to a cloud that failed as a whole (`_arm_probe`)
+        self._probe_timer: Timer | None = None
         self._held: TopologyFetched | None = None
         self._held_lines: list[ChangeLine] = []
         self.probe = ProbeControl(self, clock)
@@ -178,6 +186,7 @@ class NetdashApp(App[int]):
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
+        self._stop_probe()
         self._refreshing = True
         self._fetch_topology()
 
@@ -195,7 +204,40 @@ class NetdashApp(App[int]):
             self._again = False
             self._start_refresh()
         elif self.poll and self.poller is not None:
-            self._timer = self.set_timer(self.poller.next_delay(), self._start_refresh, name="next-refresh")
+            delay = self.poller.next_delay()
+            self._timer = self.set_timer(delay, self._start_refresh, name="next-refresh")
+            if not self._shut_down():  # the banner says when the next try is, while something is stale
+                self.query_one(StatusHeader).set_next_try(self.clock() + delay)
+            self._arm_probe(delay)
+
+    # --- while the whole view is stale: a cheap request each interval, and a refresh once it answers -------
+    def _arm_probe(self, delay: float) -> None:
+        """Backing off after failed refreshes, ask the cloud one cheap question every interval meanwhile:
+        a cloud that answers again is refreshed at once, not when the back-off ends (issue 14)."""
+        self._stop_probe()
+        if self.stale and self.client is not None and delay > self.interval and self.poll:
+            self._probe_timer = self.set_timer(self.interval, self._ask_cloud, name="cloud-probe")
+
+    def _stop_probe(self) -> None:
+        if self._probe_timer is not None:
+            self._probe_timer.stop()
+            self._probe_timer = None
+
+    @work(thread=True, group="cloud-probe", exclusive=True, exit_on_error=False, description="ask the cloud")
+    def _ask_cloud(self) -> None:
+        client = self.client
+        answered = client is not None and client.answers()
+        if not get_current_worker().is_cancelled:
+            self.post_message(CloudAnswered(answered))
+
+    @on(CloudAnswered)
+    def _cloud_answered(self, message: CloudAnswered) -> None:
+        if not self.stale or self._refreshing or not self.poll or self._timer is None:
+            return  # a refresh is under way or done meanwhile, or polling stopped
+        if message.answered:
+            self._start_refresh()
+        elif self.poller is not None:
+            self._probe_timer = self.set_timer(self.interval, self._ask_cloud, name="cloud-probe")
 
     @on(TopologyFetched)
     def _topology_fetched(self, message: TopologyFetched) -> None:
@@ -222,13 +264,14 @@ class NetdashApp(App[int]):
             log.add_event(line.at, line.text, line.severity)
         if not self.stale:
             log.add_event(self.clock(), f"{message.title}: {message.reason}", "error")
-            self.notify(message.reason, title=f"{message.title}: showing the last topology", severity="warning")
+            shown = "showing the last topology" if self.loaded else "no topology read yet"
+            self.notify(message.reason, title=f"{message.title}: {shown}", severity="warning")
         self._set_stale(True)
         self.query_one(StatusHeader).set_stale(message.stale_since, message.reason)
 
     def _apply(self, topology: Topology, lines: Iterable[ChangeLine]) -> None:
         with self.batch_update():
-            self.topology = topology
+            before, self.topology, self.loaded = self.topology, topology, True
             tree = self.query_one(TopologyTree)
             tree.update(topology)
             if tree.cursor_line < 0 and tree.last_line >= 0:
@@ -240,7 +283,10 @@ class NetdashApp(App[int]):
                 log.add_event(self.clock(), "the cloud answers again", "ok")
                 self.notify("The cloud answers again.", title="Reconnected")
             self._set_stale(False)
-            self.query_one(StatusHeader).set_refreshed(topology.fetched_at or self.clock())
+            self._log_unread(before, topology)
+            header = self.query_one(StatusHeader)
+            header.set_refreshed(topology.fetched_at or self.clock())
+            header.set_unread({TITLES.get(key, key): items for key, items in stale_sections(topology).items()})
         self.offer_bindings()  # a changed object elsewhere can change what fits the selection
         if self.freeze_gc and topology.fetched_at:
             self.freeze_gc = False
@@ -250,6 +296,21 @@ class NetdashApp(App[int]):
         if self.fetch_process and topology.fetched_at:
             self.fetch_process = False
             self.call_after_refresh(self.client.start_fetch_process)
+
+    def _log_unread(self, before: Topology, after: Topology) -> None:
+        """A line per list that could not be read any more, and per list read again; a toast when the view
+        turns partly stale (a flapping cloud, `503:rate=0.5`, would otherwise stack one per refresh)."""
+        failed = [f for f in after.unread if f not in before.unread]
+        for field in failed:
+            why = after.unread[field]
+            shown = "showing the last read" if why.kept else "none read yet"
+            self._log(f"{collection_name(field)} unavailable ({shown}): {why.reason}", "error")
+        if failed and not before.unread:  # one toast when the view turns partly stale, not one per flap
+            names = ", ".join(collection_name(f) for f in failed)
+            self.notify(after.unread[failed[0]].reason, title=f"Stale: {names}", severity="warning")
+        for field in before.unread:
+            if field not in after.unread:
+                self._log(f"{collection_name(field)}: the cloud answers again", "ok")
 
     def _set_stale(self, stale: bool) -> None:
         self.stale = stale
@@ -295,11 +356,13 @@ class NetdashApp(App[int]):
         if not self.is_running or not self.screen_stack:
             return True
         screen = self.screen_stack[0]
-        return not all(screen.query(kind) for kind in (TopologyTree, EventLog, StatusHeader))
+        return not all(screen.query(kind) for kind in (TopologyTree, EventLog, StatusHeader, DetailsPane))
 
     @on(TopologyTree.ObjectHighlighted)
     def _object_highlighted(self, message: TopologyTree.ObjectHighlighted) -> None:
-        self.query_one(DetailsPane).show(self.topology, message.kind, message.resource)
+        if self._shut_down():  # the first paint's cursor, announced as the app leaves
+            return
+        self.query_one(DetailsPane).show(self.topology, message.kind, message.resource, message.resource_id)
         self.probe.select(self.topology, message.resource)
         if self.client is not None:  # its members' health fresh on every refresh, however many load balancers
             lb_id = self.topology.load_balancer_of(message.kind, message.resource_id)
@@ -461,6 +524,7 @@ class NetdashApp(App[int]):
         elif self._timer is not None:
             self._timer.stop()
             self._timer = None
+            self._stop_probe()
 
     def action_show_keys(self) -> None:
         rows = [(self.get_key_display(b), b.description, b.tooltip) for b in self.BINDINGS

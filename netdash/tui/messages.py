@@ -35,3 +35,11 @@ class FetchFailed(Message):
     reason: str
     stale_since: float
     changes: list[ChangeLine] = field(default_factory=list)
+
+
+@dataclass
+class CloudAnswered(Message):
+    """The probe of a cloud that failed as a whole (one cheap request, asked each interval while the
+    refreshes back off) got an answer, or not."""
+
+    answered: bool

@@ -11,10 +11,11 @@ from dataclasses import fields, is_dataclass
 from rich.table import Table
 from rich.text import Text
 
-from netdash.cloud.model import FixedIP, Resource, ServerAddress, Topology
+from netdash.cloud.model import FixedIP, Resource, ServerAddress, Topology, Unread
 from netdash.cloud.naming import name_of, short_id
 from netdash.cloud.status_styles import STATUS_STYLES
 from netdash.cloud.text import visible
+from netdash.widgets.nodes import stale_sections
 from netdash.widgets.steady import SteadyStatic
 
 #: fields whose value is the id of another object: shown with that object's name beside it
@@ -48,6 +49,17 @@ def format_item(topology: Topology, item: object) -> Text:
     return Text(visible(str(item)))
 
 
+def unread_details(unread: list[tuple[str, Unread]], now: float) -> Text:
+    """What a section's lists that could not be read say, in full: which, why, since when."""
+    text = Text(f"The last refresh could not read {', '.join(name for name, _ in unread)}.\n", style="bold")
+    for name, why in unread:
+        shown = f"stale {why.age(now)} s: showing the last read" if why.kept else "none read yet"
+        text.append(f"\n{name}: {why.reason}\n  {shown}")
+    text.append("\n\nEverything else is fresh; these are tried again on every refresh (r: now).",
+                style="bright_black")
+    return text
+
+
 class DetailsPane(SteadyStatic):
     """Shows one model object in full; `show(topology, kind, obj)` replaces what it shows."""
 
@@ -56,10 +68,17 @@ class DetailsPane(SteadyStatic):
         self.kind = ""
         self.resource: Resource | None = None
 
-    def show(self, topology: Topology, kind: str, resource: Resource | None) -> None:
+    def show(self, topology: Topology, kind: str, resource: Resource | None, section: str = "") -> None:
+        """`section`: the key of the section under the cursor (kind "section"), whose unread lists, if any,
+        are spelled out in full (the tree's label is cut at its width)."""
         self.kind = kind
         self.resource = resource
         self.border_title = kind.replace("_", " ").capitalize() if resource is not None else "Details"
+        unread = stale_sections(topology).get(section) if kind == "section" else None
+        if unread:
+            self.border_title = "Stale section"
+            self.update(unread_details(unread, topology.fetched_at))
+            return
         if resource is None or not is_dataclass(resource):
             self.update(Text("Select an object in the tree." if kind in ("", "section", "root")
                              else "This object is gone from the cloud.", style="bright_black"))

@@ -27,8 +27,9 @@ from netdash.cloud.model import (
     Server,
     Subnet,
     Topology,
+    Unread,
 )
-from netdash.cloud.naming import display_name, name_of, owner_name
+from netdash.cloud.naming import collection_name, display_name, name_of, owner_name
 from netdash.widgets.labels import (
     dim,
     fip_label,
@@ -54,6 +55,16 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("floating_ips", "Floating IPs", "floating_ips"),
     ("load_balancers", "Load balancers", "load_balancers"),
 )
+
+#: each Topology collection -> the section it is read for (where a failure to read it is shown)
+SECTION_OF: dict[str, str] = {
+    "networks": "networks", "subnets": "networks", "ports": "networks", "routers": "routers",
+    "servers": "servers", "floating_ips": "floating_ips", "load_balancers": "load_balancers",
+    "listeners": "load_balancers", "pools": "load_balancers", "health_monitors": "load_balancers",
+    "members": "load_balancers",
+}
+#: shown after a section's title when some of its collections could not be read (`Topology.unread`)
+UNREAD_STYLE = "bold yellow"
 
 #: node kind -> the Topology collection holding objects of that kind
 COLLECTIONS: dict[str, str] = {
@@ -128,6 +139,7 @@ NEEDS_SERVICE = {"servers": "compute", "load_balancers": "load-balancer"}
 
 def sections(topology: Topology, query: str, memo: Memo | None = None) -> list[Child]:
     out = []
+    unread = stale_sections(topology)
     for key, title, attribute in SECTIONS:
         service = NEEDS_SERVICE.get(key)
         if service and topology.services and service not in topology.services:  # empty: not fetched yet
@@ -136,8 +148,33 @@ def sections(topology: Topology, query: str, memo: Memo | None = None) -> list[C
             continue
         total = len(getattr(topology, attribute))
         count = f"{len(top_level(topology, key, query, memo))}/{total}" if query else str(total)
-        out.append(Child(key, "section", key, line(Text(title, style="bold"), dim(f"({count})")), True))
+        never = topology.unread.get(attribute)
+        if never is not None and not never.kept:
+            count = "?"  # not "none": never read
+        label = line(Text(title, style="bold"), dim(f"({count})"),
+                     unread_text(unread[key], topology.fetched_at) if key in unread else None)
+        out.append(Child(key, "section", key, label, True))
     return out
+
+
+def stale_sections(topology: Topology) -> dict[str, list[tuple[str, Unread]]]:
+    """Section key -> (collection name, why) of each collection of it the last fetch could not read, in the
+    tree's order of sections; the sections all of whose collections were read are absent."""
+    out: dict[str, list[tuple[str, Unread]]] = {}
+    for field, why in topology.unread.items():
+        out.setdefault(SECTION_OF.get(field, field), []).append((collection_name(field), why))
+    order = [key for key, _, _ in SECTIONS]
+    return dict(sorted(out.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)))
+
+
+def unread_text(unread: list[tuple[str, Unread]], now: float) -> Text:
+    """'ports unavailable (stale 12 s): HTTP 503 ...': the collections that failed alike, in one clause each."""
+    clauses: dict[tuple[str, bool, int], list[str]] = {}
+    for name, why in unread:
+        clauses.setdefault((why.reason, why.kept, why.age(now)), []).append(name)
+    return Text("; ".join(
+        f"{', '.join(names)} unavailable ({f'stale {age} s' if kept else 'none read yet'}): {reason}"
+        for (reason, kept, age), names in clauses.items()), style=UNREAD_STYLE)
 
 
 def top_level(topology: Topology, section: str, query: str, memo: Memo | None = None) -> list[Child]:

@@ -1,5 +1,7 @@
 """The status header: which cloud, project and region this is, when it was last refreshed, and whether
-what is on screen is stale (since when, and why).
+what is on screen is stale (since when, and why): all of it (the last refresh failed as a whole), or some
+sections (lists the last refresh could not read: "2 sections STALE"), and when the next try is. It never
+claims a topology that was never loaded.
 
 The App sets its attributes; the header re-renders once a second so the age keeps counting while the
 cloud is unreachable. `clock` is injectable so snapshot tests render a fixed time.
@@ -7,11 +9,13 @@ cloud is unreachable. `clock` is injectable so snapshot tests render a fixed tim
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 from rich.text import Text
 
+from netdash.cloud.model import Unread
 from netdash.widgets.steady import SteadyStatic
 
 
@@ -33,6 +37,10 @@ class StatusHeader(SteadyStatic):
         self.reason = ""
         self.read_only = False
         self.paused = False
+        #: section title -> (collection name, why) of what the last refresh could not read
+        self.unread: Mapping[str, Sequence[tuple[str, Unread]]] = {}
+        #: wall-clock time of the next refresh while something is stale (None: not planned)
+        self.next_try: float | None = None
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.render_status, name="status-age")
@@ -58,6 +66,18 @@ class StatusHeader(SteadyStatic):
         self.set_class(True, "-stale")
         self.render_status()
 
+    def set_unread(self, unread: Mapping[str, Sequence[tuple[str, Unread]]]) -> None:
+        """The sections (by title) some of whose lists the last refresh could not read; the rest is fresh."""
+        self.unread = unread
+        if self.stale_since is None:
+            self.reason = "; ".join(f"{name}: {why.reason}" for items in unread.values() for name, why in items)
+            self.set_class(bool(unread), "-stale")
+        self.render_status()
+
+    def set_next_try(self, at: float | None) -> None:
+        self.next_try = at
+        self.render_status()
+
     def render_status(self) -> None:
         text = Text.assemble(("netdash", "bold"), "  cloud ", (self.cloud or "?", "bold"))
         if self.demo:
@@ -73,7 +93,32 @@ class StatusHeader(SteadyStatic):
             text.append("  connecting…")
         else:
             text.append("  refreshed " + time.strftime("%H:%M:%S", time.localtime(self.last_refresh)))
+        now = self.clock()
         if self.stale_since is not None:
-            age = max(0, int(self.clock() - self.stale_since))
-            text.append(f"\nSTALE for {age}s, showing the last topology: {self.reason}", style="bold")
+            age = max(0, int(now - self.stale_since))
+            if self.last_refresh is None:
+                text.append(f"\nNO TOPOLOGY: nothing read for {age}s: {self.reason}", style="bold")
+            else:
+                text.append(f"\nSTALE for {age}s, showing the last topology: {self.reason}", style="bold")
+        elif self.unread:
+            count = len(self.unread)
+            text.append(f"\n{count} section{'' if count == 1 else 's'} STALE", style="bold")
+            retrying = self._retrying(now)
+            text.append((f", {retrying}" if retrying else "") + ": " + ", ".join(
+                f"{title} ({', '.join(name for name, _ in items)}, "
+                f"{'stale ' + str(items[0][1].age(now)) + ' s' if items[0][1].kept else 'none read yet'})"
+                for title, items in self.unread.items()))
+            reasons = dict.fromkeys(why.reason for items in self.unread.values() for _, why in items)
+            text.append("\n" + "; ".join(reasons))
+            self.update(text)
+            return
+        if self.stale_since is not None and (retrying := self._retrying(now)):
+            text.append(f"  ({retrying})")
         self.update(text)
+
+    def _retrying(self, now: float) -> str:
+        """When the next try is, if one is planned: the user knows whether to wait or press `r`."""
+        if self.next_try is None or self.paused:
+            return ""
+        wait = math.ceil(self.next_try - now)
+        return f"retrying in {wait} s" if wait > 0 else "retrying now"

@@ -58,8 +58,8 @@ class TopologyTree(Tree[NodeData]):
         #: nodes added, relabelled and removed by the last update (tests and benchmarks read it)
         self.last_changes = 0
         self._memo = Memo()
-        #: (kind, id, resource) of the last ObjectHighlighted
-        self._announced: tuple[str, str, Resource | None] | None = None
+        #: ((kind, id, resource) of the last ObjectHighlighted, a section's label then)
+        self._announced: tuple[tuple[str, str, Resource | None], object] | None = None
         #: nodes labelled "pending…" by `set_pending`
         self._pending: list[TreeNode[NodeData]] = []
 
@@ -181,11 +181,14 @@ class TopologyTree(Tree[NodeData]):
         data = node.data if node is not None else None
         if data is None or data.kind in ("root", "section"):
             said = (data.kind if data else "", data.id if data else "", None)
+            # a section's label says what of it could not be read: a change to that is news to the details
+            seen: object = data.label if data is not None and data.kind == "section" else None
         else:
             said = (data.kind, data.id, resource_of(self.topology, data.kind, data.id))
-        if quiet_if_same and said == self._announced:
+            seen = None
+        if quiet_if_same and (said, seen) == self._announced:
             return
-        self._announced = said
+        self._announced = (said, seen)
         self.post_message(self.ObjectHighlighted(*said))
 
     # --- keys -----------------------------------------------------------------------------------------

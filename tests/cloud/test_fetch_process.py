@@ -71,12 +71,28 @@ def test_its_calls_count_and_the_first_fetch_starts_from_what_the_client_had(see
 def test_the_cloud_failing_reaches_the_client_as_the_same_error(forked: CloudClient,
                                                                  seeded_cloud: DemoCloud) -> None:
     forked.fetch_topology_sync()
-    seeded_cloud.cloud.faults.add_spec("503:rate=1@load-balancer")
+    # every service failing: the whole fetch fails (one failing service costs only its lists: below)
+    seeded_cloud.cloud.faults.add_spec("503:rate=1@network; 503:rate=1@compute; 503:rate=1@load-balancer")
     with pytest.raises(ApiError, match="HTTP 503"):
         forked.fetch_topology_sync()
     seeded_cloud.cloud.faults.clear()
     assert forked.fetch_topology_sync().load_balancers
     assert forked.fetcher.process is not None  # a failing cloud is not a failing fetch process
+
+
+def test_a_failing_list_crosses_the_pipe_as_that_list_unread(forked: CloudClient, client: CloudClient,
+                                                            seeded_cloud: DemoCloud) -> None:
+    before = forked.fetch_topology_sync()
+    seeded_cloud.cloud.faults.add_spec("503@network:GET:/ports")
+    seeded_cloud.connection().network.create_network(name="while-ports-fail")
+    partial = forked.fetch_topology_sync()
+    assert set(partial.unread) == {"ports"} and "HTTP 503" in partial.unread["ports"].reason
+    assert partial.unread["ports"].kept and partial.ports is before.ports   # the last good ports, unconverted
+    assert "while-ports-fail" in {n.name for n in partial.networks.values()}   # the rest is live
+    assert forked.fetch_topology_sync().unread["ports"].since == partial.unread["ports"].since
+    seeded_cloud.cloud.faults.clear()
+    after = forked.fetch_topology_sync()
+    assert not after.unread and same(after, client.fetch_topology_sync())
 
 
 def test_when_it_dies_the_client_fetches_by_itself(forked: CloudClient, client: CloudClient,
