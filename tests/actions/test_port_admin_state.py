@@ -13,11 +13,14 @@ from netdash.democloud import DemoCloud
 from netdash.tui.screens import KeysScreen
 from tests.dashboard_support import dashboard, in_thread
 from tests.test_dashboard_actions import child, open_node, run, select, shown_actions, start, until
+from tests.waiting import wait_for
 
-from .conftest import Cli
+from .conftest import Cli, answer, url_of
 
 
 def test_port_down_and_up_by_command(cli: Cli, sdk: Any) -> None:
+    url = url_of(sdk.network.find_port("server-1-port"))  # server1 behind the port's public address
+    wait_for(lambda: answer(url) == "server1", what="server1 on its port")
     ran = cli("port", "admin-state", "server-1-port", "down", "--dry-run")
     assert ran.code == 0 and "admin state down" in ran.out and "admin_state_up -> false" in ran.out
     assert sdk.network.find_port("server-1-port").is_admin_state_up is True
@@ -25,6 +28,7 @@ def test_port_down_and_up_by_command(cli: Cli, sdk: Any) -> None:
     assert ran.code == 0, ran.err
     port = sdk.network.find_port("server-1-port")
     assert port.is_admin_state_up is False and port.status == "DOWN"
+    wait_for(lambda: answer(url) is None, what="no traffic through a port set down")
     ran = cli("port", "admin-state", "server-1-port", "down")
     assert ran.code == 2 and "is already down" in ran.err
     ran = cli("port", "admin-state", "server-1-port", "sideways")
@@ -33,6 +37,8 @@ def test_port_down_and_up_by_command(cli: Cli, sdk: Any) -> None:
     assert ran.code == 0, ran.err
     port = sdk.network.find_port("server-1-port")
     assert port.is_admin_state_up is True and port.status == "ACTIVE"
+    wait_for(lambda: answer(url_of(sdk.network.find_port("server-1-port"))) == "server1",
+             what="server1 on its port again")
 
 
 async def test_port_down_and_up_by_key_palette_and_help(seeded_cloud: DemoCloud) -> None:

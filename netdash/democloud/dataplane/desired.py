@@ -154,7 +154,9 @@ class Snapshotter:
             return None
         port = self.network.port_with_ip(address, subnet_id=subnet_id)
         device = (port.get("device_id") or None) if port else None
-        return device if device and port and self.compute.is_interface(device, port) else None
+        if not device or not port or not port.get("admin_state_up", True):  # a port set down carries nothing
+            return None
+        return device if self.compute.is_interface(device, port) else None
 
     # --- load balancers -------------------------------------------------------------------------
     def load_balancers(self, desired: Desired) -> None:
@@ -191,10 +193,12 @@ class Snapshotter:
     def targets_of_port(self, port: dict[str, Any], desired: Desired) -> list[tuple[int, Target]]:
         """(service port, target) pairs a connection to one of the port's addresses can reach."""
         device = port.get("device_id") or ""
-        if port.get("device_owner") == "Octavia" and device.startswith("lb-"):
+        if port.get("device_owner") == "Octavia" and device.startswith("lb-"):  # a VIP port is down by design
             return [(li.protocol_port, Target("listener", li.id, f"load balancer {li.lb_name} "
                                                                  f"listener {li.name}"))
                     for li in desired.listeners.values() if li.lb_id == device[3:]]
+        if not port.get("admin_state_up", True):  # a server's port set down carries no traffic
+            return []
         backend = desired.backends.get(device)
         if backend is None or not self.compute.is_interface(device, port):  # naming a server is not enough
             return []
