@@ -40,7 +40,7 @@ SUBCOMMANDS = {
 PARTIAL = 4
 #: the default `--max-rps`: a dashboard must not load a real cloud's API
 MAX_RPS = 20.0
-#: ... and for `--demo`: at 20, the first refresh of `--scale 1000` (134 calls) took ~7 s
+#: ... and for `--demo`: the embedded cloud is on loopback and needs no protecting from a large first refresh
 DEMO_MAX_RPS = 500.0
 
 

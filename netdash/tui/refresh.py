@@ -43,8 +43,8 @@ async def poll_once(poller: PollerLike, clock: Callable[[], float]) -> TopologyF
 
 def change_lines(events: Sequence[ChangeEvent]) -> list[ChangeLine]:
     """One line per event, unless a refresh brought more than `MAX_LINES`: then the most severe ones and a
-    count of the rest by resource. A thousand members flapping at once wrote a thousand lines, which
-    scrolled away everything else and took 0.6 s of the UI's loop to lay out."""
+    count of the rest by resource: a thousand members flapping at once would scroll away everything else,
+    and laying a thousand lines out holds the UI's loop (bench/README.md)."""
     if len(events) <= MAX_LINES:
         return [ChangeLine(event.at, event.text, event.severity) for event in events]
     ranked = sorted(events, key=lambda event: RANK.get(event.severity, 3))  # stable: cloud order within a rank

@@ -146,8 +146,8 @@ class DataPlane:
                 self.flush_stats()
             except Exception:
                 log.exception("data plane reconcile failed")
-            # A reconcile reads the whole project under the cloud lock: ~1 ms for the seed, ~180 ms for
-            # `--scale 1000`. Stretch the idle tick so it stays under a tenth of a core (a write still
+            # A reconcile reads the whole project under the cloud lock, which grows with the project
+            # (bench/README.md). Stretch the idle tick so it stays under a tenth of a core (a write still
             # wakes the loop at once); what changes by itself is then seen up to that much later.
             tick = max(TICK, IDLE_FACTOR * (time.perf_counter() - started))
         await self.shutdown()
