@@ -292,9 +292,6 @@ class Action:
         """The action's own rule, once the kind fits: why not, or None."""
         return None
 
-    def __init__(self) -> None:
-        self.planned: Plan | None = None
-
     def check(self, kind: str, obj: Resource, topology: Topology) -> None:
         """The plan's first refusal: the rule that decides whether the dashboard offers the key."""
         reason = self.applies_to(kind, obj, topology)
@@ -303,11 +300,9 @@ class Action:
 
     def plan(self, topology: Topology, cloud: CloudWrites) -> Plan:
         try:
-            plan = self._plan(topology, cloud)
+            return self._plan(topology, cloud)
         except Refused as exc:
-            plan = Plan(title=self.describe(), refusal=exc.message)
-        self.planned = plan
-        return plan
+            return Plan(title=self.describe(), refusal=exc.message)
 
     def describe(self) -> str:
         return self.name
@@ -379,12 +374,11 @@ class SingleChange(Action):
     # --- recovery: what the planned fields were, and the same requests again ---------------------------
     def journal_state(self) -> dict[str, Any]:
         """The resolved fields (ids, before and after), those that are plain JSON."""
-        return {key: value for key, value in vars(self).items() if key != "planned" and _plain(value)}
+        return {key: value for key, value in vars(self).items() if _plain(value)}
 
     @classmethod
     def resume(cls, state: dict[str, Any]) -> Action:
         action = cls.__new__(cls)
-        Action.__init__(action)
         action.__dict__.update(state)
         return action
 

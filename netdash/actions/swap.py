@@ -54,12 +54,6 @@ class Step:
     port_id: str
     text: str
 
-    def inverse(self, names: dict[str, str]) -> Step:
-        verb = "attach" if self.verb == "detach" else "detach"
-        word = "to" if verb == "attach" else "from"
-        return Step(verb, self.server_id, self.port_id,
-                    f"{verb} {names[self.port_id]} {word} {names[self.server_id]}")
-
 
 def selected_server(kind: str, obj: Resource | None) -> str | None:
     return obj.id if isinstance(obj, Server) else None
@@ -263,7 +257,7 @@ class SwapPorts(Action):
         except NetdashError as exc:
             problem = exc.message
         if problem is None:
-            lines.append("verified: " + self._where_safely(cloud))
+            lines.append("verified: " + self.where(cloud))
             return Result(DONE, f"done: {plan.title}", tuple(lines))
         lines.append(f"not verified: {problem}")
         return self._roll_back(cloud, lines, progress, control, "verify")
@@ -279,7 +273,7 @@ class SwapPorts(Action):
     def _roll_back(self, cloud: CloudWrites, lines: list[str], progress: Progress, control: Control,
                    failed: str) -> Result:
         control.record("rollback")
-        original = dict(zip(self.ports, self.servers, strict=True))
+        original = self._goal(swapped=False)
         self._converge(cloud, original, progress, lines, "undone")
         restored, where = self._check(cloud, original)
         if restored:
@@ -340,7 +334,8 @@ class SwapPorts(Action):
         except NetdashError as exc:
             return False, f"where the ports are is unknown: {exc.message}"
 
-    def _where_safely(self, cloud: CloudWrites) -> str:
+    def where(self, cloud: CloudWrites) -> str:
+        """Where each port of the swap is now, or why that cannot be read (reports and `netdash recover`)."""
         try:
             return reading(lambda: self._where(cloud))
         except NetdashError as exc:
@@ -354,14 +349,14 @@ class SwapPorts(Action):
             parts.append(f"{self.names[port_id]} on {owner}")
         return "; ".join(parts)
 
-    def where(self, cloud: CloudWrites) -> str:
-        """Where each port of the swap is now (for `netdash recover`)."""
-        return self._where_safely(cloud)
+    def _goal(self, *, swapped: bool) -> dict[str, str]:
+        """Port -> the server it should be on: the attachment before the swap, or after it."""
+        (a, b), (pa, pb) = self.servers, self.ports
+        return {pa: b, pb: a} if swapped else {pa: a, pb: b}
 
     def recover(self, cloud: CloudWrites, complete: bool, progress: Progress) -> Result:
         """From whatever state the cloud is in now: back to the original attachment, or on to the swapped one."""
-        (a, b), (pa, pb) = self.servers, self.ports
-        goal = {pa: b, pb: a} if complete else {pa: a, pb: b}
+        goal = self._goal(swapped=complete)
         lines: list[str] = []
         self._converge(cloud, goal, progress, lines, "completed" if complete else "undone")
         held, where = self._check(cloud, goal)
@@ -373,7 +368,6 @@ class SwapPorts(Action):
         return Result(ROLLED_BACK, f"rolled back, original attachment restored: {where}", tuple(lines))
 
     def verify(self, cloud: CloudWrites) -> str | None:
-        (a, b), (pa, pb) = self.servers, self.ports
         wrong = [f"{self.names[p]} is not on {self.names[s]}"
-                 for s, p in ((b, pa), (a, pb)) if not self._attached(cloud, s, p)]
+                 for p, s in self._goal(swapped=True).items() if not self._attached(cloud, s, p)]
         return "; ".join(wrong) or None

@@ -73,19 +73,20 @@ def run(options: argparse.Namespace) -> int:
         client = CloudClient.connect(name, region, max_rps=options.max_rps or 20.0, insecure=options.insecure)
         say_tls(client)
         try:
-            looked = Recovery(left, complete=False).plan(Topology(), client)
-            if looked.refusal is not None:
-                say(f"error: {looked.refusal}")
+            recovery = Recovery(left, complete=False)
+            plan = recovery.plan(Topology(), client)
+            if plan.refusal is not None:
+                say(f"error: {plan.refusal}")
                 status = max(status, 2)
                 continue
-            out(looked.steps[0])  # where things are now
+            out(plan.steps[0])  # where things are now, which the choice is made on
             complete = ask(options)
             if complete is None:
                 say("error: nothing chosen: pass --rollback or --complete (the journal is kept)")
                 status = max(status, 2)
                 continue
-            recovery = Recovery(left, complete)
-            result = recovery.execute(client, recovery.plan(Topology(), client), say)
+            recovery.complete = complete  # the same plan: the cloud is read once, and read again as it acts
+            result = recovery.execute(client, plan, say)
             for line in result.lines:
                 say(line)
             if result.outcome in (DONE, ROLLED_BACK):
