@@ -406,7 +406,7 @@ class NetdashApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "act":  # only what fits the selection (`Action.applies_to`); none in --read-only
-            return parameters[0] in self.fitting_actions()
+            return self.fits(str(parameters[0]))
         if action == "probe_selection":
             return self.probe.can_probe_selection() or None
         if action == "copy_id":
@@ -432,8 +432,16 @@ class NetdashApp(App[int]):
     def action_open(self) -> bool:
         return self._action_screen is not None
 
+    def fits(self, action_id: str) -> bool:
+        """Whether one action applies to the selection now (never in --read-only or while one runs): its
+        own rule only, since the key bar asks this for every action on every cursor move."""
+        if self.read_only or self._action_screen is not None:
+            return False
+        kind, obj = self._selection()
+        return catalog.BY_ID[action_id].applies_to(kind, obj, self.topology) is None
+
     def fitting_actions(self) -> list[str]:
-        """The ids of the actions that apply to the selection now (none in --read-only or while one runs)."""
+        """The ids of the actions that apply to the selection now (what the palette offers)."""
         if self.read_only or self._action_screen is not None:
             return []
         kind, obj = self._selection()
@@ -443,7 +451,7 @@ class NetdashApp(App[int]):
         """An action's key (or its palette entry): the picks it needs, then its modal."""
         action = catalog.BY_ID[action_id]
         kind, obj = self._selection()
-        if action_id not in self.fitting_actions():
+        if not self.fits(action_id):
             reason = ("read-only: actions are disabled" if self.read_only else
                       "another action is open" if self._action_screen is not None else
                       action.applies_to(kind, obj, self.topology) or "not for the selected object")
