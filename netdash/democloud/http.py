@@ -10,14 +10,13 @@ hold a thread each without bound.
 
 from __future__ import annotations
 
-import json
 import logging
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
 
-from .core import Request
+from .core import Request, Response
 from .faults import Dropped
 
 if TYPE_CHECKING:
@@ -137,25 +136,15 @@ class CloudRequestHandler(BaseHTTPRequestHandler):
             raise Unframed(413, f"request body larger than {MAX_BODY} bytes")
         return self.rfile.read(length) if length > 0 else b""
 
-    def refuse(self, refusal: Unframed) -> None:
-        """Answer a request whose body cannot be read, and close: the rest of the stream is not to be trusted."""
-        payload = json.dumps({"error": {"code": refusal.status, "message": str(refusal),
-                                        "title": "Request Entity Too Large" if refusal.status == 413
-                                        else "Bad Request"}}).encode()
-        self.close_connection = True
-        self.send_response(refusal.status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(payload)
-
     def answer(self) -> None:
         path, _, query = self.path.partition("?")
         try:
             body = self.read_body()
-        except Unframed as refusal:
-            self.refuse(refusal)
+        except Unframed as refusal:  # answered, then closed: what follows on the stream cannot be trusted
+            self.close_connection = True
+            title = "Request Entity Too Large" if refusal.status == 413 else "Bad Request"
+            self.send(Response(refusal.status, {"error": {"code": refusal.status, "message": str(refusal),
+                                                          "title": title}}, {"Connection": "close"}))
             return
         req = Request(self.command, path, query, dict(self.headers.items()), body, self.server.cloud.base_url)
         try:
@@ -169,6 +158,9 @@ class CloudRequestHandler(BaseHTTPRequestHandler):
             except OSError:
                 pass  # the client went first
             return
+        self.send(resp)
+
+    def send(self, resp: Response) -> None:
         payload = resp.encoded()
         self.send_response(resp.status)
         if payload or resp.status not in (204, 304):
