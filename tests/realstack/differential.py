@@ -36,6 +36,8 @@ class Step:
     wait_lb: bool = False
     #: after it, wait until the server {server} is "ACTIVE" or "gone" (Nova builds and deletes in the background)
     wait_server: str = ""
+    #: who asks: "admin" (of the project everything else is created in) or "other" (a member of another project)
+    caller: str = "admin"
 
 
 @dataclass(frozen=True)
@@ -46,12 +48,15 @@ class Outcome:
 
 
 class Target:
-    """One cloud: base URLs per service and the headers every request carries."""
+    """One cloud: base URLs per service, the headers every request carries, and those that make a request
+    the other caller's (a member of another project)."""
 
-    def __init__(self, name: str, urls: dict[str, str], headers: dict[str, str] | None = None) -> None:
+    def __init__(self, name: str, urls: dict[str, str], headers: dict[str, str] | None = None,
+                 other: dict[str, str] | None = None) -> None:
         self.name = name
         self.urls = urls
         self.http = httpx.Client(timeout=30, headers={"Accept": "application/json", **(headers or {})})
+        self.other = other or {}
         self.saved: dict[str, Any] = {"unknown": UNKNOWN_ID}
 
     def send(self, step: Step) -> tuple[int, Any]:
@@ -61,8 +66,10 @@ class Target:
             content = b'{"network": {"name": '
         elif step.body is not None:
             content = json.dumps(substitute(step.body, self.saved)).encode()
-        response = self.http.request(step.method, url, content=content,
-                                     headers={"Content-Type": "application/json"} if content else None)
+        headers = {"Content-Type": "application/json"} if content else {}
+        if step.caller == "other":
+            headers.update(self.other)
+        response = self.http.request(step.method, url, content=content, headers=headers)
         try:
             body = response.json() if response.content else None
         except ValueError:

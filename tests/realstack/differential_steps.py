@@ -1,7 +1,8 @@
 """The request sequences of the differential suite (see differential.py), in the order they are sent.
 
 Neutron: a routed network with a port and a floating IP, a second network with no router (floating IPs
-cannot reach it), then the error cases and the clean-up. Octavia: load balancer -> listener -> pool ->
+cannot reach it), then the error cases, a member of another project creating ports (isolation) and the
+clean-up. Octavia: load balancer -> listener -> pool ->
 member -> health monitor -> algorithm change -> a change while PENDING_UPDATE, the error cases, the
 cascade delete. Nova (only when realstack runs it): a server booted on a port, its interfaces (attach,
 attach of a port in use, detach), the error cases, its deletion. Every kind is sent once; `kind` names it
@@ -94,6 +95,29 @@ NEUTRON = [
     Step("extension show unknown", "GET", N, "/v2.0/extensions/external-gateway-multihoming"),
 ]
 
+#: A member of another project (`caller="other"`) against what this project owns: Neutron's policy decides
+#: which ports it may create, and `network:*` device owners are only for the network's owner or an admin.
+OTHER = "other"
+ISOLATION = [
+    Step("port create by another project on a private network", "POST", N, "/v2.0/ports",
+         {"port": {"network_id": "{net}"}}, caller=OTHER),
+    Step("port create by another project on the external network", "POST", N, "/v2.0/ports",
+         {"port": {"network_id": "{public}"}}, caller=OTHER),
+    Step("network create shared", "POST", N, "/v2.0/networks", {"network": {"name": "diff-shared", "shared": True}},
+         save={"shared": "network.id"}),
+    Step("subnet create (shared)", "POST", N, "/v2.0/subnets", {"subnet": {
+        "network_id": "{shared}", "cidr": "10.74.0.0/24", "ip_version": 4}}),
+    Step("port create by another project on a shared network", "POST", N, "/v2.0/ports",
+         {"port": {"network_id": "{shared}", "device_id": "{router}", "device_owner": "compute:nova"}},
+         save={"other_port": "port.id"}, caller=OTHER),
+    Step("port create by another project as a router interface", "POST", N, "/v2.0/ports", {"port": {
+        "network_id": "{shared}", "device_id": "{router}", "device_owner": "network:router_interface"}},
+        caller=OTHER),
+    Step("port update by another project to a router gateway", "PUT", N, "/v2.0/ports/{other_port}",
+         {"port": {"device_owner": "network:router_gateway"}}, caller=OTHER),
+    Step("port show by another project of a port on its network", "GET", N, "/v2.0/ports/{port}", caller=OTHER),
+]
+
 OCTAVIA = [
     Step("load balancer create", "POST", LB, "/v2.0/lbaas/loadbalancers", {"loadbalancer": {
         "name": "diff-lb", "vip_subnet_id": "{subnet}"}}, save={"lb": "loadbalancer.id"}, **WAIT),
@@ -177,12 +201,14 @@ CLEANUP = [
     Step("port delete (point-to-point)", "DELETE", N, "/v2.0/ports/{p2p_port}"),
     Step("network delete (point-to-point)", "DELETE", N, "/v2.0/networks/{p2p}"),
     Step("port delete unknown", "DELETE", N, "/v2.0/ports/{unknown}"),
+    Step("port delete (another project's, by the admin)", "DELETE", N, "/v2.0/ports/{other_port}"),
+    Step("network delete (shared)", "DELETE", N, "/v2.0/networks/{shared}"),
     Step("network delete", "DELETE", N, "/v2.0/networks/{net}"),
 ]
 
 #: Octavia's load balancer and Nova's server need the subnet: they run between Neutron's creations and the
 #: clean-up
-STEPS = [*NEUTRON, *OCTAVIA, *NOVA, *CLEANUP]
+STEPS = [*NEUTRON, *ISOLATION, *OCTAVIA, *NOVA, *CLEANUP]
 #: the kinds sent only when realstack runs Nova (REALSTACK_NOVA=1)
 NOVA_KINDS = frozenset(step.kind for step in NOVA)
 

@@ -7,6 +7,9 @@ admin of realstack's one project, the project Neutron's noauth gives every reque
 in Neutron and what the `openstack` CLI creates are in the same project. Whatever identity headers a
 client sent are overwritten, as authtoken does. Loaded by name from the paste files stack_nova.py
 writes; the serve_*.py scripts run from this folder, so it is importable in every service's venv.
+
+Neutron is the exception: its own noauth stays, and `caller_identity` lets a request name another caller
+(the differential suite's requests as a member of another project).
 """
 
 from __future__ import annotations
@@ -41,3 +44,21 @@ def filter_factory(global_conf: dict[str, Any], **local_conf: Any) -> Callable[[
         return call
 
     return noauth
+
+
+def caller_identity_factory(global_conf: dict[str, Any], **local_conf: Any) -> Callable[[App], App]:
+    """For Neutron, after its `fake_project_id`: a request that sends X-User-Id and X-Project-Id is made
+    that caller's context (what `keystonecontext` does behind authtoken), so its roles and project decide
+    policy. Without this, noauth makes any request that names a project an admin of no project."""
+
+    def caller_identity(app: App) -> App:
+        def call(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            if environ.get("HTTP_X_USER_ID") and environ.get("HTTP_X_PROJECT_ID"):
+                from neutron_lib import context  # Neutron's venv only: this filter is loaded by Neutron
+
+                environ["neutron.context"] = context.Context.from_environ(environ)
+            return app(environ, start_response)
+
+        return call
+
+    return caller_identity

@@ -10,6 +10,7 @@ and Glance's are in stack_nova.py, MariaDB's in stack_mariadb.py.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,7 +78,8 @@ def write_neutron_config(nova_section: str = "", policy: str = "") -> None:
     """`nova_section`: Neutron's `[nova]`, when Nova runs (Neutron then tells it about port changes);
     `policy`: rules that override Neutron's defaults (policy.yaml)."""
     work = NEUTRON.workdir
-    paste = NEUTRON.venv / "etc" / "neutron" / "api-paste.ini"
+    paste = work / "api-paste.ini"
+    paste_with_caller_identity(NEUTRON.venv / "etc" / "neutron" / "api-paste.ini", paste)
     notify = "true" if nova_section else "false"
     sections = nova_section
     if policy:
@@ -113,6 +115,19 @@ flat_networks = *
 [ml2_type_vxlan]
 vni_ranges = 1:1000
 """)
+
+
+def paste_with_caller_identity(shipped: Path, target: Path) -> None:
+    """Neutron's own api-paste.ini with noauth_filter's `caller_identity` after `fake_project_id`: a request
+    that names its caller (X-User-Id, X-Project-Id, X-Roles, as keystonemiddleware would after checking a
+    token) is that caller, so the differential suite can ask as a member of another project; every other
+    request stays noauth's admin."""
+    text, count = re.subn(r"^(noauth = .*?\bfake_project_id\b)", r"\1 caller_identity", shipped.read_text(),
+                          flags=re.MULTILINE)
+    if count != 1:
+        raise SystemExit(f"{shipped}: no noauth pipeline with fake_project_id to extend")
+    filter_section = "[filter:caller_identity]\npaste.filter_factory = noauth_filter:caller_identity_factory\n"
+    target.write_text(f"{text}\n{filter_section}")
 
 
 def make_ca(work: Path) -> tuple[Path, Path]:

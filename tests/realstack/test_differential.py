@@ -23,26 +23,39 @@ TABLE = Path(__file__).with_name("DIFFERENCES.md")
 KINDS = [step.kind for step in STEPS]
 
 
-def embedded_target(cloud: DemoCloud) -> Target:
-    """The embedded cloud as its admin (realstack's noauth requests are admin too)."""
+#: realstack's other caller: what keystonemiddleware would tell Neutron about a member of another project
+#: (noauth_filter.caller_identity makes Neutron believe it)
+REALSTACK_OTHER = {"X-User-Id": "realstack-other", "X-Project-Id": "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+                   "X-Roles": "member,reader"}
+
+
+def token(cloud: DemoCloud, account: str) -> httpx.Response:
     auth = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-        "name": "admin", "password": cloud.password("admin"), "domain": {"name": "Default"}}}},
-        "scope": {"project": {"name": cloud.cloud_config("admin")["auth"]["project_name"],
+        "name": account, "password": cloud.password(account), "domain": {"name": "Default"}}}},
+        "scope": {"project": {"name": cloud.cloud_config(account)["auth"]["project_name"],
                               "domain": {"name": "Default"}}}}}
     response = httpx.post(cloud.auth_url.rstrip("/") + "/auth/tokens", json=auth)
     response.raise_for_status()
+    return response
+
+
+def embedded_target(cloud: DemoCloud) -> Target:
+    """The embedded cloud as its admin (realstack's noauth requests are admin too); the other caller is
+    `alt_demo`, a member of another project."""
+    response = token(cloud, "admin")
     catalog = response.json()["token"]["catalog"]
     urls = {s["type"]: next(e["url"] for e in s["endpoints"] if e["interface"] == "public").rstrip("/")
             for s in catalog}
     urls["compute"] = urls["compute"].removesuffix("/v2.1")  # the steps name Nova's version, as on realstack
-    return Target("embedded", urls, {"X-Auth-Token": response.headers["X-Subject-Token"]})
+    other = {"X-Auth-Token": token(cloud, "alt_demo").headers["X-Subject-Token"]}
+    return Target("embedded", urls, {"X-Auth-Token": response.headers["X-Subject-Token"]}, other)
 
 
 @pytest.fixture(scope="module")
 def outcomes(realstack: Path) -> Iterator[tuple[dict[str, Outcome], dict[str, Outcome]]]:
     with DemoCloud(seed=False, settings=Settings(provisioning_delay=0.5, build_delay=0.1)) as cloud:
         embedded = embedded_target(cloud)
-        real = Target("realstack", endpoints(realstack))
+        real = Target("realstack", endpoints(realstack), other=REALSTACK_OTHER)
         steps = steps_for(has_nova(realstack))
         try:
             yield run(steps, embedded), run(steps, real)
