@@ -107,7 +107,19 @@ async def test_move_floating_ip_by_key(seeded_cloud) -> None:
         screen = await start(pilot, app, "m", target.id)
         assert "move floating IP" in screen.plan.title and "server2" in screen.plan.title
         assert app.focused is not None and app.focused.id == "action-cancel"  # destructive: focus on Cancel
-        result = await run(pilot, app, screen)
+        assert "y run" in screen.query_one("#action-dialog").border_subtitle
+        await pilot.press("n")  # a cancel is said in the event log, never silent
+        await until(pilot, lambda: app.screen is not screen and any(
+            t.startswith("cancelled, nothing changed: move floating IP") for t in logged(app)), what="the cancel")
+        assert (await in_thread(conn.network.get_ip, fip.id)).port_id == fip.port_id
+
+        await select(pilot, app, fip_node)
+        screen = await start(pilot, app, "m", target.id)
+        await pilot.press("y")
+        await until(pilot, lambda: screen.phase == "finished", what="the action's result")
+        await logged_result(pilot, app, screen)
+        await pilot.press("escape")
+        result = screen.result
         assert result.outcome == DONE, result
 
         assert (await in_thread(conn.network.get_ip, fip.id)).port_id == target.id

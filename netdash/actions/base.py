@@ -39,8 +39,10 @@ T = TypeVar("T")
 DONE = "done"
 ROLLED_BACK = "rolled back"
 REFUSED = "refused"
+#: the user said no to the plan: nothing was sent (exit status as a refusal's)
+CANCELLED = "cancelled"
 FAILED = "failed"
-EXIT_STATUS = {DONE: 0, ROLLED_BACK: 1, REFUSED: 2, FAILED: 3}
+EXIT_STATUS = {DONE: 0, ROLLED_BACK: 1, REFUSED: 2, CANCELLED: 2, FAILED: 3}
 
 
 class Refused(NetdashError):

@@ -96,7 +96,7 @@ def confirmed(options: argparse.Namespace) -> bool | None:
 
 def run(options: argparse.Namespace) -> int:
     """Plan, confirm, execute, report; NetdashErrors before the change reach `cli.main.main` (exit 2)."""
-    from netdash.actions import REFUSED, Result, journal, running
+    from netdash.actions import CANCELLED, EXIT_STATUS, REFUSED, Result, journal, running
     from netdash.cli.interrupts import LeftAtOnce, deferred
     from netdash.cloud.caller import telling
 
@@ -120,7 +120,7 @@ def run(options: argparse.Namespace) -> int:
             return 2
         if not answer:
             err("cancelled: nothing changed")
-            return 2
+            return EXIT_STATUS[CANCELLED]
         try:
             with deferred(action.name) as stop, telling(err):
                 result: Result = running.execute(action, client, client.info, plan, err, cancelled=stop.is_set)

@@ -26,7 +26,7 @@ from textual.widgets import Button, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from netdash.actions import DONE, FAILED, REFUSED, Action, Plan, Result, journal, running
+from netdash.actions import CANCELLED, DONE, FAILED, REFUSED, Action, Plan, Result, journal, running
 from netdash.cloud.api import CloudApi
 from netdash.cloud.caller import telling
 from netdash.cloud.errors import NetdashError
@@ -34,7 +34,8 @@ from netdash.cloud.model import Topology
 from netdash.cloud.text import visible
 
 #: the severity of each outcome, for the event log and the result line
-OUTCOME_SEVERITY = {DONE: "ok", REFUSED: "warning", "rolled back": "warning", "failed": "error"}
+OUTCOME_SEVERITY = {DONE: "ok", REFUSED: "warning", CANCELLED: "warning", "rolled back": "warning",
+                    "failed": "error"}
 
 
 def outcome_line(result: Result) -> str:
@@ -86,7 +87,9 @@ class ActionScreen(ModalScreen[bool]):
     """Plan -> confirm -> progress -> result, for one action; `phase` says where it is."""
 
     BINDINGS = [Binding("escape", "close", "Cancel", tooltip="Go back without running the action, or close",
-                        id="action.close")]
+                        id="action.close"),
+                Binding("y", "confirm", "Run", tooltip="Run the planned action", id="action.confirm"),
+                Binding("n", "close", "Cancel", show=False, id="action.cancel")]
 
     @dataclass
     class Started(Message):
@@ -137,9 +140,9 @@ class ActionScreen(ModalScreen[bool]):
             yield RichLog(id="action-progress", wrap=True, markup=False, auto_scroll=True)
             yield Static("", id="action-result")
             with Horizontal(id="action-buttons"):
-                yield Button("Run", id="action-run", variant="error" if self.destructive else "primary",
+                yield Button("Run (y)", id="action-run", variant="error" if self.destructive else "primary",
                              disabled=True)
-                yield Button("Cancel", id="action-cancel")
+                yield Button("Cancel (n)", id="action-cancel")
 
     def on_mount(self) -> None:
         self.query_one("#action-cancel", Button).focus()
@@ -206,7 +209,9 @@ class ActionScreen(ModalScreen[bool]):
         else:
             self.phase = "confirm"
             if self.destructive:
-                text.append("\n\nThis changes what is serving traffic: confirm to run it.", style="bold")
+                text.append("\n\nThis changes what is serving traffic: press y to run it, n to cancel.",
+                            style="bold")
+            self.query_one("#action-dialog").border_subtitle = "y run · n or esc cancel"
             run.disabled = False
             (cancel if self.destructive else run).focus()
         self.query_one("#action-plan", Static).update(text)
@@ -230,9 +235,10 @@ class ActionScreen(ModalScreen[bool]):
 
     # --- keys and buttons -----------------------------------------------------------------------------
     @on(Button.Pressed, "#action-run")
-    def _run(self) -> None:
+    def action_confirm(self) -> None:
         if self.phase != "confirm" or self.plan is None:
             return
+        self.query_one("#action-dialog").border_subtitle = ""
         self.phase = "running"
         self.query_one("#action-run", Button).disabled = True
         self.add_progress("running…")
@@ -260,4 +266,7 @@ class ActionScreen(ModalScreen[bool]):
             else:
                 self.notify("One request, already sent: it finishes in a moment.", severity="warning")
             return
+        if self.phase in ("planning", "confirm"):  # said in the event log: a cancel is never silent
+            title = self.plan.title if self.plan is not None else self.action.describe()
+            self.app.post_message(self.Finished(Result(CANCELLED, f"cancelled, nothing changed: {title}"), (), ran=False))
         self.dismiss(self.phase == "finished")
