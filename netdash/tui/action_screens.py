@@ -268,5 +268,6 @@ class ActionScreen(ModalScreen[bool]):
             return
         if self.phase in ("planning", "confirm"):  # said in the event log: a cancel is never silent
             title = self.plan.title if self.plan is not None else self.action.describe()
-            self.app.post_message(self.Finished(Result(CANCELLED, f"cancelled, nothing changed: {title}"), (), ran=False))
+            cancelled = Result(CANCELLED, f"cancelled, nothing changed: {title}")
+            self.app.post_message(self.Finished(cancelled, (), ran=False))  # the App's: this screen is going
         self.dismiss(self.phase == "finished")
