@@ -104,6 +104,14 @@ async def test_move_floating_ip_by_key(seeded_cloud) -> None:
         await select(pilot, app, fip_node)
         assert {"move_fip", "disassociate_fip", "allocate_fip"} <= shown_actions(app)
         assert "associate_fip" not in shown_actions(app) and "server_stop" not in shown_actions(app)
+        await pilot.press("m")  # the load balancer's VIP holds a floating IP: shown, greyed, with the reason
+        picker = await until(pilot, lambda: isinstance(app.screen, PickScreen) and app.screen, what="the picker")
+        options = picker.query_one(OptionList).options
+        assert [str(o.prompt) for o in options if o.disabled] == [
+            next(str(o.prompt) for o in options if "already has floating IP" in str(o.prompt))]
+        assert target.id in {o.id for o in options if not o.disabled}
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, PickScreen), what="the picker closed")
         screen = await start(pilot, app, "m", target.id)
         assert "move floating IP" in screen.plan.title and "server2" in screen.plan.title
         assert app.focused is not None and app.focused.id == "action-cancel"  # destructive: focus on Cancel

@@ -2,9 +2,10 @@
 
 Moving is one update of `port_id` (document 000 "Reassign Floating IP" does it in one `openstack floating
 ip set --port`): the address is never unassigned in between, so clients see one switch, not an outage.
-Only ports that can take the address are accepted, by Neutron's rule (`Topology.floating_ip_targets`: a
-fixed IP on a subnet behind a router whose gateway is on the floating IP's network); a server stands for
-its first such port, a load balancer for its VIP port.
+Only ports that can take the address are accepted, by Neutron's rules (`Topology.floating_ip_targets`: a
+fixed IP on a subnet behind a router whose gateway is on the floating IP's network, and no other floating
+IP of that network on the port already); a server stands for its first such port, a load balancer for its
+VIP port. Refused here, a doomed change is never planned, shown in a picker as choosable, or sent.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ def target_port(topology: Topology, fip: FloatingIP, ref: str) -> Port:
         if isinstance(found, Port):
             if found.id == fip.port_id:
                 raise Refused(f"{fip.floating_ip_address} is already on {port_text(topology, found)}")
+            if (taken := held(topology, fip, found)) is not None:
+                raise Refused(taken)
             if found.id not in targets:
                 net = name_of(topology, found.network_id)
                 raise Refused(f"{port_text(topology, found)} on network {net} cannot take a floating IP of "
@@ -43,6 +46,8 @@ def target_port(topology: Topology, fip: FloatingIP, ref: str) -> Port:
             vip = found.vip_port_id
             if vip and vip == fip.port_id:
                 raise Refused(f"{fip.floating_ip_address} is already on load balancer {found.name}")
+            if vip and vip in topology.ports and (taken := held(topology, fip, topology.ports[vip])) is not None:
+                raise Refused(taken)
             if not vip or vip not in targets:
                 raise Refused(f"load balancer {found.name}'s VIP is not on a subnet routed to {external}")
             return targets[vip]
@@ -50,10 +55,22 @@ def target_port(topology: Topology, fip: FloatingIP, ref: str) -> Port:
         if not ports:
             if any(p.id == fip.port_id for p in topology.ports_of_device(found.id)):
                 raise Refused(f"{fip.floating_ip_address} is already on server {found.name}")
+            for port in topology.ports_of_device(found.id):
+                if (taken := held(topology, fip, port)) is not None:
+                    raise Refused(taken)
             raise Refused(f"server {found.name} has no port on a subnet routed to {external} "
                           "(a router with a gateway there and an interface on the port's subnet)")
         return ports[0]
     raise Refused(f"no port, server or load balancer {ref!r}")
+
+
+def held(topology: Topology, fip: FloatingIP, port: Port) -> str | None:
+    """Why `port` cannot take `fip`: it holds another floating IP of the same network (Neutron's 409)."""
+    other = topology.floating_ip_holder(fip, port.id)
+    if other is None:
+        return None
+    return (f"{port_text(topology, port)} already has floating IP {other.floating_ip_address}: "
+            "move or disassociate that one first")
 
 
 def selected_fip(kind: str, obj: Resource | None) -> str | None:
@@ -61,14 +78,18 @@ def selected_fip(kind: str, obj: Resource | None) -> str | None:
 
 
 def ask_target(verb: str) -> Callable[[Topology, Args], Pick | str | None]:
-    """The picker of a floating IP's new port: only the ports that can take it (Neutron's rule)."""
+    """The picker of a floating IP's new port: the ports that can take it (Neutron's rule), then, greyed with
+    the reason, those routed to it that hold another floating IP of its network."""
 
     def ask(topology: Topology, args: Args) -> Pick | str | None:
         fip = topology.floating_ips.get(str(args.get("fip")))
         if fip is None:
             return None
+        routed = topology.floating_ip_routed(fip)
+        taken = {p.id: reason for p in routed if (reason := held(topology, fip, p)) is not None}
+        free = [Choice(p.id, port_text(topology, p)) for p in routed if p.id not in taken]
         return Pick(f"{verb} {fip.floating_ip_address} to",
-                    tuple(Choice(p.id, port_text(topology, p)) for p in topology.floating_ip_targets(fip)))
+                    (*free, *(Choice(port_id, reason, enabled=False) for port_id, reason in taken.items())))
 
     return ask
 
@@ -80,6 +101,9 @@ def unreachable(topology: Topology, fip: FloatingIP) -> str | None:
     if topology.floating_ip_targets(fip):
         return None
     external = name_of(topology, fip.floating_network_id)
+    if topology.floating_ip_routed(fip):
+        return (f"no port here can take {fip.floating_ip_address}: each one routed to {external} "
+                "holds one of its floating IPs")
     return f"no port here can take {fip.floating_ip_address}: none is on a subnet routed to {external}"
 
 

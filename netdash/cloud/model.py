@@ -390,8 +390,8 @@ class Topology:
                 return self.servers[port.device_id]
         return None
 
-    def floating_ip_targets(self, fip: FloatingIP) -> tuple[Port, ...]:
-        """Ports this floating IP can be associated with, by the rule Neutron enforces.
+    def floating_ip_routed(self, fip: FloatingIP) -> tuple[Port, ...]:
+        """Ports this floating IP's network is routed to, by the rule Neutron enforces.
 
         A port qualifies when one of its fixed IPs is on a subnet attached to a router whose gateway is on
         the floating IP's network; Neutron's own infrastructure ports never do. The port it is on now is
@@ -403,6 +403,15 @@ class Topology:
             if port.id != fip.port_id and port.device_owner not in INFRASTRUCTURE_OWNERS
             and any(ip.subnet_id in reachable for ip in port.fixed_ips)
         )
+
+    def floating_ip_holder(self, fip: FloatingIP, port_id: str) -> FloatingIP | None:
+        """Another floating IP of `fip`'s network already on the port: Neutron refuses a second one (409)."""
+        return next((other for other in self.floating_ips_of_port(port_id)
+                     if other.id != fip.id and other.floating_network_id == fip.floating_network_id), None)
+
+    def floating_ip_targets(self, fip: FloatingIP) -> tuple[Port, ...]:
+        """Ports this floating IP can be associated with now: routed to, and not holding another of its network."""
+        return tuple(port for port in self.floating_ip_routed(fip) if self.floating_ip_holder(fip, port.id) is None)
 
     def load_balancer_of(self, kind: str, resource_id: str) -> str | None:
         """The id of the load balancer an Octavia object (or the VIP's floating IP) belongs to, if any."""

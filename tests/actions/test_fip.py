@@ -56,3 +56,17 @@ def test_dry_run_and_no_terminal_change_nothing(cli: Cli, sdk: Any) -> None:
     ran = cli("fip", "move", fip.floating_ip_address, "server2", yes=False)  # stdin is not a terminal
     assert ran.code == 2 and "--yes" in ran.err
     assert sdk.network.get_ip(fip.id).port_id == fip.port_id
+
+
+def test_refuses_a_target_that_holds_a_floating_ip_even_in_a_dry_run(cli: Cli, sdk: Any) -> None:
+    """Neutron answers 409 to a second floating IP of a network on one port: the plan refuses it first."""
+    fip = fip_of(sdk, "server1")
+    ran = cli("fip", "move", fip.floating_ip_address, "web", "--dry-run")  # the VIP holds the LB's floating IP
+    assert ran.code == 2, ran.out
+    assert "already has floating IP" in ran.err and "move or disassociate that one first" in ran.err
+    assert cli("fip", "disassociate", fip.floating_ip_address).code == 0
+    ran = cli("fip", "create", "--target", "server1")  # server1 is free now: it gets a new one
+    assert ran.code == 0, ran.err
+    ran = cli("fip", "associate", fip.floating_ip_address, "server1", "--dry-run")
+    assert ran.code == 2 and "already has floating IP" in ran.err, ran.err
+    assert sdk.network.get_ip(fip.id).port_id is None
