@@ -13,6 +13,7 @@ from netdash.actions import DONE, REFUSED, ROLLED_BACK
 from netdash.tui.action_flow import ACTION_OF_BINDING
 from netdash.tui.action_screens import ActionScreen, PickScreen, outcome_line
 from netdash.widgets.event_log import EventLog
+from netdash.widgets.key_bar import KeyBar
 from netdash.widgets.topology_tree import TopologyTree
 from tests.dashboard_support import dashboard, in_thread
 from tests.dashboard_support import until as until_within
@@ -43,10 +44,10 @@ async def select(pilot, app, node) -> None:
     await pilot.pause()
 
 
-def shown_actions(app) -> set[str]:
-    """The action keys the footer shows now."""
+def shown_actions(app, enabled: bool = True) -> set[str]:
+    """The action keys the key bar shows now, usable (or greyed: `enabled=False`)."""
     return {ACTION_OF_BINDING[b.binding.action] for b in app.screen.active_bindings.values()
-            if b.binding.action in ACTION_OF_BINDING}
+            if b.binding.action in ACTION_OF_BINDING and b.enabled is enabled}
 
 
 async def start(pilot, app, key: str, *picks: str) -> ActionScreen:
@@ -104,6 +105,7 @@ async def test_move_floating_ip_by_key(seeded_cloud) -> None:
         await select(pilot, app, fip_node)
         assert {"move_fip", "disassociate_fip", "allocate_fip"} <= shown_actions(app)
         assert "associate_fip" not in shown_actions(app) and "server_stop" not in shown_actions(app)
+        assert shown_actions(app, enabled=False) == {"associate_fip"}  # greyed: it is associated (use move)
         await pilot.press("m")  # the load balancer's VIP holds a floating IP: shown, greyed, with the reason
         picker = await until(pilot, lambda: isinstance(app.screen, PickScreen) and app.screen, what="the picker")
         options = picker.query_one(OptionList).options
@@ -166,20 +168,28 @@ async def test_algorithm_and_member_disable_enable_by_key(seeded_cloud) -> None:
 
         member = pool.children[0]
         pool_id, member_id = pool.data.id, member.data.id
-        await select(pilot, app, member)
-        assert shown_actions(app) == {"member_enable", "member_disable", "member_drain"}
+
+        async def offered(keys: set[str], shown: str) -> None:
+            """The member as Octavia reports it (weight, admin state), and only the verbs that change it."""
+            def now() -> bool:
+                node = next(c for c in pool.children if c.data.id == member_id)
+                app.query_one(TopologyTree).move_cursor(node)
+                return shown_actions(app) == keys and shown in node.label.plain
+            await until(pilot, now, what=f"{sorted(keys)} offered, {shown!r} shown")
+
+        await offered({"member_disable", "member_drain"}, "weight 1")
         assert (await run(pilot, app, await start(pilot, app, "x"))).outcome == DONE
         got = await in_thread(conn.load_balancer.get_member, member_id, pool_id)
         assert got.is_admin_state_up is False
-        await select(pilot, app, member)
+        await offered({"member_enable", "member_drain"}, "admin down")
         assert (await run(pilot, app, await start(pilot, app, "e"))).outcome == DONE
         got = await in_thread(conn.load_balancer.get_member, member_id, pool_id)
         assert got.is_admin_state_up is True
         weight = got.weight
-        await select(pilot, app, member)
+        await offered({"member_disable", "member_drain"}, f"weight {weight}")
         assert (await run(pilot, app, await start(pilot, app, "i"))).outcome == DONE
         assert (await in_thread(conn.load_balancer.get_member, member_id, pool_id)).weight == 0
-        await select(pilot, app, member)
+        await offered({"member_enable", "member_disable"}, "weight 0")
         assert (await run(pilot, app, await start(pilot, app, "e"))).outcome == DONE
         assert (await in_thread(conn.load_balancer.get_member, member_id, pool_id)).weight == weight
 
@@ -280,14 +290,17 @@ async def test_refusals_change_nothing(seeded_cloud) -> None:
         listener = await open_node(pilot, lb.children[0])
         pool = await open_node(pilot, listener.children[0])
 
-        # refused by the plan: the member is enabled already; no Run button, the log says why
+        # refused by the rule: the member is enabled already; its key is greyed, with the reason on hover,
+        # and pressing it opens nothing
         await select(pilot, app, pool.children[0])
-        screen = await start(pilot, app, "e")
-        assert screen.phase == "refused" and "already enabled" in screen.plan.refusal
-        assert not screen.query_one("#action-run", Button).display
-        await pilot.press("escape")
-        await until(pilot, lambda: app.screen is not screen and not app.action_open, what="the modal closed")
-        assert any(t.startswith("refused:") and "already enabled" in t for t in logged(app))
+        bar = app.query_one(KeyBar)
+        await until(pilot, lambda: ("e", False) in {(k, on) for k, _d, _t, on in bar.keys()}, what="e greyed")
+        start_x = next(start for start, _end, key in bar.spans if key == "e")
+        await pilot.hover(KeyBar, offset=(start_x + 1, 0))
+        assert "already enabled" in str(bar.tooltip)
+        await pilot.press("e")
+        await pilot.pause()
+        assert not isinstance(app.screen, ActionScreen | PickScreen)
 
         # refused by the cloud (the amphora provider's 501): shown as a refusal, the pool unchanged
         seeded_cloud.cloud.faults.add("load-balancer", "PUT", "/lbaas/pools/", status=501,

@@ -3,7 +3,8 @@
 `disable` sets admin_state_up false (Octavia stops sending it traffic); `drain` sets its weight to 0 (no
 new connections, existing ones finish) and remembers the weight it had in a member tag, `netdash:weight=N`,
 so `enable` can restore it later, from this process or another. The status tree the topology is built from
-carries neither weight nor admin state, so the plan reads the member itself.
+carries neither weight nor admin state: the topology has them from the pool's member list, which is what
+offers a key (`refusal`), and the plan reads the member itself once more, since it may have changed since.
 """
 
 from __future__ import annotations
@@ -53,6 +54,19 @@ class MemberChange(SingleChange):
         self.want: dict[str, Any] = {}
         #: weight, admin state and tags before the change (what `unchanged` and `revert` compare with)
         self.before: dict[str, Any] = {}
+
+    @classmethod
+    def refusal(cls, obj: Resource | None, topology: Topology) -> str | None:
+        """A verb that would change nothing is not offered (weight None: not read yet, so offered)."""
+        assert isinstance(obj, Member)
+        label = f"member {obj.name or obj.label}"
+        if cls.verb == "disable" and not obj.admin_state_up:
+            return f"{label} is already disabled"
+        if cls.verb == "drain" and obj.weight == 0:
+            return f"{label} is already drained (weight 0)"
+        if cls.verb == "enable" and obj.admin_state_up and obj.weight != 0:
+            return f"{label} is already enabled" + (f" (weight {obj.weight})" if obj.weight is not None else "")
+        return None
 
     def describe(self) -> str:
         return f"{self.verb} member {self.member_ref} of pool {self.pool_ref}"
@@ -121,6 +135,7 @@ class MemberChange(SingleChange):
 
 class EnableMember(MemberChange):
     id = "member_enable"
+    name = "enable member"
     verb = "enable"
     key = "e"
     label = "Enable"
@@ -132,6 +147,7 @@ class EnableMember(MemberChange):
 
 class DisableMember(MemberChange):
     id = "member_disable"
+    name = "disable member"
     verb = "disable"
     key = "x"
     label = "Disable"
@@ -142,6 +158,7 @@ class DisableMember(MemberChange):
 
 class DrainMember(MemberChange):
     id = "member_drain"
+    name = "drain member"
     verb = "drain"
     key = "i"
     label = "Drain"

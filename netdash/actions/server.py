@@ -88,6 +88,7 @@ class ServerPower(SingleChange):
 
 class StopServer(ServerPower):
     id = "server_stop"
+    name = "stop server"
     verb = "stop"
     key = "o"
     label = "Stop"
@@ -98,6 +99,7 @@ class StopServer(ServerPower):
 
 class StartServer(ServerPower):
     id = "server_start"
+    name = "start server"
     verb = "start"
     key = "t"
     label = "Start"
@@ -109,6 +111,7 @@ class StartServer(ServerPower):
 
 class RebootServer(ServerPower):
     id = "server_reboot"
+    name = "reboot server"
     verb = "reboot"
     key = "b"
     label = "Reboot"

@@ -184,7 +184,8 @@ def member(d: Body, pool_id: str) -> Member:
     return Member(id=text(d, "id"), pool_id=pool_id, name=text(d, "name"), address=text(d, "address"),
                   protocol_port=number(d, "protocol_port"), subnet_id=opt(d, "subnet_id"),
                   weight=number(d, "weight"), backup=flag(d, "backup", False),
-                  admin_state_up=flag(d, "admin_state_up", True),
+                  admin_state_up=flag(d, "admin_state_up", True), monitor_address=opt(d, "monitor_address"),
+                  monitor_port=number(d, "monitor_port"),
                   provisioning_status=opt(d, "provisioning_status"), operating_status=opt(d, "operating_status"))
 
 

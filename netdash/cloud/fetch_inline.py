@@ -6,10 +6,9 @@ session's boundary, which counts it and holds it to the request budget (`cloud.b
 building a `Port` resource of the SDK for each of thousands of ports costs far more than reading the
 same list as JSON (`bench/README.md`), and `cloud.deltas` converts only what changed anyway.
 
-Members: from the status trees, not from `GET /pools/{id}/members`. A tree already carries each member's
-id, name, address, port and both statuses, so a pool costs no call of its own. What a tree lacks (weight,
-backup, subnet, admin state) stays at the model's defaults; only a pool no listener points at (absent from
-every tree) gets a member-list call.
+Members: from the status trees, with what only `GET /pools/{id}/members` says (weight, admin state, backup,
+subnet, monitor address) read when a tree is new, changed or watched (`status_trees`): an unchanged pool
+costs no call of its own. A pool no listener points at (absent from every tree) gets a member-list call.
 
 Failures, list by list: a list that fails (a 503 of one service, a timeout on `/ports`) is named in the
 failures and left out, and every other list is returned as usual, so the caller keeps that one field's last
@@ -125,18 +124,31 @@ class InlineFetch:
                 current = status_trees.signatures(*related)
                 to_read = self.trees.plan(current)
                 bodies = await asyncio.gather(*(run(tree_of(i)) for i in to_read), return_exceptions=True)
-                read = []
+                read, detailed = [], convert.StatusTree()
                 for lb_id, body in zip(to_read, bodies, strict=True):
                     if isinstance(body, Exception):
                         failures.setdefault("members", refresh_error(body))
                         continue
                     if isinstance(body, BaseException):
                         raise body
-                    self.trees.store(lb_id, current[lb_id], body)
+                    if self.trees.store(lb_id, current[lb_id], body):
+                        detailed.add(body)
                     tree.add(body)
                     read.append(lb_id)
                 for body in self.trees.cached(read):
                     tree.add(body)
+                pools = list(detailed.members)
+                found = await asyncio.gather(*(
+                    run(listing("load-balancer", f"/lbaas/pools/{i}/members", "members")) for i in pools),
+                    return_exceptions=True)
+                for pool_id, listed in zip(pools, found, strict=True):
+                    if isinstance(listed, Exception):
+                        failures.setdefault("members", refresh_error(listed))
+                    elif isinstance(listed, BaseException):
+                        raise listed
+                    else:
+                        self.trees.details[pool_id] = listed
+                tree.members = self.trees.with_details(tree.members)
             return tree
 
         # Every call is awaited to its end even when one fails, and every failure is retrieved (a failed

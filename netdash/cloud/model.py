@@ -179,6 +179,8 @@ class Member:
     weight: int | None = None
     backup: bool = False
     admin_state_up: bool = True
+    monitor_address: str | None = None
+    monitor_port: int | None = None
     provisioning_status: str | None = None
     operating_status: str | None = None
 

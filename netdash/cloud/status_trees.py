@@ -10,6 +10,12 @@ otherwise reused, except that each refresh also re-reads the `ROTATE` trees read
 lists cannot show (a second member failing in an already DEGRADED pool) is seen within
 `count / ROTATE` refreshes. A project with at most `ROTATE` load balancers has every tree read every time,
 and the load balancers someone is looking at (`watched`: the dashboard's selection) are read every time too.
+
+A tree lacks what only a pool's member list says (weight, admin state, backup, subnet, monitor address and
+port), so when a tree is new, changed, or watched, its pools' member lists are read too (`wants_details`)
+and kept (`details`); a member's fields are the list's with the tree's fresher statuses over them
+(`with_details`). A drain or a disable changes the load balancer's provisioning status and `updated_at` in
+the lists, so it is read again within a refresh of the change; the selected one is read every time.
 """
 
 from __future__ import annotations
@@ -64,6 +70,8 @@ class TreeCache:
         self.fetches = 0
         #: load balancers whose trees are read on every refresh (plain attribute: set from any thread)
         self.watched: frozenset[str] = frozenset()
+        #: per pool id, its member list as last read (`GET /lbaas/pools/{id}/members`)
+        self.details: dict[str, list[Any]] = {}
 
     def plan(self, current: Mapping[str, str]) -> list[str]:
         """The load balancers whose trees to read now; forgets the ones gone from the cloud."""
@@ -76,8 +84,21 @@ class TreeCache:
                             and self.entries[i].signature == current[i]), key=lambda i: self.entries[i].fetched)
         return changed + unchanged[:self.rotate]
 
-    def store(self, lb_id: str, signature: str, body: Any) -> None:
+    def store(self, lb_id: str, signature: str, body: Any) -> bool:
+        """Keep a tree just read; whether its pools' member lists should be read again too."""
+        before = self.entries.get(lb_id)
         self.entries[lb_id] = Entry(signature, body, self.fetches)
+        return before is None or before.signature != signature or before.body != body or lb_id in self.watched
+
+    def with_details(self, members: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+        """The trees' members (per pool id) with what the pools' member lists say under the trees' statuses;
+        forgets the lists of pools no tree shows any more."""
+        self.details = {pool_id: found for pool_id, found in self.details.items() if pool_id in members}
+        merged: dict[str, list[dict[str, Any]]] = {}
+        for pool_id, bodies in members.items():
+            listed = {d.get("id"): d for d in self.details.get(pool_id, ()) if isinstance(d, Mapping)}
+            merged[pool_id] = [{**listed.get(m.get("id"), {}), **m} for m in bodies]
+        return merged
 
     def cached(self, skip: Iterable[str]) -> list[Any]:
         """The bodies of every tree not read this time (`skip`)."""

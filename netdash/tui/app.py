@@ -30,7 +30,7 @@ from netdash.cloud.api import CloudApi, CloudInfo
 from netdash.cloud.model import Resource, Topology
 from netdash.cloud.naming import collection_name
 from netdash.cloud.text import visible
-from netdash.tui.action_flow import ACTION_BINDINGS, ActionCommands, ask_picks
+from netdash.tui.action_flow import ACTION_BINDINGS, ACTION_OF_BINDING, ActionCommands, ask_picks
 from netdash.tui.action_screens import OUTCOME_SEVERITY, ActionScreen, outcome_line
 from netdash.tui.messages import ChangeLine, CloudAnswered, FetchFailed, TopologyFetched
 from netdash.tui.probe_control import ProbeControl
@@ -132,7 +132,7 @@ class NetdashApp(App[int]):
                 yield DetailsPane(id="details")
                 yield ProbePane(id="probe")
                 yield EventLog(id="events")
-        yield KeyBar(id="keys")
+        yield KeyBar(id="keys", explain=self.why_not)
 
     def _fatal_error(self) -> None:
         """Textual's crash report, without the local variables it shows by default: a frame's locals can
@@ -405,8 +405,8 @@ class NetdashApp(App[int]):
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "act":  # only what fits the selection (`Action.applies_to`); none in --read-only
-            return self.fits(str(parameters[0]))
+        if action == "act":  # what fits the selection's kind; greyed (None) where its rule refuses
+            return self.offer(str(parameters[0]))
         if action == "probe_selection":
             return self.probe.can_probe_selection() or None
         if action == "copy_id":
@@ -439,6 +439,25 @@ class NetdashApp(App[int]):
             return False
         kind, obj = self._selection()
         return catalog.BY_ID[action_id].applies_to(kind, obj, self.topology) is None
+
+    def offer(self, action_id: str) -> bool | None:
+        """An action's key: shown (True), greyed (None: its kind fits, its own rule refuses, `why_not`
+        says why) or absent (False: not for this kind, or --read-only, or an action is open)."""
+        if self.read_only or self._action_screen is not None:
+            return False
+        action = catalog.BY_ID[action_id]
+        kind, obj = self._selection()
+        if kind not in action.kinds or (obj is None and not kind.startswith("section:")):
+            return False
+        return action.refusal(obj, self.topology) is None or None
+
+    def why_not(self, binding_action: str) -> str | None:
+        """For a greyed key (its binding's action, `act('<id>')`): the rule's reason."""
+        action_id = ACTION_OF_BINDING.get(binding_action)
+        if action_id is None:
+            return None
+        kind, obj = self._selection()
+        return catalog.BY_ID[action_id].applies_to(kind, obj, self.topology)
 
     def fitting_actions(self) -> list[str]:
         """The ids of the actions that apply to the selection now (what the palette offers)."""

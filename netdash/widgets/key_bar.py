@@ -6,11 +6,13 @@ numbers in `bench/README.md`). Moving the cursor from a network to a port change
 on the very keys the operator was pressing. Here a change of keys is one `Text` built and one line
 repainted. It looks and clicks like the Footer: each key in the footer's colours, keys that do not fit
 the selection greyed (Textual's `check_action` answering None) or absent (False), the command palette's
-key on the right; clicking a key presses it.
+key on the right; clicking a key presses it. Hovering a greyed key shows why it does not apply (`explain`,
+given by the App: the same rule the plan refuses with).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
@@ -44,9 +46,11 @@ class KeyBar(Widget, can_focus=False):
     """
     COMPONENT_CLASSES = {"key-bar--key", "key-bar--description", "key-bar--separator"}
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, explain: Callable[[str], str | None] | None = None) -> None:
         super().__init__(id=id)
         self.spans: Spans = []
+        #: why the binding with this action does not apply now (None: it does, or nothing to say)
+        self.explain = explain
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -86,6 +90,16 @@ class KeyBar(Widget, can_focus=False):
             spans.append((start, line.cell_len, binding.key))
         self.spans = spans
         return line
+
+    def key_at(self, x: int) -> str | None:
+        return next((key for start, end, key in self.spans if start <= x < end), None)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        key = self.key_at(event.x)
+        binding = next((b for _n, b, enabled, _t in self.screen.active_bindings.values()
+                        if b.key == key and not enabled), None) if key else None
+        reason = self.explain(binding.action) if binding is not None and self.explain is not None else None
+        self.tooltip = reason
 
     def on_click(self, event: events.Click) -> None:
         for start, end, key in self.spans:

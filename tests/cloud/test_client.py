@@ -9,6 +9,7 @@ import pytest
 from netdash.cloud.client import CloudClient
 from netdash.cloud.errors import AuthError, CloudUnreachable, ConfigError, NoCloudConfigured
 from netdash.democloud import DemoCloud
+from tests.waiting import wait_for
 
 
 def named(collection, name):
@@ -60,8 +61,12 @@ def test_seed_topology_has_every_resource_where_the_views_look(client: CloudClie
 def test_api_calls_per_fetch_do_not_grow_with_ports(client: CloudClient, seeded_cloud: DemoCloud) -> None:
     before = client.api_calls
     first = client.fetch_topology_sync()
+    # one list per type, one status tree per LB, and (trees read for the first time) each pool's member list
+    assert client.api_calls - before == 10 + len(first.load_balancers) + len(first.pools)
+    before = client.api_calls
+    client.fetch_topology_sync()
     per_fetch = client.api_calls - before
-    assert per_fetch == 10 + len(first.load_balancers)  # one list per type + one status tree per LB
+    assert per_fetch == 10 + len(first.load_balancers)  # the trees are unchanged: no member list again
     conn = seeded_cloud.connection()
     private = conn.network.find_network("private")
     for i in range(50):
@@ -70,6 +75,24 @@ def test_api_calls_per_fetch_do_not_grow_with_ports(client: CloudClient, seeded_
     second = client.fetch_topology_sync()
     assert client.api_calls - before == per_fetch
     assert len(second.ports) == len(first.ports) + 50
+
+
+def test_members_are_as_octavia_lists_them_and_a_change_by_anyone_is_read(client: CloudClient,
+                                                                            seeded_cloud: DemoCloud) -> None:
+    """Weight, admin state, backup and subnet come from the pool's member list (a status tree has none of
+    them), read again when the load balancer changed: here a drain and a disable made by another client."""
+    first = client.fetch_topology_sync()
+    assert {(m.weight, m.admin_state_up, m.backup) for m in first.members.values()} == {(1, True, False)}
+    assert all(m.subnet_id in first.subnets for m in first.members.values())
+    conn = seeded_cloud.connection()
+    pool = conn.load_balancer.find_pool("web_pool")
+    drained, disabled = sorted(first.members_of_pool(pool.id), key=lambda m: m.address)
+    conn.load_balancer.update_member(drained.id, pool.id, weight=0)
+    wait_for(lambda: conn.load_balancer.get_load_balancer(pool.loadbalancers[0]["id"]).provisioning_status
+             == "ACTIVE", what="the load balancer ACTIVE after the drain")
+    conn.load_balancer.update_member(disabled.id, pool.id, admin_state_up=False)
+    wait_for(lambda: (lambda t: (t.members[drained.id].weight, t.members[disabled.id].admin_state_up) == (0, False))(
+        client.fetch_topology_sync()), what="the drain and the disable read back")
 
 
 def test_a_cloud_without_load_balancer_service_shows_it_absent(empty_cloud: DemoCloud) -> None:
