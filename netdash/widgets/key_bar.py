@@ -58,7 +58,7 @@ class KeyBar(Widget, can_focus=False):
     def _bindings_changed(self, _screen: Any) -> None:
         self.refresh()
 
-    def keys(self) -> list[tuple[str, str, str, bool]]:
+    def shown_keys(self) -> list[tuple[str, str, str, bool]]:
         """(key, key as shown, description, enabled) of each key shown, in the footer's order: one per action,
         its first key."""
         app = self.app
@@ -72,7 +72,7 @@ class KeyBar(Widget, can_focus=False):
         key_style = self.get_component_rich_style("key-bar--key")
         description_style = self.get_component_rich_style("key-bar--description")
         line, spans = Text(no_wrap=True, overflow="crop"), []
-        for key, display, description, enabled in self.keys():
+        for key, display, description, enabled in self.shown_keys():
             start = line.cell_len
             dim = "" if enabled else " dim"
             line.append(f" {display} ", style=f"{key_style}{dim}")

@@ -91,8 +91,12 @@ def test_members_are_as_octavia_lists_them_and_a_change_by_anyone_is_read(client
     wait_for(lambda: conn.load_balancer.get_load_balancer(pool.loadbalancers[0]["id"]).provisioning_status
              == "ACTIVE", what="the load balancer ACTIVE after the drain")
     conn.load_balancer.update_member(disabled.id, pool.id, admin_state_up=False)
-    wait_for(lambda: (lambda t: (t.members[drained.id].weight, t.members[disabled.id].admin_state_up) == (0, False))(
-        client.fetch_topology_sync()), what="the drain and the disable read back")
+
+    def read_back() -> bool:
+        members = client.fetch_topology_sync().members
+        return (members[drained.id].weight, members[disabled.id].admin_state_up) == (0, False)
+
+    wait_for(read_back, what="the drain and the disable read back")
 
 
 def test_a_cloud_without_load_balancer_service_shows_it_absent(empty_cloud: DemoCloud) -> None:
