@@ -71,6 +71,9 @@ def one_line_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str], expecte
     (["frobnicate"], "invalid choice: 'frobnicate'"),
     (["topology", "--os-cloud", "nope"], "unknown cloud 'nope'"),
     (["topology", "--os-cloud", "netdash-demo", "--os-region", "Mars"], "Region Mars is not a valid region"),
+    (["--interval", "5", "topology"], "--interval is a dashboard option: `netdash topology` does not refresh"),
+    (["topology", "--interval", "5"], "unrecognized arguments: --interval 5"),
+    (["topology", "--read-only"], "unrecognized arguments: --read-only"),
 ])
 def test_bad_options_and_names(clouds_yaml: Path, capsys: pytest.CaptureFixture[str], argv: list[str],
                                expected: str) -> None:
@@ -156,3 +159,12 @@ def test_a_failing_list_prints_the_rest_names_it_and_exits_4(
     assert main(argv) == 0
     captured = capsys.readouterr()
     assert "unread" not in json.loads(captured.out) and json.loads(captured.out)[missing] and captured.err == ""
+
+
+def test_help_lists_each_subcommand_once(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    listed = capsys.readouterr().out
+    for name in ("topology", "fip", "ports", "pool", "member", "server", "port", "recover", "probe", "demo-cloud"):
+        assert listed.count(f"\n    {name} ") == 1, (name, listed)

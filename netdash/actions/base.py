@@ -20,6 +20,7 @@ Outcomes, and the command line's exit status for each:
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -35,6 +36,10 @@ from .journal import Entry
 
 Progress = Callable[[str], None]
 T = TypeVar("T")
+
+#: how `Result.lines` records a step that went as announced (the event log keeps these; a terminal that
+#: printed the step's progress line does not need them again)
+STEP_DONE = re.compile(r"step \d+/\d+ done: ")
 
 DONE = "done"
 ROLLED_BACK = "rolled back"
@@ -101,6 +106,12 @@ class Result:
     @property
     def ok(self) -> bool:
         return self.outcome == DONE
+
+    @property
+    def beyond_progress(self) -> tuple[str, ...]:
+        """The lines a front end that showed the progress as it came has not said yet: every line but the
+        records of steps that ended as their progress line announced (`step 2/4 done: ...`)."""
+        return tuple(line for line in self.lines if not STEP_DONE.match(line))
 
     @property
     def exit_status(self) -> int:

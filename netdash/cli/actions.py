@@ -52,7 +52,7 @@ def register(sub: Any) -> None:
                     p.add_argument(param.name, metavar=param.metavar, help=param.help)
             p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
             p.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
-            add_cloud_options(p, defaults=False)
+            add_cloud_options(p, defaults=False, writes=True)
 
 
 def build(options: argparse.Namespace) -> Action:
@@ -133,7 +133,7 @@ def run(options: argparse.Namespace) -> int:
             err(f"left at once ({exc}){where}: the cloud may be half-changed; `netdash recover` shows where "
                 "things are and rolls back or completes")
             return 130
-        for line in result.lines:
+        for line in result.beyond_progress:  # each step was printed as it started
             err(line)
         if result.ok:
             out(result.summary)

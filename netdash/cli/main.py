@@ -28,12 +28,10 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-SUBCOMMANDS = {
-    "topology": "print the topology once (a tree, or JSON for scripts) and exit",
-    "demo-cloud": "run the embedded OpenStack cloud on loopback and print its clouds.yaml entry",
-    "probe": "GET a URL at a steady rate and report which backend answered",
-    "recover": "finish or roll back an action that was interrupted half-way (a crash, kill -9)",
-}
+TOPOLOGY_HELP = "print the topology once (a tree, or JSON for scripts) and exit"
+DEMO_CLOUD_HELP = "run the embedded OpenStack cloud on loopback and print its clouds.yaml entry"
+#: the dashboard's own options: refused after a subcommand, which does not refresh or offer actions
+DASHBOARD_ONLY = {"interval": "--interval"}
 
 
 #: `netdash topology`'s exit status when some lists could not be read (what could be read is printed)
@@ -102,9 +100,11 @@ def faults(text: str) -> str:
     return text
 
 
-def add_cloud_options(p: argparse.ArgumentParser, *, defaults: bool) -> None:
+def add_cloud_options(p: argparse.ArgumentParser, *, defaults: bool, dashboard: bool = False,
+                      writes: bool = False) -> None:
     """The same options at top level and after a subcommand; the subcommand's copy leaves unset ones out
-    (SUPPRESS) so `netdash --demo topology` keeps the top-level value."""
+    (SUPPRESS) so `netdash --demo topology` keeps the top-level value. Only where they apply: `--interval`
+    for the dashboard, `--read-only` for what can change the cloud (the dashboard, actions, recover)."""
 
     def d(value: Any) -> Any:
         return value if defaults else argparse.SUPPRESS
@@ -114,13 +114,16 @@ def add_cloud_options(p: argparse.ArgumentParser, *, defaults: bool) -> None:
     p.add_argument("--os-region", metavar="NAME", default=d(None), help="region (default: $OS_REGION_NAME)")
     p.add_argument("--demo", action="store_true", default=d(False),
                    help="use the embedded demo cloud, started in a child process")
-    p.add_argument("--interval", type=number(float, *INTERVAL_RANGE), metavar="SECONDS", default=d(2.0),
-                   help="seconds between refreshes, {:g}..{:g} (default 2)".format(*INTERVAL_RANGE))
+    if dashboard:  # None until given: a subcommand after it refuses it (`DASHBOARD_ONLY`)
+        p.add_argument("--interval", type=number(float, *INTERVAL_RANGE), metavar="SECONDS", default=None,
+                       help="seconds between refreshes, {:g}..{:g} (default 2)".format(*INTERVAL_RANGE))
     p.add_argument("--max-rps", type=number(float, *MAX_RPS_RANGE), metavar="N", default=d(None),
                    help="API requests per second at most, {:g}..{:g} ".format(*MAX_RPS_RANGE)
                         + f"(default {MAX_RPS:g}; {DEMO_MAX_RPS:g} for the embedded cloud, which is on loopback "
                         "and needs no protecting)")
-    p.add_argument("--read-only", action="store_true", default=d(False), help="offer no action that changes the cloud")
+    if dashboard or writes:
+        p.add_argument("--read-only", action="store_true", default=d(False),
+                       help="offer no action that changes the cloud")
     p.add_argument("--scale", type=scale, metavar="N", default=d(0),
                    help="with --demo: a generated project of N servers (~5N ports) instead of the seed scenario")
     p.add_argument("--faults", type=faults, action="append", metavar="SPEC", default=d([]),
@@ -131,15 +134,11 @@ def add_cloud_options(p: argparse.ArgumentParser, *, defaults: bool) -> None:
 
 
 def top_parser() -> Parser:
-    p = Parser(
-        prog="netdash",
-        description="A terminal dashboard for OpenStack networking.",
-        epilog="subcommands:\n" + "\n".join(f"  {name:<12} {text}" for name, text in SUBCOMMANDS.items()),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_cloud_options(p, defaults=True)
+    p = Parser(prog="netdash", description="A terminal dashboard for OpenStack networking: without a "
+               "subcommand, the dashboard; `netdash SUBCOMMAND --help` for each subcommand's options.")
+    add_cloud_options(p, defaults=True, dashboard=True)
     sub = p.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", parser_class=Parser)
-    topology = sub.add_parser("topology", help=SUBCOMMANDS["topology"], description=SUBCOMMANDS["topology"])
+    topology = sub.add_parser("topology", help=TOPOLOGY_HELP, description=TOPOLOGY_HELP)
     topology.add_argument("--format", choices=("tree", "json"), default="tree", help="output format (default tree)")
     add_cloud_options(topology, defaults=False)
     from netdash.cli import actions, probe, recover
@@ -147,6 +146,8 @@ def top_parser() -> Parser:
     actions.register(sub)
     recover.register(sub)
     probe.register(sub)
+    # Listed here so that --help names it; `main` hands its arguments to the embedded cloud's own parser.
+    sub.add_parser("demo-cloud", help=DEMO_CLOUD_HELP, add_help=False)
     return p
 
 
@@ -164,6 +165,11 @@ def main(argv: Sequence[str] | None, dashboard: Dashboard) -> int:
         options = top_parser().parse_args(args)
     except UsageError as exc:
         return fail(str(exc))
+    for name, option in DASHBOARD_ONLY.items():
+        if options.subcommand is not None and getattr(options, name, None) is not None:
+            return fail(f"{option} is a dashboard option: `netdash {options.subcommand}` does not refresh")
+    if options.interval is None:
+        options.interval = 2.0
     options.notices = tell_unfinished() if options.subcommand != "recover" else []
     if getattr(options, "demo", False):  # the cloud builds while this process imports and connects (~1 s)
         options.demo_child = launch_demo(options)

@@ -29,7 +29,7 @@ def register(sub: Any) -> None:
     choice.add_argument("--rollback", action="store_true", help="put back the state before the action")
     choice.add_argument("--complete", action="store_true", help="carry the action on to its planned end")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
-    add_cloud_options(p, defaults=False)
+    add_cloud_options(p, defaults=False, writes=True)
 
 
 def ask(options: argparse.Namespace) -> bool | None:

@@ -222,7 +222,7 @@ class ActionScreen(ModalScreen[bool]):
     def show_result(self, result: Result) -> None:
         self.result = result
         self.phase = "finished"
-        for line in result.lines:
+        for line in result.beyond_progress:  # the steps are above, as they started
             self.add_progress(line)
         style = {"ok": "bold green", "warning": "bold yellow"}.get(OUTCOME_SEVERITY.get(result.outcome, ""),
                                                                      "bold red")

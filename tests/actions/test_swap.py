@@ -34,6 +34,9 @@ def test_swap_moves_each_port_and_its_traffic(cli: Cli, sdk: Any) -> None:
     ran = cli("ports", "swap", "server1", "server2")
     assert ran.code == 0, ran.err
     assert "1. detach port server-1-port from server server1" in ran.out
+    for step in ("detach port server-1-port from server server1", "attach port server-2-port to server server1"):
+        assert ran.err.count(step) == 1, ran.err  # each step said once, as it starts
+    assert "verified: " in ran.err
     assert attachment(sdk) == (s2.id, s1.id)
     assert p1.id in nova_lists(sdk, s2) and p2.id in nova_lists(sdk, s1)
     wait_for(lambda: answer(url_of(sdk.network.get_port(p1.id))) == "server2", what="server-1-port on server2")
