@@ -159,6 +159,32 @@ async def test_filter_by_name_address_and_id() -> None:
         assert len(labels(tree.section("networks"))) == 5
 
 
+async def test_the_filter_keeps_every_nodes_expansion() -> None:
+    """Clearing the filter puts back what it hid as it was (open or closed, nested ones too), and closes the
+    sections it opened; what was open before stays open."""
+    app = TreeApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = app.query_one(TopologyTree)
+        tree.update(f.seed_topology())
+        await pilot.pause()
+        server1 = next(n for n in tree.section("servers").children if "server1" in n.label.plain)
+        await expand(pilot, server1)
+        port = next(n for n in server1.children if n.allow_expand)
+        await expand(pilot, port)
+        tree.section("routers").collapse()
+        await pilot.pause()
+        tree.set_filter("server2")
+        await pilot.pause()
+        assert tree.section("routers").is_expanded and not any("server1" in t for t in labels(tree.section("servers")))
+        tree.set_filter("")
+        await pilot.pause()
+        server1 = next(n for n in tree.section("servers").children if "server1" in n.label.plain)
+        assert server1.is_expanded and next(n for n in server1.children if n.allow_expand).is_expanded
+        assert not tree.section("routers").is_expanded and tree.section("networks").is_expanded
+        server2 = next(n for n in tree.section("servers").children if "server2" in n.label.plain)
+        assert not server2.is_expanded
+
+
 async def test_details_show_every_field_with_whole_ids() -> None:
     app = TreeApp()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -182,3 +208,26 @@ async def test_event_log_keeps_plain_entries() -> None:
         log.add_event(f.FIXED_TIME, "member 10.0.0.11:80 of web_pool ONLINE -> ERROR", "error")
         await pilot.pause()
         assert [e[1].split()[0] for e in log.entries] == ["pool", "member"]
+
+
+async def test_keys_typed_in_one_burst_after_the_slash_are_the_filters() -> None:
+    """`/server2⏎` arriving at once (pasted, or typed fast over a slow link): all of it is the filter's, the
+    Enter goes to the first match, and a `/` inside the filter (a CIDR) is text."""
+    from textual import events
+    from textual.widgets import Input
+
+    from tests.test_dashboard_snapshots import still_app
+
+    app = still_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = app.query_one(TopologyTree)
+        burst = [("slash", "/"), *((c, c) for c in "server2"), ("enter", "\r")]
+        for key, character in burst:  # queued together: none is handled before the next is posted
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        await pilot.pause()
+        assert app.query_one("#filter", Input).value == "server2"
+        assert tree.cursor_node is not None and "server2" in tree.cursor_node.label.plain
+        assert tree.section("servers").is_expanded
+        await pilot.press("slash", *"10.0.0.0/24")
+        assert app.query_one("#filter", Input).value == "10.0.0.0/24"

@@ -57,8 +57,10 @@ class NetdashApp(App[int]):
     BINDINGS = [
         Binding("r", "refresh_now", "Refresh", tooltip="Fetch the topology now instead of at the next poll",
                 id="app.refresh"),
+        # priority: run as the key arrives, before the keys typed after it in the same burst are handed to
+        # the tree (`check_action` lets it through to any input that has the focus)
         Binding("slash", "filter", "Filter", tooltip="Show only objects whose name, address or id matches",
-                id="app.filter"),
+                id="app.filter", priority=True),
         Binding("escape", "clear_filter", "Clear filter", tooltip="Show every object again",
                 id="app.clear-filter"),
         Binding("c", "copy_id", "Copy ID", tooltip="Copy the id of the selected object to the clipboard",
@@ -376,7 +378,12 @@ class NetdashApp(App[int]):
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
-        self.query_one(TopologyTree).focus()
+        tree = self.query_one(TopologyTree)
+        tree.focus()
+        if tree.filter_text:  # Enter goes to what was searched for: the first match
+            first = next((node for section in tree.root.children for node in section.children), None)
+            if first is not None:
+                tree.move_cursor(first)
 
     @on(ProbePane.ToggleRequested)
     def _probe_toggle(self) -> None:
@@ -411,8 +418,10 @@ class NetdashApp(App[int]):
             return self.probe.can_probe_selection() or None
         if action == "copy_id":
             return self.query_one(TopologyTree).selected is not None
+        if action == "filter":
+            return self.screen is self.screen_stack[0] and not isinstance(self.focused, Input)
         if action == "clear_filter":
-            return bool(self.query_one("#filter", Input).value) or self.query_one("#filter").has_class("-open")
+            return bool(self.query_one("#filter", Input).value) or self.query_one("#filter").display
         return True
 
     # --- the catalog's actions: pick, then the ActionScreen plans and runs ---------------------------
@@ -523,14 +532,16 @@ class NetdashApp(App[int]):
 
     def action_filter(self) -> None:
         field = self.query_one("#filter", Input)
-        field.add_class("-open")
-        field.focus()
+        # Shown and focused now, not after the next refresh (as a class and `focus()` would): what is typed
+        # right after `/`, in the same burst, is the filter's, and its Enter does not reach the tree.
+        field.display = True
+        self.screen.set_focus(field)
         self.offer_bindings()
 
     def action_clear_filter(self) -> None:
         field = self.query_one("#filter", Input)
         field.value = ""
-        field.remove_class("-open")
+        field.display = False
         self.query_one(TopologyTree).set_filter("")
         self.query_one(TopologyTree).focus()
         self.offer_bindings()

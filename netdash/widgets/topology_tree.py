@@ -62,6 +62,10 @@ class TopologyTree(Tree[NodeData]):
         self._announced: tuple[tuple[str, str, Resource | None], object] | None = None
         #: nodes labelled "pending…" by `set_pending`
         self._pending: list[TreeNode[NodeData]] = []
+        #: whether nodes a filter took away were open (by their path of keys): put back as they were
+        self._was_open: dict[tuple[str, ...], bool] = {}
+        #: which sections were open before a filter opened them all
+        self._sections_open: dict[str, bool] | None = None
 
     # --- attributes down ------------------------------------------------------------------------------
     def update(self, topology: Topology) -> None:
@@ -76,8 +80,12 @@ class TopologyTree(Tree[NodeData]):
         self._announce_cursor(quiet_if_same=self.last_changes == 0)
 
     def set_filter(self, text: str) -> None:
-        """Show only top-level objects whose name, address or id (or those of their children) match."""
+        """Show only top-level objects whose name, address or id (or those of their children) match. Every
+        node keeps its expansion: the objects a filter hides come back open or closed as they were, and the
+        sections it opened close again."""
         self.filter_text = text.strip()
+        if self.filter_text and self._sections_open is None:
+            self._sections_open = {s.data.key: s.is_expanded for s in self.root.children if s.data is not None}
         self._reconcile(self.root)
         if self.filter_text:
             for section in self.root.children:
@@ -85,6 +93,12 @@ class TopologyTree(Tree[NodeData]):
                     section.data.loaded = True
                     self._reconcile(section)
                 section.expand()
+        elif self._sections_open is not None:
+            for section in self.root.children:
+                if section.data is not None and not self._sections_open.get(section.data.key, True):
+                    section.collapse()
+            self._sections_open = None
+            self._was_open.clear()  # what is still remembered went away while hidden
         self._announce_cursor()
 
     @property
@@ -137,6 +151,8 @@ class TopologyTree(Tree[NodeData]):
         keys = {child.key for child in wanted}
         for key, child in existing.items():
             if key not in keys:
+                if self.filter_text:  # hidden by the filter, not gone: it comes back as it is now
+                    self._remember_open(child)
                 child.remove()
                 self.last_changes += 1
         previous: TreeNode[NodeData] | None = None
@@ -147,7 +163,8 @@ class TopologyTree(Tree[NodeData]):
                 child = node.add(spec.label, data, after=previous, allow_expand=spec.expandable) if previous \
                     else node.add(spec.label, data, before=0, allow_expand=spec.expandable)
                 self.last_changes += 1
-                if node.data.kind == "root" and self._small(spec.id):  # sections start open and built
+                was_open = self._was_open.pop(self._path(child), None) if self._was_open else None
+                if (node.data.kind == "root" and self._small(spec.id)) or was_open:  # sections start open
                     data.loaded = True
                     child.expand()
                     self._reconcile(child)
@@ -162,6 +179,25 @@ class TopologyTree(Tree[NodeData]):
                 if child.data.loaded:
                     self._reconcile(child)
             previous = child
+
+    @staticmethod
+    def _path(node: TreeNode[NodeData]) -> tuple[str, ...]:
+        path: list[str] = []
+        while node.data is not None and node.data.kind != "root":
+            path.append(node.data.key)
+            if node.parent is None:
+                break
+            node = node.parent
+        return tuple(reversed(path))
+
+    def _remember_open(self, node: TreeNode[NodeData]) -> None:
+        """Note which nodes of this subtree are open (only those: a closed one is the default)."""
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if current.is_expanded:
+                self._was_open[self._path(current)] = True
+                stack.extend(current.children)
 
     def _small(self, section: str) -> bool:
         attribute = next((attr for key, _, attr in SECTIONS if key == section), "")
