@@ -118,6 +118,10 @@ async def test_move_floating_ip_by_key(seeded_cloud) -> None:
         assert "move floating IP" in screen.plan.title and "server2" in screen.plan.title
         assert app.focused is not None and app.focused.id == "action-cancel"  # destructive: focus on Cancel
         assert "y run" in screen.query_one("#action-dialog").border_subtitle
+        router = await in_thread(conn.network.find_router, "project_router")  # a change while the dialog is open
+        await in_thread(conn.network.update_router, router, name="renamed_meanwhile")
+        await until(pilot, lambda: any("renamed renamed_meanwhile" in t for t in logged(app)),
+                    what="the change logged while the dialog is open")
         await pilot.press("n")  # a cancel is said in the event log, never silent
         await until(pilot, lambda: app.screen is not screen and any(
             t.startswith("cancelled, nothing changed: move floating IP") for t in logged(app)), what="the cancel")
@@ -136,6 +140,8 @@ async def test_move_floating_ip_by_key(seeded_cloud) -> None:
         await in_thread(wait_for, lambda: answer(url) == "server2", what="the moved floating IP from server2")
         assert pending_seen and all(pending_seen)
         assert any(t.startswith("done: move floating IP") for t in logged(app))
+        times = [at for at, _, _ in app.query_one(EventLog).entries]
+        assert times == sorted(times)
         await until(pilot, lambda: "server2" in child(tree.section("floating_ips"), fip.floating_ip_address)
                     .label.plain, what="the verified state in the tree")
         assert not any("pending…" in c.label.plain for c in tree.section("floating_ips").children)

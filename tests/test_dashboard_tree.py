@@ -231,3 +231,15 @@ async def test_keys_typed_in_one_burst_after_the_slash_are_the_filters() -> None
         assert tree.section("servers").is_expanded
         await pilot.press("slash", *"10.0.0.0/24")
         assert app.query_one("#filter", Input).value == "10.0.0.0/24"
+
+
+async def test_the_event_log_stays_in_time_order() -> None:
+    app = TreeApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        log = app.query_one(EventLog)
+        for at, text in ((10.0, "first"), (30.0, "third"), (20.0, "second, logged late"), (30.0, "fourth")):
+            log.add_event(at, text)
+        await pilot.pause()
+        assert [text for _, text, _ in log.entries] == ["first", "second, logged late", "third", "fourth"]
+        shown = [line.text for line in log.lines]
+        assert [line.split(" ", 1)[1] for line in shown] == ["first", "second, logged late", "third", "fourth"]

@@ -246,10 +246,16 @@ class NetdashApp(App[int]):
         self._refresh_done()
         self._held_lines += message.changes
         self._held = message
+        if len(self.screen_stack) > 1 and not self._shut_down():  # the changes are news now, in time order
+            log = self.query_one(EventLog)
+            for line in self._held_lines:
+                log.add_event(line.at, line.text, line.severity)
+            self._held_lines = []
         self._release_held()
 
     def _release_held(self, _: object = None) -> None:
-        """Apply the newest snapshot and every change since the last applied one, unless a modal is open."""
+        """Apply the newest snapshot (and the changes not logged yet), unless a modal is open: the tree does
+        not move under a dialog planned on it."""
         if self._held is None or len(self.screen_stack) > 1 or self._shut_down():
             return
         topology, lines = self._held.topology, self._held_lines
