@@ -182,3 +182,26 @@ async def test_netdash_starts_its_fetch_process_after_the_first_paint_and_refres
             assert client.fetcher.process is child and child.calls > before  # the refreshes went through it
     finally:
         client.close()
+
+
+async def test_the_header_says_faults_and_the_keys_screen_shows_the_cli_line(seeded_cloud) -> None:
+    from dataclasses import replace
+
+    from textual.widgets import Static
+
+    from netdash.tui.screens import KeysScreen
+
+    client = CloudClient.for_demo(seeded_cloud, max_rps=1000)
+    client.info = replace(client.info, clouds_yaml="/tmp/netdash demo/clouds.yaml", faults=("503:rate=0.1@network",))
+    app = NetdashApp(client, client.info, interval=INTERVAL)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await until(pilot, lambda: app.refreshes >= 1, what="first refresh")
+        header = str(app.query_one(StatusHeader).render())
+        assert "faults active: 503:rate=0.1@network" in header
+        line = "export OS_CLIENT_CONFIG_FILE='/tmp/netdash demo/clouds.yaml' OS_CLOUD=netdash-demo"
+        assert any(line in text for _, text, _ in app.query_one(EventLog).entries)
+        await pilot.press("question_mark")
+        screen = await until(pilot, lambda: isinstance(app.screen, KeysScreen) and app.screen, what="the keys")
+        assert line in str(screen.query_one("#keys-environment", Static).render())
+        await pilot.press("c")
+        assert app.clipboard == line

@@ -149,3 +149,27 @@ def test_start_time_tells_a_process_from_a_zombie_and_from_none() -> None:
     wait_for(lambda: process.start_time(gone.pid) is None, what="the exited child to be a zombie")  # not reaped
     gone.wait()
     assert process.start_time(gone.pid) is None
+
+
+def test_the_openstack_cli_reaches_the_demo_cloud_with_the_line_netdash_shows() -> None:
+    """`--demo`: the info the header and `?` show names the clouds.yaml and the faults; the shell line works."""
+    import argparse
+    import shutil
+
+    from netdash.cli.main import open_cloud
+
+    options = argparse.Namespace(demo=True, scale=0, faults=["503:rate=1@load-balancer"], os_cloud=None,
+                                 os_region=None, insecure=False, max_rps=None)
+    client, demo = open_cloud(options)
+    try:
+        info = client.info
+        assert info.faults == ("503:rate=1@load-balancer",) and info.clouds_yaml is not None
+        assert info.cli_environment == f"export OS_CLIENT_CONFIG_FILE={info.clouds_yaml} OS_CLOUD=netdash-demo"
+        openstack = shutil.which("openstack", path=str(Path(sys.executable).parent))
+        done = subprocess.run(["sh", "-c", f"{info.cli_environment}; {openstack} network list -f value -c Name"],
+                              capture_output=True, text=True, timeout=60, check=False,
+                              env={k: v for k, v in os.environ.items() if not k.startswith("OS_")})
+        assert done.returncode == 0 and "private" in done.stdout.split(), done
+    finally:
+        client.close()
+        demo.stop()

@@ -257,10 +257,14 @@ def open_cloud(options: argparse.Namespace) -> tuple[Any, Any]:
     except DemoCloudFailed as exc:
         raise ConfigError(str(exc)) from None
     try:
-        return CloudClient.for_demo(demo, max_rps=max_rps(options, True)), demo
+        client = CloudClient.for_demo(demo, max_rps=max_rps(options, True))
     except BaseException:
         demo.stop()
         raise
+    from dataclasses import replace
+
+    client.info = replace(client.info, clouds_yaml=str(demo.directory / "clouds.yaml"), faults=demo.faults)
+    return client, demo
 
 
 def say_tls(client: Any) -> None:

@@ -8,6 +8,7 @@ and the command line hold a whole `CloudApi`. Nothing here imports openstacksdk,
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -27,6 +28,17 @@ class CloudInfo:
     demo: bool
     #: whether TLS certificates are verified (off only by the cloud's own config or `--insecure`)
     tls_verify: bool = True
+    #: the embedded cloud's clouds.yaml while netdash runs it (`--demo`): the `openstack` CLI can use it too
+    clouds_yaml: str | None = None
+    #: the fault specs injected into the embedded cloud (`--faults`): what fails is on purpose
+    faults: tuple[str, ...] = ()
+
+    @property
+    def cli_environment(self) -> str | None:
+        """The shell line that points the `openstack` CLI at the embedded cloud, when netdash runs one."""
+        if self.clouds_yaml is None:
+            return None
+        return f"export OS_CLIENT_CONFIG_FILE={shlex.quote(self.clouds_yaml)} OS_CLOUD={self.cloud}"
 
 
 #: a line of progress for the user ("load balancer busy (409), retrying in 0.10 s")

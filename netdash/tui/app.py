@@ -160,7 +160,11 @@ class NetdashApp(App[int]):
         header = self.query_one(StatusHeader)
         info = self.info
         header.set_cloud(getattr(info, "cloud", "?"), getattr(info, "project", "?"), getattr(info, "region", None),
-                         demo=bool(getattr(info, "demo", False)), tls_verify=bool(getattr(info, "tls_verify", True)))
+                         demo=bool(getattr(info, "demo", False)), tls_verify=bool(getattr(info, "tls_verify", True)),
+                         faults=tuple(getattr(info, "faults", ())))
+        if self.cli_environment:
+            self._log(f"the openstack CLI reaches this embedded cloud with: {self.cli_environment} (? shows it, "
+                      "c there copies it)")
         header.read_only = self.read_only
         self.query_one("#topology-pane").border_title = "Topology"
         self.query_one(EventLog).border_title = "Events"
@@ -579,7 +583,13 @@ class NetdashApp(App[int]):
                  for b in ProbePane.BINDINGS if isinstance(b, Binding) and b.show]
         rows += [("↑ ↓ enter", "Move, open", "Move the cursor; enter opens or closes a node"),
                  ("ctrl+p", "Commands", "Search every command")]
-        self.push_screen(KeysScreen(rows), self._release_held)
+        self.push_screen(KeysScreen(rows, self.cli_environment), self._release_held)
+
+    @property
+    def cli_environment(self) -> str | None:
+        """`export OS_CLIENT_CONFIG_FILE=... OS_CLOUD=netdash-demo` while netdash runs the embedded cloud."""
+        environment = getattr(self.info, "cli_environment", None)
+        return environment if isinstance(environment, str) else None
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

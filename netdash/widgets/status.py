@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from rich.text import Text
 
 from netdash.cloud.model import Unread
+from netdash.cloud.text import visible
 from netdash.widgets.steady import SteadyStatic
 
 
@@ -32,6 +33,8 @@ class StatusHeader(SteadyStatic):
         self.demo = False
         #: False when the cloud's config or `--insecure` turned certificate checks off: always on screen then
         self.tls_verify = True
+        #: faults injected into the embedded cloud (`--faults`): on screen, so a failure is not taken for real
+        self.faults: tuple[str, ...] = ()
         self.last_refresh: float | None = None
         self.stale_since: float | None = None
         self.reason = ""
@@ -47,9 +50,12 @@ class StatusHeader(SteadyStatic):
         self.render_status()
 
     def set_cloud(self, cloud: str, project: str, region: str | None, *, demo: bool = False,
-                  tls_verify: bool = True) -> None:
-        self.cloud, self.project, self.cloud_region, self.demo = cloud, project, region, demo
+                  tls_verify: bool = True, faults: tuple[str, ...] = ()) -> None:
+        # names from clouds.yaml and Keystone: shown as text, never terminal control
+        self.cloud, self.project = visible(cloud), visible(project)
+        self.cloud_region, self.demo = visible(region) if region else region, demo
         self.tls_verify = tls_verify
+        self.faults = tuple(visible(spec) for spec in faults)
         self.set_class(not tls_verify, "-insecure")
         self.render_status()
 
@@ -85,6 +91,8 @@ class StatusHeader(SteadyStatic):
         text.append(f"  project {self.project or '?'}  region {self.cloud_region or '—'}")
         if not self.tls_verify:
             text.append("  TLS verification off", style="bold reverse")
+        if self.faults:
+            text.append(f"  faults active: {' '.join(self.faults)}", style="bold yellow")
         if self.read_only:
             text.append("  read-only")
         if self.paused:
