@@ -27,7 +27,8 @@ def dashboard(options: argparse.Namespace) -> int:
 
     try:
         app = NetdashApp(client, interval=options.interval, read_only=options.read_only, freeze_gc=True,
-                         fetch_process=True, notices=options.notices, last_resort=stop)
+                         fetch_process=True, notices=options.notices, last_resort=stop,
+                         screenshots=options.screenshots)
         app.run()
         return app.return_code or 0
     finally:

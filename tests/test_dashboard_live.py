@@ -205,3 +205,18 @@ async def test_the_header_says_faults_and_the_keys_screen_shows_the_cli_line(see
         assert line in str(screen.query_one("#keys-environment", Static).render())
         await pilot.press("c")
         assert app.clipboard == line
+
+
+async def test_screenshots_go_where_asked_and_a_bad_place_is_named(tmp_path) -> None:
+    from tests.test_dashboard_snapshots import still_app
+
+    app = still_app()
+    app.screenshots = str(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.deliver_screenshot()
+        await until(pilot, lambda: list(tmp_path.glob("*.svg")), what="the screenshot saved")
+        app.screenshots = str(tmp_path / "missing")
+        assert app.deliver_screenshot() is None
+        await pilot.pause()
+        assert any(f"cannot save a screenshot in {tmp_path / 'missing'}: no such directory" in str(n.message)
+                   for n in app._notifications)

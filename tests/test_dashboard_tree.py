@@ -195,6 +195,9 @@ async def test_details_show_every_field_with_whole_ids() -> None:
         shown = app.export_screenshot()
         for text in (f.PORT_S1, f.SERVER1, "fa:16:3e:00:00:09", "10.0.0.10", "compute:nova", "(server1)"):
             assert text in shown, text
+        details.show(topology, "server", topology.servers[f.SERVER1])
+        await pilot.pause()
+        assert "running (1)" in app.export_screenshot().replace("&#160;", " ")
         details.show(topology, "port", None)
         await pilot.pause()
         assert "gone from the cloud" in app.export_screenshot().replace("&#160;", " ")

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from netdash.cloud.api import CloudWrites
 from netdash.cloud.model import Member, Resource, Topology
+from netdash.cloud.naming import member_name
 
 from . import resolve
 from .base import Param, Plan, Progress, Refused, SingleChange
@@ -59,7 +60,7 @@ class MemberChange(SingleChange):
     def refusal(cls, obj: Resource | None, topology: Topology) -> str | None:
         """A verb that would change nothing is not offered (weight None: not read yet, so offered)."""
         assert isinstance(obj, Member)
-        label = f"member {obj.name or obj.label}"
+        label = f"member {obj.name or member_name(topology, obj)}"
         if cls.verb == "disable" and not obj.admin_state_up:
             return f"{label} is already disabled"
         if cls.verb == "drain" and obj.weight == 0:
@@ -81,7 +82,7 @@ class MemberChange(SingleChange):
         member, tags = cloud.get_member(pool.id, listed.id)
         self.pool_id, self.member_id, self.lb_id = pool.id, member.id, pool.loadbalancer_id
         self.before = {"weight": member.weight, "admin_state_up": member.admin_state_up, "tags": list(tags)}
-        label = f"member {member.name or member.label} of pool {pool.name or pool.id}"
+        label = f"member {member.name or member_name(topology, member)}"
         kept = tuple(t for t in tags if not t.startswith(WEIGHT_TAG))
         if self.verb == "disable":
             if not member.admin_state_up:

@@ -31,7 +31,7 @@ from typing import Any, NoReturn
 TOPOLOGY_HELP = "print the topology once (a tree, or JSON for scripts) and exit"
 DEMO_CLOUD_HELP = "run the embedded OpenStack cloud on loopback and print its clouds.yaml entry"
 #: the dashboard's own options: refused after a subcommand, which does not refresh or offer actions
-DASHBOARD_ONLY = {"interval": "--interval"}
+DASHBOARD_ONLY = {"interval": "--interval", "screenshots": "--screenshots"}
 
 
 #: `netdash topology`'s exit status when some lists could not be read (what could be read is printed)
@@ -100,6 +100,12 @@ def faults(text: str) -> str:
     return text
 
 
+def directory(text: str) -> str:
+    if not os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"no such directory: {text!r}")
+    return text
+
+
 def add_cloud_options(p: argparse.ArgumentParser, *, defaults: bool, dashboard: bool = False,
                       writes: bool = False) -> None:
     """The same options at top level and after a subcommand; the subcommand's copy leaves unset ones out
@@ -117,6 +123,9 @@ def add_cloud_options(p: argparse.ArgumentParser, *, defaults: bool, dashboard: 
     if dashboard:  # None until given: a subcommand after it refuses it (`DASHBOARD_ONLY`)
         p.add_argument("--interval", type=number(float, *INTERVAL_RANGE), metavar="SECONDS", default=None,
                        help="seconds between refreshes, {:g}..{:g} (default 2)".format(*INTERVAL_RANGE))
+        p.add_argument("--screenshots", type=directory, metavar="DIR", default=None,
+                       help="where the palette's Screenshot saves (default: the XDG pictures directory, "
+                            "else the current one)")
     p.add_argument("--max-rps", type=number(float, *MAX_RPS_RANGE), metavar="N", default=d(None),
                    help="API requests per second at most, {:g}..{:g} ".format(*MAX_RPS_RANGE)
                         + f"(default {MAX_RPS:g}; {DEMO_MAX_RPS:g} for the embedded cloud, which is on loopback "

@@ -5,9 +5,10 @@ their styles around these names, sentences put them in. Each rule is written onc
 same in the tree as in the event that says it moved and in the plan that moves it.
 
 The rules: an object is its name, else the first eight characters of its id (`display_name`); a floating
-IP is its address; a member is its `address:port` and its pool (`member_name`); what a port is attached to
-is its owner's name (`owner_name`), and in a sentence about a floating IP, the port itself when it has no
-owner, or "nothing" (`target_name`).
+IP is its address; a member is the server behind it, its `address:port` and its pool (`member_name`); what
+a port is attached to is its owner's name (`owner_name`), and in a sentence about a floating IP, the port
+itself when it has no owner, or "nothing" (`target_name`). A state the API sends as a number is its word
+with the number (`value_name`: "shut down (4)").
 
 Every name is returned through `text.visible`: a name is data that any user of the project can set, and
 one with an escape sequence or a bidi override must read as what it is, never act on the terminal.
@@ -62,9 +63,12 @@ def name_of(topology: Topology, resource_id: str) -> str:
 
 
 def member_name(topology: Topology, member: Member) -> str:
-    """`10.0.0.5:80 of web_pool`."""
+    """`server2 (10.0.0.5:80) of web_pool`, as the tree shows it: by the server behind the address when the
+    topology has one, else `10.0.0.5:80 of web_pool`."""
     pool = topology.pools.get(member.pool_id)
-    return f"{visible(member.label)} of {display_name(pool) if pool else short_id(member.pool_id)}"
+    server = topology.server_of_address(member.address, member.subnet_id)
+    who = f"{display_name(server)} ({visible(member.label)})" if server else visible(member.label)
+    return f"{who} of {display_name(pool) if pool else short_id(member.pool_id)}"
 
 
 def owner_name(topology: Topology, port_id: str | None) -> str | None:
@@ -107,3 +111,17 @@ COLLECTION_NAMES: dict[str, str] = {
 
 def collection_name(field: str) -> str:
     return COLLECTION_NAMES.get(field, field.replace("_", " "))
+
+
+#: numbers the APIs send for a state, by field, as their own code names them (Nova's `power_state`)
+VALUE_NAMES: dict[str, dict[int, str]] = {
+    "power_state": {0: "no state", 1: "running", 3: "paused", 4: "shut down", 6: "crashed", 7: "suspended"},
+}
+
+
+def value_name(field: str, value: object) -> str | None:
+    """`shut down (4)` for a server's power_state 4: the word first, the number the API sent after it."""
+    names = VALUE_NAMES.get(field)
+    if names is None or not isinstance(value, int) or isinstance(value, bool):
+        return None
+    return f"{names.get(value, 'unknown')} ({value})"

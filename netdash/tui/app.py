@@ -9,6 +9,7 @@ using the poller's own delay (its back-off after failures), and never applied un
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -49,6 +50,14 @@ from netdash.widgets.topology_tree import TopologyTree
 TITLES = {key: title for key, title, _ in SECTIONS}
 
 
+def default_screenshot_dir() -> str:
+    """The XDG pictures directory ($XDG_PICTURES_DIR, else ~/Pictures) when it exists, else the current one."""
+    for candidate in (os.environ.get("XDG_PICTURES_DIR"), os.path.expanduser("~/Pictures")):
+        if candidate and os.path.isdir(candidate):
+            return candidate
+    return os.getcwd()
+
+
 class NetdashApp(App[int]):
     """The live topology of one project of one cloud."""
 
@@ -78,7 +87,7 @@ class NetdashApp(App[int]):
                  read_only: bool = False, poller: PollerLike | None = None, poll: bool = True,
                  topology: Topology | None = None, clock: Callable[[], float] = time.time,
                  freeze_gc: bool = False, fetch_process: bool = False, notices: Iterable[str] = (),
-                 last_resort: Callable[[], None] | None = None) -> None:
+                 last_resort: Callable[[], None] | None = None, screenshots: str | None = None) -> None:
         """`poll=False` with a fixed `topology` and `clock` gives snapshot tests a still picture.
         `freeze_gc`: once the first snapshot is on screen, freeze what is alive out of the garbage
         collector's reach (`cloud.collector.freeze_survivors`); for a process that runs one dashboard,
@@ -87,8 +96,10 @@ class NetdashApp(App[int]):
         first paint, not before, so that its start-up does not compete with the first fetch. `notices`:
         lines the user must see at start (an action a crash left half-done), in the log and as a toast.
         `last_resort`: what must be stopped (the embedded cloud, the fetch process) if the terminal goes
-        away and the App's own exit hangs (`tui.terminal`)."""
+        away and the App's own exit hangs (`tui.terminal`). `screenshots`: where the palette's Screenshot
+        saves (default `default_screenshot_dir`)."""
         super().__init__()
+        self.screenshots = screenshots or default_screenshot_dir()
         self.client = client
         self.info = info if info is not None else client.info if client is not None else None
         self.interval = interval
@@ -584,6 +595,18 @@ class NetdashApp(App[int]):
         rows += [("↑ ↓ enter", "Move, open", "Move the cursor; enter opens or closes a node"),
                  ("ctrl+p", "Commands", "Search every command")]
         self.push_screen(KeysScreen(rows, self.cli_environment), self._release_held)
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """Textual's, into `screenshots`; a directory that cannot take it is said by name, not as Textual's
+        "Failed to save screenshot"."""
+        directory = path or self.screenshots
+        if not os.path.isdir(directory) or not os.access(directory, os.W_OK):
+            why = "no such directory" if not os.path.isdir(directory) else "not writable"
+            self.notify(f"cannot save a screenshot in {directory}: {why} (--screenshots DIR)",
+                        title="Screenshot", severity="error", markup=False)
+            return None
+        return super().deliver_screenshot(filename, directory, time_format)
 
     @property
     def cli_environment(self) -> str | None:

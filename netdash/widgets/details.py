@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from netdash.cloud.model import FixedIP, Resource, ServerAddress, Topology, Unread
-from netdash.cloud.naming import name_of, short_id
+from netdash.cloud.naming import name_of, short_id, value_name
 from netdash.cloud.status_styles import STATUS_STYLES
 from netdash.cloud.text import visible
 from netdash.widgets.nodes import stale_sections
@@ -29,6 +29,8 @@ def format_value(topology: Topology, name: str, value: object) -> Text:
     value the cloud gave shown as text (`cloud.text.visible`), never terminal control."""
     if value is None or value in ("", ()):
         return Text("—", style="bright_black")
+    if (named := value_name(name, value)) is not None:
+        return Text(named)
     if isinstance(value, tuple):
         return Text("\n").join(format_item(topology, item) for item in value)
     if isinstance(value, str) and name in REFERENCE_FIELDS:

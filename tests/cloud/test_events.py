@@ -78,10 +78,16 @@ def test_deleted_member_and_created_port(client: CloudClient, seeded_cloud: Demo
     events = changes(client, delete)
     deleted = [e for e in events if e.resource == "member"]
     assert [(e.kind, e.text, e.resource_id, e.severity) for e in deleted] == [
-        ("deleted", f"member {member.address}:80 of web_pool deleted", member.id, "warning")]
+        ("deleted", f"member {behind(conn, member.address)} ({member.address}:80) of web_pool deleted", member.id,
+         "warning")]  # named by the server behind it, as the tree does
     private = conn.network.find_network("private")
     events = changes(client, lambda: conn.network.create_port(network_id=private.id, name="new-port"))
     assert [(e.kind, e.text) for e in events] == [("created", "port new-port created")]
+
+
+def behind(conn: Any, address: str) -> str:
+    return next(conn.compute.get_server(p.device_id).name for p in conn.network.ports()
+                if any(ip["ip_address"] == address for ip in p.fixed_ips) and p.device_owner.startswith("compute:"))
 
 
 # --- unit tests on hand-built snapshots ----------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from netdash.cloud.model import FixedIP, FloatingIP, Member, Network, Pool, Port, Topology, by_id
+from netdash.cloud.model import FixedIP, FloatingIP, Member, Network, Pool, Port, Server, Topology, by_id
 from netdash.cloud.naming import (
     display_name,
     member_name,
@@ -37,6 +37,10 @@ def test_members_floating_ips_and_ids_by_name() -> None:
     member = Member("m1", "pool-id-1", address="10.0.0.5", protocol_port=80)
     assert member_name(topo, member) == resource_name(topo, member) == "10.0.0.5:80 of web_pool"
     assert member_name(topo, Member("m2", "other-pool-id", address="10.0.0.6")) == "10.0.0.6 of other-po"
+    served = Topology(pools=topo.pools, servers=by_id([Server("s1", name="server2")]),
+                      ports=by_id([Port("p", device_id="s1", device_owner="compute:nova",
+                                        fixed_ips=(FixedIP("s", "10.0.0.5"),))]))
+    assert member_name(served, member) == "server2 (10.0.0.5:80) of web_pool"  # as the tree names it
     assert resource_name(topo, topo.floating_ips["fip-id-12"]) == "127.24.4.12"
     assert resource_name(topo, topo.floating_ips["fip-id-34"]) == "fip-id-3"
     assert name_of(topo, "fip-id-12") == "127.24.4.12" and name_of(topo, "pool-id-1") == "web_pool"
@@ -47,3 +51,11 @@ def test_port_text_is_the_name_actions_give_a_port() -> None:
     assert port_text(topo, None) == "nothing"
     assert port_text(topo, topo.ports["p1"]) == "port server-1-port 10.0.0.5 (server1)"
     assert port_text(topo, topo.ports["p2"]) == "port p2 10.0.0.6 (server2)"
+
+
+def test_state_numbers_are_shown_by_name_with_the_number() -> None:
+    from netdash.cloud.naming import value_name
+
+    assert value_name("power_state", 4) == "shut down (4)" and value_name("power_state", 1) == "running (1)"
+    assert value_name("power_state", 99) == "unknown (99)"
+    assert value_name("power_state", None) is None and value_name("protocol_port", 80) is None
