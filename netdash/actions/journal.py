@@ -22,12 +22,14 @@ import contextlib
 import fcntl
 import json
 import os
+import socket
 import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 
 def journal_dir() -> Path:
@@ -104,6 +106,21 @@ class Unfinished:
                                                                                           "at")
         stage = " of its roll-back" if self.rolling_back else ""
         return f"{what} step {step.get('n')}/{step.get('of')}{stage} ({step.get('text')})"
+
+    def on_a_vanished_demo_cloud(self) -> bool:
+        """Whether it ran on an embedded demo cloud that no longer answers. `netdash --demo`'s cloud lives as
+        long as the netdash that started it, and what the action half-changed went with it: there is
+        nothing left to recover, only a notice that would otherwise come back at every start."""
+        if self.cloud.get("demo") is not True:
+            return False
+        address = urlsplit(str(self.cloud.get("auth_url", "")))
+        if address.hostname not in ("127.0.0.1", "::1", "localhost") or address.port is None:
+            return False
+        try:
+            socket.create_connection((address.hostname, address.port), timeout=0.5).close()
+        except OSError:
+            return True
+        return False
 
     def line(self) -> str:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.started))

@@ -215,8 +215,14 @@ def tell_unfinished() -> list[str]:
     dashboard shows the lines too). Returns them."""
     from netdash.actions import journal
 
-    lines = [f"an interrupted action needs attention: {left.line()}: run `netdash recover`"
-             for left in journal.unfinished()]
+    lines = []
+    for left in journal.unfinished():
+        if left.on_a_vanished_demo_cloud():  # said once: its cloud, and what it changed, are gone
+            lines.append(f"an action was interrupted on an embedded demo cloud that no longer runs: {left.line()}: "
+                         "nothing to recover (the cloud went with it)")
+            left.discard()
+        else:
+            lines.append(f"an interrupted action needs attention: {left.line()}: run `netdash recover`")
     from netdash.cli.interrupts import say
 
     for line in lines:

@@ -165,3 +165,29 @@ async def test_the_dashboard_recovers_a_killed_swap_from_its_palette(slowed) -> 
         assert result.outcome == ROLLED_BACK, result
     assert attachment(cloud.connection("demo")) == ORIGINAL
     assert journals(env["XDG_STATE_HOME"]) == []
+
+
+def test_an_action_on_a_demo_cloud_that_is_gone_is_said_once_and_dropped() -> None:
+    """`netdash --demo`'s cloud dies with the netdash that ran it: nothing to recover, and no notice forever."""
+    import json
+    import socket
+
+    from netdash.actions import journal
+    from netdash.cli.main import tell_unfinished
+
+    with socket.socket() as closed:  # a loopback port nothing listens on once this is closed
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    folder = journal.journal_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, demo, url in (("gone", True, f"http://127.0.0.1:{port}/identity/v3"),
+                            ("real", False, f"http://127.0.0.1:{port}/identity/v3")):
+        (folder / f"20261202T000000-pool_algorithm-{name}.jsonl").write_text(json.dumps({
+            "event": "begin", "action": "pool_algorithm", "title": f"change pool {name}", "at": 1.0, "pid": 1,
+            "cloud": {"cloud": "netdash-demo", "demo": demo, "auth_url": url}, "state": {}}) + "\n")
+    lines = tell_unfinished()
+    assert any("no longer runs" in line and "change pool gone" in line and "nothing to recover" in line
+               for line in lines), lines
+    assert any("needs attention" in line and "change pool real" in line for line in lines), lines
+    assert [u.title for u in journal.unfinished()] == ["change pool real"]
+    assert tell_unfinished() == [lines[1]]
