@@ -131,3 +131,41 @@ class TestDashboardStates:
 
         app = NetdashApp(None, Info(), poll=False, topology=topology, clock=lambda: f.FIXED_TIME)
         assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+#: the sizes people run a terminal dashboard at: the default terminal, and a large one
+SMALL, LARGE = (80, 24), (200, 50)
+
+
+async def open_move_dialog(pilot) -> None:
+    """The floating-IP move's confirm dialog, planned on the still snapshot (the plan reads no cloud)."""
+    from netdash.actions.fip import MoveFloatingIP
+    from netdash.tui.action_screens import ActionScreen
+
+    app = pilot.app
+    screen = ActionScreen(MoveFloatingIP(f.FIP_S1, "server2"), app.topology, None)
+    await app.push_screen(screen)
+    while screen.phase == "planning":
+        await pilot.pause()
+    screen.query_one("#action-progress").can_focus = False
+    await pilot.pause()
+
+
+class TestDashboardSizes:
+    """80x24: one view at a time, the view bar, the header on one line, the dialog's buttons on screen;
+    200x50: the tree as wide as its labels, the side column the rest."""
+
+    def test_overview_80x24(self, snap_compare) -> None:
+        assert snap_compare(still_app(), terminal_size=SMALL)
+
+    def test_probe_view_80x24(self, snap_compare) -> None:
+        assert snap_compare(still_app(), terminal_size=SMALL, press=["v", "v"])
+
+    def test_action_dialog_80x24(self, snap_compare) -> None:
+        assert snap_compare(still_app(), terminal_size=SMALL, run_before=open_move_dialog)
+
+    def test_overview_200x50(self, snap_compare) -> None:
+        assert snap_compare(still_app(), terminal_size=LARGE, run_before=open_load_balancer)
+
+    def test_action_dialog_200x50(self, snap_compare) -> None:
+        assert snap_compare(still_app(), terminal_size=LARGE, run_before=open_move_dialog)

@@ -138,11 +138,12 @@ class ActionScreen(ModalScreen[bool]):
             with VerticalScroll(id="action-plan-box"):
                 yield Static("planning…", id="action-plan")
             yield RichLog(id="action-progress", wrap=True, markup=False, auto_scroll=True)
-            yield Static("", id="action-result")
-            with Horizontal(id="action-buttons"):
-                yield Button("Run (y)", id="action-run", variant="error" if self.destructive else "primary",
-                             disabled=True)
-                yield Button("Cancel (n)", id="action-cancel")
+            with Vertical(id="action-footer"):  # docked at the bottom (app.tcss): always on screen
+                yield Static("", id="action-result")
+                with Horizontal(id="action-buttons"):
+                    yield Button("Run (y)", id="action-run", variant="error" if self.destructive else "primary",
+                                 disabled=True)
+                    yield Button("Cancel (n)", id="action-cancel")
 
     def on_mount(self) -> None:
         self.query_one("#action-cancel", Button).focus()

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable
 from functools import partial
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -38,6 +38,7 @@ from netdash.tui.probe_control import ProbeControl
 from netdash.tui.refresh import PollerLike, poll_once
 from netdash.tui.screens import KeysScreen
 from netdash.tui.terminal import EVERY, TerminalWatch
+from netdash.tui.views import Views
 from netdash.widgets.details import DetailsPane
 from netdash.widgets.event_log import EventLog
 from netdash.widgets.key_bar import KeyBar
@@ -45,6 +46,7 @@ from netdash.widgets.nodes import SECTIONS, resource_of, stale_sections
 from netdash.widgets.probe_pane import ProbePane
 from netdash.widgets.status import StatusHeader
 from netdash.widgets.topology_tree import TopologyTree
+from netdash.widgets.view_bar import ViewBar
 
 #: section key -> its title
 TITLES = {key: title for key, title, _ in SECTIONS}
@@ -63,7 +65,9 @@ class NetdashApp(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "netdash"
+    # The selection's actions first: on a narrow terminal the key bar is cut at its right end.
     BINDINGS = [
+        *ACTION_BINDINGS,
         Binding("r", "refresh_now", "Refresh", tooltip="Fetch the topology now instead of at the next poll",
                 id="app.refresh"),
         # priority: run as the key arrives, before the keys typed after it in the same burst are handed to
@@ -77,9 +81,10 @@ class NetdashApp(App[int]):
         Binding("p", "toggle_pause", "Pause", tooltip="Stop or resume polling the cloud", id="app.pause"),
         Binding("g", "probe_selection", "Probe", tooltip="Probe the selected load balancer or floating IP: "
                 "which backend answers (p in the probe pane stops it)", id="app.probe"),
+        Binding("v", "next_view", "View", tooltip="Narrow terminal: show the next view (tree, details, probe, "
+                "events)", id="app.view"),
         Binding("question_mark", "show_keys", "Keys", tooltip="List every key and what it does", id="app.keys"),
         Binding("q", "quit", "Quit", tooltip="Leave netdash", id="app.quit"),
-        *ACTION_BINDINGS,
     ]
     COMMANDS = App.COMMANDS | {ActionCommands}
 
@@ -100,6 +105,7 @@ class NetdashApp(App[int]):
         saves (default `default_screenshot_dir`)."""
         super().__init__()
         self.screenshots = screenshots or default_screenshot_dir()
+        self.views = Views(self)
         self.client = client
         self.info = info if info is not None else client.info if client is not None else None
         self.interval = interval
@@ -137,6 +143,7 @@ class NetdashApp(App[int]):
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(id="status", clock=self.clock)
+        yield self.views.bar()
         with Horizontal(id="main"):
             with Vertical(id="topology-pane"):
                 yield Input(placeholder="filter: name, address or id", id="filter")
@@ -439,6 +446,8 @@ class NetdashApp(App[int]):
             return self.probe.can_probe_selection() or None
         if action == "copy_id":
             return self.query_one(TopologyTree).selected is not None
+        if action == "next_view":
+            return self.views.narrow
         if action == "filter":
             return self.screen is self.screen_stack[0] and not isinstance(self.focused, Input)
         if action == "clear_filter":
@@ -547,6 +556,19 @@ class NetdashApp(App[int]):
 
     def action_probe_selection(self) -> None:
         self.probe.probe_selection()
+        if self.views.narrow:  # what `g` starts is in the probe view
+            self.views.show("probe")
+
+    def action_next_view(self) -> None:
+        self.views.next()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.views.fit(event.size.width)
+        self.offer_bindings()
+
+    @on(ViewBar.Chosen)
+    def _view_chosen(self, message: ViewBar.Chosen) -> None:
+        self.views.show(message.view)
 
     def action_refresh_now(self) -> None:
         self._start_refresh()

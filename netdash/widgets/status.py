@@ -19,6 +19,9 @@ from netdash.cloud.model import Unread
 from netdash.cloud.text import visible
 from netdash.widgets.steady import SteadyStatic
 
+#: narrower than this, the header says cloud, project and region without their labels
+COMPACT_BELOW = 110
+
 
 class StatusHeader(SteadyStatic):
     """One line at the top of the screen; the `-stale` class marks a view the cloud no longer confirms."""
@@ -47,6 +50,9 @@ class StatusHeader(SteadyStatic):
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.render_status, name="status-age")
+        self.render_status()
+
+    def on_resize(self) -> None:
         self.render_status()
 
     def set_cloud(self, cloud: str, project: str, region: str | None, *, demo: bool = False,
@@ -85,10 +91,16 @@ class StatusHeader(SteadyStatic):
         self.render_status()
 
     def render_status(self) -> None:
-        text = Text.assemble(("netdash", "bold"), "  cloud ", (self.cloud or "?", "bold"))
-        if self.demo:
-            text.append(" (embedded demo cloud)", style="italic")
-        text.append(f"  project {self.project or '?'}  region {self.cloud_region or '—'}")
+        if 0 < self.size.width < COMPACT_BELOW:  # one line at 80 columns: the same facts, fewer words
+            text = Text.assemble(("netdash", "bold"), "  ", (self.cloud or "?", "bold"))
+            if self.demo:
+                text.append(" (demo)", style="italic")
+            text.append(f" · {self.project or '?'} · {self.cloud_region or '—'}")
+        else:
+            text = Text.assemble(("netdash", "bold"), "  cloud ", (self.cloud or "?", "bold"))
+            if self.demo:
+                text.append(" (embedded demo cloud)", style="italic")
+            text.append(f"  project {self.project or '?'}  region {self.cloud_region or '—'}")
         if not self.tls_verify:
             text.append("  TLS verification off", style="bold reverse")
         if self.faults:
