@@ -1,0 +1,126 @@
+"""Request bodies checked against JSON Schemas with jsonschema, the library real Nova (and Keystone) validate
+their bodies with, so that the type and shape of a body is a declaration, not code.
+
+Every service declares its bodies as schemas (Nova's and Keystone's as they write them, Neutron's and
+Octavia's generated from their attribute tables) and compiles each once, at import, with `compile_schema`.
+`first_error` is the error jsonschema finds first — the one Nova's validator raises — and each service words
+it as its own 400 (`error.schema["reasons"]`, where a schema gives them, holds the service's wording per
+keyword). What is not a type or shape (a CIDR that must be free, an id that must exist) stays in the rules.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+from collections.abc import Iterator
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
+
+from .core import is_uuid
+
+__all__ = ["COMPILED", "FORMATS", "InvalidName", "ValidationError", "compile_schema", "first_error", "reason"]
+
+
+class InvalidName(ValueError):
+    """Nova's `format: name`: the error carries Nova's own message (`InvalidName`), not jsonschema's."""
+
+
+#: jsonschema's formats, with the ones the OpenStack services define themselves (each checks strings
+#: only, as format keywords do: the type is the `type` keyword's business)
+FORMATS = FormatChecker()
+
+
+@FORMATS.checks("uuid")
+def _uuid(instance: object) -> bool:
+    """oslo's `is_uuid_like`, which Nova and Neutron use: dashes optional, any case."""
+    return not isinstance(instance, str) or is_uuid(instance)
+
+
+@FORMATS.checks("ip-address", raises=ValueError)
+def _ip_address(instance: object) -> bool:
+    return not isinstance(instance, str) or bool(ipaddress.ip_address(instance))
+
+
+@FORMATS.checks("cidr", raises=ValueError)
+def _cidr(instance: object) -> bool:
+    return not isinstance(instance, str) or bool(ipaddress.ip_network(instance, strict=False))
+
+
+@FORMATS.checks("base64", raises=(binascii.Error, ValueError))
+def _base64(instance: object) -> bool:
+    return not isinstance(instance, str) or base64.b64decode(instance.encode(), validate=True) is not None
+
+
+@FORMATS.checks("name", raises=InvalidName)
+def _name(instance: object) -> bool:
+    """Nova's `valid_name_regex`: printable characters, not starting or ending with whitespace."""
+    if isinstance(instance, str) and instance.isprintable() and instance == instance.strip():
+        return True
+    raise InvalidName("An invalid 'name' value was provided. The name must be: printable characters. "
+                      "Can not start or end with whitespace.")
+
+
+def _as_number(instance: Any) -> Any:
+    """Nova's `_number_from_str`: `"10"` is compared as 10 by minimum/maximum (None: not a number)."""
+    if not isinstance(instance, str):
+        return instance
+    for kind in (int, float):
+        try:
+            return kind(instance)
+        except (ValueError, OverflowError):
+            continue
+    return None
+
+
+def _bound(keyword: str) -> Any:
+    original = Draft202012Validator.VALIDATORS[keyword]
+
+    def check(validator: Any, bound: Any, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
+        number = _as_number(instance)
+        if number is not None:
+            yield from original(validator, bound, number, schema)
+
+    return check
+
+
+#: Draft 2020-12 with Nova's one change: minimum/maximum also bound numbers written as strings
+Validator = validators.extend(Draft202012Validator, {"minimum": _bound("minimum"), "maximum": _bound("maximum")})
+
+#: every validator compiled, so that a test checks each schema against the meta-schema once
+COMPILED: list[Any] = []
+
+
+def compile_schema(schema: dict[str, Any]) -> Any:
+    validator = Validator(schema, format_checker=FORMATS)
+    COMPILED.append(validator)
+    return validator
+
+
+def first_error(validator: Any, instance: Any) -> ValidationError | None:
+    """The first error in schema order, or None: what `validator.validate` would raise, without raising."""
+    return next(validator.iter_errors(instance), None)
+
+
+def reason(error: ValidationError, default: str) -> str:
+    """The service's own wording for the failed keyword, from the schema's `reasons`, filled in with
+    `{value}` (the offending value); `default` when the schema gives none."""
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    template = schema.get("reasons", {}).get(error.validator, default)
+    return str(template).format(value=error.instance, **extras(error))
+
+
+def extras(error: ValidationError) -> dict[str, Any]:
+    """The values a few reasons quote besides the offending one."""
+    instance, schema = error.instance, error.schema if isinstance(error.schema, dict) else {}
+    out: dict[str, Any] = {"bound": error.validator_value}
+    if isinstance(instance, dict):
+        known = schema.get("properties", {})
+        out["unrecognized"] = ", ".join(k for k in instance if k not in known)
+        out["provided"] = set(instance)
+    if isinstance(instance, list) and error.validator == "uniqueItems":
+        seen = [str(i) for i in instance]
+        out["duplicates"] = ", ".join(sorted({i for i in seen if seen.count(i) > 1}))
+    out["type_name"] = type(instance)
+    return out
