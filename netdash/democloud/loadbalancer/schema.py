@@ -123,22 +123,20 @@ def array_of(expected: str, items: dict[str, Any] | None = None) -> dict[str, An
 
 
 def object_schema(fields: dict[str, Field]) -> dict[str, Any]:
-    """An object of `fields`: unknown attributes first, then field by field (in the table's order) whether
-    it is there when mandatory, then its value; null is "not sent" unless the field is mandatory."""
-    checks: list[dict[str, Any]] = []
-    for name, spec in fields.items():
-        value = field_schema(spec)
-        if spec.mandatory:
-            checks.append({"required": [name], "properties": {name: {"allOf": [PRESENT, value]}}})
-        else:
-            checks.append({"properties": {name: {"if": {"type": "null"}, "else": value}}})
-    schema = {"type": "object", "properties": dict.fromkeys(fields, True), "additionalProperties": False,
-              "reasons": {"type": "Value should be an object"}}
-    return {**schema, "allOf": checks} if checks else schema
+    """An object of `fields`: no unknown attribute, the mandatory ones there and not null, each value of
+    its kind (null is "not sent" for the others). `rank` puts the errors in WSME's order."""
+    properties = {name: {**PRESENT, "unlessNull": field_schema(spec)} if spec.mandatory else
+                  {"unlessNull": field_schema(spec)} for name, spec in fields.items()}
+    schema: dict[str, Any] = {"type": "object", "additionalProperties": False, "properties": properties,
+                              "reasons": {"type": "Value should be an object"}}
+    mandatory = [name for name, spec in fields.items() if spec.mandatory]
+    if mandatory:
+        schema["allOf"] = [{"required": [name]} for name in mandatory]  # one each: the error names its field
+    return schema
 
 
 #: a mandatory field sent as null is as missing as one not sent
-PRESENT: dict[str, Any] = {"not": {"type": "null"}, "reasons": {"not": MISSING}}
+PRESENT: dict[str, Any] = {"notNull": True, "reasons": {"notNull": MISSING}}
 
 KINDS: dict[str, Callable[[Field], dict[str, Any]]] = {
     "str": string_schema, "int": int_schema, "bool": bool_schema, "uuid": uuid_schema, "enum": enum_schema,
@@ -185,6 +183,21 @@ def convert(data: dict[str, Any], fields: dict[str, Field]) -> dict[str, Any]:
 
 
 # --- the error -----------------------------------------------------------------------------------
+def rank(order: dict[str, int]) -> Callable[[ValidationError], tuple[int, ...]]:
+    """WSME's order: the body's shape and unknown attributes, then field by field in the table's order
+    (a mandatory one missing, or its value)."""
+
+    def key(error: ValidationError) -> tuple[int, ...]:
+        path = error.absolute_path
+        if len(path) >= 2 and isinstance(path[1], str):
+            return (1, order.get(path[1], 0))
+        if len(path) == 1 and error.validator == "required":
+            return (1, order.get(error.validator_value[0], 0))
+        return (0,)
+
+    return key
+
+
 def refusal(error: ValidationError, argument: str) -> HttpError:
     """WSME's answer to the first error: an unknown attribute names the argument (the nested field for a
     nested object), anything else the innermost field and the offending value."""
@@ -211,12 +224,13 @@ class Body:
         self.argument = argument
         self.fields = fields
         self.validator = compile_schema({
-            "type": "object", "properties": {root: True}, "additionalProperties": False,
-            "allOf": [{"required": [root], "properties": {root: {"allOf": [PRESENT, object_schema(fields)]}}}]})
+            "type": "object", "additionalProperties": False, "required": [root],
+            "properties": {root: {**PRESENT, "unlessNull": object_schema(fields)}}})
+        self.rank = rank({name: index for index, name in enumerate(fields)})
 
     def parse(self, req: Request) -> dict[str, Any]:
         data = req.json()
-        error = first_error(self.validator, data)
+        error = first_error(self.validator, data, self.rank)
         if error is not None:
             raise refusal(error, self.argument)
         return convert(data[self.root], self.fields)
@@ -229,8 +243,8 @@ class Batch:
         self.root = root
         self.fields = fields
         self.validator = compile_schema({
-            "type": "object", "properties": {root: True}, "additionalProperties": False, "required": [root],
-            "allOf": [{"properties": {root: {"type": "array", "items": object_schema(fields)}}}]})
+            "type": "object", "additionalProperties": False, "required": [root],
+            "properties": {root: {"type": "array", "items": object_schema(fields)}}})
 
     def parse(self, req: Request) -> list[dict[str, Any]]:
         data = req.json()

@@ -69,8 +69,7 @@ def string(max_len: int = 255) -> Kind:
 
 
 def nullable(inner: Kind) -> Kind:
-    return Kind({"if": {"type": "null"}, "else": inner.schema},
-                lambda value: None if value is None else inner.convert(value))
+    return Kind({"unlessNull": inner.schema}, lambda value: None if value is None else inner.convert(value))
 
 
 UUID = Kind({"type": "string", "format": "uuid",
@@ -152,17 +151,14 @@ REFUSED: dict[str, Any] = {"not": {}}
 
 
 def body_schema(resource: str, spec: dict[str, Attr], *, update: bool) -> dict[str, Any]:
-    """`{"<resource>": {...}}` as neutron-lib checks it: unknown attributes first, then, attribute by
-    attribute, what the method allows and requires, then each value."""
-    presence: list[dict[str, Any]] = []
-    for key, attr in spec.items():
-        if not (attr.put if update else attr.post):
-            presence.append({"properties": {key: REFUSED}})
-        elif attr.required and not update:
-            presence.append({"required": [key]})
-    values = {k: a.kind.schema for k, a in spec.items() if (a.put if update else a.post)}
-    item = {"type": "object", "properties": dict.fromkeys(spec, True), "additionalProperties": False,
-            "allOf": [*presence, {"properties": values}]}
+    """`{"<resource>": {...}}`: unknown attributes, what the method refuses (REFUSED) or requires, each
+    value's kind. `Body.rank` puts the errors in neutron-lib's order."""
+    allowed = {k: (a.put if update else a.post) for k, a in spec.items()}
+    required = [] if update else [k for k, a in spec.items() if a.required]
+    item = {"type": "object", "additionalProperties": False,
+            "properties": {k: a.kind.schema if allowed[k] else REFUSED for k, a in spec.items()}}
+    if required:
+        item["allOf"] = [{"required": [key]} for key in required]  # one each: the error names its key
     return {"type": "object", "required": [resource], "properties": {resource: item}}
 
 
@@ -174,11 +170,22 @@ class Body:
         self.spec = spec
         self.validators = {update: compile_schema(body_schema(resource, spec, update=update))
                            for update in (False, True)}
+        self.order = {key: index for index, key in enumerate(spec)}
+
+    def rank(self, error: ValidationError) -> tuple[int, ...]:
+        """neutron-lib's order (`prepare_request_body`): the body's shape, unknown attributes, then attribute
+        by attribute in the table's order what the method allows and requires, then each value."""
+        path = error.absolute_path
+        if len(path) < 2:
+            return (0,) if error.validator != "required" or not path else (2, self.order[error.validator_value[0]])
+        if len(path) == 2 and error.schema is REFUSED:
+            return (2, self.order[str(path[1])])
+        return (3, self.order[str(path[1])])
 
     def parse(self, req: Request, *, update: bool) -> dict[str, Any]:
         """The converted attributes of `{"<resource>": {...}}`, or the 400 Neutron answers."""
         body = read_json(req)
-        error = first_error(self.validators[update], body)
+        error = first_error(self.validators[update], body, self.rank)
         if error is not None:
             raise self.refusal(error, update=update)
         return {key: self.spec[key].kind.convert(value) for key, value in body[self.resource].items()}
