@@ -14,6 +14,7 @@ import base64
 import binascii
 import ipaddress
 import itertools
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -142,10 +143,10 @@ def first_error(validator: Any, instance: Any,
 
 def reason(error: ValidationError, default: str) -> str:
     """The service's own wording for the failed keyword, from the schema's `reasons`, filled in with
-    `{value}` (the offending value); `default` when the schema gives none."""
+    `{value}` (the offending value) and `extras`; `default`, as it is, when the schema gives none."""
     schema = error.schema if isinstance(error.schema, dict) else {}
-    template = schema.get("reasons", {}).get(error.validator, default)
-    return str(template).format(value=error.instance, **extras(error))
+    template = schema.get("reasons", {}).get(error.validator)
+    return default if template is None else str(template).format(value=error.instance, **extras(error))
 
 
 def extras(error: ValidationError) -> dict[str, Any]:
@@ -157,7 +158,7 @@ def extras(error: ValidationError) -> dict[str, Any]:
         out["unrecognized"] = ", ".join(k for k in instance if k not in known)
         out["provided"] = set(instance)
     if isinstance(instance, list) and error.validator == "uniqueItems":
-        seen = [str(i) for i in instance]
-        out["duplicates"] = ", ".join(sorted({i for i in seen if seen.count(i) > 1}))
+        counts = Counter(str(i) for i in instance)
+        out["duplicates"] = ", ".join(sorted(i for i, n in counts.items() if n > 1))
     out["type_name"] = type(instance)
     return out

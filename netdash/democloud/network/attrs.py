@@ -195,7 +195,8 @@ class Body:
         if not path or (len(path) == 1 and error.validator == "type"):  # not {"<resource>": {...}}
             return bad_request(f"Unable to find '{self.resource}' in request body")
         if len(path) == 1 and error.validator == "additionalProperties":
-            return bad_request(reason(error, "Unrecognized attribute(s) '{unrecognized}'"))
+            unknown = [key for key in error.instance if key not in self.spec]
+            return bad_request(f"Unrecognized attribute(s) '{', '.join(unknown)}'")
         if len(path) == 1 and error.validator == "required":
             return bad_request(f"Failed to parse request. Required attribute '{error.validator_value[0]}' "
                                "not specified")
