@@ -14,6 +14,7 @@ import base64
 import binascii
 import ipaddress
 import itertools
+import math
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -108,10 +109,29 @@ def _not_null(validator: Any, flag: Any, instance: Any, schema: dict[str, Any]) 
         yield ValidationError("None is not allowed")
 
 
-#: Draft 2020-12 with Nova's one change (minimum/maximum also bound numbers written as strings) and two
-#: keywords of our own for the null of Neutron's and Octavia's tables
+def _finite(validator: Any, flag: Any, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
+    """`{"finite": true}`: no Infinity or NaN (Python's JSON reads them) where an integer is made of it."""
+    if flag and isinstance(instance, float) and not math.isfinite(instance):
+        yield ValidationError(f"cannot convert float {instance} to integer")
+
+
+def _int_in(validator: Any, choices: list[int], instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
+    """`{"intIn": [4, 6]}`: once made an integer as `int()` makes it, one of these (neutron-lib's
+    `convert_to_int` then `type:values`). Values `int()` refuses are the other keywords' business."""
+    try:
+        number = int(instance)
+    except (TypeError, ValueError, OverflowError):
+        return
+    if number not in choices:
+        yield ValidationError(f"{instance!r} is not one of {choices!r}")
+
+
+#: Draft 2020-12 with Nova's one change (minimum/maximum also bound numbers written as strings) and keywords
+#: of our own for what Neutron's and Octavia's tables say that JSON Schema does not: null as "not given",
+#: and the integers their converters make of strings and floats
 Validator = validators.extend(Draft202012Validator, {
-    "minimum": _bound("minimum"), "maximum": _bound("maximum"), "unlessNull": _unless_null, "notNull": _not_null})
+    "minimum": _bound("minimum"), "maximum": _bound("maximum"), "unlessNull": _unless_null, "notNull": _not_null,
+    "finite": _finite, "intIn": _int_in})
 
 #: every validator compiled, so that a test checks each schema against the meta-schema once
 COMPILED: list[Any] = []
@@ -156,9 +176,10 @@ def extras(error: ValidationError) -> dict[str, Any]:
     if isinstance(instance, dict):
         known = schema.get("properties", {})
         out["unrecognized"] = ", ".join(k for k in instance if k not in known)
-        out["provided"] = set(instance)
+        out["provided"] = "{" + ", ".join(map(repr, instance)) + "}"  # a set as Python shows it, in body order
     if isinstance(instance, list) and error.validator == "uniqueItems":
         counts = Counter(str(i) for i in instance)
         out["duplicates"] = ", ".join(sorted(i for i, n in counts.items() if n > 1))
     out["type_name"] = type(instance)
+    out["type_short"] = type(instance).__name__
     return out

@@ -28,7 +28,8 @@ def request(body: Any) -> Request:
     (networks.BODY, False, {"network": {"mtu": "1500", "admin_state_up": "TRUE"}}, None),
     (networks.BODY, False, {"network": {"mtu": "15000"}},
      "Invalid input for mtu. Reason: '15000' is not in range 68 through 9216."),
-    (networks.BODY, False, {"network": {"mtu": True}}, "Invalid input for mtu. Reason: 'True' is not an integer."),
+    (networks.BODY, False, {"network": {"mtu": "1.5"}}, "Invalid input for operation: '1.5' is not an integer."),
+    (networks.BODY, False, {"network": {"id": UUID}}, "Attribute 'id' not allowed in POST"),
     (networks.BODY, True, {"network": {"qinq": True}}, "Cannot update read-only attribute qinq"),
     (networks.BODY, False, {"network": {"colour": 1, "size": 2}}, "Unrecognized attribute(s) 'colour, size'"),
     (networks.BODY, False, {"network": None}, "Unable to find 'network' in request body"),
@@ -41,9 +42,18 @@ def request(body: Any) -> Request:
      f"Invalid input for security_groups. Reason: Duplicate items in the list: '{UUID}'."),
     (subnets.BODY, False, {"subnet": {"network_id": UUID, "ip_version": 4, "allocation_pools": [{"start": "a",
                                                                                                  "x": 1}]}},
-     "Invalid input for allocation_pools. Reason: Unrecognized attribute(s) 'x'."),
-    (subnets.BODY, False, {"subnet": {"network_id": UUID, "ip_version": "4"}},
-     "Invalid input for ip_version. Reason: '4' is not in [4, 6]."),
+     "Invalid input for allocation_pools. Reason: Validation of dictionary's keys failed. Expected keys: "
+     "{'start', 'end'} Provided keys: {'start', 'x'}."),
+    (subnets.BODY, False, {"subnet": {"network_id": UUID, "ip_version": "4"}}, None),
+    (subnets.BODY, False, {"subnet": {"network_id": UUID, "ip_version": 5}},
+     "Invalid input for ip_version. Reason: 5 is not in valid_values."),
+    (subnets.BODY, False, {"subnet": {"network_id": UUID, "ip_version": "four"}},
+     "Invalid input for operation: 'four' is not an integer."),
+    (ports.BODY, False, {"port": {"network_id": UUID, "fixed_ips": "10.0.0.5"}},
+     "Invalid input for fixed_ips. Reason: Invalid data format for fixed IP: '10.0.0.5'."),
+    (routers.BODY, False, {"router": {"routes": []}}, "Attribute 'routes' not allowed in POST"),
+    (routers.BODY, False, {"router": {"external_gateway_info": {"network_id": UUID, "x": 1}}},
+     "Invalid input for external_gateway_info. Reason: Unexpected keys supplied: x."),
     (routers.BODY, False, {"router": {"external_gateway_info": "public"}},
      "Invalid input for external_gateway_info. Reason: 'public' is not a dictionary."),
     (routers.BODY, False, {"router": {"external_gateway_info": {}}}, None),
@@ -52,7 +62,8 @@ def test_neutron_messages(parser: Any, update: bool, body: Any, message: str | N
     try:
         parser.parse(request(body), update=update)
     except NeutronError as exc:
-        assert (exc.kind, exc.message) == ("HTTPBadRequest", message)
+        kind = "InvalidInput" if exc.message.startswith("Invalid input for operation") else "HTTPBadRequest"
+        assert (exc.kind, exc.message) == (kind, message)
     else:
         assert message is None
 
@@ -67,16 +78,19 @@ def test_neutron_converts_what_passed() -> None:
 @pytest.mark.parametrize(("parser", "body", "message"), [
     (pools.CREATE, {"pool": {"protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN", "listener_id": UUID,
                              "session_persistence": {"type": "SOURCE_IP", "x": 1}}},
-     "Unknown attribute for argument session_persistence: x"),
+     "Unknown attribute for argument pool_.pool.session_persistence: x"),
     (pools.CREATE, {"pool": {"protocol": "HTTP", "lb_algorithm": None}},
      "Invalid input for field/attribute lb_algorithm. Value: 'None'. Mandatory field missing."),
-    (listeners.CREATE, {"listener": {"protocol": "HTTP", "protocol_port": True, "loadbalancer_id": UUID}},
-     "Invalid input for field/attribute protocol_port. Value: 'True'. Wrong type. Expected '<class 'int'>', "
-     "got '<class 'bool'>'"),
+    (listeners.CREATE, {"listener": {"protocol": "HTTP", "protocol_port": [80], "loadbalancer_id": UUID}},
+     "Invalid input for field/attribute listener_. Value: "
+     f"'{{'listener': {{'protocol': 'HTTP', 'protocol_port': [80], 'loadbalancer_id': '{UUID}'}}}}'. "
+     "int() argument must be a string, a bytes-like object or a real number, not 'list'"),
     (listeners.CREATE, {"listener": {"protocol": "HTTP", "protocol_port": 80, "loadbalancer_id": UUID,
-                                     "insert_headers": "x"}},
-     "Invalid input for field/attribute insert_headers. Value: 'x'. Wrong type. Expected '{str: str}', got "
-     "'<class 'str'>'"),
+                                     "tags": ["a", 1]}},
+     "Invalid input for field/attribute tags. Value: '['a', 1]'. Value should be string"),
+    (listeners.CREATE, {"listener": {"protocol": "HTTP", "protocol_port": 80, "loadbalancer_id": UUID,
+                                     "insert_headers": {"a": 1}}},
+     "Invalid input for field/attribute insert_headers. Value: '{'a': 1}'. Value should be string"),
     (members.BATCH, {"members": [{"address": "10.0.0.1", "protocol_port": 80}, {"address": "10.0.0.2"}]},
      "Invalid input for field/attribute protocol_port. Value: 'None'. Mandatory field missing."),
     (members.BATCH, {"members": "all"},

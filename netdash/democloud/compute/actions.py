@@ -39,13 +39,13 @@ class ActionsController:
 
     # --- actions --------------------------------------------------------------------------------
     def server_action(self, req: Request, server_id: str) -> Response:
-        server = self.lifecycle.find(caller(req), server_id)
         body = req.json()
-        if not isinstance(body, dict) or len(body) != 1:  # Nova's action_peek: exactly one key
+        if not isinstance(body, dict) or len(body) != 1:  # Nova's action_peek, before anything else
             raise bad("Malformed request body")
         action = next(iter(body))
         if action not in schemas.ACTIONS:
             raise bad(f"There is no such action: {action}")
+        server = self.lifecycle.find(caller(req), server_id)
         argument = validated(req, schemas.ACTIONS[action], body)[action]
         now = self.runtime.now()
         if action in ACTION_STATES:

@@ -61,17 +61,18 @@ TAGS = Field("strs", max_length=255)
 
 
 # --- a table as a JSON Schema ---------------------------------------------------------------------
-def wrong_type(expected: str) -> str:
-    return f"Wrong type. Expected '{expected}', got '{{type_name}}'"
-
-
+# WSME reports two kinds of failure differently, as measured on Octavia 19: a value it cannot convert (a
+# string that is no boolean or integer, a list or dict that is not one) fails the whole argument (the field
+# is the argument's name, the value the whole body); a converted value that fails its type's validation (a
+# string type, a range, an enum) names the field, and for an item of a list or a value of a dict the whole
+# list or dict. A schema's `argumentLevel` lists the keywords of the first kind.
 def only(*keywords: str) -> Callable[[str], dict[str, str]]:
     return lambda message: dict.fromkeys(keywords, message)
 
 
 def string_schema(spec: Field) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "string", "reasons": {
-        "type": wrong_type("<class 'str'>"),
+        "type": "Value should be string",
         "minLength": "Value should have a minimum character requirement of {bound}",
         "maxLength": "Value should have a maximum character requirement of {bound}",
         "pattern": "Value should match the pattern {bound}"}}
@@ -83,11 +84,14 @@ def string_schema(spec: Field) -> dict[str, Any]:
 
 
 def int_schema(spec: Field) -> dict[str, Any]:
-    """WSME's IntegerType: an int or a string of one, never a boolean."""
-    schema: dict[str, Any] = {"type": ["integer", "string"], "pattern": r"^\s*[-+]?[0-9]+\s*\Z", "reasons": {
-        "type": wrong_type("<class 'int'>"), "pattern": "invalid literal for int() with base 10: '{value}'",
-        "minimum": "Value should be greater or equal to {bound}",
-        "maximum": "Value should be lower or equal to {bound}"}}
+    """WSME's IntegerType: whatever `int()` takes (a bool, a float, a string of digits), then the range."""
+    schema: dict[str, Any] = {
+        "type": ["integer", "number", "boolean", "string"], "finite": True, "pattern": r"^\s*[-+]?[0-9]+\s*\Z",
+        "argumentLevel": ["type", "finite", "pattern"], "reasons": {
+            "type": "int() argument must be a string, a bytes-like object or a real number, not '{type_short}'",
+            "pattern": "invalid literal for int() with base 10: '{value}'",
+            "minimum": "Value should be greater or equal to {bound}",
+            "maximum": "Value should be lower or equal to {bound}"}}
     if spec.minimum is not None:
         schema["minimum"] = spec.minimum
     if spec.maximum is not None:
@@ -98,7 +102,7 @@ def int_schema(spec: Field) -> dict[str, Any]:
 def bool_schema(spec: Field) -> dict[str, Any]:
     words = "|".join((*TRUE_WORDS, *FALSE_WORDS))
     return {"anyOf": [{"type": ["boolean", "integer"]}, {"type": "string", "pattern": f"^(?i:{words})\\Z"}],
-            "reasons": {"anyOf": "Value not an unambiguous boolean: {value}"}}
+            "argumentLevel": ["anyOf"], "reasons": {"anyOf": "Value not an unambiguous boolean: {value}"}}
 
 
 def uuid_schema(spec: Field) -> dict[str, Any]:
@@ -115,8 +119,9 @@ def ip_schema(spec: Field) -> dict[str, Any]:
             "reasons": only("type", "format")("Value should be IPv4 or IPv6 format")}
 
 
-def array_of(expected: str, items: dict[str, Any] | None = None) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "array", "reasons": {"type": wrong_type(expected)}}
+def array_of(items: dict[str, Any] | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "array", "argumentLevel": ["type"],
+                              "reasons": {"type": "Value not a valid list: {value}"}}
     if items is not None:
         schema["items"] = items
     return schema
@@ -141,15 +146,15 @@ PRESENT: dict[str, Any] = {"notNull": True, "reasons": {"notNull": MISSING}}
 KINDS: dict[str, Callable[[Field], dict[str, Any]]] = {
     "str": string_schema, "int": int_schema, "bool": bool_schema, "uuid": uuid_schema, "enum": enum_schema,
     "float_enum": enum_schema, "ip": ip_schema,
-    "cidrs": lambda spec: array_of("[CidrType]", {"type": "string", "format": "cidr", "reasons": only(
+    "cidrs": lambda spec: array_of({"type": "string", "format": "cidr", "reasons": only(
         "type", "format")("Value should be IPv4 or IPv6 CIDR format")}),
-    "strs": lambda spec: array_of("[str]", string_schema(spec)),
-    "uuids": lambda spec: array_of("[UuidType]", uuid_schema(spec)),
+    "strs": lambda spec: array_of(string_schema(spec)),
+    "uuids": lambda spec: array_of(uuid_schema(spec)),
     "headers": lambda spec: {"type": "object", "additionalProperties": string_schema(spec),
-                             "reasons": {"type": wrong_type("{{str: str}}")}},
+                             "argumentLevel": ["type"], "reasons": {"type": "Value not a valid dict: {value}"}},
     "obj": lambda spec: object_schema(spec.fields),
-    "list": lambda spec: array_of("[object]"),
-    "objs": lambda spec: array_of("[object]", object_schema(spec.fields)),
+    "list": lambda spec: array_of(),
+    "objs": lambda spec: array_of(object_schema(spec.fields)),
 }
 
 
@@ -198,22 +203,35 @@ def rank(order: dict[str, int]) -> Callable[[ValidationError], tuple[int, ...]]:
     return key
 
 
-def refusal(error: ValidationError, argument: str) -> HttpError:
-    """WSME's answer to the first error: an unknown attribute names the argument (the nested field for a
-    nested object), anything else the innermost field and the offending value."""
+def refusal(error: ValidationError, argument: str, data: Any) -> HttpError:
+    """WSME's answer to the first error of `data` (the whole body), in the two kinds described above; an
+    unknown attribute names the argument's path down to the object that has it."""
     path = list(error.absolute_path)
-    names = [p for p in path if isinstance(p, str)]
-    if len(error.absolute_schema_path) > 1 and error.absolute_schema_path[-2] == "additionalProperties":
-        names = names[:-1]  # a value of a free-form map (insert_headers): the key is not a field
+    schema = error.schema if isinstance(error.schema, dict) else {}
     if not path and error.validator == "type":
         return fault(400, NOT_JSON)
-    if error.validator == "additionalProperties":
-        known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
-        return unknown_attributes(names[-1] if len(names) > 1 else argument,
+    if error.validator == "additionalProperties" and schema.get("additionalProperties") is False:
+        known = schema.get("properties", {})
+        return unknown_attributes(".".join([argument, *map(str, path)]),
                                   [k for k in error.instance if k not in known])
     if error.validator == "required":
         return invalid_input(error.validator_value[0], None, MISSING)
-    return invalid_input(names[-1] if names else argument, error.instance, reason(error, error.message))
+    why = reason(error, error.message)
+    if error.validator in schema.get("argumentLevel", ()):
+        return invalid_input(argument, data, why)
+    value = error.instance
+    in_container = len(error.absolute_schema_path) > 1 and error.absolute_schema_path[-2] in (
+        "items", "additionalProperties")
+    if in_container:  # an item of a list, a value of a dict: WSME shows the list or the dict
+        path, value = path[:-1], at(data, path[:-1])
+    names = [p for p in path if isinstance(p, str)]
+    return invalid_input(names[-1] if names else argument, value, why)
+
+
+def at(data: Any, path: list[Any]) -> Any:
+    for step in path:
+        data = data[step]
+    return data
 
 
 class Body:
@@ -232,7 +250,7 @@ class Body:
         data = req.json()
         error = first_error(self.validator, data, self.rank)
         if error is not None:
-            raise refusal(error, self.argument)
+            raise refusal(error, self.argument, data)
         return convert(data[self.root], self.fields)
 
 
@@ -252,5 +270,5 @@ class Batch:
         if error is not None:
             if len(error.absolute_path) <= 1:  # not {root: [...]}
                 raise invalid_input(self.root, None, MISSING)
-            raise refusal(error, self.root)
+            raise refusal(error, self.root, data)
         return [convert(item, self.fields) for item in data[self.root]]

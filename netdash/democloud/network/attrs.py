@@ -18,7 +18,7 @@ from typing import Any
 
 from ..core import Context, MalformedBody, Request
 from ..validation import ValidationError, compile_schema, first_error, reason
-from .errors import NeutronError, bad_request
+from .errors import NeutronError, bad_request, invalid_input
 
 Converter = Callable[[Any], Any]
 
@@ -50,6 +50,9 @@ def literal(text: str) -> str:
 
 
 # --- kinds, after neutron-lib's validators and converters ----------------------------------------
+# A converter (`convert_to`) that refuses a value raises InvalidInput (`Invalid input for operation: ...`);
+# a validator's refusal is the API layer's HTTPBadRequest (`Invalid input for <attr>. Reason: ...`), as
+# measured on Neutron 29. A schema's `converter` lists the keywords that stand for its converter.
 ANYTHING = Kind({})
 
 
@@ -59,7 +62,10 @@ def _to_bool(value: Any) -> bool:
 
 BOOLEAN = Kind({"anyOf": [{"type": "boolean"}, {"enum": [0, 1]},
                           {"type": "string", "pattern": r"^(?i:true|false|1|0)\Z"}],
-                "reasons": {"anyOf": "'{value}' cannot be converted to boolean"}}, _to_bool)
+                "converter": ["anyOf"], "reasons": {"anyOf": "'{value}' cannot be converted to boolean"}}, _to_bool)
+#: what `convert_to_int` takes: anything `int()` does (a bool, a finite float, a string of digits)
+_INTEGER = {"anyOf": [{"type": ["integer", "boolean"]}, {"type": "number", "finite": True},
+                      {"type": "string", "pattern": r"^\s*[-+]?[0-9]+\s*\Z"}]}
 
 
 def string(max_len: int = 255) -> Kind:
@@ -77,16 +83,23 @@ UUID = Kind({"type": "string", "format": "uuid",
 
 
 def integer(low: int, high: int) -> Kind:
-    """`convert_to_int` then `validate_range`: an integer, or a string of one."""
+    """`convert_to_int` then `validate_range`."""
     out_of_range = f"'{{value}}' is not in range {low} through {high}"
-    return Kind({"anyOf": [{"type": "integer"}, {"type": "string", "pattern": r"^\s*[-+]?[0-9]+\s*\Z"}],
-                 "minimum": low, "maximum": high,
+    return Kind({**_INTEGER, "minimum": low, "maximum": high, "converter": ["anyOf"],
                  "reasons": {"anyOf": "'{value}' is not an integer", "minimum": out_of_range,
                              "maximum": out_of_range}}, int)
 
 
 def one_of(*choices: Any) -> Kind:
-    return Kind({"enum": list(choices), "reasons": {"enum": "{value!r} is not in " + literal(str(list(choices)))}})
+    """`type:values` (shown without `valid_values_display`, as most attributes are)."""
+    return Kind({"enum": list(choices), "reasons": {"enum": "{value} is not in valid_values"}})
+
+
+def int_one_of(*choices: int) -> Kind:
+    """`convert_to_int` then `type:values`: ip_version's `"4"` is 4."""
+    return Kind({**_INTEGER, "intIn": list(choices), "converter": ["anyOf"],
+                 "reasons": {"anyOf": "'{value}' is not an integer", "intIn": "{value} is not in valid_values"}},
+                int)
 
 
 IP_ADDRESS = Kind({"type": "string", "format": "ip-address",
@@ -95,29 +108,34 @@ IP_ADDRESS = Kind({"type": "string", "format": "ip-address",
                   lambda value: str(ipaddress.ip_address(value)))
 
 
-def list_of(inner: Kind, *, unique: bool = False) -> Kind:
-    schema: dict[str, Any] = {"type": "array", "items": inner.schema, "reasons": {
-        "type": "'{value}' is not a list", "uniqueItems": "Duplicate items in the list: '{duplicates}'"}}
+def list_of(inner: Kind, *, unique: bool = False, not_a_list: str = "'{value}' is not a list",
+            duplicates: str = "Duplicate items in the list: '{duplicates}'") -> Kind:
+    schema: dict[str, Any] = {"type": "array", "items": inner.schema,
+                              "reasons": {"type": not_a_list, "uniqueItems": duplicates}}
     if unique:
         schema["uniqueItems"] = True
     return Kind(schema, lambda value: [inner.convert(item) for item in value])
 
 
-def dict_of(keys: dict[str, Kind], required: tuple[str, ...] = ()) -> Kind:
-    """A dict with known keys (`{"start", "end"}`): unknown or missing keys are invalid."""
-    expected = literal(str(set(required)))
+UNRECOGNIZED = "Unrecognized attribute(s) '{unrecognized}'"
+
+
+def dict_of(keys: dict[str, Kind], required: tuple[str, ...] = (), *, strict: bool = False,
+            unknown: str = UNRECOGNIZED, not_a_dict: str = "'{value}' is not a dictionary") -> Kind:
+    """A dict with known keys (`{"start", "end"}`). `strict`: neutron-lib's `_verify_dict_keys`, which
+    words a missing and an unknown key alike."""
+    expected = literal("{" + ", ".join(map(repr, required)) + "}")
+    mismatch = f"Validation of dictionary's keys failed. Expected keys: {expected} Provided keys: {{provided}}"
     return Kind({"type": "object", "additionalProperties": False, "required": list(required),
                  "properties": {k: kind.schema for k, kind in keys.items()},
-                 "reasons": {"type": "'{value}' is not a dictionary",
-                             "additionalProperties": "Unrecognized attribute(s) '{unrecognized}'",
-                             "required": f"Validation of dictionary's keys failed. Expected keys: {expected} "
-                                         "Provided keys: {provided}"}},
+                 "reasons": {"type": not_a_dict, "additionalProperties": mismatch if strict else unknown,
+                             "required": mismatch}},
                 lambda value: {k: keys[k].convert(v) for k, v in value.items()})
 
 
-def dict_or_nodata(keys: dict[str, Kind], required: tuple[str, ...] = ()) -> Kind:
+def dict_or_nodata(keys: dict[str, Kind], required: tuple[str, ...] = (), **kw: Any) -> Kind:
     """`type:dict_or_nodata`: any empty value means none (None), anything else is `dict_of`."""
-    inner = dict_of(keys, required)
+    inner = dict_of(keys, required, **kw)
     return Kind({"if": {"enum": [None, False, 0, "", [], {}]}, "else": inner.schema},
                 lambda value: inner.convert(value) if value else None)
 
@@ -128,6 +146,10 @@ NAME = Attr(string())
 DESCRIPTION = Attr(string())
 TAGS = Attr(list_of(string(255), unique=True), put=False)
 PROJECT = Attr(string(255), put=False)
+#: what every resource shows and no request sets (`Attribute 'id' not allowed in POST`, `Cannot update
+#: read-only attribute id`); each table adds its own (a network's `subnets`, a port's `binding:vif_type`)
+READ_ONLY = Attr(ANYTHING, post=False, put=False)
+STANDARD = dict.fromkeys(("id", "created_at", "updated_at", "revision_number"), READ_ONLY)
 
 
 # --- who is asking, and what they ask for -----------------------------------------------------------
@@ -192,8 +214,12 @@ class Body:
 
     def refusal(self, error: ValidationError, *, update: bool) -> NeutronError:
         path = list(error.absolute_path)
-        if not path or (len(path) == 1 and error.validator == "type"):  # not {"<resource>": {...}}
+        if not path and error.validator == "type":
+            return bad_request("Body contains invalid data")
+        if not path or (len(path) == 1 and error.instance is None):
             return bad_request(f"Unable to find '{self.resource}' in request body")
+        if len(path) == 1 and error.validator == "type":
+            return bad_request(f"Object '{self.resource}' contains invalid data")
         if len(path) == 1 and error.validator == "additionalProperties":
             unknown = [key for key in error.instance if key not in self.spec]
             return bad_request(f"Unrecognized attribute(s) '{', '.join(unknown)}'")
@@ -204,7 +230,16 @@ class Body:
         if len(path) == 2 and error.schema is REFUSED:
             return bad_request(f"Cannot update read-only attribute {key}" if update else
                                f"Attribute '{key}' not allowed in POST")
-        return bad_request(f"Invalid input for {key}. Reason: {reason(error, error.message)}.")
+        return refused_value(key, error)
+
+
+def refused_value(key: str, error: ValidationError) -> NeutronError:
+    """A value's refusal: its converter's InvalidInput, or its validator's HTTPBadRequest."""
+    why = reason(error, error.message)
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator in schema.get("converter", ()):
+        return invalid_input(f"{why}.")
+    return bad_request(f"Invalid input for {key}. Reason: {why}.")
 
 
 @dataclass
@@ -225,6 +260,5 @@ class Fields:
         if error is not None:
             if not error.absolute_path:
                 raise bad_request("Body contains invalid data")
-            key = str(error.absolute_path[0])
-            raise bad_request(f"Invalid input for {key}. Reason: {reason(error, error.message)}.")
+            raise refused_value(str(error.absolute_path[0]), error)
         return {k: self.kinds[k].convert(v) for k, v in body.items() if k in self.kinds}

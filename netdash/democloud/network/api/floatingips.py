@@ -14,6 +14,8 @@ from ..store import Record, Store
 from ..views import FIP_FIELDS, fip_view
 
 SPEC: dict[str, a.Attr] = {
+    **a.STANDARD,
+    "status": a.READ_ONLY,
     "description": a.DESCRIPTION,
     "tags": a.TAGS,
     "project_id": a.PROJECT,

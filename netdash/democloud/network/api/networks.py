@@ -14,6 +14,9 @@ from ..store import Store
 from ..views import NETWORK_FIELDS, network_view
 
 SPEC: dict[str, a.Attr] = {
+    **a.STANDARD,
+    "status": a.READ_ONLY,
+    "subnets": a.READ_ONLY,
     "name": a.NAME,
     "description": a.DESCRIPTION,
     "tags": a.TAGS,

@@ -13,9 +13,15 @@ from ..rules import Rules
 from ..store import Store
 from ..views import PORT_FIELDS, port_view
 
-FIXED_IP = a.dict_of({"subnet_id": a.UUID, "ip_address": a.IP_ADDRESS})
+#: neutron-lib's `validate_fixed_ips` words a list that is none, and an item that is no dict, alike
+NOT_FIXED_IPS = "Invalid data format for fixed IP: '{value}'"
+FIXED_IP = a.dict_of({"subnet_id": a.UUID, "ip_address": a.IP_ADDRESS}, not_a_dict=NOT_FIXED_IPS)
 PAIR = a.dict_of({"ip_address": a.string(64), "mac_address": a.string(17)}, required=("ip_address",))
 SPEC: dict[str, a.Attr] = {
+    **a.STANDARD,
+    "status": a.READ_ONLY,
+    "binding:vif_type": a.READ_ONLY,
+    "binding:vif_details": a.READ_ONLY,
     "name": a.NAME,
     "description": a.DESCRIPTION,
     "tags": a.TAGS,
@@ -26,7 +32,7 @@ SPEC: dict[str, a.Attr] = {
     "mac_address": a.Attr(a.string(17)),
     "device_id": a.Attr(a.string(255)),
     "device_owner": a.Attr(a.string(255)),
-    "fixed_ips": a.Attr(a.list_of(FIXED_IP)),
+    "fixed_ips": a.Attr(a.list_of(FIXED_IP, not_a_list=NOT_FIXED_IPS)),
     "security_groups": a.Attr(a.nullable(a.list_of(a.UUID, unique=True))),
     "allowed_address_pairs": a.Attr(a.nullable(a.list_of(PAIR))),
     "extra_dhcp_opts": a.Attr(a.nullable(a.list_of(a.ANY_DICT))),

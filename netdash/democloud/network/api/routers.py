@@ -16,9 +16,11 @@ from .subnets import ROUTE
 
 GATEWAY = a.dict_or_nodata(
     {"network_id": a.UUID, "enable_snat": a.BOOLEAN, "external_fixed_ips": a.list_of(FIXED_IP)},
-    required=("network_id",),
+    required=("network_id",), unknown="Unexpected keys supplied: {unrecognized}",
 )
 SPEC: dict[str, a.Attr] = {
+    **a.STANDARD,
+    "status": a.READ_ONLY,
     "name": a.NAME,
     "description": a.DESCRIPTION,
     "tags": a.TAGS,
@@ -26,7 +28,7 @@ SPEC: dict[str, a.Attr] = {
     "tenant_id": a.PROJECT,
     "admin_state_up": a.Attr(a.BOOLEAN),
     "external_gateway_info": a.Attr(GATEWAY),
-    "routes": a.Attr(a.nullable(a.list_of(ROUTE))),
+    "routes": a.Attr(a.nullable(a.list_of(ROUTE)), post=False),
     "distributed": a.Attr(a.BOOLEAN),
     "ha": a.Attr(a.BOOLEAN),
     "availability_zone_hints": a.Attr(a.list_of(a.string(255)), put=False),

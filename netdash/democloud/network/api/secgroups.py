@@ -12,6 +12,7 @@ from ..store import Record, Store
 from ..views import RULE_FIELDS, SG_FIELDS, rule_view, sg_view
 
 SPEC: dict[str, a.Attr] = {
+    **a.STANDARD,
     "name": a.NAME,
     "description": a.DESCRIPTION,
     "tags": a.TAGS,
@@ -23,6 +24,7 @@ SPEC: dict[str, a.Attr] = {
 BODY = a.Body("security_group", SPEC)
 PORT_NUMBER = a.nullable(a.integer(0, 65535))
 RULE_SPEC: dict[str, a.Attr] = {
+    **a.STANDARD,
     "description": a.Attr(a.string(255), put=True),
     "project_id": a.PROJECT,
     "tenant_id": a.PROJECT,

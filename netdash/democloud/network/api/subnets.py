@@ -12,24 +12,26 @@ from ..store import Record, Store
 from ..views import SUBNET_FIELDS, subnet_view
 
 IPV6_MODES = a.nullable(a.one_of("slaac", "dhcpv6-stateful", "dhcpv6-stateless"))
-POOL = a.dict_of({"start": a.string(64), "end": a.string(64)}, required=("start", "end"))
-ROUTE = a.dict_of({"destination": a.string(64), "nexthop": a.IP_ADDRESS}, required=("destination", "nexthop"))
+POOL = a.dict_of({"start": a.string(64), "end": a.string(64)}, required=("start", "end"), strict=True)
+ROUTE = a.dict_of({"destination": a.string(64), "nexthop": a.IP_ADDRESS}, required=("destination", "nexthop"),
+                  strict=True)
 
 SPEC: dict[str, a.Attr] = {
+    **a.STANDARD,
     "name": a.NAME,
     "description": a.DESCRIPTION,
     "tags": a.TAGS,
     "project_id": a.PROJECT,
     "tenant_id": a.PROJECT,
     "network_id": a.Attr(a.UUID, put=False, required=True),
-    "ip_version": a.Attr(a.one_of(4, 6), put=False, required=True),
+    "ip_version": a.Attr(a.int_one_of(4, 6), put=False, required=True),
     "cidr": a.Attr(a.string(64), put=False),
     "subnetpool_id": a.Attr(a.nullable(a.UUID), put=False),
     "prefixlen": a.Attr(a.integer(0, 128), put=False),
     "use_default_subnetpool": a.Attr(a.BOOLEAN, put=False),
     "gateway_ip": a.Attr(a.nullable(a.IP_ADDRESS)),
     "allocation_pools": a.Attr(a.list_of(POOL)),
-    "dns_nameservers": a.Attr(a.list_of(a.IP_ADDRESS, unique=True)),
+    "dns_nameservers": a.Attr(a.list_of(a.IP_ADDRESS, unique=True, duplicates="Duplicate nameserver '{duplicates}'")),
     "host_routes": a.Attr(a.list_of(ROUTE)),
     "enable_dhcp": a.Attr(a.BOOLEAN),
     "ipv6_ra_mode": a.Attr(IPV6_MODES, put=False),
