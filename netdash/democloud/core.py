@@ -66,11 +66,14 @@ class Request:
         if not self.body:
             raise MalformedBody("The request body is empty")
         try:
-            return json.loads(self.body)
+            value = json.loads(self.body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise MalformedBody(f"Malformed JSON in request body: {exc}") from None
         except RecursionError:
             raise MalformedBody("Malformed JSON in request body: nested too deeply") from None
+        if nesting_exceeds(value, MAX_NESTING):
+            raise MalformedBody(f"Malformed JSON in request body: nested deeper than {MAX_NESTING} levels")
+        return value
 
 
 @dataclass
@@ -91,6 +94,24 @@ class Response:
 
     def json(self) -> Any:
         return self.body
+
+
+#: how deep a request body may nest: no OpenStack body goes past 10 levels, and anything that is echoed in
+#: an error message (repr) or schema-checked must stay far from the interpreter's recursion limit
+MAX_NESTING = 100
+
+
+def nesting_exceeds(value: Any, limit: int) -> bool:
+    """Whether lists and objects nest more than `limit` deep (iteratively: the check itself cannot recurse)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 class MalformedBody(Exception):

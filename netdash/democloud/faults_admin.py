@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .core import MalformedBody, Request, Response
 from .faults_spec import SpecError
+from .validation import compile_schema, first_error
 
 if TYPE_CHECKING:
     from .faults import Faults
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from .runtime import Settings
 
 PATH = "/democloud/faults"
+SPEC_BODY = compile_schema({"type": "object", "properties": {"spec": {"type": "string"}}, "required": ["spec"]})
 
 
 def error(status: int, message: str) -> Response:
@@ -42,11 +44,10 @@ def answer(faults: Faults, identity: Identity, settings: Settings, req: Request)
         body = req.json()
     except MalformedBody as exc:
         return error(400, str(exc))
-    spec = body.get("spec") if isinstance(body, dict) else None
-    if not isinstance(spec, str):
+    if first_error(SPEC_BODY, body) is not None:
         return error(400, 'expected {"spec": "..."}')
     try:
-        faults.add_spec(spec)
+        faults.add_spec(body["spec"])
     except SpecError as exc:
         return error(400, str(exc))
     return Response(201, listing(faults, settings))

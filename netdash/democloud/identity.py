@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .core import Context, HttpError, Request, Response, iso, new_hex_id
+from .identity_schema import token_request_error
 from .runtime import Runtime
 from .service import Service
 
@@ -143,18 +144,19 @@ class Identity(Service):
     # --- tokens ---------------------------------------------------------------------------------
     def issue(self, req: Request) -> Response:
         body = req.json()
-        auth = body.get("auth") if isinstance(body, dict) else None
-        identity = auth.get("identity") if isinstance(auth, dict) else None
-        if not isinstance(identity, dict) or not isinstance(identity.get("methods"), list):
-            raise self.error(400, "Invalid input for field 'identity': 'methods' is a required property")
+        refused = token_request_error(body)
+        if refused is not None:
+            raise self.error(400, refused)
+        auth = body["auth"]
+        identity = auth["identity"]
         methods = identity["methods"]
+        for method in ("password", "token"):
+            if method in methods and method not in identity:
+                raise self.expecting(method, "identity")
         if "password" in methods:
-            user = self.password_user(identity.get("password"))
+            user = self.password_user(identity["password"])
         elif "token" in methods:
-            given = identity.get("token")
-            if not isinstance(given, dict):
-                raise self.error(400, f"Invalid input for field 'identity/token': {given!r} is not of type 'object'")
-            previous = self.tokens.get(str(given.get("id", "")))
+            previous = self.tokens.get(identity["token"]["id"])
             if previous is None or previous.expires_at <= self.runtime.now():
                 raise HttpError(401, self.unauthorized().body, self.unauthorized().headers)
             user = self.store.users[previous.user_id]
@@ -170,35 +172,36 @@ class Identity(Service):
         self.tokens[token_text] = token
         return Response(201, {"token": self.token_view(token, methods)}, {"X-Subject-Token": token_text})
 
-    def password_user(self, password: Any) -> dict[str, Any]:
-        spec = password.get("user") if isinstance(password, dict) else None
-        if not isinstance(spec, dict):
-            raise self.error(400, "Invalid input for field 'identity/password/user': None is not of type 'object'")
+    def expecting(self, attribute: str, target: str) -> HttpError:
+        """Keystone's `ValidationError`: a part the schema does not require but the method needs."""
+        return self.error(400, f"Expecting to find {attribute} in {target}. The server could not comply with the "
+                               "request since it is either malformed or otherwise incorrect. The client is "
+                               "assumed to be in error.")
+
+    def password_user(self, password: dict[str, Any]) -> dict[str, Any]:
+        """The user a password request names (its types are `token_issue`'s), if the password is theirs."""
+        spec = password.get("user")
+        if spec is None:
+            raise self.expecting("user", "password")
         if "id" in spec:
-            user = self.store.users.get(str(spec["id"]))
+            user = self.store.users.get(spec["id"])
         else:
             domain = spec.get("domain") or {}
-            if not isinstance(domain, dict):
-                raise self.error(400, "Invalid input for field 'identity/password/user/domain': "
-                                      f"{domain!r} is not of type 'object'")
             if domain.get("name", "Default") != "Default" and domain.get("id", "default") != "default":
                 user = None
             else:
                 user = next((u for u in self.store.users.values() if u["name"] == spec.get("name")), None)
         given = spec.get("password", "")
-        if not isinstance(given, str):
-            raise self.error(400, "Invalid input for field 'identity/password/user/password': "
-                                  f"{given!r} is not of type 'string'")
         # as bytes: compare_digest refuses str with non-ASCII characters (a password may well have them)
         if user is None or not secrets.compare_digest(given.encode(), str(user["_password"]).encode()):
             raise HttpError(401, self.unauthorized().body, self.unauthorized().headers)
         return user
 
     def scope_project(self, scope: Any, user: dict[str, Any]) -> dict[str, Any] | None:
-        if not scope:
+        if not scope or not isinstance(scope, dict):  # none, or "unscoped"
             return None
-        spec = scope.get("project") if isinstance(scope, dict) else None
-        if not isinstance(spec, dict):
+        spec = scope.get("project")
+        if spec is None:  # a domain, system or trust scope: not offered
             raise self.error(401, "The request you have made requires authentication.")
         if "id" in spec:
             project = self.store.projects.get(str(spec["id"]))

@@ -31,8 +31,13 @@ def test_stop_start_reboot_and_invalid_states(empty_cloud: DemoCloud, conn: Any)
         4,
     )
     assert api.nova("POST", f"/servers/{server_id}/action", {"os-stop": None}).status_code == 409
-    odd = api.nova("POST", f"/servers/{server_id}/action", {"os-start": 5})  # Nova's schema: null only
-    assert odd.status_code == 400 and "is not of type 'null'" in fault(odd, "badRequest")
+    # Nova's schemas: os-start/os-stop take any value (`{}`), reboot one of its types
+    odd = api.nova("POST", f"/servers/{server_id}/action", {"reboot": {"type": "SIDEWAYS"}})
+    assert odd.status_code == 400 and fault(odd, "badRequest") == (
+        "Invalid input for field/attribute type. Value: SIDEWAYS. 'SIDEWAYS' is not one of "
+        "['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft']")
+    two = api.nova("POST", f"/servers/{server_id}/action", {"os-start": None, "os-stop": None})
+    assert two.status_code == 400 and fault(two, "badRequest") == "Malformed request body"
     assert api.server(server_id)["status"] == "SHUTOFF"
     assert api.nova("POST", f"/servers/{server_id}/action", {"reboot": {"type": "SOFT"}}).status_code == 409
     conn.compute.start_server(server_id)
@@ -101,10 +106,12 @@ def test_swap_ports_between_servers(empty_cloud: DemoCloud, conn: Any) -> None:
         {"attachment": {}},
     ):
         assert api.nova("POST", f"/servers/{server2}/os-interface", body).status_code == 400
-    ghost = api.nova(
-        "POST", f"/servers/{server2}/os-interface", {"interfaceAttachment": {"port_id": "ghost"}}
-    )
+    ghost = api.nova("POST", f"/servers/{server2}/os-interface",
+                     {"interfaceAttachment": {"port_id": "61a803f8-126a-4b65-96f1-d2f4fb02f8ae"}})
     assert ghost.status_code == 404
+    not_an_id = api.nova("POST", f"/servers/{server2}/os-interface", {"interfaceAttachment": {"port_id": "ghost"}})
+    assert fault(not_an_id, "badRequest") == (  # Nova's schema: port_id is a uuid
+        "Invalid input for field/attribute port_id. Value: ghost. 'ghost' is not a 'uuid'")
 
 
 def test_addresses_show_floating_ips(empty_cloud: DemoCloud, conn: Any) -> None:

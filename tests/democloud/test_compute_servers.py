@@ -146,7 +146,14 @@ def test_create_rejects_malformed_requests(empty_cloud: DemoCloud) -> None:
     )
     assert "'flavorRef' is a required property" in fault(no_flavor, "badRequest")
     assert fault(api.boot("x", flavorRef="nope"), "badRequest") == "Flavor nope could not be found."
-    assert "could not be found" in fault(api.boot("x", imageRef="ghost"), "badRequest")
+    unknown = "61a803f8-126a-4b65-96f1-d2f4fb02f8ae"
+    assert fault(api.boot("x", imageRef=unknown), "badRequest") == f"Image {unknown} could not be found."
+    assert fault(api.boot("x", imageRef="ghost"), "badRequest") == (  # Nova's schema: a uuid or ""
+        "Invalid input for field/attribute imageRef. Value: ghost. 'ghost' is not valid under any of the "
+        "given schemas")
+    assert fault(api.boot("x ", imageRef=unknown), "badRequest") == (  # Nova's `format: name`
+        "An invalid 'name' value was provided. The name must be: printable characters. Can not start or end "
+        "with whitespace.")
     for spec in (
         {"networks": "some"},
         {"networks": [{"uuid": "not-a-uuid"}]},

@@ -54,14 +54,16 @@ def test_unknown_ids_and_paths(empty_cloud: DemoCloud, conn: Any) -> None:
     ("/lbaas/loadbalancers", {"loadbalancer": {"vip_subnet_id": UNKNOWN}}, f"Subnet {UNKNOWN} not found."),
     ("/lbaas/loadbalancers", {"loadbalancer": {"vip_network_id": UNKNOWN}}, f"Network {UNKNOWN} not found."),
     ("/lbaas/loadbalancers", {"lb": {}}, "Unknown attribute for argument load_balancer: lb"),
+    # as Octavia 19 words them (measured on realstack): WSME names the argument path of an unknown attribute,
+    # and a value it cannot convert fails the whole argument (the body is the value)
     ("/lbaas/loadbalancers", {"loadbalancer": {"vip_subnet_id": UNKNOWN, "colour": "red"}},
-     "Unknown attribute for argument load_balancer: colour"),
+     "Unknown attribute for argument load_balancer.loadbalancer: colour"),
     ("/lbaas/loadbalancers", {"loadbalancer": {"vip_subnet_id": UNKNOWN, "admin_state_up": "maybe"}},
-     "Invalid input for field/attribute admin_state_up. Value: 'maybe'. "
+     "Invalid input for field/attribute load_balancer. Value: "
+     f"'{{'loadbalancer': {{'vip_subnet_id': '{UNKNOWN}', 'admin_state_up': 'maybe'}}}}'. "
      "Value not an unambiguous boolean: maybe"),
     ("/lbaas/loadbalancers", {"loadbalancer": {"vip_subnet_id": UNKNOWN, "name": 5}},
-     "Invalid input for field/attribute name. Value: '5'. Wrong type. Expected '<class 'str'>', got "
-     "'<class 'int'>'"),
+     "Invalid input for field/attribute name. Value: '5'. Value should be string"),
     ("/lbaas/loadbalancers", {"loadbalancer": "web"},
      "Invalid input for field/attribute loadbalancer. Value: 'web'. Value should be an object"),
     ("/lbaas/pools", {"pool": {"protocol": "HTTP", "listener_id": UNKNOWN}},
@@ -72,7 +74,8 @@ def test_unknown_ids_and_paths(empty_cloud: DemoCloud, conn: Any) -> None:
      "Value should be lower or equal to 65535"),
     ("/lbaas/listeners", {"listener": {"protocol": "HTTP", "protocol_port": "eighty",
                                        "loadbalancer_id": UNKNOWN}},
-     "Invalid input for field/attribute protocol_port. Value: 'eighty'. "
+     "Invalid input for field/attribute listener_. Value: "
+     f"'{{'listener': {{'protocol': 'HTTP', 'protocol_port': 'eighty', 'loadbalancer_id': '{UNKNOWN}'}}}}'. "
      "invalid literal for int() with base 10: 'eighty'"),
     ("/lbaas/healthmonitors", {"healthmonitor": {"pool_id": UNKNOWN, "type": "HTTP", "delay": 1,
                                                  "timeout": 1}},

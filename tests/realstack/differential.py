@@ -22,6 +22,8 @@ import httpx
 UNKNOWN_ID = "6d1e3f0a-5b7c-4e2d-9a8b-0c1d2e3f4a5b"
 #: a request body that is not JSON
 MALFORMED = "MALFORMED"
+#: a body nested 100 000 deep (past any JSON parser's recursion)
+DEEP = "DEEP"
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,8 @@ class Target:
         content: bytes | None = None
         if step.body == MALFORMED:
             content = b'{"network": {"name": '
+        elif step.body == DEEP:
+            content = b"[" * 100_000 + b"]" * 100_000
         elif step.body is not None:
             content = json.dumps(substitute(step.body, self.saved)).encode()
         headers = {"Content-Type": "application/json"} if content else {}

@@ -11,7 +11,7 @@ in DIFFERENCES.md.
 
 from __future__ import annotations
 
-from .differential import MALFORMED, Step
+from .differential import DEEP, MALFORMED, Step
 
 N, LB, C = "network", "load-balancer", "compute"
 WAIT = {"wait_lb": True}
@@ -91,6 +91,14 @@ NEUTRON = [
     Step("port update unknown", "PUT", N, "/v2.0/ports/{unknown}", {"port": {"name": "x"}}),
     Step("network create malformed body", "POST", N, "/v2.0/networks", MALFORMED),
     Step("network create wrong resource key", "POST", N, "/v2.0/networks", {"netwrk": {"name": "x"}}),
+    Step("network create nested 100 000 deep", "POST", N, "/v2.0/networks", DEEP),
+    Step("network create boolean that is none", "POST", N, "/v2.0/networks", {"network": {"admin_state_up": "maybe"}}),
+    Step("network create read-only attribute", "POST", N, "/v2.0/networks", {"network": {"status": "DOWN"}}),
+    Step("network update read-only attribute", "PUT", N, "/v2.0/networks/{net}", {"network": {"id": "{unknown}"}}),
+    Step("port create fixed IPs not a list", "POST", N, "/v2.0/ports",
+         {"port": {"network_id": "{net}", "fixed_ips": "10.70.0.5"}}),
+    Step("subnet create IP version not an integer", "POST", N, "/v2.0/subnets",
+         {"subnet": {"network_id": "{net}", "ip_version": "four", "cidr": "10.71.0.0/24"}}),
     Step("port create unknown network", "POST", N, "/v2.0/ports", {"port": {"network_id": "{unknown}"}}),
     Step("extension show unknown", "GET", N, "/v2.0/extensions/external-gateway-multihoming"),
 ]
@@ -158,6 +166,13 @@ OCTAVIA = [
     Step("pool show unknown", "GET", LB, "/v2.0/lbaas/pools/{unknown}"),
     Step("member show unknown", "GET", LB, "/v2.0/lbaas/pools/{pool}/members/{unknown}"),
     Step("load balancer create malformed body", "POST", LB, "/v2.0/lbaas/loadbalancers", MALFORMED),
+    Step("load balancer create boolean that is none", "POST", LB, "/v2.0/lbaas/loadbalancers",
+         {"loadbalancer": {"vip_subnet_id": "{subnet}", "admin_state_up": "maybe"}}),
+    Step("listener create port not an integer", "POST", LB, "/v2.0/lbaas/listeners", {"listener": {
+        "loadbalancer_id": "{lb}", "protocol": "HTTP", "protocol_port": "eighty"}}),
+    Step("pool create unknown nested attribute", "POST", LB, "/v2.0/lbaas/pools", {"pool": {
+        "listener_id": "{listener}", "protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN",
+        "session_persistence": {"type": "SOURCE_IP", "colour": "red"}}}),
     Step("load balancer create without VIP", "POST", LB, "/v2.0/lbaas/loadbalancers",
          {"loadbalancer": {"name": "no-vip"}}),
     Step("load balancer delete with children", "DELETE", LB, "/v2.0/lbaas/loadbalancers/{lb}"),
@@ -183,6 +198,9 @@ NOVA = [
     Step("server interface detach", "DELETE", C, "/v2.1/servers/{server}/os-interface/{attach_port}"),
     Step("server show unknown", "GET", C, "/v2.1/servers/{unknown}"),
     Step("server create malformed body", "POST", C, "/v2.1/servers", MALFORMED),
+    Step("server create name with leading space", "POST", C, "/v2.1/servers", {"server": {
+        "name": " x", "imageRef": "{image}", "flavorRef": "{flavor}", "networks": [{"port": "{attach_port}"}]}}),
+    Step("server action of two keys", "POST", C, "/v2.1/servers/{server}/action", {"os-start": None, "os-stop": None}),
     Step("server create without flavor", "POST", C, "/v2.1/servers", {"server": {
         "name": "no-flavor", "imageRef": "{image}", "networks": [{"port": "{attach_port}"}]}}),
     Step("server delete", "DELETE", C, "/v2.1/servers/{server}", wait_server="gone"),

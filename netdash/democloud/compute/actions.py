@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, NoReturn
 
 from ..core import Request, Response, Router
 from ..runtime import Runtime
+from . import schemas
 from .lifecycle import Lifecycle
 from .plumbing import Plumbing
 from .views import ServerViews
-from .wire import bad, body_of, caller, conflict, error, invalid_input, not_found
+from .wire import bad, caller, conflict, error, not_found, validated
 
 #: action -> (vm_states it is allowed from, the name Nova's conflict message uses)
 ACTION_STATES = {"os-stop": ({"active", "error"}, "stop"), "os-start": ({"stopped"}, "start")}
@@ -39,34 +39,28 @@ class ActionsController:
 
     # --- actions --------------------------------------------------------------------------------
     def server_action(self, req: Request, server_id: str) -> Response:
-        server = self.lifecycle.find(caller(req), server_id)
         body = req.json()
-        if not isinstance(body, dict) or len(body) != 1:
-            raise bad("There is no such action: " + (", ".join(body) if isinstance(body, dict) else ""))
-        action, argument = next(iter(body.items()))
+        if not isinstance(body, dict) or len(body) != 1:  # Nova's action_peek, before anything else
+            raise bad("Malformed request body")
+        action = next(iter(body))
+        if action not in schemas.ACTIONS:
+            raise bad(f"There is no such action: {action}")
+        server = self.lifecycle.find(caller(req), server_id)
+        argument = validated(req, schemas.ACTIONS[action], body)[action]
         now = self.runtime.now()
         if action in ACTION_STATES:
-            if argument is not None:  # Nova's schema: {"os-stop": null}
-                raise bad(f"Invalid input for field/attribute {action}. Value: {argument}. "
-                          f"{json.dumps(argument)} is not of type 'null'")
             allowed, verb = ACTION_STATES[action]
             if server["vm_state"] not in allowed or server["task_state"]:
                 self.invalid_state(server, verb)
             server["vm_state"] = "stopped" if action == "os-stop" else "active"
         elif action == "reboot":
-            kind = argument.get("type") if isinstance(argument, dict) else None
-            if kind not in ("SOFT", "HARD", "soft", "hard"):
-                raise invalid_input("reboot", argument, "'type' must be one of ['HARD', 'Hard', "
-                                                        "'hard', 'SOFT', 'Soft', 'soft']")
-            hard = kind.upper() == "HARD"
+            hard = argument["type"].upper() == "HARD"
             allowed = {"active", "stopped", "error"} if hard else {"active"}
             if server["vm_state"] not in allowed or server["task_state"]:
                 self.invalid_state(server, "reboot")
             server.update({"vm_state": "active", "task_then": "active",
                            "task_state": "reboot_started_hard" if hard else "reboot_started",
                            "task_until": now + self.runtime.settings.build_delay})
-        else:
-            raise bad(f"There is no such action: {action}")
         server["updated_at"] = now
         return Response(202)
 
@@ -83,17 +77,12 @@ class ActionsController:
     def attach_interface(self, req: Request, server_id: str) -> Response:
         server = self.lifecycle.find(caller(req), server_id)
         ctx = caller(req)
-        spec = body_of(req, "interfaceAttachment")
-        extra = sorted(set(spec) - {"port_id", "net_id", "fixed_ips", "tag"})
-        if extra:
-            raise invalid_input("interfaceAttachment", spec, "Additional properties are not allowed "
-                                f"({', '.join(repr(k) for k in extra)} was unexpected)")
+        spec = validated(req, schemas.ATTACH_INTERFACE).get("interfaceAttachment") or {}
         port_id, net_id, fixed_ips = spec.get("port_id"), spec.get("net_id"), spec.get("fixed_ips")
         if port_id and net_id:
             raise bad("Must not input both network_id and port_id")
-        if fixed_ips is not None and (not net_id or not isinstance(fixed_ips, list) or len(fixed_ips) != 1
-                                      or not isinstance(fixed_ips[0], dict)):
-            raise invalid_input("fixed_ips", fixed_ips, "fixed_ips needs net_id and one {'ip_address'}")
+        if fixed_ips is not None and not net_id:
+            raise bad("Must input network_id when request IP address")
         if server["vm_state"] not in INTERFACE_STATES or server["task_state"]:
             self.invalid_state(server, "attach_interface")
         if port_id:

@@ -7,14 +7,13 @@ from typing import Any
 
 from ..core import Request, Response, Router, iso
 from ..runtime import Runtime
-from . import wire
+from . import schemas, wire
 from .keygen import InvalidKey, generate_rsa, ssh_fingerprint, x509_fingerprint
 from .store import Store
-from .wire import bad, body_of, caller, conflict, error, invalid_input, mv, not_found, param
+from .wire import bad, caller, conflict, error, mv, not_found, param, validated
 
 NAME_RE = re.compile(r"^[a-zA-Z0-9 _-]+$")
 NAME_RE_292 = re.compile(r"^[a-zA-Z0-9 @._-]+$")
-CREATE_KEYS = {"name", "public_key", "type", "user_id"}
 
 
 class KeypairsController:
@@ -77,35 +76,20 @@ class KeypairsController:
         return Response(204 if mv(req, 2, 2) else 202)
 
     def create_keypair(self, req: Request) -> Response:
-        spec = body_of(req, "keypair")
-        allowed = CREATE_KEYS if mv(req, 2, 10) else CREATE_KEYS - {"user_id"}
-        if not mv(req, 2, 2):
-            allowed = allowed - {"type"}
-        extra = sorted(set(spec) - allowed)
-        if extra:
-            raise invalid_input("keypair", spec, "Additional properties are not allowed "
-                                f"({', '.join(repr(k) for k in extra)} was unexpected)")
-        name = spec.get("name")
-        if not isinstance(name, str) or not 1 <= len(name) <= 255:
-            raise invalid_input("name", name, "'name' must be a string of 1 to 255 characters")
+        spec = validated(req, schemas.CREATE_KEYPAIR)["keypair"]
+        name = spec["name"]
         if not (NAME_RE_292 if mv(req, 2, 92) else NAME_RE).match(name):
             raise bad("Keypair data is invalid: Keypair name contains unsafe characters")
         key_type = spec.get("type", "ssh")
-        if key_type not in ("ssh", "x509"):
-            raise invalid_input("type", key_type, f"'{key_type}' is not one of ['ssh', 'x509']")
         owner = self.keypair_owner(req, spec.get("user_id"))
         if (owner, name) in self.store.keypairs:
             raise conflict(f"Key pair '{name}' already exists.")
         public_key = spec.get("public_key")
         private_key = None
         if public_key is None:
-            if mv(req, 2, 92):
-                raise invalid_input("keypair", spec, "'public_key' is a required property")
             if key_type != "ssh":
                 raise bad("Keypair data is invalid: Keypair generation is only supported for ssh keys")
             private_key, public_key = generate_rsa()
-        if not isinstance(public_key, str):
-            raise invalid_input("public_key", public_key, f"{public_key!r} is not of type 'string'")
         try:
             fingerprint = (ssh_fingerprint if key_type == "ssh" else x509_fingerprint)(public_key)
         except InvalidKey:

@@ -9,11 +9,11 @@ from typing import Any
 
 from ..core import Request, Response, Router
 from ..runtime import Runtime
-from . import wire
+from . import schemas, wire
 from .lifecycle import Lifecycle, status_of
 from .plumbing import Plumbing
 from .views import ServerViews
-from .wire import bad, body_of, caller, checked_name, error, invalid_input, mv
+from .wire import bad, caller, error, mv, validated
 
 #: query parameters `GET /servers` accepts; from 2.75 anything else is a 400, as on Nova
 QUERY_KEYS = {
@@ -161,33 +161,12 @@ class ServersController:
 
     def update_server(self, req: Request, server_id: str) -> Response:
         server = self.lifecycle.find(caller(req), server_id)
-        spec = body_of(req, "server")
-        allowed = {"name", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig"}
-        allowed |= {"description"} if mv(req, 2, 19) else set()
-        allowed |= {"hostname"} if mv(req, 2, 90) else set()
-        extra = sorted(set(spec) - allowed)
-        if extra:
-            raise invalid_input("server", spec, "Additional properties are not allowed "
-                                f"({', '.join(repr(k) for k in extra)} was unexpected)")
-        for key in ("name", "hostname"):
+        spec = validated(req, schemas.UPDATE)["server"]
+        for key, field in (("name", "name"), ("hostname", "hostname"), ("description", "description"),
+                           ("accessIPv4", "access_ipv4"), ("accessIPv6", "access_ipv6"),
+                           ("OS-DCF:diskConfig", "disk_config")):
             if key in spec:
-                server[key] = checked_name(key, spec[key])
-        if "description" in spec:
-            value = spec["description"]
-            if value is not None and (not isinstance(value, str) or len(value) > 255):
-                raise invalid_input("description", value, f"{value!r} is not valid under any of the "
-                                                           "given schemas")
-            server["description"] = value
-        for key, field in (("accessIPv4", "access_ipv4"), ("accessIPv6", "access_ipv6")):
-            if key in spec:
-                if not isinstance(spec[key], str):
-                    raise invalid_input(key, spec[key], f"{spec[key]!r} is not a '{key[-4:].lower()}'")
                 server[field] = spec[key]
-        if "OS-DCF:diskConfig" in spec:
-            if spec["OS-DCF:diskConfig"] not in ("AUTO", "MANUAL"):
-                raise invalid_input("OS-DCF:diskConfig", spec["OS-DCF:diskConfig"],
-                                    "'OS-DCF:diskConfig' is not one of ['AUTO', 'MANUAL']")
-            server["disk_config"] = spec["OS-DCF:diskConfig"]
         server["updated_at"] = self.runtime.now()
         return Response(200, {"server": self.views.server_view(req, server, show=True)})
 

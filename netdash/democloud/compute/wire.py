@@ -8,7 +8,9 @@ from typing import Any
 from urllib.parse import unquote, urlencode
 
 from ..core import Context, HttpError, Request, Response, after_marker, query_without
+from ..validation import InvalidName, first_error
 from . import microversions
+from .schemas import Versioned
 
 JSON_UTF8 = "application/json; charset=UTF-8"
 #: Nova's fault wrapper names errors by status; anything else is a computeFault
@@ -37,13 +39,6 @@ def conflict(message: str) -> HttpError:
     return error(409, message)
 
 
-def invalid_input(field: str, value: Any, reason: str) -> HttpError:
-    """The message Nova's JSON-schema validation produces."""
-    return bad(f"Invalid input for field/attribute {field}. Value: {value!r}. {reason}"
-               if not isinstance(value, str) else
-               f"Invalid input for field/attribute {field}. Value: {value}. {reason}")
-
-
 # --- the request ----------------------------------------------------------------------------------
 def mv(req: Request, major: int, minor: int) -> bool:
     """Whether the request's microversion is at least major.minor."""
@@ -60,32 +55,21 @@ def param(value: str) -> str:
     return unquote(value)
 
 
-def body_of(req: Request, key: str) -> dict[str, Any]:
-    """`{"<key>": {...}}` or Nova's schema error naming what is wrong."""
-    body = req.json()
-    if not isinstance(body, dict):
-        raise bad(f"Invalid input for field/attribute {key}. Value: {body}. "
-                  f"{body!r} is not of type 'object'")
-    if key not in body:
-        raise bad(f"Invalid input for field/attribute {key}. Value: {body}. "
-                  f"'{key}' is a required property")
-    value = body[key]
-    if not isinstance(value, dict):
-        raise invalid_input(key, value, f"{value!r} is not of type 'object'")
-    return value
-
-
-def checked_name(field: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise invalid_input(field, value, f"{value!r} is not of type 'string'")
-    if not value:
-        raise invalid_input(field, value, f"{value!r} is too short")
-    if len(value) > 255:
-        raise invalid_input(field, value, f"{value!r} is too long")
-    if value != value.strip() or not value.isprintable():
-        raise invalid_input(field, value, f"{value!r} does not match the name pattern: printable "
-                                          "characters without leading or trailing whitespace")
-    return value
+def validated(req: Request, schemas: Versioned, body: Any = None) -> dict[str, Any]:
+    """The body, once it matches the schema Nova has for it at the request's microversion; otherwise the
+    400 Nova's validator answers (`nova/api/validation/validators.py`): the first error, as
+    `Invalid input for field/attribute <last path element>. Value: <value>. <jsonschema's message>`.
+    `body`: the request's, when the caller has read it already."""
+    body = req.json() if body is None else body
+    error = first_error(schemas.at(req.microversion or microversions.MIN_VERSION), body)
+    if error is None:
+        return body  # type: ignore[no-any-return]
+    if isinstance(error.cause, InvalidName):
+        raise bad(str(error.cause))
+    if error.absolute_path:
+        raise bad(f"Invalid input for field/attribute {error.absolute_path[-1]}. Value: {error.instance}. "
+                  f"{error.message}")
+    raise bad(error.message)
 
 
 def decode_user_data(value: str) -> bytes | None:

@@ -13,7 +13,7 @@ from . import listing
 from .base import Resource
 from .faults import fault, invalid_option, validation
 from .provisioning import stamp_new
-from .schema import BOOL, TAGS, Field, body_of, enum, integer, text
+from .schema import BOOL, TAGS, Body, Field, enum, integer, text
 from .store import Record
 
 TYPES = ("HTTP", "HTTPS", "PING", "TCP", "TLS-HELLO", "UDP-CONNECT", "SCTP")
@@ -36,6 +36,8 @@ POST: dict[str, Field] = {
     "timeout": integer(0, mandatory=True), "max_retries": integer(1, 10, mandatory=True),
     "pool_id": Field("uuid", mandatory=True), "project_id": text(36),
 }
+CREATE = Body("healthmonitor", "health_monitor_", POST)
+UPDATE = Body("healthmonitor", "health_monitor_", PUT)
 
 
 class HealthMonitors(Resource):
@@ -73,7 +75,7 @@ class HealthMonitors(Resource):
         return Response(200, {"healthmonitor": self.view(self.find(req, hm_id), self.now())})
 
     def create(self, req: Request) -> Response:
-        body = body_of(req, "healthmonitor", "health_monitor_", POST)
+        body = CREATE.parse(req)
         pool = self.find(req, body["pool_id"], "pool", "Pool")
         kind = body["type"]
         if pool["protocol"] == "UDP" and kind not in ("UDP-CONNECT", "TCP", "HTTP"):
@@ -101,7 +103,7 @@ class HealthMonitors(Resource):
         return self.created("healthmonitor", self.view(rec, now))
 
     def update(self, req: Request, hm_id: str) -> Response:
-        body = body_of(req, "healthmonitor", "health_monitor_", PUT)
+        body = UPDATE.parse(req)
         hm = self.find(req, hm_id)
         for key in ("delay", "max_retries", "timeout"):
             if key in body and body[key] is None:

@@ -9,7 +9,7 @@ from . import listing
 from .base import Resource
 from .faults import fault, invalid_option, validation
 from .provisioning import stamp_new
-from .schema import BOOL, MAX_TIMEOUT, TAGS, UUID, Field, body_of, enum, integer, text
+from .schema import BOOL, MAX_TIMEOUT, TAGS, UUID, Body, Field, enum, integer, text
 from .store import Record
 
 PROTOCOLS = ("HTTP", "HTTPS", "TCP", "TERMINATED_HTTPS", "UDP", "SCTP", "PROMETHEUS")
@@ -45,6 +45,8 @@ POST: dict[str, Field] = {
     "loadbalancer_id": Field("uuid", mandatory=True), "project_id": text(36), "default_pool": Field("list"),
     "l7policies": Field("list"),
 }
+CREATE = Body("listener", "listener_", POST)
+UPDATE = Body("listener", "listener_", PUT)
 
 
 def l4(protocol: str) -> str:
@@ -97,7 +99,7 @@ class Listeners(Resource):
         return Response(200, {"listener": self.view(self.find(req, listener_id), self.now())})
 
     def create(self, req: Request) -> Response:
-        body = body_of(req, "listener", "listener_", POST)
+        body = CREATE.parse(req)
         if body.pop("default_pool", None) or body.pop("l7policies", None):
             raise validation("creating a default pool or L7 policies inside the listener request is not "
                              "supported by this cloud; create them one by one.")
@@ -127,7 +129,7 @@ class Listeners(Resource):
         return self.created("listener", self.view(rec, now))
 
     def update(self, req: Request, listener_id: str) -> Response:
-        body = body_of(req, "listener", "listener_", PUT)
+        body = UPDATE.parse(req)
         li = self.find(req, listener_id)
         lb = self.lb_of(li)
         candidate = {**li, **body}

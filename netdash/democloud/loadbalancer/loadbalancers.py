@@ -15,7 +15,7 @@ from . import listing
 from .base import Resource
 from .faults import fault, forbidden, invalid_subresource, validation
 from .provisioning import PENDING_DELETE, PENDING_UPDATE, stamp_new
-from .schema import BOOL, TAGS, UUID, Field, body_of, text
+from .schema import BOOL, TAGS, UUID, Body, Field, text
 from .store import Record
 
 VIP_FIELDS = ("vip_port_id", "vip_network_id", "vip_subnet_id")
@@ -32,6 +32,8 @@ POST = {
 }
 PUT = {"name": text(), "description": text(), "admin_state_up": BOOL, "vip_qos_policy_id": UUID,
        "tags": TAGS, "vip_sg_ids": Field("uuids")}
+CREATE = Body("loadbalancer", "load_balancer", POST)
+UPDATE = Body("loadbalancer", "load_balancer", PUT)
 
 
 class LoadBalancers(Resource):
@@ -74,7 +76,7 @@ class LoadBalancers(Resource):
         return Response(200, {"loadbalancer": self.view(self.find(req, lb_id), self.now())})
 
     def create(self, req: Request) -> Response:
-        body = body_of(req, "loadbalancer", "load_balancer", POST)
+        body = CREATE.parse(req)
         if not any(body.get(k) for k in VIP_FIELDS):
             raise validation(f"VIP must contain one of: {', '.join(VIP_FIELDS)}.")
         project = self.owner(req, body.get("project_id"))
@@ -103,7 +105,7 @@ class LoadBalancers(Resource):
         return self.created("loadbalancer", self.view(lb, now))
 
     def update(self, req: Request, lb_id: str) -> Response:
-        body = body_of(req, "loadbalancer", "load_balancer", PUT)
+        body = UPDATE.parse(req)
         lb = self.find(req, lb_id)
         now = self.now()
         self.check_mutable(lb, now)

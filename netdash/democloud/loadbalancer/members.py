@@ -9,7 +9,7 @@ from . import listing
 from .base import Resource
 from .faults import fault, invalid_subresource
 from .provisioning import PENDING_DELETE, PENDING_UPDATE, stamp_new
-from .schema import BOOL, TAGS, UUID, Field, body_of, integer, parse, text
+from .schema import BOOL, TAGS, UUID, Batch, Body, Field, integer, text
 from .store import Record
 
 PORT = integer(1, 65535)
@@ -21,6 +21,9 @@ POST: dict[str, Field] = {
     **PUT, "address": Field("ip", mandatory=True), "protocol_port": integer(1, 65535, mandatory=True),
     "subnet_id": UUID, "project_id": text(36), "request_sriov": BOOL,
 }
+CREATE = Body("member", "member_", POST)
+UPDATE = Body("member", "member_", PUT)
+BATCH = Batch("members", POST)
 DEFAULTS: dict[str, Any] = {"name": "", "admin_state_up": True, "weight": 1, "backup": False,
                             "subnet_id": None, "monitor_address": None, "monitor_port": None, "tags": []}
 
@@ -70,7 +73,7 @@ class Members(Resource):
         return Response(200, {"member": self.view(self.member_in(req, pool, member_id), self.now())})
 
     def create(self, req: Request, pool_id: str) -> Response:
-        body = body_of(req, "member", "member_", POST)
+        body = CREATE.parse(req)
         pool = self.find(req, pool_id, "pool", "Pool")
         self.check_subnet(req, body.get("subnet_id"))
         now = self.now()
@@ -84,7 +87,7 @@ class Members(Resource):
         return self.created("member", self.view(rec, now))
 
     def update(self, req: Request, pool_id: str, member_id: str) -> Response:
-        body = body_of(req, "member", "member_", PUT)
+        body = UPDATE.parse(req)
         pool = self.find(req, pool_id, "pool", "Pool")
         member = self.member_in(req, pool, member_id)
         now = self.now()
@@ -103,16 +106,9 @@ class Members(Resource):
     def batch_update(self, req: Request, pool_id: str) -> Response:
         """`PUT .../members {"members": [...]}`: the pool's members become exactly the list (matched on
         address and port); with `?additive_only=true` members not named are kept."""
-        data = req.json()
-        if not isinstance(data, dict) or not isinstance(data.get("members"), list) or len(data) != 1:
-            raise fault(400, "Invalid input for field/attribute members. Value: 'None'. "
-                             "Mandatory field missing.")
-        wanted = [parse(item if isinstance(item, dict) else {}, POST, "members") for item in data["members"]]
+        wanted = BATCH.parse(req)
         pool = self.find(req, pool_id, "pool", "Pool")
         for item in wanted:
-            if "address" not in item or "protocol_port" not in item:
-                raise fault(400, "Invalid input for field/attribute address. Value: 'None'. "
-                                 "Mandatory field missing.")
             self.check_subnet(req, item.get("subnet_id"))
         now = self.now()
         self.lock(self.lb_of(pool), self.parents(pool), now)

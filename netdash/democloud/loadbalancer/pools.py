@@ -12,7 +12,7 @@ from .base import Resource
 from .faults import fault, validation
 from .listeners import POOL_PROTOCOLS
 from .provisioning import PENDING_DELETE, stamp_new
-from .schema import BOOL, TAGS, UUID, Field, body_of, enum, integer, text
+from .schema import BOOL, TAGS, UUID, Body, Field, enum, integer, text
 from .store import Record
 
 ALGORITHMS = ("LEAST_CONNECTIONS", "SOURCE_IP", "SOURCE_IP_PORT", "ROUND_ROBIN")
@@ -41,6 +41,8 @@ POST: dict[str, Field] = {
     "session_persistence": persistence(True), "listener_id": UUID, "loadbalancer_id": UUID,
     "project_id": text(36), "healthmonitor": Field("obj", fields={}), "members": Field("list"),
 }
+CREATE = Body("pool", "pool_", POST)
+UPDATE = Body("pool", "pool_", PUT)
 DEFAULTS: dict[str, Any] = {
     "name": "", "description": "", "admin_state_up": True, "session_persistence": None, "tags": [],
     "tls_container_ref": None, "ca_tls_container_ref": None, "crl_container_ref": None, "tls_enabled": False,
@@ -104,7 +106,7 @@ class Pools(Resource):
         return Response(200, {"pool": self.view(self.find(req, pool_id), self.now())})
 
     def create(self, req: Request) -> Response:
-        body = body_of(req, "pool", "pool_", POST)
+        body = CREATE.parse(req)
         if body.pop("healthmonitor", None) is not None or body.pop("members", None):
             raise validation("creating members or a health monitor inside the pool request is not "
                              "supported by this cloud; create them one by one.")
@@ -140,7 +142,7 @@ class Pools(Resource):
         return self.created("pool", self.view(rec, now))
 
     def update(self, req: Request, pool_id: str) -> Response:
-        body = body_of(req, "pool", "pool_", PUT)
+        body = UPDATE.parse(req)
         pool = self.find(req, pool_id)
         if "session_persistence" in body:
             merged = {**(pool["session_persistence"] or {}), **(body["session_persistence"] or {})}

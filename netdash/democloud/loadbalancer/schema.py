@@ -1,29 +1,35 @@
 """Request body validation the way WSME does it for Octavia: types, ranges, enums, mandatory fields.
 
-Each resource declares its POST and PUT attributes as `Field`s; `parse` turns a request body into a dict of
-the attributes the client sent (converted), or raises the 400 a real Octavia answers. Only attributes the
-client sent are returned: defaults are applied by the caller, so a PUT never resets what it did not name.
+Each resource declares its POST and PUT attributes once, as `Field`s; `Body` turns such a table into a JSON
+Schema, compiled once at import, and `Body.parse` turns a request body into a dict of the attributes the
+client sent (converted), or raises the 400 a real Octavia answers: the schema's first error, worded as WSME
+words it (`Invalid input for field/attribute X. Value: 'Y'. ...`; the wording per keyword lives in the
+schema's `reasons`). Only attributes the client sent are returned: defaults are applied by the caller, so a
+PUT never resets what it did not name. What needs other objects (a subnet that must exist) is the
+controllers' business.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core import Request, is_uuid
+from ..core import HttpError, Request
+from ..validation import ValidationError, compile_schema, first_error, reason
 from .faults import fault, invalid_input, unknown_attributes
 
-TRUE_WORDS = frozenset({"true", "t", "yes", "y", "on", "1"})
-FALSE_WORDS = frozenset({"false", "f", "no", "n", "off", "0"})
+TRUE_WORDS = ("true", "t", "yes", "y", "on", "1")
+FALSE_WORDS = ("false", "f", "no", "n", "off", "0")
 MAX_TIMEOUT = 24 * 60 * 60 * 1000
+MISSING = "Mandatory field missing."
+NOT_JSON = "Request is not in valid JSON format"
 
 
 @dataclass(frozen=True)
 class Field:
-    """One attribute; `kind` names its converter in `CONVERTERS` (str, int, bool, uuid, enum, ip, obj...)."""
+    """One attribute; `kind` names its schema in `KINDS` (str, int, bool, uuid, enum, ip, obj...)."""
 
     kind: str
     mandatory: bool = False
@@ -54,150 +60,215 @@ UUID = Field("uuid")
 TAGS = Field("strs", max_length=255)
 
 
-def body_of(req: Request, root: str, argument: str, fields: dict[str, Field]) -> dict[str, Any]:
-    """The `{root: {...}}` body of a POST/PUT, validated against `fields`."""
-    data = req.json()
-    if not isinstance(data, dict):
-        raise fault(400, "Request is not in valid JSON format")
-    extra = [k for k in data if k != root]
-    if extra:
-        raise unknown_attributes(argument, extra)
-    inner = data.get(root)
-    if inner is None:
-        raise invalid_input(root, None, "Mandatory field missing.")
-    if not isinstance(inner, dict):
-        raise invalid_input(root, inner, "Value should be an object")
-    return parse(inner, fields, argument)
+# --- a table as a JSON Schema ---------------------------------------------------------------------
+# WSME reports two kinds of failure differently, as measured on Octavia 19: a value it cannot convert (a
+# string that is no boolean or integer, a list or dict that is not one) fails the whole argument (the field
+# is the argument's name, the value the whole body); a converted value that fails its type's validation (a
+# string type, a range, an enum) names the field, and for an item of a list or a value of a dict the whole
+# list or dict. A schema's `argumentLevel` lists the keywords of the first kind.
+def only(*keywords: str) -> Callable[[str], dict[str, str]]:
+    return lambda message: dict.fromkeys(keywords, message)
 
 
-def parse(data: dict[str, Any], fields: dict[str, Field], argument: str) -> dict[str, Any]:
-    unknown = [k for k in data if k not in fields]
-    if unknown:
-        raise unknown_attributes(argument, unknown)
+def string_schema(spec: Field) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string", "reasons": {
+        "type": "Value should be string",
+        "minLength": "Value should have a minimum character requirement of {bound}",
+        "maxLength": "Value should have a maximum character requirement of {bound}",
+        "pattern": "Value should match the pattern {bound}"}}
+    for keyword, value in (("minLength", spec.min_length), ("maxLength", spec.max_length),
+                           ("pattern", spec.pattern)):
+        if value is not None:
+            schema[keyword] = value
+    return schema
+
+
+def int_schema(spec: Field) -> dict[str, Any]:
+    """WSME's IntegerType: whatever `int()` takes (a bool, a float, a string of digits), then the range."""
+    schema: dict[str, Any] = {
+        "type": ["integer", "number", "boolean", "string"], "finite": True, "pattern": r"^\s*[-+]?[0-9]+\s*\Z",
+        "argumentLevel": ["type", "finite", "pattern"], "reasons": {
+            "type": "int() argument must be a string, a bytes-like object or a real number, not '{type_short}'",
+            "pattern": "invalid literal for int() with base 10: '{value}'",
+            "minimum": "Value should be greater or equal to {bound}",
+            "maximum": "Value should be lower or equal to {bound}"}}
+    if spec.minimum is not None:
+        schema["minimum"] = spec.minimum
+    if spec.maximum is not None:
+        schema["maximum"] = spec.maximum
+    return schema
+
+
+def bool_schema(spec: Field) -> dict[str, Any]:
+    words = "|".join((*TRUE_WORDS, *FALSE_WORDS))
+    return {"anyOf": [{"type": ["boolean", "integer"]}, {"type": "string", "pattern": f"^(?i:{words})\\Z"}],
+            "argumentLevel": ["anyOf"], "reasons": {"anyOf": "Value not an unambiguous boolean: {value}"}}
+
+
+def uuid_schema(spec: Field) -> dict[str, Any]:
+    return {"type": "string", "format": "uuid", "reasons": only("type", "format")("Value should be UUID format")}
+
+
+def enum_schema(spec: Field) -> dict[str, Any]:
+    listed = ", ".join(map(str, spec.choices)).replace("{", "{{").replace("}", "}}")
+    return {"enum": list(spec.choices), "reasons": {"enum": f"Value should be one of: {listed}"}}
+
+
+def ip_schema(spec: Field) -> dict[str, Any]:
+    return {"type": "string", "format": "ip-address",
+            "reasons": only("type", "format")("Value should be IPv4 or IPv6 format")}
+
+
+def array_of(items: dict[str, Any] | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "array", "argumentLevel": ["type"],
+                              "reasons": {"type": "Value not a valid list: {value}"}}
+    if items is not None:
+        schema["items"] = items
+    return schema
+
+
+def object_schema(fields: dict[str, Field]) -> dict[str, Any]:
+    """An object of `fields`: no unknown attribute, the mandatory ones there and not null, each value of
+    its kind (null is "not sent" for the others). `rank` puts the errors in WSME's order."""
+    properties = {name: {**PRESENT, "unlessNull": field_schema(spec)} if spec.mandatory else
+                  {"unlessNull": field_schema(spec)} for name, spec in fields.items()}
+    schema: dict[str, Any] = {"type": "object", "additionalProperties": False, "properties": properties,
+                              "reasons": {"type": "Value should be an object"}}
+    mandatory = [name for name, spec in fields.items() if spec.mandatory]
+    if mandatory:
+        schema["allOf"] = [{"required": [name]} for name in mandatory]  # one each: the error names its field
+    return schema
+
+
+#: a mandatory field sent as null is as missing as one not sent
+PRESENT: dict[str, Any] = {"notNull": True, "reasons": {"notNull": MISSING}}
+
+KINDS: dict[str, Callable[[Field], dict[str, Any]]] = {
+    "str": string_schema, "int": int_schema, "bool": bool_schema, "uuid": uuid_schema, "enum": enum_schema,
+    "float_enum": enum_schema, "ip": ip_schema,
+    "cidrs": lambda spec: array_of({"type": "string", "format": "cidr", "reasons": only(
+        "type", "format")("Value should be IPv4 or IPv6 CIDR format")}),
+    "strs": lambda spec: array_of(string_schema(spec)),
+    "uuids": lambda spec: array_of(uuid_schema(spec)),
+    "headers": lambda spec: {"type": "object", "additionalProperties": string_schema(spec),
+                             "argumentLevel": ["type"], "reasons": {"type": "Value not a valid dict: {value}"}},
+    "obj": lambda spec: object_schema(spec.fields),
+    "list": lambda spec: array_of(),
+    "objs": lambda spec: array_of(object_schema(spec.fields)),
+}
+
+
+def field_schema(spec: Field) -> dict[str, Any]:
+    return KINDS[spec.kind](spec)
+
+
+# --- converting what passed -----------------------------------------------------------------------
+def to_bool(value: Any) -> bool:
+    return value.lower() in TRUE_WORDS if isinstance(value, str) else bool(value)
+
+
+CONVERTERS: dict[str, Callable[[Any, Field], Any]] = {
+    "int": lambda value, spec: int(value),
+    "bool": lambda value, spec: to_bool(value),
+    "ip": lambda value, spec: str(ipaddress.ip_address(value)),
+    "cidrs": lambda value, spec: [str(ipaddress.ip_network(item, strict=False)) for item in value],
+    "obj": lambda value, spec: convert(value, spec.fields),
+    "objs": lambda value, spec: [convert(item, spec.fields) for item in value],
+}
+
+
+def convert(data: dict[str, Any], fields: dict[str, Field]) -> dict[str, Any]:
+    """The attributes sent, converted to what WSME hands the controller (`"5"` to 5, `"yes"` to True)."""
     out: dict[str, Any] = {}
-    for name, spec in fields.items():
-        if name not in data or (data[name] is None and spec.mandatory):
-            if spec.mandatory:
-                raise invalid_input(name, None, "Mandatory field missing.")
-            continue
-        out[name] = None if data[name] is None else convert(name, data[name], spec)
+    for name, value in data.items():
+        spec = fields[name]
+        change = CONVERTERS.get(spec.kind)
+        out[name] = value if value is None or change is None else change(value, spec)
     return out
 
 
-def convert(name: str, value: Any, spec: Field) -> Any:
-    return CONVERTERS[spec.kind](name, value, spec)
+# --- the error -----------------------------------------------------------------------------------
+def rank(order: dict[str, int]) -> Callable[[ValidationError], tuple[int, ...]]:
+    """WSME's order: the body's shape and unknown attributes, then field by field in the table's order
+    (a mandatory one missing, or its value)."""
+
+    def key(error: ValidationError) -> tuple[int, ...]:
+        path = error.absolute_path
+        if len(path) >= 2 and isinstance(path[1], str):
+            return (1, order.get(path[1], 0))
+        if len(path) == 1 and error.validator == "required":
+            return (1, order.get(error.validator_value[0], 0))
+        return (0,)
+
+    return key
 
 
-def wrong_type(name: str, value: Any, expected: str) -> Exception:
-    return invalid_input(name, value, f"Wrong type. Expected '{expected}', got '{type(value)}'")
+def refusal(error: ValidationError, argument: str, data: Any) -> HttpError:
+    """WSME's answer to the first error of `data` (the whole body), in the two kinds described above; an
+    unknown attribute names the argument's path down to the object that has it."""
+    path = list(error.absolute_path)
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if not path and error.validator == "type":
+        return fault(400, NOT_JSON)
+    if error.validator == "additionalProperties" and schema.get("additionalProperties") is False:
+        known = schema.get("properties", {})
+        return unknown_attributes(".".join([argument, *map(str, path)]),
+                                  [k for k in error.instance if k not in known])
+    if error.validator == "required":
+        return invalid_input(error.validator_value[0], None, MISSING)
+    why = reason(error, error.message)
+    if error.validator in schema.get("argumentLevel", ()):
+        return invalid_input(argument, data, why)
+    value = error.instance
+    in_container = len(error.absolute_schema_path) > 1 and error.absolute_schema_path[-2] in (
+        "items", "additionalProperties")
+    if in_container:  # an item of a list, a value of a dict: WSME shows the list or the dict
+        path, value = path[:-1], at(data, path[:-1])
+    names = [p for p in path if isinstance(p, str)]
+    return invalid_input(names[-1] if names else argument, value, why)
 
 
-def to_str(name: str, value: Any, spec: Field) -> str:
-    if not isinstance(value, str):
-        raise wrong_type(name, value, "<class 'str'>")
-    if spec.min_length is not None and len(value) < spec.min_length:
-        raise invalid_input(name, value, f"Value should have a minimum character requirement of "
-                                         f"{spec.min_length}")
-    if spec.max_length is not None and len(value) > spec.max_length:
-        raise invalid_input(name, value, f"Value should have a maximum character requirement of "
-                                         f"{spec.max_length}")
-    if spec.pattern is not None and not re.match(spec.pattern, value):
-        raise invalid_input(name, value, f"Value should match the pattern {spec.pattern}")
-    return value
+def at(data: Any, path: list[Any]) -> Any:
+    for step in path:
+        data = data[step]
+    return data
 
 
-def to_int(name: str, value: Any, spec: Field) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise wrong_type(name, value, "<class 'int'>")
-    try:
-        number = int(value)
-    except ValueError:
-        raise invalid_input(name, value, f"invalid literal for int() with base 10: '{value}'") from None
-    if spec.minimum is not None and number < spec.minimum:
-        raise invalid_input(name, value, f"Value should be greater or equal to {spec.minimum}")
-    if spec.maximum is not None and number > spec.maximum:
-        raise invalid_input(name, value, f"Value should be lower or equal to {spec.maximum}")
-    return number
+class Body:
+    """`{root: {...}}`, the body of a POST or PUT, against a table of `fields`; compiled once."""
+
+    def __init__(self, root: str, argument: str, fields: dict[str, Field]) -> None:
+        self.root = root
+        self.argument = argument
+        self.fields = fields
+        self.validator = compile_schema({
+            "type": "object", "additionalProperties": False, "required": [root],
+            "properties": {root: {**PRESENT, "unlessNull": object_schema(fields)}}})
+        self.rank = rank({name: index for index, name in enumerate(fields)})
+
+    def parse(self, req: Request) -> dict[str, Any]:
+        data = req.json()
+        error = first_error(self.validator, data, self.rank)
+        if error is not None:
+            raise refusal(error, self.argument, data)
+        return convert(data[self.root], self.fields)
 
 
-def to_bool(name: str, value: Any, spec: Field) -> bool:
-    if isinstance(value, bool | int):
-        return bool(value)
-    if isinstance(value, str) and value.lower() in TRUE_WORDS:
-        return True
-    if isinstance(value, str) and value.lower() in FALSE_WORDS:
-        return False
-    raise invalid_input(name, value, f"Value not an unambiguous boolean: {value}")
+class Batch:
+    """`{"members": [{...}, ...]}`: a list of `fields` objects under one key (the member batch update)."""
 
+    def __init__(self, root: str, fields: dict[str, Field]) -> None:
+        self.root = root
+        self.fields = fields
+        self.validator = compile_schema({
+            "type": "object", "additionalProperties": False, "required": [root],
+            "properties": {root: {"type": "array", "items": object_schema(fields)}}})
 
-def to_uuid(name: str, value: Any, spec: Field) -> str:
-    if not isinstance(value, str) or not is_uuid(value):
-        raise invalid_input(name, value, "Value should be UUID format")
-    return value
-
-
-def to_enum(name: str, value: Any, spec: Field) -> Any:
-    if value not in spec.choices or isinstance(value, bool):
-        raise invalid_input(name, value, f"Value should be one of: {', '.join(map(str, spec.choices))}")
-    return value
-
-
-def to_ip(name: str, value: Any, spec: Field) -> str:
-    if not isinstance(value, str):  # ip_address() takes an int too: 5 would be stored as 0.0.0.5
-        raise invalid_input(name, value, "Value should be IPv4 or IPv6 format")
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        raise invalid_input(name, value, "Value should be IPv4 or IPv6 format") from None
-
-
-def to_cidrs(name: str, value: Any, spec: Field) -> list[str]:
-    if not isinstance(value, list):
-        raise wrong_type(name, value, "[CidrType]")
-    try:
-        return [str(ipaddress.ip_network(item, strict=False)) for item in value]
-    except (ValueError, TypeError):
-        raise invalid_input(name, value, "Value should be IPv4 or IPv6 CIDR format") from None
-
-
-def to_strs(name: str, value: Any, spec: Field) -> list[str]:
-    if not isinstance(value, list):
-        raise wrong_type(name, value, "[str]")
-    return [to_str(name, item, spec) for item in value]
-
-
-def to_uuids(name: str, value: Any, spec: Field) -> list[str]:
-    if not isinstance(value, list):
-        raise wrong_type(name, value, "[UuidType]")
-    return [to_uuid(name, item, spec) for item in value]
-
-
-def to_headers(name: str, value: Any, spec: Field) -> dict[str, str]:
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise wrong_type(name, value, "{str: str}")
-    return {str(k): to_str(name, v, spec) for k, v in value.items()}
-
-
-def to_obj(name: str, value: Any, spec: Field) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise invalid_input(name, value, "Value should be an object")
-    return parse(value, spec.fields, name)
-
-
-def to_list(name: str, value: Any, spec: Field) -> list[Any]:
-    if not isinstance(value, list):
-        raise wrong_type(name, value, "[object]")
-    return value
-
-
-def to_objs(name: str, value: Any, spec: Field) -> list[dict[str, Any]]:
-    if not isinstance(value, list):
-        raise wrong_type(name, value, "[object]")
-    return [to_obj(name, item, spec) for item in value]
-
-
-CONVERTERS: dict[str, Callable[[str, Any, Field], Any]] = {
-    "str": to_str, "int": to_int, "bool": to_bool, "uuid": to_uuid, "enum": to_enum, "float_enum": to_enum,
-    "ip": to_ip, "cidrs": to_cidrs, "strs": to_strs, "uuids": to_uuids, "headers": to_headers,
-    "obj": to_obj, "objs": to_objs, "list": to_list,
-}
+    def parse(self, req: Request) -> list[dict[str, Any]]:
+        data = req.json()
+        error = first_error(self.validator, data)
+        if error is not None:
+            if len(error.absolute_path) <= 1:  # not {root: [...]}
+                raise invalid_input(self.root, None, MISSING)
+            raise refusal(error, self.root, data)
+        return [convert(item, self.fields) for item in data[self.root]]

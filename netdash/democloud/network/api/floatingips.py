@@ -14,16 +14,19 @@ from ..store import Record, Store
 from ..views import FIP_FIELDS, fip_view
 
 SPEC: dict[str, a.Attr] = {
+    **a.STANDARD,
+    "status": a.READ_ONLY,
     "description": a.DESCRIPTION,
     "tags": a.TAGS,
     "project_id": a.PROJECT,
     "tenant_id": a.PROJECT,
-    "floating_network_id": a.Attr(a.uuid, put=False, required=True),
-    "floating_ip_address": a.Attr(a.ip_address, put=False),
-    "subnet_id": a.Attr(a.nullable(a.uuid), put=False),
-    "port_id": a.Attr(a.nullable(a.uuid)),
-    "fixed_ip_address": a.Attr(a.nullable(a.ip_address)),
+    "floating_network_id": a.Attr(a.UUID, put=False, required=True),
+    "floating_ip_address": a.Attr(a.IP_ADDRESS, put=False),
+    "subnet_id": a.Attr(a.nullable(a.UUID), put=False),
+    "port_id": a.Attr(a.nullable(a.UUID)),
+    "fixed_ip_address": a.Attr(a.nullable(a.IP_ADDRESS)),
 }
+BODY = a.Body("floatingip", SPEC)
 
 
 class FloatingIPsController:
@@ -57,13 +60,13 @@ class FloatingIPsController:
         return Response(200, {"floatingip": self.view(fip)})
 
     def create(self, req: Request) -> Response:
-        attrs = a.parse(req, "floatingip", SPEC, update=False)
+        attrs = BODY.parse(req, update=False)
         return Response(201, {"floatingip": self.view(self.rules.fips.create(caller(req), attrs))})
 
     def update(self, req: Request, fip_id: str) -> Response:
         ctx = caller(req)
         fip = policy.owned(ctx, self.store.fips, "floatingip", fip_id)
-        attrs = a.parse(req, "floatingip", SPEC, update=True)
+        attrs = BODY.parse(req, update=True)
         self.rules.fips.update(ctx, fip, attrs)
         return Response(200, {"floatingip": self.view(fip)})
 

@@ -14,24 +14,28 @@ from ..store import Store
 from ..views import NETWORK_FIELDS, network_view
 
 SPEC: dict[str, a.Attr] = {
+    **a.STANDARD,
+    "status": a.READ_ONLY,
+    "subnets": a.READ_ONLY,
     "name": a.NAME,
     "description": a.DESCRIPTION,
     "tags": a.TAGS,
     "project_id": a.PROJECT,
     "tenant_id": a.PROJECT,
-    "admin_state_up": a.Attr(a.boolean),
-    "shared": a.Attr(a.boolean),
-    "router:external": a.Attr(a.boolean),
-    "port_security_enabled": a.Attr(a.boolean),
-    "is_default": a.Attr(a.boolean),
+    "admin_state_up": a.Attr(a.BOOLEAN),
+    "shared": a.Attr(a.BOOLEAN),
+    "router:external": a.Attr(a.BOOLEAN),
+    "port_security_enabled": a.Attr(a.BOOLEAN),
+    "is_default": a.Attr(a.BOOLEAN),
     "mtu": a.Attr(a.integer(68, 9216)),
-    "vlan_transparent": a.Attr(a.boolean, put=False),
-    "qinq": a.Attr(a.boolean, put=False),
+    "vlan_transparent": a.Attr(a.BOOLEAN, put=False),
+    "qinq": a.Attr(a.BOOLEAN, put=False),
     "availability_zone_hints": a.Attr(a.list_of(a.string(255)), put=False),
     "provider:network_type": a.Attr(a.one_of("flat", "vlan", "vxlan", "geneve", "local"), put=False),
     "provider:physical_network": a.Attr(a.nullable(a.string(64)), put=False),
     "provider:segmentation_id": a.Attr(a.nullable(a.integer(1, 16777215)), put=False),
 }
+BODY = a.Body("network", SPEC)
 
 
 class NetworksController:
@@ -61,14 +65,14 @@ class NetworksController:
         return Response(200, {"network": self.view(policy.visible_network(self.store, caller(req), net_id))})
 
     def create(self, req: Request) -> Response:
-        attrs = a.parse(req, "network", SPEC, update=False)
+        attrs = BODY.parse(req, update=False)
         net = self.rules.networks.create(caller(req), attrs)
         return Response(201, {"network": network_view(self.store, net, created=True)})
 
     def update(self, req: Request, net_id: str) -> Response:
         ctx = caller(req)
         net = policy.visible_network(self.store, ctx, net_id)
-        attrs = a.parse(req, "network", SPEC, update=True)
+        attrs = BODY.parse(req, update=True)
         self.rules.networks.update(ctx, net, attrs)
         return Response(200, {"network": self.view(net)})
 

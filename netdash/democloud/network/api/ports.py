@@ -13,26 +13,32 @@ from ..rules import Rules
 from ..store import Store
 from ..views import PORT_FIELDS, port_view
 
-FIXED_IP = a.dict_of({"subnet_id": a.uuid, "ip_address": a.ip_address})
+#: neutron-lib's `validate_fixed_ips` words a list that is none, and an item that is no dict, alike
+NOT_FIXED_IPS = "Invalid data format for fixed IP: '{value}'"
+FIXED_IP = a.dict_of({"subnet_id": a.UUID, "ip_address": a.IP_ADDRESS}, not_a_dict=NOT_FIXED_IPS)
 PAIR = a.dict_of({"ip_address": a.string(64), "mac_address": a.string(17)}, required=("ip_address",))
 SPEC: dict[str, a.Attr] = {
+    **a.STANDARD,
+    "status": a.READ_ONLY,
+    "binding:vif_type": a.READ_ONLY,
+    "binding:vif_details": a.READ_ONLY,
     "name": a.NAME,
     "description": a.DESCRIPTION,
     "tags": a.TAGS,
     "project_id": a.PROJECT,
     "tenant_id": a.PROJECT,
-    "network_id": a.Attr(a.uuid, put=False, required=True),
-    "admin_state_up": a.Attr(a.boolean),
+    "network_id": a.Attr(a.UUID, put=False, required=True),
+    "admin_state_up": a.Attr(a.BOOLEAN),
     "mac_address": a.Attr(a.string(17)),
     "device_id": a.Attr(a.string(255)),
     "device_owner": a.Attr(a.string(255)),
-    "fixed_ips": a.Attr(a.list_of(FIXED_IP)),
-    "security_groups": a.Attr(a.nullable(a.unique_list_of(a.uuid))),
+    "fixed_ips": a.Attr(a.list_of(FIXED_IP, not_a_list=NOT_FIXED_IPS)),
+    "security_groups": a.Attr(a.nullable(a.list_of(a.UUID, unique=True))),
     "allowed_address_pairs": a.Attr(a.nullable(a.list_of(PAIR))),
-    "extra_dhcp_opts": a.Attr(a.nullable(a.list_of(a.any_dict))),
-    "port_security_enabled": a.Attr(a.boolean),
+    "extra_dhcp_opts": a.Attr(a.nullable(a.list_of(a.ANY_DICT))),
+    "port_security_enabled": a.Attr(a.BOOLEAN),
     "binding:host_id": a.Attr(a.nullable(a.string(255))),
-    "binding:profile": a.Attr(a.nullable(a.any_dict)),
+    "binding:profile": a.Attr(a.nullable(a.ANY_DICT)),
     "binding:vnic_type": a.Attr(
         a.one_of(
             "normal",
@@ -47,6 +53,7 @@ SPEC: dict[str, a.Attr] = {
         )
     ),
 }
+BODY = a.Body("port", SPEC)
 
 
 class PortsController:
@@ -80,14 +87,14 @@ class PortsController:
 
     def create(self, req: Request) -> Response:
         ctx = caller(req)
-        attrs = a.parse(req, "port", SPEC, update=False)
+        attrs = BODY.parse(req, update=False)
         port = self.rules.ports.create(ctx, attrs)
         return Response(201, {"port": port_view(port, ctx.is_admin)})
 
     def update(self, req: Request, port_id: str) -> Response:
         ctx = caller(req)
         port = policy.visible_port(self.store, ctx, port_id)
-        attrs = a.parse(req, "port", SPEC, update=True)
+        attrs = BODY.parse(req, update=True)
         self.rules.ports.update(ctx, port, attrs)
         return Response(200, {"port": port_view(port, ctx.is_admin)})
 

@@ -6,7 +6,7 @@ from ...core import Request, Response, Router
 from .. import attrs as a
 from .. import policy
 from ..attrs import caller
-from ..errors import bad_request, bad_resource
+from ..errors import bad_resource
 from ..query import list_answer
 from ..rules import Rules
 from ..store import Record, Store
@@ -14,24 +14,28 @@ from ..views import ROUTER_FIELDS, router_view
 from .ports import FIXED_IP
 from .subnets import ROUTE
 
-GATEWAY = a.dict_of(
-    {"network_id": a.uuid, "enable_snat": a.boolean, "external_fixed_ips": a.list_of(FIXED_IP)},
-    required=("network_id",),
+GATEWAY = a.dict_or_nodata(
+    {"network_id": a.UUID, "enable_snat": a.BOOLEAN, "external_fixed_ips": a.list_of(FIXED_IP)},
+    required=("network_id",), unknown="Unexpected keys supplied: {unrecognized}",
 )
 SPEC: dict[str, a.Attr] = {
+    **a.STANDARD,
+    "status": a.READ_ONLY,
     "name": a.NAME,
     "description": a.DESCRIPTION,
     "tags": a.TAGS,
     "project_id": a.PROJECT,
     "tenant_id": a.PROJECT,
-    "admin_state_up": a.Attr(a.boolean),
-    "external_gateway_info": a.Attr(a.nullable(lambda v: GATEWAY(v) if v else None)),
-    "routes": a.Attr(a.nullable(a.list_of(ROUTE))),
-    "distributed": a.Attr(a.boolean),
-    "ha": a.Attr(a.boolean),
+    "admin_state_up": a.Attr(a.BOOLEAN),
+    "external_gateway_info": a.Attr(GATEWAY),
+    "routes": a.Attr(a.nullable(a.list_of(ROUTE)), post=False),
+    "distributed": a.Attr(a.BOOLEAN),
+    "ha": a.Attr(a.BOOLEAN),
     "availability_zone_hints": a.Attr(a.list_of(a.string(255)), put=False),
-    "flavor_id": a.Attr(a.nullable(a.uuid), put=False),
+    "flavor_id": a.Attr(a.nullable(a.UUID), put=False),
 }
+BODY = a.Body("router", SPEC)
+INTERFACE = a.Fields({"subnet_id": a.nullable(a.UUID), "port_id": a.nullable(a.UUID)})
 
 
 class RoutersController:
@@ -60,13 +64,13 @@ class RoutersController:
         return Response(200, {"router": self.view(policy.owned(caller(req), self.store.routers, "router", router_id))})
 
     def create(self, req: Request) -> Response:
-        attrs = a.parse(req, "router", SPEC, update=False)
+        attrs = BODY.parse(req, update=False)
         return Response(201, {"router": self.view(self.rules.routers.create(caller(req), attrs))})
 
     def update(self, req: Request, router_id: str) -> Response:
         ctx = caller(req)
         router = policy.owned(ctx, self.store.routers, "router", router_id)
-        attrs = a.parse(req, "router", SPEC, update=True)
+        attrs = BODY.parse(req, update=True)
         self.rules.routers.update(ctx, router, attrs)
         return Response(200, {"router": self.view(router)})
 
@@ -76,16 +80,8 @@ class RoutersController:
 
     # --- interfaces -----------------------------------------------------------------------------
     def interface_args(self, req: Request) -> tuple[str | None, str | None]:
-        body = a.read_json(req)
-        if not isinstance(body, dict):
-            raise bad_request("Body contains invalid data")
+        body = INTERFACE.parse(req)
         subnet_id, port_id = body.get("subnet_id"), body.get("port_id")
-        for key, value in (("subnet_id", subnet_id), ("port_id", port_id)):
-            if value is not None:
-                try:
-                    a.uuid(value)
-                except a.Invalid as exc:
-                    raise bad_request(f"Invalid input for {key}. Reason: {exc}.") from None
         if subnet_id and port_id:
             raise bad_resource("router", "Cannot specify both subnet-id and port-id")
         if not subnet_id and not port_id:

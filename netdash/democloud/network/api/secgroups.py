@@ -12,29 +12,33 @@ from ..store import Record, Store
 from ..views import RULE_FIELDS, SG_FIELDS, rule_view, sg_view
 
 SPEC: dict[str, a.Attr] = {
+    **a.STANDARD,
     "name": a.NAME,
     "description": a.DESCRIPTION,
     "tags": a.TAGS,
     "project_id": a.PROJECT,
     "tenant_id": a.PROJECT,
-    "stateful": a.Attr(a.boolean),
-    "shared": a.Attr(a.boolean, put=False),
+    "stateful": a.Attr(a.BOOLEAN),
+    "shared": a.Attr(a.BOOLEAN, put=False),
 }
+BODY = a.Body("security_group", SPEC)
 PORT_NUMBER = a.nullable(a.integer(0, 65535))
 RULE_SPEC: dict[str, a.Attr] = {
+    **a.STANDARD,
     "description": a.Attr(a.string(255), put=True),
     "project_id": a.PROJECT,
     "tenant_id": a.PROJECT,
-    "security_group_id": a.Attr(a.uuid, put=False, required=True),
+    "security_group_id": a.Attr(a.UUID, put=False, required=True),
     "direction": a.Attr(a.one_of("ingress", "egress"), put=False, required=True),
     "ethertype": a.Attr(a.one_of("IPv4", "IPv6"), put=False),
     "protocol": a.Attr(a.nullable(a.string(32)), put=False),
     "port_range_min": a.Attr(PORT_NUMBER, put=False),
     "port_range_max": a.Attr(PORT_NUMBER, put=False),
     "remote_ip_prefix": a.Attr(a.nullable(a.string(64)), put=False),
-    "remote_group_id": a.Attr(a.nullable(a.uuid), put=False),
-    "remote_address_group_id": a.Attr(a.nullable(a.uuid), put=False),
+    "remote_group_id": a.Attr(a.nullable(a.UUID), put=False),
+    "remote_address_group_id": a.Attr(a.nullable(a.UUID), put=False),
 }
+RULE_BODY = a.Body("security_group_rule", RULE_SPEC)
 
 
 class SecurityGroupsController:
@@ -69,13 +73,13 @@ class SecurityGroupsController:
         return Response(200, {"security_group": self.view(policy.visible_sg(self.store, ctx, sg_id))})
 
     def create(self, req: Request) -> Response:
-        attrs = a.parse(req, "security_group", SPEC, update=False)
+        attrs = BODY.parse(req, update=False)
         return Response(201, {"security_group": self.view(self.rules.groups.create(caller(req), attrs))})
 
     def update(self, req: Request, sg_id: str) -> Response:
         ctx = caller(req)
         sg = policy.visible_sg(self.store, ctx, sg_id)
-        attrs = a.parse(req, "security_group", SPEC, update=True)
+        attrs = BODY.parse(req, update=True)
         self.rules.groups.update(ctx, sg, attrs)
         return Response(200, {"security_group": self.view(sg)})
 
@@ -97,7 +101,7 @@ class SecurityGroupsController:
 
     def create_rule(self, req: Request) -> Response:
         ctx = caller(req)
-        attrs = a.parse(req, "security_group_rule", RULE_SPEC, update=False)
+        attrs = RULE_BODY.parse(req, update=False)
         sg = policy.visible_sg(self.store, ctx, attrs.pop("security_group_id"))
         rule = self.rules.groups.create_rule(ctx, sg, attrs)
         return Response(201, {"security_group_rule": rule_view(rule)})

@@ -12,31 +12,34 @@ from ..store import Record, Store
 from ..views import SUBNET_FIELDS, subnet_view
 
 IPV6_MODES = a.nullable(a.one_of("slaac", "dhcpv6-stateful", "dhcpv6-stateless"))
-POOL = a.dict_of({"start": a.string(64), "end": a.string(64)}, required=("start", "end"))
-ROUTE = a.dict_of({"destination": a.string(64), "nexthop": a.ip_address}, required=("destination", "nexthop"))
+POOL = a.dict_of({"start": a.string(64), "end": a.string(64)}, required=("start", "end"), strict=True)
+ROUTE = a.dict_of({"destination": a.string(64), "nexthop": a.IP_ADDRESS}, required=("destination", "nexthop"),
+                  strict=True)
 
 SPEC: dict[str, a.Attr] = {
+    **a.STANDARD,
     "name": a.NAME,
     "description": a.DESCRIPTION,
     "tags": a.TAGS,
     "project_id": a.PROJECT,
     "tenant_id": a.PROJECT,
-    "network_id": a.Attr(a.uuid, put=False, required=True),
-    "ip_version": a.Attr(a.one_of(4, 6), put=False, required=True),
+    "network_id": a.Attr(a.UUID, put=False, required=True),
+    "ip_version": a.Attr(a.int_one_of(4, 6), put=False, required=True),
     "cidr": a.Attr(a.string(64), put=False),
-    "subnetpool_id": a.Attr(a.nullable(a.uuid), put=False),
+    "subnetpool_id": a.Attr(a.nullable(a.UUID), put=False),
     "prefixlen": a.Attr(a.integer(0, 128), put=False),
-    "use_default_subnetpool": a.Attr(a.boolean, put=False),
-    "gateway_ip": a.Attr(a.nullable(a.ip_address)),
+    "use_default_subnetpool": a.Attr(a.BOOLEAN, put=False),
+    "gateway_ip": a.Attr(a.nullable(a.IP_ADDRESS)),
     "allocation_pools": a.Attr(a.list_of(POOL)),
-    "dns_nameservers": a.Attr(a.unique_list_of(a.ip_address)),
+    "dns_nameservers": a.Attr(a.list_of(a.IP_ADDRESS, unique=True, duplicates="Duplicate nameserver '{duplicates}'")),
     "host_routes": a.Attr(a.list_of(ROUTE)),
-    "enable_dhcp": a.Attr(a.boolean),
+    "enable_dhcp": a.Attr(a.BOOLEAN),
     "ipv6_ra_mode": a.Attr(IPV6_MODES, put=False),
     "ipv6_address_mode": a.Attr(IPV6_MODES, put=False),
     "service_types": a.Attr(a.list_of(a.string(255))),
-    "segment_id": a.Attr(a.nullable(a.uuid)),
+    "segment_id": a.Attr(a.nullable(a.UUID)),
 }
+BODY = a.Body("subnet", SPEC)
 
 
 class SubnetsController:
@@ -69,13 +72,13 @@ class SubnetsController:
         return Response(200, {"subnet": self.view(policy.visible_subnet(self.store, caller(req), subnet_id))})
 
     def create(self, req: Request) -> Response:
-        attrs = a.parse(req, "subnet", SPEC, update=False)
+        attrs = BODY.parse(req, update=False)
         return Response(201, {"subnet": self.view(self.rules.subnets.create(caller(req), attrs))})
 
     def update(self, req: Request, subnet_id: str) -> Response:
         ctx = caller(req)
         subnet = policy.visible_subnet(self.store, ctx, subnet_id)
-        attrs = a.parse(req, "subnet", SPEC, update=True)
+        attrs = BODY.parse(req, update=True)
         self.rules.subnets.update(ctx, subnet, attrs)
         return Response(200, {"subnet": self.view(subnet)})
 
