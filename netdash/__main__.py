@@ -13,9 +13,12 @@ from collections.abc import Sequence
 
 def dashboard(options: argparse.Namespace) -> int:
     """The live dashboard on the cloud the options name, until the user quits."""
-    from netdash.cli.main import open_cloud
+    from netdash.cli.main import fail, open_cloud
     from netdash.tui.app import NetdashApp
 
+    problem = NetdashApp.settings_problem(options.theme, options.keys)
+    if problem is not None:  # the config file's theme or keys: said before anything starts
+        return fail(f"{options.config_path}: {problem}")
     client, demo = open_cloud(options)
     stopped = threading.Lock()
 
@@ -28,7 +31,7 @@ def dashboard(options: argparse.Namespace) -> int:
     try:
         app = NetdashApp(client, interval=options.interval, read_only=options.read_only, freeze_gc=True,
                          fetch_process=True, notices=options.notices, last_resort=stop,
-                         screenshots=options.screenshots)
+                         screenshots=options.screenshots, theme=options.theme, keymap=options.keys)
         app.run()
         return app.return_code or 0
     finally:

@@ -17,9 +17,11 @@ collect_ignore_glob = [] if os.environ.get("NETDASH_REALSTACK") else ["realstack
 @pytest.fixture(autouse=True)
 def private_state_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Any:
     """Each test's own `$XDG_STATE_HOME`: the action journal of one test (or of the user running the
-    suite) is never another's."""
+    suite) is never another's; and an empty `$XDG_CONFIG_HOME`, so the config file of whoever runs the
+    suite changes nothing."""
     home = tmp_path_factory.mktemp("state")
     monkeypatch.setenv("XDG_STATE_HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
     return home
 
 

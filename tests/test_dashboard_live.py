@@ -220,3 +220,17 @@ async def test_screenshots_go_where_asked_and_a_bad_place_is_named(tmp_path) -> 
         await pilot.pause()
         assert any(f"cannot save a screenshot in {tmp_path / 'missing'}: no such directory" in str(n.message)
                    for n in app._notifications)
+
+
+async def test_the_config_files_theme_and_keys_apply() -> None:
+    from tests.test_dashboard_snapshots import Info
+    from tests import topology_factory as f
+
+    app = NetdashApp(None, Info(), poll=False, topology=f.seed_topology(), theme="nord",
+                     keymap={"app.keys": "f1"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.theme == "nord"
+        await pilot.press("f1")
+        from netdash.tui.screens import KeysScreen
+
+        await until(pilot, lambda: isinstance(app.screen, KeysScreen), what="the keys screen on f1")

@@ -150,11 +150,12 @@ def top_parser() -> Parser:
     topology = sub.add_parser("topology", help=TOPOLOGY_HELP, description=TOPOLOGY_HELP)
     topology.add_argument("--format", choices=("tree", "json"), default="tree", help="output format (default tree)")
     add_cloud_options(topology, defaults=False)
-    from netdash.cli import actions, probe, recover
+    from netdash.cli import actions, config, probe, recover
 
     actions.register(sub)
     recover.register(sub)
     probe.register(sub)
+    config.register(sub)
     # Listed here so that --help names it; `main` hands its arguments to the embedded cloud's own parser.
     sub.add_parser("demo-cloud", help=DEMO_CLOUD_HELP, add_help=False)
     return p
@@ -177,6 +178,15 @@ def main(argv: Sequence[str] | None, dashboard: Dashboard) -> int:
     for name, option in DASHBOARD_ONLY.items():
         if options.subcommand is not None and getattr(options, name, None) is not None:
             return fail(f"{option} is a dashboard option: `netdash {options.subcommand}` does not refresh")
+    from netdash.cli import config
+
+    if options.subcommand == "config":  # `config path`
+        out(str(config.config_path()))
+        return 0
+    try:
+        config.apply(config.load(), options)
+    except config.ConfigFileError as exc:
+        return fail(str(exc))
     if options.interval is None:
         options.interval = 2.0
     options.notices = tell_unfinished() if options.subcommand != "recover" else []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 
 from textual import events, on, work
@@ -50,6 +50,14 @@ from netdash.widgets.view_bar import ViewBar
 
 #: section key -> its title
 TITLES = {key: title for key, title, _ in SECTIONS}
+
+
+def binding_ids() -> set[str]:
+    """Every binding id the config file's `[keys]` may name (Textual's keymap)."""
+    from netdash.tui.action_screens import ActionScreen, PickScreen
+
+    return {b.id for owner in (NetdashApp, TopologyTree, ProbePane, KeysScreen, ActionScreen, PickScreen)
+            for b in owner.BINDINGS if isinstance(b, Binding) and b.id}
 
 
 def default_screenshot_dir() -> str:
@@ -92,7 +100,8 @@ class NetdashApp(App[int]):
                  read_only: bool = False, poller: PollerLike | None = None, poll: bool = True,
                  topology: Topology | None = None, clock: Callable[[], float] = time.time,
                  freeze_gc: bool = False, fetch_process: bool = False, notices: Iterable[str] = (),
-                 last_resort: Callable[[], None] | None = None, screenshots: str | None = None) -> None:
+                 last_resort: Callable[[], None] | None = None, screenshots: str | None = None,
+                 theme: str | None = None, keymap: Mapping[str, str] | None = None) -> None:
         """`poll=False` with a fixed `topology` and `clock` gives snapshot tests a still picture.
         `freeze_gc`: once the first snapshot is on screen, freeze what is alive out of the garbage
         collector's reach (`cloud.collector.freeze_survivors`); for a process that runs one dashboard,
@@ -102,8 +111,13 @@ class NetdashApp(App[int]):
         lines the user must see at start (an action a crash left half-done), in the log and as a toast.
         `last_resort`: what must be stopped (the embedded cloud, the fetch process) if the terminal goes
         away and the App's own exit hangs (`tui.terminal`). `screenshots`: where the palette's Screenshot
-        saves (default `default_screenshot_dir`)."""
+        saves (default `default_screenshot_dir`). `theme`, `keymap`: the config file's (checked first with
+        `settings_problem`)."""
         super().__init__()
+        if theme is not None:
+            self.theme = theme
+        if keymap:
+            self.set_keymap(dict(keymap))
         self.screenshots = screenshots or default_screenshot_dir()
         self.views = Views(self)
         self.client = client
@@ -617,6 +631,18 @@ class NetdashApp(App[int]):
         rows += [("↑ ↓ enter", "Move, open", "Move the cursor; enter opens or closes a node"),
                  ("ctrl+p", "Commands", "Search every command")]
         self.push_screen(KeysScreen(rows, self.cli_environment), self._release_held)
+
+    @staticmethod
+    def settings_problem(theme: str | None, keymap: Mapping[str, str] | None) -> str | None:
+        """What is wrong with a theme name or a keymap, in one line; None when nothing is."""
+        from textual.theme import BUILTIN_THEMES
+
+        if theme is not None and theme not in BUILTIN_THEMES:
+            return f"theme: unknown theme {theme!r} (themes: {', '.join(sorted(BUILTIN_THEMES))})"
+        unknown = sorted(set(keymap or {}) - binding_ids())
+        if unknown:
+            return f"keys: unknown binding id {unknown[0]!r} (ids: {', '.join(sorted(binding_ids()))})"
+        return None
 
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
                            time_format: str | None = None) -> str | None:
