@@ -223,8 +223,8 @@ async def test_screenshots_go_where_asked_and_a_bad_place_is_named(tmp_path) -> 
 
 
 async def test_the_config_files_theme_and_keys_apply() -> None:
-    from tests.test_dashboard_snapshots import Info
     from tests import topology_factory as f
+    from tests.test_dashboard_snapshots import Info
 
     app = NetdashApp(None, Info(), poll=False, topology=f.seed_topology(), theme="nord",
                      keymap={"app.keys": "f1"})
