@@ -233,4 +233,7 @@ async def test_the_config_files_theme_and_keys_apply() -> None:
         await pilot.press("f1")
         from netdash.tui.screens import KeysScreen
 
-        await until(pilot, lambda: isinstance(app.screen, KeysScreen), what="the keys screen on f1")
+        screen = await until(pilot, lambda: isinstance(app.screen, KeysScreen) and app.screen,
+                             what="the keys screen on f1")
+        assert ("f1", "Keys") in {(key, description) for key, description, _ in screen.rows}
+        assert any("[app.keys]" in why for _, _, why in screen.rows)

@@ -9,6 +9,7 @@ using the poller's own delay (its back-off after failures), and never applied un
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -116,8 +117,10 @@ class NetdashApp(App[int]):
         super().__init__()
         if theme is not None:
             self.theme = theme
-        if keymap:
-            self.set_keymap(dict(keymap))
+        #: the config file's key overrides (binding id -> keys), kept so that `?` shows the keys in force
+        self.keymap = dict(keymap or {})
+        if self.keymap:
+            self.set_keymap(self.keymap)
         self.screenshots = screenshots or default_screenshot_dir()
         self.views = Views(self)
         self.client = client
@@ -622,11 +625,16 @@ class NetdashApp(App[int]):
             self._stop_probe()
 
     def action_show_keys(self) -> None:
-        rows = [(self.get_key_display(b), b.description, b.tooltip) for b in self.BINDINGS
+        def key(b: Binding) -> str:  # the key in force (the config file's [keys]), and the id that sets it
+            return self.get_key_display(dataclasses.replace(b, key=self.keymap.get(b.id or "", b.key)))
+
+        def why(b: Binding) -> str:
+            return f"{b.tooltip}  [{b.id}]" if b.id else b.tooltip
+
+        rows = [(key(b), b.description, why(b)) for b in self.BINDINGS
                 if isinstance(b, Binding) and not (self.read_only and b in ACTION_BINDINGS)]
-        rows += [(self.get_key_display(b), b.description, b.tooltip) for b in TopologyTree.BINDINGS
-                 if isinstance(b, Binding)]
-        rows += [(self.get_key_display(b), f"{b.description} (probe pane)", b.tooltip)
+        rows += [(key(b), b.description, why(b)) for b in TopologyTree.BINDINGS if isinstance(b, Binding)]
+        rows += [(key(b), f"{b.description} (probe pane)", why(b))
                  for b in ProbePane.BINDINGS if isinstance(b, Binding) and b.show]
         rows += [("↑ ↓ enter", "Move, open", "Move the cursor; enter opens or closes a node"),
                  ("ctrl+p", "Commands", "Search every command")]

@@ -36,8 +36,8 @@ class KeysScreen(ModalScreen[None]):
         table.add_column(style="bold", no_wrap=True)
         table.add_column(no_wrap=True)
         table.add_column(style="dim")
-        for key, description, tooltip in self.rows:
-            table.add_row(key, description, tooltip)
+        for key, description, tooltip in self.rows:  # Text: a binding id's [brackets] are not markup
+            table.add_row(Text(key), Text(description), Text(tooltip))
         with VerticalScroll(id="keys-dialog") as dialog:
             dialog.border_title = "Keys"
             dialog.border_subtitle = "esc to close"
