@@ -242,6 +242,7 @@ class NetdashApp(App[int]):
     @on(TopologyFetched)
     def _topology_fetched(self, message: TopologyFetched) -> None:
         self._refresh_done()
+        self.probe.follow(message.topology)  # at once, even under a modal: the probe draws in its own pane
         self._held_lines += message.changes
         self._held = message
         self._release_held()
@@ -390,6 +391,10 @@ class NetdashApp(App[int]):
     def _probe_clear(self) -> None:
         self.probe.clear()
 
+    @on(ProbePane.ConnectionModeRequested)
+    def _probe_connections(self, message: ProbePane.ConnectionModeRequested) -> None:
+        self.probe.toggle_connections(message.new_connections)
+
     @on(ProbePane.UrlChosen)
     def _probe_url(self, message: ProbePane.UrlChosen) -> None:
         self.probe.choose_url(message.url)
@@ -487,6 +492,7 @@ class NetdashApp(App[int]):
         for line in result.lines:  # the steps, and any roll-back, in the order they happened
             self._log(f"  {line}", "info" if result.ok else severity)
         self._log(outcome_line(result), severity)
+        self.probe.touched({resource_id for _, resource_id in message.touched})
         self.query_one(TopologyTree).clear_pending()
         if self._leaving:
             self.exit(return_code=self._leave_status)

@@ -10,6 +10,12 @@ a probe runs, moving the cursor does not retarget it (`g` does).
 and posts nothing: the Prober's `stats()` and `events()` are thread-safe reads, and a timer on the UI loop
 pulls them a few times a second into the pane and the event log (as the refresh loop does for the cloud).
 A cancelled worker (the App quitting) stops its probe, so no thread outlives the App.
+
+The probe follows what its address means, not its connections (issue 16): the App hands every fetched
+topology to `follow` (even one held back under a modal) and every finished action's touched objects to
+`touched`; when the address's `cloud.reach.Reach` changed, or an action touched an object on its way,
+the probe drops its connections and counts afresh (`Prober.reconnect`), and the pane's first line says
+what the address reaches now.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from netdash.cloud.model import Topology
 from netdash.cloud.probe import ProbeError, Prober, Target, default_target
 from netdash.cloud.probe_values import ProbeStats
+from netdash.cloud.reach import Follower
 from netdash.widgets.event_log import EventLog
 from netdash.widgets.probe_pane import ProbePane
 
@@ -66,6 +73,12 @@ class ProbeControl:
         #: a typed URL stays the target until another is typed or `g` probes the selection
         self.typed = False
         self.rate = 10.0
+        #: a new connection per request (`k` in the pane), else keep-alive; kept across probes, as the rate
+        self.new_connection = False
+        #: the newest topology fetched (the App may hold it back under a modal; the probe does not wait)
+        self.topology = Topology()
+        #: what the running probe's address reaches, compared on each refresh
+        self.follower: Follower | None = None
         self.prober: Prober | None = None
         self.worker: Worker[None] | None = None
         self.timer: Timer | None = None
@@ -93,6 +106,8 @@ class ProbeControl:
     def select(self, topology: Topology, selected: object) -> None:
         """The cursor moved (or the topology changed under it): the selection is the next default target."""
         self.selection = (topology, selected)
+        if topology.fetched_at >= self.topology.fetched_at:
+            self.topology = topology
         if self.running or self.typed:
             return
         target = self.target_of(topology, selected)
@@ -136,12 +151,13 @@ class ProbeControl:
             self.show_idle()
             return
         try:
-            prober = Prober(target.url, rate=self.rate, reason=target.reason)
+            prober = Prober(target.url, rate=self.rate, reason=target.reason, new_connection=self.new_connection)
         except ProbeError as exc:
             self.app.notify(str(exc), title="Cannot probe that", severity="error")
             return
         self.stop()
         self.prober = prober
+        self.follower = Follower(target.url, self.topology)
         self.worker = self.app.run_worker(partial(run_probe, prober), name="probe", group="probe", thread=True,
                                           exit_on_error=False, description=f"probe {target.url}")
         self.log(f"probe started: {target.url} at {prober.rate:g} req/s")
@@ -154,6 +170,39 @@ class ProbeControl:
         if self.prober is not None and self.running:
             self.prober.stop()
             self.log(f"probe stopped: {self.prober.url}")
+
+    # --- following the target's meaning ---------------------------------------------------------------
+    def follow(self, topology: Topology) -> None:
+        """A refresh fetched `topology`: if what the probed address reaches changed, reconnect and say so."""
+        if topology.fetched_at >= self.topology.fetched_at:
+            self.topology = topology
+        follower, prober = self.follower, self.prober
+        if follower is None or prober is None or not self.running:
+            return
+        changed = follower.update(topology)
+        if changed is not None:
+            prober.reconnect(f"target changed, now {changed.text}", reason=changed.text)
+            self.tick()
+
+    def touched(self, ids: set[str]) -> None:
+        """An action changed these objects: if one is on the probed address's way, reconnect now, before
+        the refresh that follows says what changed (which may wait for the request budget)."""
+        follower, prober = self.follower, self.prober
+        if follower is not None and prober is not None and self.running and follower.touched_by(ids):
+            prober.reconnect("an action changed what the probe reaches")
+            self.tick()
+
+    def toggle_connections(self, new_connection: bool) -> None:
+        """`k` in the pane: a new connection per request, or keep-alive (the open ones are dropped)."""
+        self.new_connection = new_connection
+        if self.prober is not None:
+            self.prober.set_new_connection(new_connection)
+            if self.running:
+                mode = "a new connection per request" if new_connection else "keep-alive connections"
+                self.log(f"probe: {mode}")
+            self.tick()
+        else:
+            self.show_idle()
 
     # --- steering -------------------------------------------------------------------------------------
     def set_rate(self, rate: float) -> None:
@@ -171,7 +220,8 @@ class ProbeControl:
 
     # --- drawing --------------------------------------------------------------------------------------
     def show_idle(self) -> None:
-        self.show(ProbeStats(url=self.target.url or "", reason=self.target.reason, target_rate=self.rate))
+        self.show(ProbeStats(url=self.target.url or "", reason=self.target.reason, target_rate=self.rate,
+                             new_connections=self.new_connection))
 
     def show(self, stats: ProbeStats) -> None:
         if (pane := self.widget(ProbePane)) is not None:
