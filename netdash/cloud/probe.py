@@ -198,6 +198,7 @@ class Prober:
         """What the target means changed: drop every connection now (the loop opens new ones for the next
         requests), forget the window and the answers still in flight, and say why in the events; `reason`
         is the new line that says what is probed."""
+        self._reconnect = True  # before the new generation: a request of the new one never uses an old client
         with self._lock:
             self.generation += 1
             self.window.clear(self.clock())
@@ -205,7 +206,13 @@ class Prober:
             if reason is not None:
                 self.reason = reason
             self._events.append(ProbeEvent(self.clock(), f"{why}: connections dropped, counting afresh", "info"))
-        self._reconnect = True
+
+    def retitle(self, reason: str, note: str) -> None:
+        """A new line for what is probed, and an event saying why, without reconnecting (the connections
+        were dropped already, when the change was made)."""
+        with self._lock:
+            self.reason = reason
+            self._events.append(ProbeEvent(self.clock(), note, "info"))
 
     # --- reading ----------------------------------------------------------------------------------
     def stats(self) -> ProbeStats:
@@ -247,6 +254,7 @@ class Prober:
                 now = loop.time()
                 if deadline is not None and now >= deadline:
                     break
+                generation = self.generation  # read before the clients are chosen (see `reconnect`)
                 if self._reconnect:  # close the old connections (their requests fail, uncounted); new ones next
                     self._reconnect = False
                     old, clients = clients, self._clients()
@@ -259,7 +267,7 @@ class Prober:
                     continue
                 await in_flight.acquire()
                 index = turn % len(clients)
-                task = asyncio.create_task(self._one(clients[index], names[index], in_flight))
+                task = asyncio.create_task(self._one(clients[index], names[index], in_flight, generation))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
                 turn += 1
@@ -278,8 +286,8 @@ class Prober:
                 await asyncio.gather(*closing, return_exceptions=True)
             self._running = False
 
-    async def _one(self, client: httpx.AsyncClient, name: str, in_flight: asyncio.Semaphore) -> None:
-        generation = self.generation
+    async def _one(self, client: httpx.AsyncClient, name: str, in_flight: asyncio.Semaphore,
+                   generation: int) -> None:
         started = self.clock()
         try:
             # `Connection: close` asks the server to close after its answer, as a `curl` per request does

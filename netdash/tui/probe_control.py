@@ -79,6 +79,8 @@ class ProbeControl:
         self.topology = Topology()
         #: what the running probe's address reaches, compared on each refresh
         self.follower: Follower | None = None
+        #: when an action that touched the probe's way ended (`touched`), until a topology read after it
+        self.touched_at: float | None = None
         self.prober: Prober | None = None
         self.worker: Worker[None] | None = None
         self.timer: Timer | None = None
@@ -150,14 +152,16 @@ class ProbeControl:
             self.app.notify(target.reason, title="Nothing to probe", severity="warning")
             self.show_idle()
             return
+        follower = Follower(target.url, self.topology)
+        reason = f"{target.reason}: {follower.reach.text}" if self.typed and follower.reach.known else target.reason
         try:
-            prober = Prober(target.url, rate=self.rate, reason=target.reason, new_connection=self.new_connection)
+            prober = Prober(target.url, rate=self.rate, reason=reason, new_connection=self.new_connection)
         except ProbeError as exc:
             self.app.notify(str(exc), title="Cannot probe that", severity="error")
             return
         self.stop()
         self.prober = prober
-        self.follower = Follower(target.url, self.topology)
+        self.follower, self.touched_at = follower, None
         self.worker = self.app.run_worker(partial(run_probe, prober), name="probe", group="probe", thread=True,
                                           exit_on_error=False, description=f"probe {target.url}")
         self.log(f"probe started: {target.url} at {prober.rate:g} req/s")
@@ -173,24 +177,41 @@ class ProbeControl:
 
     # --- following the target's meaning ---------------------------------------------------------------
     def follow(self, topology: Topology) -> None:
-        """A refresh fetched `topology`: if what the probed address reaches changed, reconnect and say so."""
+        """A refresh fetched `topology`: if what the probed address reaches changed, reconnect and say so;
+        if an action reconnected the probe already (`touched`) and this topology was read after it, only
+        say so: the connections it dropped were opened again after the change."""
         if topology.fetched_at >= self.topology.fetched_at:
             self.topology = topology
         follower, prober = self.follower, self.prober
         if follower is None or prober is None or not self.running:
             return
+        after_action = self.touched_at is not None and topology.fetched_at >= self.touched_at
+        if after_action:
+            self.touched_at = None
         changed = follower.update(topology)
-        if changed is not None:
+        if changed is None:
+            return
+        if after_action:
+            prober.retitle(changed.text, f"target changed, now {changed.text}")
+        else:
             prober.reconnect(f"target changed, now {changed.text}", reason=changed.text)
-            self.tick()
+        self.soon()
 
     def touched(self, ids: set[str]) -> None:
         """An action changed these objects: if one is on the probed address's way, reconnect now, before
         the refresh that follows says what changed (which may wait for the request budget)."""
         follower, prober = self.follower, self.prober
         if follower is not None and prober is not None and self.running and follower.touched_by(ids):
+            self.touched_at = self.clock()
             prober.reconnect("an action changed what the probe reaches")
-            self.tick()
+            self.soon()
+
+    def soon(self) -> None:
+        """Draw now and twice more within the next tick: the first answers of the new connections are what
+        the user waits for, not the next quarter second."""
+        self.tick()
+        for delay in (TICK / 3, 2 * TICK / 3):
+            self.app.set_timer(delay, self.tick, name="probe-soon")
 
     def toggle_connections(self, new_connection: bool) -> None:
         """`k` in the pane: a new connection per request, or keep-alive (the open ones are dropped)."""
