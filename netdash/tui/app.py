@@ -365,9 +365,9 @@ class NetdashApp(App[int]):
             return
         self.query_one(DetailsPane).show(self.topology, message.kind, message.resource, message.resource_id)
         self.probe.select(self.topology, message.resource)
-        if self.client is not None:  # its members' health fresh on every refresh, however many load balancers
-            lb_id = self.topology.load_balancer_of(message.kind, message.resource_id)
-            self.client.watch_load_balancers(frozenset({lb_id}) if lb_id else frozenset())
+        if self.client is not None:  # its members' health fresh on every refresh, however many load balancers;
+            lb_id = self.topology.load_balancer_of(message.kind, message.resource_id)  # and the probed one's
+            self.client.watch_load_balancers(frozenset({lb_id} if lb_id else ()) | self.probe.load_balancers())
         self.offer_bindings()
 
     @on(Input.Changed, "#filter")

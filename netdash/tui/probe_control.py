@@ -213,6 +213,13 @@ class ProbeControl:
         for delay in (TICK / 3, 2 * TICK / 3):
             self.app.set_timer(delay, self.tick, name="probe-soon")
 
+    def load_balancers(self) -> frozenset[str]:
+        """The load balancers on the running probe's way: their members' health is read on every refresh,
+        wherever the cursor is, so a member going down shows on the probe's first line too."""
+        if self.follower is None or not self.running:
+            return frozenset()
+        return frozenset(i for i in self.follower.reach.ids if i in self.topology.load_balancers)
+
     def toggle_connections(self, new_connection: bool) -> None:
         """`k` in the pane: a new connection per request, or keep-alive (the open ones are dropped)."""
         self.new_connection = new_connection
