@@ -18,11 +18,14 @@ Names are in the text, never in the facts: renaming a server does not change wha
 
 from __future__ import annotations
 
+import time
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .model import FloatingIP, Listener, LoadBalancer, Port, Topology
+from .api import CloudWrites
+from .errors import NetdashError
+from .model import FloatingIP, Listener, LoadBalancer, Port, Resource, Topology
 from .naming import display_name, short_id
 from .text import visible
 
@@ -158,8 +161,28 @@ def of_load_balancer(topology: Topology, lb: LoadBalancer, listener: Listener | 
         if member.admin_state_up and (member.weight is None or member.weight > 0) \
                 and member.operating_status not in ("ERROR", "OFFLINE"):
             serving.append(display_name(server) if server else visible(member.label))
-    over = ", ".join(serving) if serving else "no member serving"
+    over = ", ".join(sorted(serving)) if serving else "no member serving"
     return tuple(facts), frozenset(ids), f"{visible(pool.lb_algorithm or '?')} over {over}"
+
+
+def reread(cloud: CloudWrites, topology: Topology, touched: Iterable[tuple[str, str]]) -> Topology | None:
+    """`topology` with the objects an action touched read afresh, one request each (floating IPs, ports,
+    pools, members): what the probe follows at once, while the full refresh after the action is still on
+    its way. None if a read failed (the refresh will tell)."""
+    objects: list[Resource] = []
+    try:
+        for kind, resource_id in touched:
+            if kind == "floating_ip":
+                objects.append(cloud.get_floating_ip(resource_id))
+            elif kind == "port":
+                objects.append(cloud.get_port(resource_id))
+            elif kind == "pool":
+                objects.append(cloud.get_pool(resource_id))
+            elif kind == "member" and resource_id in topology.members:
+                objects.append(cloud.get_member(topology.members[resource_id].pool_id, resource_id)[0])
+    except NetdashError:
+        return None
+    return topology.with_objects(objects, time.time())
 
 
 class Follower:

@@ -32,7 +32,7 @@ from netdash.cloud.naming import collection_name
 from netdash.cloud.text import visible
 from netdash.tui.action_flow import ACTION_BINDINGS, ActionCommands, ask_picks
 from netdash.tui.action_screens import OUTCOME_SEVERITY, ActionScreen, outcome_line
-from netdash.tui.messages import ChangeLine, CloudAnswered, FetchFailed, TopologyFetched
+from netdash.tui.messages import ChangeLine, CloudAnswered, FetchFailed, TopologyFetched, TouchedRead
 from netdash.tui.probe_control import ProbeControl
 from netdash.tui.refresh import PollerLike, poll_once
 from netdash.tui.screens import KeysScreen
@@ -254,6 +254,10 @@ class NetdashApp(App[int]):
         topology, lines = self._held.topology, self._held_lines
         self._held, self._held_lines = None, []
         self._apply(topology, lines)
+
+    @on(TouchedRead)
+    def _touched_read(self, message: TouchedRead) -> None:
+        self.probe.follow(message.topology)
 
     @on(FetchFailed)
     def _fetch_failed(self, message: FetchFailed) -> None:
@@ -492,7 +496,7 @@ class NetdashApp(App[int]):
         for line in result.lines:  # the steps, and any roll-back, in the order they happened
             self._log(f"  {line}", "info" if result.ok else severity)
         self._log(outcome_line(result), severity)
-        self.probe.touched({resource_id for _, resource_id in message.touched})
+        self.probe.touched(message.touched, self.client)
         self.query_one(TopologyTree).clear_pending()
         if self._leaving:
             self.exit(return_code=self._leave_status)

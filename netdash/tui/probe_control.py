@@ -21,7 +21,7 @@ what the address reaches now.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -30,10 +30,12 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from netdash.cloud.api import CloudWrites
 from netdash.cloud.model import Topology
 from netdash.cloud.probe import ProbeError, Prober, Target, default_target
 from netdash.cloud.probe_values import ProbeStats
-from netdash.cloud.reach import Follower
+from netdash.cloud.reach import Follower, reread
+from netdash.tui.messages import TouchedRead
 from netdash.widgets.event_log import EventLog
 from netdash.widgets.probe_pane import ProbePane
 
@@ -42,8 +44,17 @@ if TYPE_CHECKING:
 
 #: how often the pane is redrawn from the probe's statistics while it runs (seconds)
 TICK = 0.25
+#: ... and, for two ticks after a reconnect, this often (its first answers are awaited)
+SOON = 0.05
 W = TypeVar("W", bound=Widget)
 NOTHING = Target(None, "nothing to probe: select a load balancer or a floating IP, or type a URL (u)")
+
+
+def read_touched(app: App[Any], cloud: CloudWrites, topology: Topology, touched: tuple[tuple[str, str], ...]) -> None:
+    """A thread worker's body: the touched objects read afresh, posted as `TouchedRead` (it touches no widget)."""
+    fresh = reread(cloud, topology, touched)
+    if fresh is not None and not get_current_worker().is_cancelled:
+        app.post_message(TouchedRead(fresh))
 
 
 def run_probe(prober: Prober) -> None:
@@ -197,21 +208,29 @@ class ProbeControl:
             prober.reconnect(f"target changed, now {changed.text}", reason=changed.text)
         self.soon()
 
-    def touched(self, ids: set[str]) -> None:
-        """An action changed these objects: if one is on the probed address's way, reconnect now, before
-        the refresh that follows says what changed (which may wait for the request budget)."""
+    def touched(self, touched: Iterable[tuple[str, str]], cloud: CloudWrites | None) -> None:
+        """An action changed these objects: if one is on the probed address's way, reconnect now, and read
+        those objects afresh (a request each) to say what the address reaches, before the full refresh
+        that follows lands (which may wait for the request budget)."""
         follower, prober = self.follower, self.prober
-        if follower is not None and prober is not None and self.running and follower.touched_by(ids):
-            self.touched_at = self.clock()
-            prober.reconnect("an action changed what the probe reaches")
-            self.soon()
+        pairs = tuple(touched)
+        if follower is None or prober is None or not self.running \
+                or not follower.touched_by(resource_id for _, resource_id in pairs):
+            return
+        self.touched_at = self.clock()
+        prober.reconnect("an action changed what the probe reaches")
+        self.soon()
+        if cloud is not None:
+            self.app.run_worker(partial(read_touched, self.app, cloud, self.topology, pairs), name="probe-read",
+                                group="probe-read", thread=True, exclusive=True, exit_on_error=False,
+                                description="read what the action touched")
 
     def soon(self) -> None:
-        """Draw now and twice more within the next tick: the first answers of the new connections are what
-        the user waits for, not the next quarter second."""
+        """Draw now and every `SOON` s for the next few ticks: the first answers of the new connections are
+        what the user waits for, not the next quarter second."""
         self.tick()
-        for delay in (TICK / 3, 2 * TICK / 3):
-            self.app.set_timer(delay, self.tick, name="probe-soon")
+        for n in range(1, round(2 * TICK / SOON)):
+            self.app.set_timer(n * SOON, self.tick, name="probe-soon")
 
     def load_balancers(self) -> frozenset[str]:
         """The load balancers on the running probe's way: their members' health is read on every refresh,
