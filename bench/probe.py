@@ -1,4 +1,5 @@
-"""What the probe costs: its achieved rate and CPU at 50, 100 and 200 req/s, against a `curl` loop.
+"""What the probe costs: its achieved rate and CPU at 50, 100 and 200 req/s, against a `curl` loop; and how
+soon it shows a floating IP's move (issue 16), against a `curl` loop.
 
 The embedded cloud runs in a process of its own (`python -m netdash.democloud`, the seed scenario); the target is
 the `web` load balancer's floating IP, read from its `democloud:endpoint=` tag. Each probe row runs
@@ -7,7 +8,11 @@ the `web` load balancer's floating IP, read from its `democloud:endpoint=` tag. 
 requests with `for i in $(seq N); do curl -s -o /dev/null URL; done` (the shell and every curl process
 counted as children's CPU), as document 000 has its reader do by hand. It uses the system's `curl`.
 
-    .venv/bin/python -m bench.probe [--duration 4]
+The second table moves the load balancer's floating IP to server1 (`MoveFloatingIP`, as the dashboard's
+`m` runs it once confirmed; then back, untimed) while five clients GET it, and times, from the
+confirmation, when each first shows server1 alone (`bench/probe_follow.py`).
+
+    .venv/bin/python -m bench.probe [--duration 4] [--runs 5]
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.probe_follow import follow_table
 from bench.proxy import lb_endpoint
 from bench.support import start_cloud
 from netdash.cloud.probe import Prober
@@ -56,6 +62,7 @@ def curl_row(curl: str, url: str, count: int) -> tuple[int, float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=float, default=4.0, help="seconds per probe row (default 4)")
+    parser.add_argument("--runs", type=int, default=5, help="floating-IP moves timed (default 5)")
     args = parser.parse_args()
     curl = shutil.which("curl")
     if curl is None:
@@ -74,6 +81,8 @@ def main() -> None:
             count, wall, used = curl_row(curl, url, count)
             print(f"{'curl loop, same number of requests':<34} {count:>8} {wall:>7.2f} {count / wall:>8.1f} "
                   f"{used:>7.2f} {used / count * 1000:>10.2f} {used / wall:>6.0%}  as fast as it goes")
+        print()
+        follow_table(cloud, url, curl, args.runs)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,11 @@
 """`netdash probe URL`: the probe pane's statistics for scripts and tests, printed once at the end.
 
-    netdash probe URL [--rate R] [--duration S] [--clients N] [--timeout S]
+    netdash probe URL [--rate R] [--duration S] [--clients N] [--timeout S] [--new-connection]
                       [--backend-header H | --backend-regex RE] [--format table|json]
+
+Keep-alive connections by default (as a browser); `--new-connection` opens one per request, as a `curl`
+loop does: a load balancer that balances per connection, or a floating IP moved meanwhile, then shows on
+the very next request.
 
 The window holds every request of the run (no count or time bound), so the shares are over the whole
 run. A probe that reaches nothing still exits 0 with its error counts: unreachable is a result here.
@@ -39,6 +43,8 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
                         "(default 1)")
     p.add_argument("--timeout", type=number(float, 0.01, 60), default=2.0, metavar="SECONDS",
                    help="per-request timeout, 0.01..60 (default 2)")
+    p.add_argument("--new-connection", action="store_true",
+                   help="open a new connection per request, as a curl loop (default: keep-alive, as a browser)")
     which = p.add_mutually_exclusive_group()
     which.add_argument("--backend-header", metavar="H", help="name the backend by this response header")
     which.add_argument("--backend-regex", metavar="RE",
@@ -55,7 +61,7 @@ def run(options: argparse.Namespace) -> int:
     try:
         identify = Identifier.build(options.backend_header, options.backend_regex)
         prober = Prober(options.url, rate=options.rate, clients=options.clients, timeout=options.timeout,
-                        identify=identify, reason="command line",
+                        identify=identify, reason="command line", new_connection=options.new_connection,
                         window=Window(max_count=10_000_000, max_age=float("inf"), rate_span=float("inf")))
     except ProbeError as exc:
         print(f"netdash: error: {exc}", file=sys.stderr)
@@ -68,6 +74,7 @@ def run(options: argparse.Namespace) -> int:
     if options.format == "json":
         data = asdict(stats)
         del data["latencies"], data["running"]  # the sparkline's points and a UI state: not results
+        data["connections"] = "new per request" if data.pop("new_connections") else "keep-alive"
         data.update(duration=round(elapsed, 3), sent=prober.sent,
                     events=[{"at": round(e.at - started, 3), "text": e.text, "severity": e.severity} for e in events])
         json.dump(data, sys.stdout, indent=2)
@@ -85,7 +92,8 @@ def ms(value: float | None) -> str:
 def table(stats: Any, elapsed: float, events: list[str]) -> str:
     """The statistics as a plain-text table (no colour: it goes to files and pipes)."""
     lines = [f"probe {stats.url}: {stats.requests} requests in {elapsed:.1f} s, "
-             f"achieved {stats.achieved_rate:.1f} req/s (target {stats.target_rate:g})"]
+             f"achieved {stats.achieved_rate:.1f} req/s (target {stats.target_rate:g}), "
+             f"{'a new connection per request' if stats.new_connections else 'keep-alive'}"]
     width = max([len("backend"), *(len(b.backend) for b in stats.backends)])
     lines.append(f"{'backend':<{width}}  {'software':<10} {'count':>7} {'share':>7}")
     for b in stats.backends:

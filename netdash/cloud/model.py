@@ -305,6 +305,18 @@ class Topology:
         new._index(self)
         return new
 
+    def with_objects(self, objects: Iterable[Resource], fetched_at: float) -> Topology:
+        """The next snapshot with these objects (as read one by one, after a change) in place of the ones of
+        the same id; collections none of them belongs to stay this snapshot's own."""
+        fields_of = {Network: "networks", Subnet: "subnets", Port: "ports", Router: "routers", Server: "servers",
+                     FloatingIP: "floating_ips", LoadBalancer: "load_balancers", Listener: "listeners",
+                     Pool: "pools", Member: "members", HealthMonitor: "health_monitors"}
+        changed: dict[str, dict[str, Any]] = {}
+        for obj in objects:
+            name = fields_of[type(obj)]
+            changed.setdefault(name, dict(getattr(self, name)))[obj.id] = obj
+        return self.following(fetched_at, **{name: MappingProxyType(items) for name, items in changed.items()})
+
     def _index(self, previous: Topology | None) -> None:
         def index(name: str, sources: tuple[str, ...], build: Callable[[], Any]) -> None:
             same = previous is not None and all(getattr(previous, s) is getattr(self, s) for s in sources)

@@ -7,6 +7,13 @@ backend is slower than the interval, up to `MAX_IN_FLIGHT`, so a hung backend lo
 instead of stalling the probe. Every outcome becomes a `Sample` in the sliding `Window` and goes
 through the `ChangeDetector`; `stats()` and `events()` are what a UI or a script reads, from any thread.
 
+Connections: keep-alive by default (as a browser), or a new one per request (`new_connection`, as a
+`curl` loop). A keep-alive connection stays where it was routed when it opened: a floating IP moved to
+another port keeps serving it from the old target on a cloud that keeps the conntrack entry (Neutron's
+L3 agent does, see `democloud/dataplane/edges.py`). So whoever knows the target's meaning changed
+(`cloud.reach.Follower`, from the topology) calls `reconnect()`: every connection is dropped at once,
+the window starts afresh and the answers of requests sent before are not counted.
+
 No Textual here: the App runs `Prober.run()` in a worker and polls `stats()`; `netdash probe` runs it
 with `asyncio.run`.
 """
@@ -28,6 +35,7 @@ from .model import FloatingIP, Listener, LoadBalancer, Member, Pool, Topology
 from .naming import display_name
 from .probe_stats import MAX_CLIENTS, MAX_RATE, MIN_RATE, ChangeDetector, Window
 from .probe_values import ProbeEvent, ProbeStats, Sample
+from .reach import fip_on, main_listener
 from .text import visible
 
 MAX_IN_FLIGHT = 128
@@ -133,7 +141,8 @@ class Prober:
 
     def __init__(self, url: str, *, rate: float = 10.0, clients: int = 1, timeout: float = 2.0,
                  identify: Identifier | None = None, reason: str = "", window: Window | None = None,
-                 detector: ChangeDetector | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+                 detector: ChangeDetector | None = None, clock: Callable[[], float] = time.monotonic,
+                 new_connection: bool = False) -> None:
         self.url = check_url(url)
         self.sources = source_addresses(url, clients)
         self.reason = reason
@@ -143,7 +152,11 @@ class Prober:
         self.window = window or Window()
         self.detector = detector or ChangeDetector()
         self.clock = clock
+        self.new_connection = new_connection
         self.sent = 0
+        #: bumped by `reconnect()` and `clear()`: a request sent before counts for nothing
+        self.generation = 0
+        self._reconnect = False
         self._lock = threading.Lock()
         self._events: list[ProbeEvent] = []
         self._stopping = False
@@ -169,16 +182,44 @@ class Prober:
     def stop(self) -> None:
         self._stopping = True
 
+    def set_new_connection(self, on: bool) -> None:
+        """A new connection per request (on) or keep-alive (off); switching drops the open connections."""
+        if on != self.new_connection:
+            self.new_connection = on
+            self._reconnect = True
+
     def clear(self) -> None:
         with self._lock:
+            self.generation += 1
             self.window.clear(self.clock())
             self.detector.reset()
+
+    def reconnect(self, why: str, reason: str | None = None) -> None:
+        """What the target means changed: drop every connection now (the loop opens new ones for the next
+        requests), forget the window and the answers still in flight, and say why in the events; `reason`
+        is the new line that says what is probed."""
+        self._reconnect = True  # before the new generation: a request of the new one never uses an old client
+        with self._lock:
+            self.generation += 1
+            self.window.clear(self.clock())
+            self.detector.reset()
+            if reason is not None:
+                self.reason = reason
+            self._events.append(ProbeEvent(self.clock(), f"{why}: connections dropped, counting afresh", "info"))
+
+    def retitle(self, reason: str, note: str) -> None:
+        """A new line for what is probed, and an event saying why, without reconnecting (the connections
+        were dropped already, when the change was made)."""
+        with self._lock:
+            self.reason = reason
+            self._events.append(ProbeEvent(self.clock(), note, "info"))
 
     # --- reading ----------------------------------------------------------------------------------
     def stats(self) -> ProbeStats:
         with self._lock:
             return self.window.stats(self.clock(), url=self.url, reason=self.reason, running=self._running,
-                                     target_rate=self.rate, clients=self.client_names)
+                                     target_rate=self.rate, clients=self.client_names,
+                                     new_connections=self.new_connection)
 
     def events(self) -> list[ProbeEvent]:
         """The change events since the last call (the caller logs them)."""
@@ -187,18 +228,23 @@ class Prober:
         return out
 
     # --- the loop -----------------------------------------------------------------------------------
+    def _clients(self) -> list[httpx.AsyncClient]:
+        return [httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(local_address=src, retries=0),
+                                  timeout=self.timeout, headers={"User-Agent": "netdash-probe"},
+                                  limits=httpx.Limits(max_connections=MAX_IN_FLIGHT))
+                for src in self.sources]
+
     async def run(self, duration: float | None = None, requests: int | None = None) -> None:
         """Send requests at `self.rate` until `stop()`, `duration` seconds or `requests` sent; then wait for
         the ones in flight, so every request sent is in the window when this returns."""
         self._stopping = False
         self._running = True
-        clients = [httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(local_address=src, retries=0),
-                                     timeout=self.timeout, headers={"User-Agent": "netdash-probe"},
-                                     limits=httpx.Limits(max_connections=MAX_IN_FLIGHT))
-                   for src in self.sources]
+        self._reconnect = False
+        clients = self._clients()
         names = self.client_names
         in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
         tasks: set[asyncio.Task[None]] = set()
+        closing: set[asyncio.Task[None]] = set()
         loop = asyncio.get_running_loop()
         deadline = None if duration is None else loop.time() + duration
         next_at = loop.time()
@@ -208,12 +254,20 @@ class Prober:
                 now = loop.time()
                 if deadline is not None and now >= deadline:
                     break
+                generation = self.generation  # read before the clients are chosen (see `reconnect`)
+                if self._reconnect:  # close the old connections (their requests fail, uncounted); new ones next
+                    self._reconnect = False
+                    old, clients = clients, self._clients()
+                    for client in old:
+                        closer = asyncio.create_task(client.aclose())
+                        closing.add(closer)
+                        closer.add_done_callback(closing.discard)
                 if next_at > now:
                     await asyncio.sleep(min(next_at - now, 0.05))  # short naps: stop() and set_rate() act fast
                     continue
                 await in_flight.acquire()
                 index = turn % len(clients)
-                task = asyncio.create_task(self._one(clients[index], names[index], in_flight))
+                task = asyncio.create_task(self._one(clients[index], names[index], in_flight, generation))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
                 turn += 1
@@ -228,12 +282,17 @@ class Prober:
                 task.cancel()
             for client in clients:
                 await client.aclose()
+            if closing:
+                await asyncio.gather(*closing, return_exceptions=True)
             self._running = False
 
-    async def _one(self, client: httpx.AsyncClient, name: str, in_flight: asyncio.Semaphore) -> None:
+    async def _one(self, client: httpx.AsyncClient, name: str, in_flight: asyncio.Semaphore,
+                   generation: int) -> None:
         started = self.clock()
         try:
-            response = await client.get(self.url)
+            # `Connection: close` asks the server to close after its answer, as a `curl` per request does
+            headers = {"Connection": "close"} if self.new_connection else None
+            response = await client.get(self.url, headers=headers)
             ended = self.clock()
             if response.status_code >= 500:
                 sample = Sample(ended, name, ended - started, response.status_code, error="5xx")
@@ -245,10 +304,13 @@ class Prober:
             sample = Sample(ended, name, ended - started, error=classify(exc))
         finally:
             in_flight.release()
-        self.record(sample)
+        self.record(sample, generation)
 
-    def record(self, sample: Sample) -> None:
+    def record(self, sample: Sample, generation: int | None = None) -> None:
+        """Count a sample, unless its request was sent before the last `reconnect()` or `clear()`."""
         with self._lock:
+            if generation is not None and generation != self.generation:
+                return
             self.window.add(sample)
             self._events.extend(self.detector.add(sample))
 
@@ -270,14 +332,6 @@ def url_of(host: str, port: int | None, scheme: str = "http") -> str:
 def endpoint_url(endpoint: str, scheme: str = "http") -> str:
     host, _, port = endpoint.rpartition(":")
     return url_of(host, int(port) if port.isdigit() else None, scheme)
-
-
-def main_listener(topology: Topology, lb: LoadBalancer) -> Listener | None:
-    """The listener a browser would reach: HTTP first, then HTTPS, then anything, lowest port first."""
-    rank = {"HTTP": 0, "TERMINATED_HTTPS": 1, "HTTPS": 1, "TCP": 2}
-    listeners = sorted(topology.listeners_of(lb.id),
-                       key=lambda li: (rank.get(li.protocol or "", 3), li.protocol_port or 0))
-    return listeners[0] if listeners else None
 
 
 def scheme_of(listener: Listener | None) -> str:
@@ -307,8 +361,8 @@ def default_target(topology: Topology, selected: object) -> Target:
     if isinstance(selected, FloatingIP):
         lb = topology.load_balancer_of_port(selected.port_id or "")
         listener = main_listener(topology, lb) if lb else None
-        on = f" (on load balancer {display_name(lb)}'s VIP port)" if lb else ""
-        return fip_target(selected, listener, f"floating IP {selected.floating_ip_address}{on}")
+        return fip_target(selected, listener, f"floating IP {selected.floating_ip_address} "
+                                              f"({fip_on(topology, selected)})")
     lb = load_balancer_of(topology, selected)
     if lb is None:
         return Target(None, "nothing to probe: select a load balancer or a floating IP, or type a URL (u)")

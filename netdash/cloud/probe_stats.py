@@ -75,7 +75,7 @@ class Window:
         return len(self.completions) / span if span > 0 else 0.0
 
     def stats(self, now: float, *, url: str = "", reason: str = "", running: bool = False,
-              target_rate: float = 0.0, clients: Iterable[str] = ()) -> ProbeStats:
+              target_rate: float = 0.0, clients: Iterable[str] = (), new_connections: bool = False) -> ProbeStats:
         self.expire(now)
         samples = list(self.samples)
         n = len(samples)
@@ -95,6 +95,7 @@ class Window:
             p50=percentile(latencies, 50), p95=percentile(latencies, 95), p99=percentile(latencies, 99),
             latencies=tuple(s.latency * 1000 for s in samples[-SPARK_POINTS:]),
             clients=tuple((c, self.last_by_client.get(c, "-")) for c in clients),
+            new_connections=new_connections,
         )
 
 

@@ -75,3 +75,5 @@ class ProbeStats:
     latencies: tuple[float, ...] = ()
     #: (client source address, what it reached last: a backend, or an error kind), in client order
     clients: tuple[tuple[str, str], ...] = ()
+    #: a new TCP connection per request (as a `curl` loop), else keep-alive connections (as a browser)
+    new_connections: bool = False

@@ -12,7 +12,7 @@ lists cannot show (a second member failing in an already DEGRADED pool) is seen 
 and the load balancers someone is looking at (`watched`: the dashboard's selection) are read every time too.
 
 A tree lacks what only a pool's member list says (weight, admin state, backup, subnet, monitor address and
-port), so when a tree is new, changed, or watched, its pools' member lists are read too (`wants_details`)
+port), so when a tree is new, changed, or watched, its pools' member lists are read too (`store` says so)
 and kept (`details`); a member's fields are the list's with the tree's fresher statuses over them
 (`with_details`). A drain or a disable changes the load balancer's provisioning status and `updated_at` in
 the lists, so it is read again within a refresh of the change; the selected one is read every time.

@@ -34,7 +34,7 @@ from netdash.cloud.naming import collection_name
 from netdash.cloud.text import visible
 from netdash.tui.action_flow import ACTION_BINDINGS, ACTION_OF_BINDING, ActionCommands, ask_picks
 from netdash.tui.action_screens import OUTCOME_SEVERITY, ActionScreen, outcome_line
-from netdash.tui.messages import ChangeLine, CloudAnswered, FetchFailed, TopologyFetched
+from netdash.tui.messages import ChangeLine, CloudAnswered, FetchFailed, TopologyFetched, TouchedRead
 from netdash.tui.probe_control import ProbeControl
 from netdash.tui.refresh import PollerLike, poll_once
 from netdash.tui.screens import KeysScreen
@@ -283,6 +283,7 @@ class NetdashApp(App[int]):
     @on(TopologyFetched)
     def _topology_fetched(self, message: TopologyFetched) -> None:
         self._refresh_done()
+        self.probe.follow(message.topology)  # at once, even under a modal: the probe draws in its own pane
         self._held_lines += message.changes
         self._held = message
         if len(self.screen_stack) > 1 and not self._shut_down():  # the changes are news now, in time order
@@ -300,6 +301,10 @@ class NetdashApp(App[int]):
         topology, lines = self._held.topology, self._held_lines
         self._held, self._held_lines = None, []
         self._apply(topology, lines)
+
+    @on(TouchedRead)
+    def _touched_read(self, message: TouchedRead) -> None:
+        self.probe.follow(message.topology)
 
     @on(FetchFailed)
     def _fetch_failed(self, message: FetchFailed) -> None:
@@ -411,9 +416,9 @@ class NetdashApp(App[int]):
             return
         self.query_one(DetailsPane).show(self.topology, message.kind, message.resource, message.resource_id)
         self.probe.select(self.topology, message.resource)
-        if self.client is not None:  # its members' health fresh on every refresh, however many load balancers
-            lb_id = self.topology.load_balancer_of(message.kind, message.resource_id)
-            self.client.watch_load_balancers(frozenset({lb_id}) if lb_id else frozenset())
+        if self.client is not None:  # its members' health fresh on every refresh, however many load balancers;
+            lb_id = self.topology.load_balancer_of(message.kind, message.resource_id)  # and the probed one's
+            self.client.watch_load_balancers(frozenset({lb_id} if lb_id else ()) | self.probe.load_balancers())
         self.offer_bindings()
 
     @on(Input.Changed, "#filter")
@@ -441,6 +446,10 @@ class NetdashApp(App[int]):
     @on(ProbePane.ClearRequested)
     def _probe_clear(self) -> None:
         self.probe.clear()
+
+    @on(ProbePane.ConnectionModeRequested)
+    def _probe_connections(self, message: ProbePane.ConnectionModeRequested) -> None:
+        self.probe.toggle_connections(message.new_connections)
 
     @on(ProbePane.UrlChosen)
     def _probe_url(self, message: ProbePane.UrlChosen) -> None:
@@ -562,6 +571,7 @@ class NetdashApp(App[int]):
         for line in result.lines:  # the steps, and any roll-back, in the order they happened
             self._log(f"  {line}", "info" if result.ok else severity)
         self._log(outcome_line(result), severity)
+        self.probe.touched(message.touched, self.client)
         self.query_one(TopologyTree).clear_pending()
         if self._leaving:
             self.exit(return_code=self._leave_status)

@@ -43,3 +43,11 @@ class CloudAnswered(Message):
     refreshes back off) got an answer, or not."""
 
     answered: bool
+
+
+@dataclass
+class TouchedRead(Message):
+    """The objects an action touched, read afresh into the last topology (`cloud.reach.reread`): what the
+    probe follows at once, before the full refresh after the action lands."""
+
+    topology: Topology

@@ -3,8 +3,10 @@
 Attributes down, messages up: the App owns the probe (`cloud.probe.Prober`, run in a worker) and hands
 this pane a `cloud.probe_values.ProbeStats` snapshot with `show()`, a few times a second; the pane never sees
 the probe. Its keys only ask: `p` posts `ToggleRequested`, `+`/`-` post `RateRequested` with the next
-rate of `RATES`, `c` posts `ClearRequested`, `u` opens an input and posts `UrlChosen`. The pane's keys
-apply while it has the focus, so they shadow the App's `p` (pause) and `c` (copy id) there only.
+rate of `RATES`, `c` posts `ClearRequested`, `u` opens an input and posts `UrlChosen`, `k` posts
+`ConnectionModeRequested` (keep-alive, or a new connection per request as a `curl` loop; the title says
+which). The pane's keys apply while it has the focus, so they shadow the App's `p` (pause) and `c` (copy
+id) there only.
 """
 
 from __future__ import annotations
@@ -106,6 +108,8 @@ class ProbePane(Vertical, can_focus=True):
                 id="probe.clear"),
         Binding("u", "edit_url", "URL", tooltip="Type the URL to probe instead of the selection's address",
                 id="probe.url"),
+        Binding("k", "toggle_connections", "Keep-alive/new", tooltip="Keep connections open between requests "
+                "(as a browser) or open a new one per request (as a curl loop)", id="probe.connections"),
         Binding("escape", "cancel_url", "Cancel", tooltip="Keep the current URL", id="probe.cancel_url",
                 show=False),
     ]
@@ -122,6 +126,13 @@ class ProbePane(Vertical, can_focus=True):
         def __init__(self, rate: float) -> None:
             super().__init__()
             self.rate = rate
+
+    class ConnectionModeRequested(Message):
+        """`k`: a new connection per request (`new_connections`), or keep-alive."""
+
+        def __init__(self, new_connections: bool) -> None:
+            super().__init__()
+            self.new_connections = new_connections
 
     class UrlChosen(Message):
         """`u`, then enter: probe this URL (as typed; the App validates it)."""
@@ -157,7 +168,8 @@ class ProbePane(Vertical, can_focus=True):
         self.set_class(stats.running, "-running")
         self.set_class(stats.error_rate > 0, "-error")
         self.set_class(len(stats.clients) > 1, "-clients")
-        self.border_title = "Probe · running" if stats.running else "Probe · stopped"
+        mode = "new connection per request" if stats.new_connections else "keep-alive"
+        self.border_title = f"Probe · {'running' if stats.running else 'stopped'} · {mode}"
         self.border_subtitle = f"errors {stats.error_rate:.0%}" if stats.error_rate else ""
         target = Text(stats.url or "no target", style="bold")
         if stats.reason:
@@ -188,6 +200,9 @@ class ProbePane(Vertical, can_focus=True):
 
     def action_slower(self) -> None:
         self.post_message(self.RateRequested(next_rate(self.stats.target_rate, up=False)))
+
+    def action_toggle_connections(self) -> None:
+        self.post_message(self.ConnectionModeRequested(not self.stats.new_connections))
 
     def action_clear_window(self) -> None:
         self.post_message(self.ClearRequested())

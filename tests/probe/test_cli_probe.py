@@ -35,6 +35,18 @@ def test_json_with_clients_and_a_header(topology: Topology, capsys: pytest.Captu
     assert data["errors"] == [] and data["p50"] is not None and data["target_rate"] == 200
 
 
+def test_a_new_connection_per_request(topology: Topology, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--new-connection`, as a curl loop: the round robin still alternates, and the output says the mode."""
+    url = default_target(topology, load_balancer(topology)).url
+    assert main(["probe", str(url), "--rate", "100", "--duration", "0.3", "--new-connection"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.endswith(", a new connection per request"), first
+    assert main(["probe", str(url), "--rate", "100", "--duration", "0.3", "--new-connection", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["connections"] == "new per request" and {b["backend"] for b in data["backends"]} == {"server1",
+                                                                                                     "server2"}
+
+
 def test_refused_is_a_result_not_a_failure(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["probe", "http://127.0.0.1:9/", "--rate", "50", "--duration", "0.2", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)

@@ -98,6 +98,8 @@ class EdgeSpec:
     service_port: int
     label: str
     target: Target
+    #: the port whose fixed IP a connection is translated to: the floating IP's port, or the port itself
+    port_id: str = ""
 
     @property
     def key(self) -> EdgeKey:
@@ -212,7 +214,7 @@ class Snapshotter:
             address = fip["floating_ip_address"]
             for service_port, target in self.targets_of_port(port, desired):
                 edge = EdgeSpec(("floatingip", fip["id"]), address, service_port,
-                                f"floating IP {address} -> {target.label}", target)
+                                f"floating IP {address} -> {target.label}", target, port["id"])
                 desired.edges[edge.key] = edge
         for port in self.network.loopback_ports():
             if port.get("device_owner", "").startswith("network:"):
@@ -223,5 +225,5 @@ class Snapshotter:
                 for service_port, target in self.targets_of_port(port, desired):
                     name = port.get("name") or port["id"]
                     edge = EdgeSpec(("port", port["id"]), fixed["ip_address"], service_port,
-                                    f"port {name} ({fixed['ip_address']}) -> {target.label}", target)
+                                    f"port {name} ({fixed['ip_address']}) -> {target.label}", target, port["id"])
                     desired.edges[edge.key] = edge

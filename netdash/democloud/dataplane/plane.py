@@ -204,6 +204,8 @@ class DataPlane:
         await self.sync(self.proxies, desired.listeners, lambda spec: ListenerProxy(self, spec), "listener",
                         changed=lambda proxy, spec: proxy.protocol != spec.protocol)
         await self.sync(self.edges, desired.edges, lambda spec: Edge(self, spec), "edge")
+        for key, edge in self.edges.items():  # connections whose port went elsewhere are reset (edges.py)
+            edge.follow(desired.edges[key])
         self.prober.sync(desired)
         live_pools = {li.pool.id for li in desired.listeners.values() if li.pool is not None}
         for pool_id in [p for p in self.balancers if p not in live_pools]:
