@@ -237,3 +237,21 @@ async def test_the_config_files_theme_and_keys_apply() -> None:
                              what="the keys screen on f1")
         assert ("f1", "Keys") in {(key, description) for key, description, _ in screen.rows}
         assert any("[app.keys]" in why for _, _, why in screen.rows)
+
+
+async def test_the_palette_switches_the_probes_connection_mode() -> None:
+    from textual.command import CommandPalette
+
+    from tests import topology_factory as f
+    from tests.test_dashboard_snapshots import Info
+
+    app = NetdashApp(None, Info(), poll=False, topology=f.seed_topology())
+    async with app.run_test(size=(120, 40)) as pilot:
+        from netdash.widgets.probe_pane import ProbePane
+
+        pane = app.query_one(ProbePane)
+        assert not pane.stats.new_connections
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
+        await pilot.press(*"new connection per", "enter")
+        await until(pilot, lambda: pane.stats.new_connections, what="the probe in new-connection mode")

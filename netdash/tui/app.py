@@ -693,6 +693,11 @@ class NetdashApp(App[int]):
         if self.probe.can_probe_selection():
             yield SystemCommand("Probe the selection", "Which backend answers, live, in the probe pane",
                                 self.action_probe_selection)
+        pane = self.query_one(ProbePane)
+        yield SystemCommand("Probe: keep-alive" if pane.stats.new_connections else
+                            "Probe: a new connection per request",
+                            "How the probe connects (k in the probe pane): a curl loop opens one per request",
+                            pane.action_toggle_connections)
         yield SystemCommand("Show keys", "List every key and what it does", self.action_show_keys)
         if not self.read_only and self.client is not None and self._action_screen is None:
             for left in journal.unfinished():
