@@ -15,12 +15,14 @@ sys.path.insert(0, str(ROOT))
 
 from netdash.cloud.client import CloudClient  # noqa: E402
 from netdash.democloud import DemoCloud  # noqa: E402
+from netdash.tui.action_screens import ActionScreen, PickScreen  # noqa: E402
 from netdash.tui.app import NetdashApp  # noqa: E402
 from netdash.widgets.probe_pane import ProbePane  # noqa: E402
 from netdash.widgets.topology_tree import TopologyTree  # noqa: E402
 
 OUT = Path(__file__).resolve().parent
 SIZE = (130, 42)
+SMALL = (80, 24)
 
 
 async def settle(pilot, app: NetdashApp, refreshes: int = 1) -> None:
@@ -84,8 +86,24 @@ async def main() -> None:
             await pilot.press("escape", "question_mark")
             app.save_screenshot("keys.svg", str(OUT))
             await pilot.press("escape")
+        # the default terminal, 80x24: one view at a time, and an action's dialog with its buttons on screen
+        app = NetdashApp(client, client.info, interval=1.0)
+        async with app.run_test(size=SMALL) as pilot:
+            tree = app.query_one(TopologyTree)
+            await settle(pilot, app)
+            app.save_screenshot("small-overview.svg", str(OUT))
+            await open_path(pilot, tree, "Floating IPs", "server1")
+            await pilot.press("m")
+            while not isinstance(app.screen, PickScreen):
+                await pilot.pause(0.05)
+            await pilot.press("enter")
+            while not (isinstance(app.screen, ActionScreen) and app.screen.phase == "confirm"):
+                await pilot.pause(0.05)
+            app.save_screenshot("small-dialog.svg", str(OUT))
+            await pilot.press("n")
         client.close()
-    for name in ("overview", "load-balancer", "probe", "network", "events", "filter", "keys"):
+    for name in ("overview", "load-balancer", "probe", "network", "events", "filter", "keys", "small-overview",
+                 "small-dialog"):
         print(OUT / f"{name}.svg")
 
 
