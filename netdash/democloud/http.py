@@ -5,9 +5,10 @@ keep-alive. A request it cannot frame (a Content-Length that is not a number, a 
 hex) is aiohttp's own 400 (a text/plain body, not our JSON) and the connection is closed. What is left
 here is what only the cloud asks of a front end:
 
-- The services are synchronous and serialise on the cloud's lock: each request's `dispatch` runs in a
-  worker thread of a bounded pool (`MAX_THREADS`), and its answer leaves only after it has returned, so
-  whatever the handler made durable is durable before the client hears of it.
+- The services are synchronous and serialise on the cloud's lock: each request's `dispatch` runs on one of
+  at most `MAX_THREADS` worker threads (`workers.py`, which says why not `run_in_executor`), and its answer
+  leaves only after it has returned, so whatever the handler made durable is durable before the client
+  hears of it.
 - A `Dropped` fault closes the connection with nothing written (aiohttp gives the handler its transport;
   ASGI has no way to say it, which is why this is not uvicorn).
 - A body larger than `MAX_BODY` is a 413, at once when its Content-Length says so, as soon as it passes the
@@ -129,11 +130,11 @@ class CloudHTTPServer:
     async def _answer(self, request: web.BaseRequest) -> web.StreamResponse:
         declared = request.content_length  # a number: llhttp refused any other
         if declared is not None and declared > MAX_BODY:
-            return refusal(413, f"request body larger than {MAX_BODY} bytes")
+            return too_large()
         try:
             body = await self._read_body(request)
         except _TooLarge:
-            return refusal(413, f"request body larger than {MAX_BODY} bytes")
+            return too_large()
         except TimeoutError:
             return cut(request)  # a stalled body: closed, as a silent connection is
         path, _, query = request.raw_path.partition("?")
@@ -171,10 +172,11 @@ def answer(resp: Response) -> web.Response:
     return web.Response(status=resp.status, body=payload, headers=headers)
 
 
-def refusal(status: int, message: str) -> web.Response:
-    """A body the cloud will not read: answered, then the connection closed."""
-    title = "Request Entity Too Large" if status == 413 else "Bad Request"
-    sent = answer(Response(status, {"error": {"code": status, "message": message, "title": title}}))
+def too_large() -> web.Response:
+    """A body the cloud will not read: answered, then the connection closed (what follows on it is the rest
+    of that body)."""
+    sent = answer(Response(413, {"error": {"code": 413, "message": f"request body larger than {MAX_BODY} bytes",
+                                           "title": "Request Entity Too Large"}}))
     sent.force_close()
     return sent
 
