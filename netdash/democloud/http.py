@@ -94,10 +94,17 @@ class CloudHTTPServer:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        self._listener = self._loop.run_until_complete(self._loop.create_server(self._protocol, sock=self.socket))
+        # The loop runs before it listens, on its own thread: the caller may be running a loop of its own (an
+        # async test, the dashboard), where this one could not be run even until the listener is made.
         self._thread = threading.Thread(target=self._loop.run_forever, name=f"democloud:{self.server_address[1]}",
                                         daemon=True)
         self._thread.start()
+        listening = self._loop.create_server(self._protocol, sock=self.socket)
+        try:
+            self._listener = asyncio.run_coroutine_threadsafe(listening, self._loop).result(timeout=10)
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         """Stop listening, cut every connection (a handler still running finishes in its thread, unheard)."""
@@ -112,8 +119,8 @@ class CloudHTTPServer:
         self._pool.stop()
 
     async def _close(self) -> None:
-        assert self._listener is not None
-        self._listener.close()
+        if self._listener is not None:
+            self._listener.close()
         for connection in self._web.connections:
             connection.force_close()
         others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
