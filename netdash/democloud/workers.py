@@ -2,11 +2,15 @@
 
 The handlers are synchronous and serialise on the cloud's lock, so they cannot run on the event loop; but
 handing each one to a thread through `loop.run_in_executor` cost the front end more than the handler itself
-(bench/README.md: the self-pipe write, two more trips round the loop, the task's wake-up, and the GIL changing
-hands five times a request). So the loop first waits for the answer itself, for at most `QUICK` seconds and
-without the GIL, as the old thread-per-connection server did: while a handler runs Python the loop could not
-have run any (one GIL), so nothing is lost. A handler that takes longer (a latency fault, the lock held by
-another request, an fsync) is awaited, and the loop goes on serving the other connections meanwhile.
+(bench/README.md): the self-pipe write, two more trips round the loop, the task's wake-up, and the GIL
+changing hands five times a request. So the loop first waits for the answer itself, for at most `QUICK`
+seconds and without the GIL, as the old thread-per-connection server did: while a handler runs Python the
+loop could not have run any (one GIL), so nothing is lost. A handler that takes longer (a latency fault, the
+lock held by another request, an fsync) is awaited, and the loop serves the other connections meanwhile.
+
+Each side wakes the other by writing to a pipe, which lets the GIL go before the wake-up: woken through a
+lock or a queue, a thread first waits for the GIL its waker still holds, and on a busy machine that waker
+may have lost its core in between (half the single-client throughput under load, measured).
 
 Not a ThreadPoolExecutor for one more reason: its threads are joined when the interpreter exits, so a handler
 asleep in a 600 s latency fault would hold up the exit of a cloud that has stopped; these are daemons.
@@ -15,7 +19,9 @@ asleep in a 600 s latency fault would hold up the exit of a cloud that has stopp
 from __future__ import annotations
 
 import asyncio
+import os
 import queue
+import select
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -27,7 +33,7 @@ QUICK = 0.002
 class Job:
     """One handler call, and how its outcome reaches the request that waits for it."""
 
-    __slots__ = ("arg", "call", "failed", "finished", "future", "handover", "outcome", "ready")
+    __slots__ = ("arg", "call", "failed", "finished", "future", "outcome")
 
     def __init__(self, call: Callable[[Any], Any], arg: Any) -> None:
         self.call = call
@@ -35,11 +41,6 @@ class Job:
         self.outcome: Any = None
         self.failed = False
         self.finished = False
-        #: released once the outcome is set: what the loop's quick wait acquires
-        self.ready = threading.Lock()
-        self.ready.acquire()
-        #: guards `finished` and `future` where the worker and a loop that stopped waiting meet
-        self.handover = threading.Lock()
         self.future: asyncio.Future[None] | None = None
 
     def result(self) -> Any:
@@ -54,9 +55,16 @@ class Workers:
         self._size = size
         self._name = name
         self._work: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        # a byte on _wake per job (or per thread to end); one on _done for the job the loop waits for
+        self._wake_r, self._wake_w = os.pipe()
+        self._done_r, self._done_w = os.pipe()
         self._threads: list[threading.Thread] = []
+        self._running = 0
+        self._stopped = False
         self._idle = 0
         self._lock = threading.Lock()
+        #: guards `finished` and `future` where a worker and the loop's quick wait meet
+        self._handover = threading.Lock()
 
     async def run(self, call: Callable[[Any], Any], arg: Any) -> Any:
         """`call(arg)` on a worker thread; its result, or its exception raised here."""
@@ -67,39 +75,61 @@ class Workers:
             elif len(self._threads) < self._size:
                 thread = threading.Thread(target=self._serve, name=f"{self._name}_{len(self._threads)}", daemon=True)
                 self._threads.append(thread)
+                self._running += 1
                 thread.start()
         self._work.put(job)
-        if job.ready.acquire(timeout=QUICK):
-            return job.result()
-        with job.handover:
-            if not job.finished:
-                job.future = self._loop.create_future()
-        if job.future is not None:
-            await job.future
+        os.write(self._wake_w, b"j")
+        ready = select.select([self._done_r], [], [], QUICK)[0]
+        with self._handover:
+            if ready or job.finished:
+                os.read(self._done_r, 1)  # written under the handover lock: there by now
+                return job.result()
+            job.future = self._loop.create_future()
+        await job.future
         return job.result()
 
     def stop(self) -> None:
-        """Each thread ends after the job it has (nobody waits for its answer any more)."""
+        """Each thread ends after the job it has (nobody waits for its answer any more); once."""
+        if self._stopped:
+            return
+        self._stopped = True
         for _ in self._threads:
             self._work.put(None)
+            os.write(self._wake_w, b"x")
+        os.close(self._wake_w)
+        os.close(self._done_r)
+        if not self._threads:
+            os.close(self._wake_r)
+            os.close(self._done_w)
 
     def _serve(self) -> None:
-        while (job := self._work.get()) is not None:
+        while True:
+            os.read(self._wake_r, 1)
+            job = self._work.get()
+            if job is None:
+                break
             try:
                 job.outcome = job.call(job.arg)
             except BaseException as exc:  # handed to the request that waits, as run_in_executor would
                 job.outcome, job.failed = exc, True
             with self._lock:
                 self._idle += 1
-            with job.handover:
+            with self._handover:
                 job.finished = True
                 future = job.future
-            job.ready.release()
+                if future is None:  # the loop waits for it now
+                    os.write(self._done_w, b"d")
             if future is not None:
                 try:
                     self._loop.call_soon_threadsafe(wake, future)
                 except RuntimeError:
                     pass  # the loop is closed: the cloud stopped while this ran
+        with self._lock:
+            self._running -= 1
+            last = self._running == 0
+        if last:
+            os.close(self._wake_r)
+            os.close(self._done_w)
 
 
 def wake(future: asyncio.Future[None]) -> None:
