@@ -2,8 +2,10 @@
 
 The framing is aiohttp's (its C parser, llhttp): request line, headers, Content-Length and chunked bodies,
 keep-alive. A request it cannot frame (a Content-Length that is not a number, a chunk size that is not
-hex) is aiohttp's own 400 (a text/plain body, not our JSON) and the connection is closed. What is left
-here is what only the cloud asks of a front end:
+hex) is aiohttp's own 400 (a text/plain body on an HTTP/1.0 status line, not our JSON) and the connection
+is closed. One it cannot answer: a bad chunk size that arrives after the body has begun (aiohttp 3.14's C
+parser queues its 400 but never ends the body being read), so that connection is closed, unanswered, after
+`IDLE_TIMEOUT`. What is left here is what only the cloud asks of a front end:
 
 - The services are synchronous and serialise on the cloud's lock: each request's `dispatch` runs on one of
   at most `MAX_THREADS` worker threads (`workers.py`, which says why not `run_in_executor`), and its answer
