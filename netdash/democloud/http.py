@@ -1,175 +1,198 @@
-"""The HTTP/1.1 front end: a threading stdlib server that turns sockets into `Request`s for the cloud.
+"""The HTTP/1.1 front end: aiohttp's low-level server turns connections into `Request`s for the cloud.
 
-Every request gets an answer or a closed connection it can tell from one: a body that cannot be framed
-(a Content-Length that is not a number, a chunk size that is not hex) is a 400, one larger than
-`MAX_BODY` a 413, and the connection is closed after either, since what follows on it cannot be trusted.
-A connection that sends nothing (or its headers too slowly) for `IDLE_TIMEOUT` seconds is closed, and at
-most `MAX_CONNECTIONS` are served at once (more wait in the listen queue), so slow or idle clients cannot
-hold a thread each without bound.
+The framing is aiohttp's (its C parser, llhttp): request line, headers, Content-Length and chunked bodies,
+keep-alive. A request it cannot frame (a Content-Length that is not a number, a chunk size that is not
+hex) is aiohttp's own 400 (a text/plain body on an HTTP/1.0 status line, not our JSON) and the connection
+is closed. One it cannot answer: a bad chunk size that arrives after the body has begun (aiohttp 3.14's C
+parser queues its 400 but never ends the body being read), so that connection is closed, unanswered, after
+`IDLE_TIMEOUT`. What is left here is what only the cloud asks of a front end:
+
+- The services are synchronous and serialise on the cloud's lock: each request's `dispatch` runs on one of
+  at most `MAX_THREADS` worker threads (`workers.py`, which says why not `run_in_executor`), and its answer
+  leaves only after it has returned, so whatever the handler made durable is durable before the client
+  hears of it.
+- A `Dropped` fault closes the connection with nothing written (aiohttp gives the handler its transport;
+  ASGI has no way to say it, which is why this is not uvicorn).
+- A body larger than `MAX_BODY` is a 413, at once when its Content-Length says so, as soon as it passes the
+  limit when it is chunked; the connection is closed after it.
+- A connection that sends no whole request head within `IDLE_TIMEOUT` seconds of connecting or of its last
+  answer is closed, and so is one whose body stalls for as long (aiohttp times the head, we the body).
+- At most about `MAX_CONNECTIONS` connections at once: the one over is answered 503 and closed.
+- `stop()` cuts every connection, the idle keep-alive ones too: tests start and stop many clouds.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
+
+from aiohttp import web
 
 from .core import Request, Response
 from .faults import Dropped
+from .workers import Workers
 
 if TYPE_CHECKING:
     from .app import Cloud
+
+try:  # libuv's loop: a fifth less of the front end's time per request than asyncio's own (bench/README.md)
+    from uvloop import new_event_loop
+except ImportError:  # not on Windows
+    from asyncio import new_event_loop
 
 log = logging.getLogger("democloud.http")
 
 #: the largest request body the cloud reads (its largest real bodies, bulk creates, are far smaller)
 MAX_BODY = 16 * 1024 * 1024
-#: seconds a connection may stay silent (between requests, or within one's headers or body)
+#: seconds a connection may stay silent (before a whole request head, or within a body)
 IDLE_TIMEOUT = 60.0
-#: connections served at once; more wait in the listen queue
+#: connections served at once
 MAX_CONNECTIONS = 128
+#: threads that run handlers at once (they queue on the cloud's lock anyway; a latency fault sleeps in one)
+MAX_THREADS = 32
+#: seconds the rest of a refused body is read and dropped before closing, so the client reads the 413
+#: rather than a reset
+LINGER = 1.0
+#: what the connection over MAX_CONNECTIONS hears before it is closed
+_BUSY_BODY = b'{"error": {"code": 503, "title": "Service Unavailable", "message": "too many open connections"}}'
+BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
+        b"Content-Length: %d\r\n\r\n%s" % (len(_BUSY_BODY), _BUSY_BODY))
 
 
-class Unframed(Exception):
-    """The request's body cannot be read as its headers declare it: answered `status`, then closed."""
+class _Quiet(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """aiohttp logs a client's malformed request or a failed write as an error with a traceback: noise in
+    the dashboard's terminal, so it is a debug line here, as every connection failure is."""
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
+    def log(self, level: int, msg: object, *args: Any, **kwargs: Any) -> None:
+        super().log(logging.DEBUG, msg, *args, **kwargs)
 
 
-class CloudHTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    allow_reuse_address = True
-    request_queue_size = 128
+class _Busy(asyncio.Protocol):
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        cast(asyncio.Transport, transport).write(BUSY)  # uvloop's transports are not asyncio.Transport's subclasses
+        transport.close()
+
+
+class CloudHTTPServer:
+    """Binds at once (so the port is known before the cloud is seeded); serves from `start()` to `stop()`
+    on an event loop in a thread of its own."""
 
     def __init__(self, address: tuple[str, int], cloud: Cloud, *, idle_timeout: float = IDLE_TIMEOUT,
-                 max_connections: int = MAX_CONNECTIONS) -> None:
+                 max_connections: int = MAX_CONNECTIONS, threads: int = MAX_THREADS) -> None:
         self.cloud = cloud
+        #: read as each connection opens
         self.idle_timeout = idle_timeout
-        self.slots = threading.BoundedSemaphore(max_connections)
-        # Open keep-alive connections: a stopped cloud must cut them off, not go on answering on them.
-        self.connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
-        if ":" in address[0]:
-            self.address_family = socket.AF_INET6
-        super().__init__(address, CloudRequestHandler)
+        self.max_connections = max_connections
+        family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.socket = socket.create_server(address, family=family, backlog=128)
+        self.server_address: tuple[str, int] = self.socket.getsockname()[:2]
+        self._loop = new_event_loop()
+        self._pool = Workers(self._loop, threads, f"democloud-api:{self.server_address[1]}")
+        self._web = web.Server(self._answer, loop=self._loop)
+        self._listener: asyncio.Server | None = None
+        self._thread: threading.Thread | None = None
 
-    def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
-        self.slots.acquire()  # at most max_connections threads: the accept loop waits for a free one
-        with self.connections_lock:
-            self.connections.add(request)
+    def start(self) -> None:
+        # The loop runs before it listens, on its own thread: the caller may be running a loop of its own (an
+        # async test, the dashboard), where this one could not be run even until the listener is made.
+        self._thread = threading.Thread(target=self._loop.run_forever, name=f"democloud:{self.server_address[1]}",
+                                        daemon=True)
+        self._thread.start()
+        listening = self._loop.create_server(self._protocol, sock=self.socket)
         try:
-            super().process_request(request, client_address)  # type: ignore[arg-type]
+            self._listener = asyncio.run_coroutine_threadsafe(listening, self._loop).result(timeout=10)
         except BaseException:
-            self.shutdown_request(request)
+            self.stop()
             raise
 
-    def shutdown_request(self, request: socket.socket) -> None:  # type: ignore[override]
-        with self.connections_lock:
-            known = request in self.connections
-            self.connections.discard(request)
-        if known:
-            self.slots.release()
-        super().shutdown_request(request)
+    def stop(self) -> None:
+        """Stop listening, cut every connection (a handler still running finishes in its thread, unheard)."""
+        if self._thread is not None:
+            asyncio.run_coroutine_threadsafe(self._close(), self._loop).result(timeout=5)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=5)
+            self._thread = None
+        if not self._loop.is_running() and not self._loop.is_closed():
+            self._loop.close()
+        self.socket.close()
+        self._pool.stop()
 
-    def handle_error(self, request: object, client_address: object) -> None:
-        # A client that gave up (its timeout, during an injected latency) leaves a broken pipe behind:
-        # worth a debug line, never the stdlib's traceback on stderr.
-        log.debug("connection from %s failed", client_address, exc_info=True)
+    async def _close(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+        for connection in self._web.connections:
+            connection.force_close()
+        others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
 
-    def server_close(self) -> None:
-        super().server_close()
-        with self.connections_lock:
-            open_now = list(self.connections)
-        for connection in open_now:
-            try:
-                connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass  # already closed by its client
+    def _protocol(self) -> asyncio.BaseProtocol:
+        if len(self._web.connections) >= self.max_connections:
+            return _Busy()
+        return web.RequestHandler(self._web, loop=self._loop, keepalive_timeout=self.idle_timeout,
+                                  lingering_time=LINGER, access_log=None, logger=_Quiet(log, {}))  # type: ignore[arg-type]
 
-
-class CloudRequestHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out in two writes: without TCP_NODELAY, Nagle + delayed ACK add ~40 ms per
-    # keep-alive request on loopback.
-    disable_nagle_algorithm = True
-    server: CloudHTTPServer
-    server_version = "democloud"
-    sys_version = ""
-
-    def setup(self) -> None:
-        self.timeout = self.server.idle_timeout  # the socket's timeout: silence ends the connection
-        super().setup()
-
-    def log_message(self, format: str, *args: object) -> None:
-        # Never the default stderr access log: it would be noise in the dashboard's terminal.
-        log.debug(format, *args)
-
-    def read_body(self) -> bytes:
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks, total = [], 0
-            while True:
-                line = self.rfile.readline(1024).split(b";")[0].strip()
-                try:
-                    size = int(line or b"0", 16)
-                except ValueError:
-                    raise Unframed(400, f"bad chunk size {line[:20]!r}") from None
-                if size < 0:
-                    raise Unframed(400, "bad chunk size")
-                total += size
-                if total > MAX_BODY:
-                    raise Unframed(413, f"request body larger than {MAX_BODY} bytes")
-                if size == 0:
-                    self.rfile.readline(1024)
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline(1024)
-        declared = self.headers.get("Content-Length") or "0"
-        if not declared.strip().isdigit():
-            raise Unframed(400, f"Content-Length {declared[:20]!r} is not a number of bytes")
-        length = int(declared)
-        if length > MAX_BODY:
-            raise Unframed(413, f"request body larger than {MAX_BODY} bytes")
-        return self.rfile.read(length) if length > 0 else b""
-
-    def answer(self) -> None:
-        path, _, query = self.path.partition("?")
+    async def _answer(self, request: web.BaseRequest) -> web.StreamResponse:
+        declared = request.content_length  # a number: llhttp refused any other
+        if declared is not None and declared > MAX_BODY:
+            return too_large()
         try:
-            body = self.read_body()
-        except Unframed as refusal:  # answered, then closed: what follows on the stream cannot be trusted
-            self.close_connection = True
-            title = "Request Entity Too Large" if refusal.status == 413 else "Bad Request"
-            self.send(Response(refusal.status, {"error": {"code": refusal.status, "message": str(refusal),
-                                                          "title": title}}, {"Connection": "close"}))
-            return
-        req = Request(self.command, path, query, dict(self.headers.items()), body, self.server.cloud.base_url)
+            body = await self._read_body(request)
+        except _TooLarge:
+            return too_large()
+        except TimeoutError:
+            return cut(request)  # a stalled body: closed, as a silent connection is
+        path, _, query = request.raw_path.partition("?")
+        req = Request(request.method, path, query, dict(request.headers), body, self.cloud.base_url)
         try:
-            resp = self.server.cloud.dispatch(req)
+            resp = await self._pool.run(self.cloud.dispatch, req)
         except Dropped:
             # An injected dropped connection: no status line, no body, the socket closed (its client sees
             # "connection closed without response", as from a crashed proxy).
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass  # the client went first
-            return
-        self.send(resp)
+            return cut(request)
+        return answer(resp)
 
-    def send(self, resp: Response) -> None:
-        payload = resp.encoded()
-        self.send_response(resp.status)
-        if payload or resp.status not in (204, 304):
-            self.send_header("Content-Type", resp.content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in resp.headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(payload)
+    async def _read_body(self, request: web.BaseRequest) -> bytes:
+        if not request.body_exists:
+            return b""
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := await asyncio.wait_for(request.content.readany(), self.idle_timeout):
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise _TooLarge
+            chunks.append(chunk)
+        return b"".join(chunks)
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = answer
+
+class _TooLarge(Exception):
+    pass
+
+
+def answer(resp: Response) -> web.Response:
+    headers = {"Server": "democloud", **resp.headers}
+    payload = resp.encoded()
+    if payload or resp.status not in (204, 304):
+        headers.setdefault("Content-Type", resp.content_type)
+    return web.Response(status=resp.status, body=payload, headers=headers)
+
+
+def too_large() -> web.Response:
+    """A body the cloud will not read: answered, then the connection closed (what follows on it is the rest
+    of that body)."""
+    sent = answer(Response(413, {"error": {"code": 413, "message": f"request body larger than {MAX_BODY} bytes",
+                                           "title": "Request Entity Too Large"}}))
+    sent.force_close()
+    return sent
+
+
+def cut(request: web.BaseRequest) -> web.Response:
+    """Close the connection without an answer; the response returned is never written (aiohttp finds the
+    transport closed and drops it)."""
+    if request.transport is not None:
+        request.transport.close()
+    return web.Response()

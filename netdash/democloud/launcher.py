@@ -5,7 +5,6 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +51,6 @@ class DemoCloud:
         self.state_path = Path(state) if state is not None else None
         self._persister: Persister | None = None
         self._server: CloudHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         #: backends, floating IPs and load balancers on loopback; one per running cloud
         self.dataplane: DataPlane | None = None
         # A stopped cloud keeps its state: start() again serves it anew (on the same port if it is free).
@@ -93,7 +91,7 @@ class DemoCloud:
                 elif self.seed:
                     build_seed(self.cloud)
             except BaseException:
-                server.server_close()
+                server.stop()
                 raise
             self._seeded = True
         self._server = server
@@ -101,12 +99,10 @@ class DemoCloud:
             try:
                 self._persister = Persister(self.cloud, self.state_path).start()
             except OSError as exc:
-                server.server_close()
+                server.stop()
                 raise StateError(f"cannot write state file {self.state_path}: "
                                  f"{exc.strerror or exc.__class__.__name__}") from None
-        self._thread = threading.Thread(target=server.serve_forever, name=f"democloud:{self.port}",
-                                        kwargs={"poll_interval": 0.1}, daemon=True)
-        self._thread.start()
+        server.start()
         try:
             self.dataplane = DataPlane(self.cloud).start()
         except BaseException:
@@ -119,12 +115,8 @@ class DemoCloud:
             self.dataplane.stop()
             self.dataplane = None
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
             self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
         if self._persister is not None:
             persister, self._persister = self._persister, None
             try:
