@@ -73,7 +73,7 @@ async def test_port_down_and_up_by_key_palette_and_help(seeded_cloud: DemoCloud)
 
         await pilot.press("question_mark")
         keys = await until(pilot, lambda: isinstance(app.screen, KeysScreen) and app.screen, what="the keys")
-        assert ("s", "Port up/down", PortAdminState.tooltip) in keys.rows
+        assert ("s", "Port up/down", f"{PortAdminState.tooltip}  [actions.{PortAdminState.id}]") in keys.rows
 
 
 async def test_read_only_offers_no_port_key(seeded_cloud: DemoCloud) -> None:
