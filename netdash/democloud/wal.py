@@ -428,6 +428,10 @@ class Journal:
         finally:
             self._compactor = None
 
+    @property
+    def compacting(self) -> bool:
+        return self._compactor is not None
+
     def _wait_compaction(self) -> None:
         compactor = self._compactor
         if compactor is not None:

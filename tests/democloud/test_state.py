@@ -153,9 +153,10 @@ def token_for(base_url: str) -> str:
     return resp.headers["X-Subject-Token"]
 
 
-def test_a_killed_cloud_leaves_its_last_complete_state(tmp_path: Path) -> None:
+def test_a_killed_cloud_keeps_every_acknowledged_write(tmp_path: Path) -> None:
     """SIGKILL at a random moment under a stream of writes, four times over the same file: each time the
-    file parses and reloads into a prefix of what was written, and the next run carries on from there."""
+    file parses and reloads into a prefix of what was written that holds every write answered 201 (and
+    perhaps the one in flight), and the next run carries on from there."""
     path = tmp_path / "cloud.json"
     rng = random.Random()
     persisted = 0
@@ -179,7 +180,7 @@ def test_a_killed_cloud_leaves_its_last_complete_state(tmp_path: Path) -> None:
         count = len(names)
         where = f"round {round_}, killed {delay:.3f}s after 20 writes"
         assert names == [f"n{i}" for i in range(count)], where
-        assert persisted <= count <= writer.next + 1, (where, persisted, count, writer.next)
+        assert writer.acknowledged <= count <= writer.next + 1, (where, writer.acknowledged, count, writer.next)
         persisted = count
     assert persisted > 0
     assert not list(tmp_path.glob(".cloud.json.*.tmp"))[1:], "leftover temporary files pile up"
