@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import socket
@@ -14,7 +15,7 @@ from .dataplane import DataPlane
 from .http import CloudHTTPServer
 from .runtime import Settings
 from .state import StateError, StateLock
-from .wal import COMPACT_AT, Journal, load_file
+from .wal import COMPACT_AT, Journal, load_file, log_generations, log_path
 
 CLOUD_NAME = "netdash-demo"
 
@@ -61,17 +62,27 @@ class DemoCloud:
         self._seeded = False
         #: held while this cloud serves, and so may save to its state file (`state.StateLock`)
         self._state_lock = StateLock(self.state_path) if self.state_path is not None else None
+        #: what the state files were when they were read (`state_files`): start() reads them again if
+        #: another cloud wrote them between that read and this one's lock
+        self._loaded_from: list[tuple[str, int, int]] | None = None
         if self.state_path is not None and self.state_path.exists():
-            load_file(self.cloud, self.state_path)
-            if self.settings.password is not None:  # an explicit password wins over the saved one
-                self.cloud.identity.user_named("demo")["_password"] = self.settings.password
-            self._seeded = True
+            self._load_state(self.state_path)
+
+    def _load_state(self, path: Path) -> None:
+        self._loaded_from = state_files(path)
+        load_file(self.cloud, path)
+        if self.settings.password is not None:  # an explicit password wins over the saved one
+            self.cloud.identity.user_named("demo")["_password"] = self.settings.password
+        self._seeded = True
 
     # --- lifecycle ------------------------------------------------------------------------------
     def start(self) -> DemoCloud:
         if self._state_lock is not None:
             self._state_lock.acquire()  # before anything is built or served: the other cloud's file
         try:
+            if (self.state_path is not None and self.journal is None and self._loaded_from is not None
+                    and state_files(self.state_path) != self._loaded_from):
+                self._load_state(self.state_path)  # the cloud that held the lock wrote on after our read
             return self._start()
         except BaseException:
             if self._state_lock is not None and self.journal is None:
@@ -194,6 +205,16 @@ class DemoCloud:
         config = loader.OpenStackConfig(load_yaml_config=False, load_envvars=False)
         region = config.get_one(**self.cloud_config(user))
         return openstack.connection.Connection(config=region)
+
+
+def state_files(path: Path) -> list[tuple[str, int, int]]:
+    """The state file and its logs as (name, size, modification time): what changes when a cloud writes."""
+    found = []
+    for each in (path, *(log_path(path, g) for g in log_generations(path))):
+        with contextlib.suppress(OSError):
+            stat = each.stat()
+            found.append((each.name, stat.st_size, stat.st_mtime_ns))
+    return found
 
 
 #: the clouds.yaml entry of each account of the embedded cloud

@@ -1,4 +1,4 @@
-"""`--state FILE`: the embedded cloud's API state as JSON, saved after accepted writes and loaded at start.
+"""`--state FILE`: the embedded cloud's API state as JSON, loaded at start (with the log that continues it).
 
 What is saved is exactly the services' stores: each service keeps what its API answers from in one
 dataclass, records *and* indexes (so a reloaded cloud needs no re-derivation code that could drift from the

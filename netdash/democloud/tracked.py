@@ -88,7 +88,7 @@ class TrackedDict(dict[Any, Any]):
         for key, value in dict(other, **kwargs).items():
             self[key] = value
 
-    def __ior__(self, other: Any) -> TrackedDict:  # type: ignore[override,misc]
+    def __ior__(self, other: Any) -> TrackedDict:
         self.update(other)
         return self
 
@@ -97,12 +97,12 @@ class TrackedDict(dict[Any, Any]):
         self.touched.update(key for key, value in dict.items(self) if type(value) not in IMMUTABLE)
         return dict(dict.items(self))
 
-    def __or__(self, other: Any) -> dict[Any, Any]:  # type: ignore[override]
+    def __or__(self, other: Any) -> dict[Any, Any]:
         result = self.copy()
         result.update(other)
         return result
 
-    def __ror__(self, other: Any) -> dict[Any, Any]:  # type: ignore[override]
+    def __ror__(self, other: Any) -> dict[Any, Any]:
         result = dict(other)
         result.update(self.copy())
         return result

@@ -1,30 +1,33 @@
 """The write-ahead log of `--state FILE`: every change is on disk before the answer that reveals it leaves.
 
-**What changed, without asking the services.** A change must be logged in proportion to itself (a port
-renamed in a `--scale 1000` cloud is one port, not 9.5 MB), so the journal has to know which records
-changed; but services mutate their records in place, and a list of "remember to mark it dirty" calls is a
-list someone will one day forget. So nothing is asked of them: while a journal runs, every dict field of
-every store is a `TrackedDict`, which notes each key whose value it *hands out* (a record, an index bucket)
-and each key it inserts or deletes. A value can only be changed in place by someone holding it, and the only
-way to get hold of it is through its table, so the noted keys are a superset of the changed ones; which of
-them really changed is decided by comparing each one's pickle with the pickle last logged (exact: `1`,
-`1.0` and `True` differ, as do key orders). Sets and the other fields (counters, the deletion heap) are
-compared whole at every flush, and a field replaced by a new object is logged whole and tracked anew.
+**What changed.** A change is logged in proportion to itself (a port renamed in a `--scale 1000` cloud is
+one port, not the 9.5 MB file), without asking the services to say what they changed, since a list of
+"mark it dirty" calls is a list someone forgets: while a journal runs, the stores' dicts are
+`tracked.TrackedDict`s, which note every entry they hand out, insert or delete; the noted entries are compared
+with the pickle last logged of each, and only those that differ are logged. Sets and the other fields
+(counters, the deletion heap) are compared whole at every flush; a field replaced by a new object is
+logged whole and tracked anew; `verify` (tests) compares every field after every entry.
 
 **When.** All API state lives under `cloud.lock`; the journal looks for changes as the outermost holder
-releases it (`CloudLock.on_release`), still holding it, so the entry is one consistent change whoever made
+releases it (`CloudLock.on_release`), still holding it, so an entry is one consistent change whoever made
 it: a request, an in-process call, the data plane recording listener statistics, a read that settled a
-server out of BUILD. The entry is appended then; `Runtime.noticed`, which every answer passes before it
-leaves, waits until everything appended so far is fsynced (one fsync serves every request waiting: group
-commit), so an answer never reveals a change a `kill -9` could take back.
+server out of BUILD or a deletion out of PENDING_DELETE. The entry is appended then; `Runtime.noticed`, which
+every answer of a service passes before it leaves, waits until everything appended so far is fsynced (one
+fsync serves every request waiting: group commit). So an answer never reveals a change a `kill -9` could
+take back, whichever HTTP server carries it.
 
-**On disk.** `FILE` is a snapshot naming the generation of the log that continues it; the log is
-`.FILE.log.<generation>`, a header line then one line per entry, each `<length> <crc32> <json>`. A kill in
-the middle of an append leaves a last line cut short (never acknowledged: ignored on load); a bad line with
-good lines after it is damage no kill can make (one line, exit 2). When the log grows past `compact_at`
-bytes, a new generation starts: its log is created first, then the snapshot is rewritten (atomically) from
-the journal's copies of what was logged, off the cloud lock, and the old log is deleted; a kill at any step
-leaves a snapshot whose log(s) bring it up to date.
+**On disk.** FILE is a snapshot naming the generation of the log that continues it; the log is
+`.FILE.log.<generation>` beside it (covered by the same `.FILE.lock`), a header line then one line per
+entry, `<length> <crc32> <json>`. A kill in the middle of an append leaves the last line cut short: never
+acknowledged, ignored on load. A bad line with a whole one after it is damage no kill makes: one line, exit
+2. When the log grows past `compact_at` bytes a new generation starts: its log is created first, then the
+snapshot is rewritten atomically from the journal's record of what was logged (off the cloud lock: a
+compaction never stalls the API), then the old log is deleted; a kill at any step leaves a snapshot whose
+logs bring it up to date. A clean stop writes a snapshot continued by no log: FILE alone is the cloud.
+
+**When the disk fails.** An entry that cannot be written or synced leaves the change in memory but not on
+disk: every answer is a 500 until a whole new generation (log and snapshot) has been written, which each
+later flush tries.
 """
 
 from __future__ import annotations
@@ -399,7 +402,11 @@ class Journal:
             if self.synced >= target or self._fd is None:
                 return
             upto = self.appended
-            os.fsync(self._fd)
+            try:
+                os.fsync(self._fd)
+            except OSError as exc:  # what was written may not be on disk, nor ever be: start over
+                self.error = exc
+                raise
             self.synced = max(self.synced, upto)
 
     # --- compaction ---------------------------------------------------------------------------------

@@ -8,13 +8,14 @@ import random
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from netdash.democloud import DemoCloud, Settings
 from netdash.democloud import state as state_module
+from netdash.democloud.tracked import TrackedDict
 from netdash.democloud.wal import log_generations, log_path
 from tests.democloud.wal_support import PASSWORD, Tenant
 from tests.waiting import wait_for
@@ -175,3 +176,25 @@ def test_a_missing_log_is_one_line_and_exit_2(tmp_path: Path, processes: list[Pr
     log.unlink()
     err = refused(path)
     assert str(log) in err and "missing" in err, err
+
+
+def test_a_tracked_table_leaves_to_dict_only_what_neither_hands_out_nor_changes_a_value() -> None:
+    """A Python that adds a dict method fails here, before the tracking can miss what that method does."""
+    assert set(vars(dict)) - set(vars(TrackedDict)) == {
+        "__class_getitem__", "__contains__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__hash__", "__le__",
+        "__len__", "__lt__", "__ne__", "__new__", "__repr__", "__reversed__", "__sizeof__", "fromkeys", "keys"}
+
+
+REACH: dict[str, Callable[[TrackedDict], object]] = {
+    "t[k]": lambda t: t["k"], "get": lambda t: t.get("k"), "values": lambda t: list(t.values()),
+    "items": lambda t: list(t.items()), "dict(t)": dict, "{**t}": lambda t: {**t}, "copy": lambda t: t.copy(),
+    "t | {}": lambda t: t | {}, "{} | t": lambda t: {} | t, "setdefault": lambda t: t.setdefault("k", {}),
+    "update a dict": lambda t: dict.update({}, t), "next(iter(values))": lambda t: next(iter(t.values())),
+}
+
+
+@pytest.mark.parametrize("how", REACH, ids=list(REACH))
+def test_every_way_to_reach_a_record_notes_it(how: str) -> None:
+    table = TrackedDict({"k": {"name": "record"}, "n": 5})
+    REACH[how](table)
+    assert table.touched == {"k"} and not table.inserted and not table.removed
