@@ -170,7 +170,7 @@ class Journal:
         self.generation = 0
         self._fd: int | None = None
         self._size = 0
-        #: entries appended to / known fsynced in the current log
+        #: entries appended / known to be on disk, counted across generations
         self.appended = 0
         self.synced = 0
         self._sync_lock = threading.Lock()
@@ -247,6 +247,7 @@ class Journal:
         self._close()
         self._open_log(generation)
         self._write_snapshot(generation, snapshot(generation))
+        self.synced = self.appended  # the snapshot holds everything appended before
         self.error = None
 
     def _write_snapshot(self, generation: int | None, snapshot: dict[str, Any]) -> None:
@@ -276,7 +277,6 @@ class Journal:
             raise
         with self._sync_lock:
             self._fd, self.generation, self._size = fd, generation, len(header)
-            self.appended = self.synced = 0
 
     def _close(self) -> None:
         with self._sync_lock:
@@ -417,6 +417,7 @@ class Journal:
                 os.fsync(self._fd)
                 os.close(self._fd)
                 self._fd = None
+            self.synced = self.appended
         self._open_log(self.generation + 1)
 
     def _copy_shadows(self) -> dict[tuple[str, str], Any]:
