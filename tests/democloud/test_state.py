@@ -1,4 +1,4 @@
-"""`--state FILE`: the embedded cloud saved after writes, reloaded at start, never torn by a kill."""
+"""`--state FILE`: the embedded cloud kept by its write-ahead log, reloaded at start, never torn by a kill."""
 
 from __future__ import annotations
 
@@ -190,12 +190,16 @@ def test_a_second_cloud_on_the_same_state_file_refuses_to_start(tmp_path: Path) 
     path = tmp_path / "cloud.json"
     first, _ = start_cloud(path)
     try:
+        files = sorted(tmp_path.glob("*cloud.json*"))
+        assert any(".log." in f.name for f in files)  # the lock covers the log too: it is left alone
+        before = [f.read_bytes() for f in files]
         second = subprocess.run(
             [sys.executable, "-m", "netdash", "demo-cloud", "--empty", "--state", str(path)],
             check=False, capture_output=True, text=True, timeout=60)
         assert second.returncode == 2
         assert second.stderr.strip().splitlines() == [
             f"netdash demo-cloud: error: state file {path} is in use by another embedded cloud (pid {first.pid})"]
+        assert sorted(tmp_path.glob("*cloud.json*")) == files and [f.read_bytes() for f in files] == before
     finally:
         first.terminate()
         first.wait(timeout=10)
