@@ -364,6 +364,9 @@ class Journal:
         if not (touched or removed):
             return
         value.touched, value.inserted, value.removed = set(), {}, set()
+        # a copy: a read outside the lock (a token's project looked up) may still add to the old set; a read
+        # it is, since every change happens under the lock, so missing it loses nothing
+        touched = set(list(touched))
         fresh: list[tuple[Any, bytes]] = []
         for key in removed:
             if key in shadow:
