@@ -67,6 +67,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.actions
 	$(BIN)/python -m bench.scale     # --scale 10, 100, 1000: first paint, refresh, keys, RSS, calls
 	$(BIN)/python -m bench.budget    # --scale 1000: topology against openstack port list; requests per second
+	$(BIN)/python -m bench.durability  # a write with --state (logged, fsynced) against one without
 
 ## screenshots: regenerate screenshots/*.svg from the dashboard on the embedded cloud
 screenshots: $(STAMP)

@@ -16,6 +16,7 @@ from .launcher import CLOUD_NAME, DemoCloud, NotLoopback
 from .runtime import Settings
 from .scale import MAX_SCALE, ScaleError, parse_scale
 from .state import StateError
+from .wal import COMPACT_AT
 
 
 class Refused(Exception):
@@ -100,14 +101,17 @@ def parser(prog: str = "netdash demo-cloud") -> argparse.ArgumentParser:
     p.add_argument("--token-ttl", type=number(float, *TOKEN_TTL_RANGE), default=3600.0, metavar="SECONDS",
                    help="lifetime of Keystone tokens, {:g}..{:g} (default 3600)".format(*TOKEN_TTL_RANGE))
     p.add_argument("--state", metavar="FILE", type=output_file("state file"),
-                   help="persist the cloud's API state in FILE (mode 0600) after every change and reload it "
-                        "from there at start (then nothing is seeded); its directory must exist")
+                   help="persist the cloud's API state in FILE (mode 0600; changes go to a log beside it, on disk "
+                        "before they are answered) and reload it from there at start (then nothing is seeded); "
+                        "its directory must exist")
     p.add_argument("--provisioning-delay", type=number(float, *PROVISIONING_RANGE), default=0.5, metavar="SECONDS",
                    help="how long Octavia objects stay PENDING_*, {:g}..{:g} (default 0.5)".format(*PROVISIONING_RANGE))
     p.add_argument("--faults", action="append", default=[], metavar="SPEC", type=checked(parse),
                    help="inject faults: latency, 5xx/409 answers, dropped connections, token expiry, slow "
                         "provisioning (grammar below; repeatable)")
     p.add_argument("--exit-with-stdin", action="store_true", help=argparse.SUPPRESS)  # netdash --demo's child
+    # tests: a small log limit makes compactions (new generations of the state file) happen under load
+    p.add_argument("--state-compact-at", type=number(int, 1, 2**40), default=COMPACT_AT, help=argparse.SUPPRESS)
     return p
 
 
@@ -122,7 +126,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "netdash demo-cloud") ->
                         provisioning_delay=args.provisioning_delay)
     try:
         cloud = DemoCloud(host=args.host, port=args.port, seed=not args.empty, settings=settings,
-                          state=args.state, scale=scale)
+                          state=args.state, scale=scale, state_compact_at=args.state_compact_at)
         cloud.start()
     except (NotLoopback, StateError) as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)

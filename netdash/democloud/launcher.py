@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import socket
@@ -12,9 +13,8 @@ from .app import Cloud
 from .dataplane import DataPlane
 from .http import CloudHTTPServer
 from .runtime import Settings
-from .state import Persister, StateError, StateLock
-from .state import load as load_state
-from .state import read as read_state
+from .state import StateError, StateLock
+from .wal import COMPACT_AT, Journal, load_file, log_generations, log_path
 
 CLOUD_NAME = "netdash-demo"
 
@@ -38,7 +38,7 @@ class DemoCloud:
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, seed: bool = True,
                  settings: Settings | None = None, state: str | os.PathLike[str] | None = None,
-                 scale: int = 0) -> None:
+                 scale: int = 0, state_compact_at: int = COMPACT_AT) -> None:
         check_loopback(host)
         self.host = host
         self.port = port
@@ -47,9 +47,12 @@ class DemoCloud:
         self.scale = scale
         self.settings = settings or Settings()
         self.cloud = Cloud(self.settings)
-        #: `--state FILE`: loaded now when it exists (then nothing is seeded), saved after every write
+        #: `--state FILE`: loaded now when it exists (then nothing is seeded); every change logged before
+        #: the answer that reveals it leaves (`wal.Journal`)
         self.state_path = Path(state) if state is not None else None
-        self._persister: Persister | None = None
+        #: the log's size that starts a new generation (tests make it small to see compactions happen)
+        self.state_compact_at = state_compact_at
+        self.journal: Journal | None = None
         self._server: CloudHTTPServer | None = None
         #: backends, floating IPs and load balancers on loopback; one per running cloud
         self.dataplane: DataPlane | None = None
@@ -57,20 +60,30 @@ class DemoCloud:
         self._seeded = False
         #: held while this cloud serves, and so may save to its state file (`state.StateLock`)
         self._state_lock = StateLock(self.state_path) if self.state_path is not None else None
+        #: what the state files were when they were read (`state_files`): start() reads them again if
+        #: another cloud wrote them between that read and this one's lock
+        self._loaded_from: list[tuple[str, int, int]] | None = None
         if self.state_path is not None and self.state_path.exists():
-            load_state(self.cloud, read_state(self.state_path), str(self.state_path))
-            if self.settings.password is not None:  # an explicit password wins over the saved one
-                self.cloud.identity.user_named("demo")["_password"] = self.settings.password
-            self._seeded = True
+            self._load_state(self.state_path)
+
+    def _load_state(self, path: Path) -> None:
+        self._loaded_from = state_files(path)
+        load_file(self.cloud, path)
+        if self.settings.password is not None:  # an explicit password wins over the saved one
+            self.cloud.identity.user_named("demo")["_password"] = self.settings.password
+        self._seeded = True
 
     # --- lifecycle ------------------------------------------------------------------------------
     def start(self) -> DemoCloud:
         if self._state_lock is not None:
             self._state_lock.acquire()  # before anything is built or served: the other cloud's file
         try:
+            if (self.state_path is not None and self.journal is None and self._loaded_from is not None
+                    and state_files(self.state_path) != self._loaded_from):
+                self._load_state(self.state_path)  # the cloud that held the lock wrote on after our read
             return self._start()
         except BaseException:
-            if self._state_lock is not None and self._persister is None:
+            if self._state_lock is not None and self.journal is None:
                 self._state_lock.release()
             raise
 
@@ -95,9 +108,9 @@ class DemoCloud:
                 raise
             self._seeded = True
         self._server = server
-        if self.state_path is not None and self._persister is None:
+        if self.state_path is not None and self.journal is None:
             try:
-                self._persister = Persister(self.cloud, self.state_path).start()
+                self.journal = Journal(self.cloud, self.state_path, compact_at=self.state_compact_at).start()
             except OSError as exc:
                 server.stop()
                 raise StateError(f"cannot write state file {self.state_path}: "
@@ -117,12 +130,12 @@ class DemoCloud:
         if self._server is not None:
             self._server.stop()
             self._server = None
-        if self._persister is not None:
-            persister, self._persister = self._persister, None
+        if self.journal is not None:
+            journal, self.journal = self.journal, None
             try:
-                persister.stop()
+                journal.stop()
             except OSError:
-                pass  # the last background save is on disk; nothing better to do while stopping
+                pass  # every change is in the log already: the next start replays it
         if self._state_lock is not None:
             self._state_lock.release()
 
@@ -184,6 +197,16 @@ class DemoCloud:
         config = loader.OpenStackConfig(load_yaml_config=False, load_envvars=False)
         region = config.get_one(**self.cloud_config(user))
         return openstack.connection.Connection(config=region)
+
+
+def state_files(path: Path) -> list[tuple[str, int, int]]:
+    """The state file and its logs as (name, size, modification time): what changes when a cloud writes."""
+    found = []
+    for each in (path, *(log_path(path, g) for g in log_generations(path))):
+        with contextlib.suppress(OSError):
+            stat = each.stat()
+            found.append((each.name, stat.st_size, stat.st_mtime_ns))
+    return found
 
 
 #: the clouds.yaml entry of each account of the embedded cloud

@@ -32,6 +32,30 @@ class Settings:
     monitor_time_scale: float = 1.0
 
 
+class CloudLock:
+    """The one re-entrant lock all API state lives under; `on_release` runs as its outermost holder lets go,
+    still holding it: the one moment every change, whoever made it, is complete and not yet seen by anyone
+    else (`wal.Journal` logs it then)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._depth = 0  # only the holder changes it
+        self.on_release: Callable[[], None] | None = None
+
+    def __enter__(self) -> CloudLock:
+        self._lock.acquire()
+        self._depth += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._depth == 1 and self.on_release is not None:
+                self.on_release()
+        finally:
+            self._depth -= 1
+            self._lock.release()
+
+
 class Runtime:
     """Settings, lock, clock, addresses and change notification, shared by every service of one cloud."""
 
@@ -39,7 +63,9 @@ class Runtime:
         self.settings = settings or Settings()
         self.base_url = base_url
         # Re-entrant: a Nova handler holding it calls Neutron in-process.
-        self.lock = threading.RLock()
+        self.lock = CloudLock()
+        #: set while a write-ahead log runs (`--state`): returns once every change made so far is on disk
+        self.durable: Callable[[], None] | None = None
         # Bumped after every accepted change, so the data plane knows its snapshot of the desired
         # state is stale without being told what changed (reconcile, not callbacks per resource).
         self._generations = itertools.count(1)
@@ -54,9 +80,18 @@ class Runtime:
         return time.time()
 
     def noticed(self, method: str, resp: Response) -> Response:
-        """Tell the change hooks about an accepted write before its answer leaves (thread-safe, cheap)."""
+        """Every answer of a service passes here before it leaves: the change hooks hear of an accepted write, and with
+        `--state` the answer waits until every change it could have seen is on disk. That is what lets a
+        201 promise the change survives `kill -9`, whichever HTTP server carries it. A change that cannot be
+        written turns the answer into a 500: it is not acknowledged."""
         if method not in ("GET", "HEAD") and resp.status < 400:
             self.generation = next(self._generations)
             for hook in self.change_hooks:
                 hook()
+        if self.durable is not None:
+            try:
+                self.durable()
+            except OSError as exc:
+                return Response(500, {"error": {"code": 500, "title": "Internal Server Error",
+                                                "message": f"The change could not be saved: {exc.strerror or exc}"}})
         return resp

@@ -1,4 +1,4 @@
-"""`--state FILE`: the embedded cloud's API state as JSON, saved after accepted writes and loaded at start.
+"""`--state FILE`: the embedded cloud's API state as JSON, loaded at start (with the log that continues it).
 
 What is saved is exactly the services' stores: each service keeps what its API answers from in one
 dataclass, records *and* indexes (so a reloaded cloud needs no re-derivation code that could drift from the
@@ -15,9 +15,9 @@ strings (or that holds a tag name as a key, so a user's metadata can never be mi
 Version 1 files (written before the services had stores) named each saved attribute of a service; they are
 upgraded on load, so a user's old state file still opens.
 
-Saving never leaves a torn file: the JSON goes to a temporary file in the same directory, is fsynced,
-then `os.replace`d over the old one (atomic on POSIX), so a reader finds the old state or the new one.
-Writes are coalesced: a burst of API writes costs one save after it, not one per request.
+Version 3 files name the write-ahead log that continues them (`"log"`: its generation, or null when none
+does, as after a clean stop); how changes get into the log, and from it into the file, is `wal.py`'s story.
+Every file is replaced atomically (`write_atomic`): a reader finds the old one or the new one, never a mix.
 """
 
 from __future__ import annotations
@@ -31,10 +31,9 @@ import logging
 import os
 import sys
 import tempfile
-import threading
 import types
 import typing
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +41,7 @@ if TYPE_CHECKING:
     from .app import Cloud
 
 FORMAT = "netdash-democloud-state"
-VERSION = 2
+VERSION = 3
 #: version 1 named Octavia's saved attributes from the service (`store.lbs`); the one whose field is renamed
 V1_RENAMED = {"load-balancer": {"provisioning._heap": "pending"}}
 TAGS = ("__tuple__", "__set__", "__net__", "__pairs__")
@@ -103,7 +102,7 @@ def saved_fields(store: Any) -> list[str]:
 
 def dump(cloud: Cloud) -> dict[str, Any]:
     """The document for the cloud as it is now; call with `cloud.lock` held."""
-    return {"format": FORMAT, "version": VERSION,
+    return {"format": FORMAT, "version": VERSION, "log": None,
             "stores": {kind: {name: encode(getattr(store, name)) for name in saved_fields(store)}
                        for kind, store in stores(cloud).items()}}
 
@@ -122,28 +121,32 @@ def upgrade(document: dict[str, Any]) -> dict[str, Any]:
     return {"format": FORMAT, "version": 2, "stores": stores_v2}
 
 
-def load(cloud: Cloud, document: Any, source: str = "state file") -> None:
+def load(cloud: Cloud, document: Any, source: str = "state file",
+         replay: Callable[[dict[str, dict[str, Any]]], None] | None = None) -> None:
     """Replace a fresh cloud's stores' contents with the document's (the services keep their stores), once
     the document is known to be whole: well-typed in every field (`mismatch`) and answerable (`answers`,
-    tried on a copy, since reading the API can change it: a first list makes a project's default group)."""
+    tried on a copy, since reading the API can change it: a first list makes a project's default group).
+    `replay` applies the log's changes to the decoded stores first: the checks are of the state replayed."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise StateError(f"{source} is not a netdash demo-cloud state file")
-    if document.get("version") not in (1, VERSION):
+    if document.get("version") not in (1, 2, VERSION):
         raise StateError(f"{source} has state format version {document.get('version')!r}; "
-                         f"this netdash reads versions 1 and {VERSION}")
+                         f"this netdash reads versions 1 to {VERSION}")
     if document["version"] == 1:
         try:
             document = upgrade(document)
         except (AttributeError, KeyError, TypeError, ValueError):
             raise StateError(f"{source} is incomplete or damaged (its version 1 layout)") from None
     trial = type(cloud)(cloud.settings, cloud.base_url)
-    install(trial, rebuilt(trial, document, source, check=True))
+    install(trial, rebuilt(trial, document, source, replay, check=True))
     answers(trial, source)
-    install(cloud, rebuilt(cloud, document, source, check=False))
+    install(cloud, rebuilt(cloud, document, source, replay, check=False))
 
 
-def rebuilt(cloud: Cloud, document: dict[str, Any], source: str, *, check: bool) -> dict[str, Any]:
-    """The document's stores as new store objects of the cloud's services; StateError naming what is wrong."""
+def rebuilt(cloud: Cloud, document: dict[str, Any], source: str,
+            replay: Callable[[dict[str, dict[str, Any]]], None] | None, *, check: bool) -> dict[str, Any]:
+    """The document's stores (with the log replayed) as new store objects of the cloud's services;
+    StateError naming what is wrong."""
     current = stores(cloud)
     try:
         saved = document["stores"]
@@ -154,6 +157,8 @@ def rebuilt(cloud: Cloud, document: dict[str, Any], source: str, *, check: bool)
                          f"{str(exc)[:80]})") from None
     except RecursionError:
         raise StateError(f"{source} is nested too deeply to be a state file") from None
+    if replay is not None:
+        replay(decoded)
     fresh = {}
     for kind, store in current.items():
         hints = field_types(store)
@@ -370,57 +375,3 @@ class StateLock:
         if self._fd is not None:
             os.close(self._fd)  # closing the descriptor releases the flock
             self._fd = None
-
-
-class Persister:
-    """Saves the cloud after accepted writes, from its own thread, one save per burst of writes."""
-
-    def __init__(self, cloud: Cloud, path: str | os.PathLike[str]) -> None:
-        self.cloud = cloud
-        self.path = Path(path)
-        self._dirty = threading.Event()
-        self._hook = self._dirty.set
-        self._stopping = False
-        self._thread: threading.Thread | None = None
-        self._save_lock = threading.Lock()
-        #: how many saves reached the disk (tests wait on it)
-        self.saves = 0
-        self.error: OSError | None = None
-
-    def start(self) -> Persister:
-        for leftover in self.path.parent.glob(f".{self.path.name}.*.tmp"):  # a save a kill cut short
-            with contextlib.suppress(OSError):
-                leftover.unlink()
-        self.save()  # the state the cloud starts from is on disk before its first answer
-        self.cloud.change_hooks.append(self._hook)
-        self._thread = threading.Thread(target=self._run, name="democloud:state", daemon=True)
-        self._thread.start()
-        return self
-
-    def _run(self) -> None:
-        while True:
-            self._dirty.wait()
-            if self._stopping:
-                return
-            self._dirty.clear()
-            try:
-                self.save()
-            except OSError as exc:  # a full disk must not stop the cloud; the next write retries
-                self.error = exc
-
-    def save(self) -> None:
-        with self._save_lock:
-            write_atomic(self.path, dumps(self.cloud))
-            self.saves += 1
-            self.error = None
-
-    def stop(self) -> None:
-        """Stop saving in the background; the final state is saved once more, synchronously."""
-        if self._hook in self.cloud.change_hooks:
-            self.cloud.change_hooks.remove(self._hook)
-        if self._thread is not None:
-            self._stopping = True
-            self._dirty.set()
-            self._thread.join(timeout=10)
-            self._thread = None
-        self.save()
