@@ -108,6 +108,21 @@ class InlineFetch:
         def tree_of(lb_id: str) -> Callable[[], Any]:
             return lambda: self.session.get("load-balancer", f"/lbaas/loadbalancers/{lb_id}/status")
 
+        async def member_lists(pool_ids: list[str]) -> dict[str, list[Any]]:
+            """Each pool's member list that answered; a failure is the `members` field's."""
+            found = await asyncio.gather(*(
+                run(listing("load-balancer", f"/lbaas/pools/{i}/members", "members")) for i in pool_ids),
+                return_exceptions=True)
+            lists: dict[str, list[Any]] = {}
+            for pool_id, listed in zip(pool_ids, found, strict=True):
+                if isinstance(listed, Exception):
+                    failures.setdefault("members", refresh_error(listed))
+                elif isinstance(listed, BaseException):
+                    raise listed
+                else:
+                    lists[pool_id] = listed
+            return lists
+
         wanted = [entry for entry in LISTS if entry[1] in self.services]
         lists = {field: run(listing(service, path, collection)) for field, service, path, collection in wanted}
         failures: Failures = {}
@@ -137,17 +152,7 @@ class InlineFetch:
                     read.append(lb_id)
                 for body in self.trees.cached(read):
                     tree.add(body)
-                pools = list(detailed.members)
-                found = await asyncio.gather(*(
-                    run(listing("load-balancer", f"/lbaas/pools/{i}/members", "members")) for i in pools),
-                    return_exceptions=True)
-                for pool_id, listed in zip(pools, found, strict=True):
-                    if isinstance(listed, Exception):
-                        failures.setdefault("members", refresh_error(listed))
-                    elif isinstance(listed, BaseException):
-                        raise listed
-                    else:
-                        self.trees.details[pool_id] = listed
+                self.trees.details.update(await member_lists(list(detailed.members)))
                 tree.members = self.trees.with_details(tree.members)
             return tree
 
@@ -182,16 +187,8 @@ class InlineFetch:
         members = tree.members
         orphans = [d["id"] for d in results.get("pools", []) if isinstance(d, dict)
                    and isinstance(d.get("id"), str) and d["id"] not in members]
-        orphan_lists = await asyncio.gather(*(
-            run(listing("load-balancer", f"/lbaas/pools/{i}/members", "members")) for i in orphans),
-            return_exceptions=True)
-        for pool_id, found in zip(orphans, orphan_lists, strict=True):
-            if isinstance(found, Exception):
-                failures.setdefault("members", refresh_error(found))
-            elif isinstance(found, BaseException):
-                raise found
-            else:
-                members[pool_id] = convert.with_pool(found, pool_id)
+        for pool_id, found in (await member_lists(orphans)).items():
+            members[pool_id] = convert.with_pool(found, pool_id)
         if "members" not in failures:
             results["members"] = [m for found in members.values() for m in found]
         return results, failures

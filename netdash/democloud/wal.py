@@ -41,7 +41,19 @@ import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .state import FORMAT, VERSION, StateError, decode, encode, load, read, saved_fields, stores, write_atomic
+from .state import (
+    FORMAT,
+    VERSION,
+    StateError,
+    decode,
+    encode,
+    fsync_directory,
+    load,
+    read,
+    saved_fields,
+    stores,
+    write_atomic,
+)
 from .tracked import TrackedDict, fingerprint, shadow_of, value_of
 
 if TYPE_CHECKING:
@@ -475,15 +487,6 @@ def write_all(fd: int, data: bytes) -> None:
     while view:
         written = os.write(fd, view)
         view = view[written:]
-
-
-def fsync_directory(directory: Path) -> None:
-    with contextlib.suppress(OSError):  # some filesystems cannot fsync a directory
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def load_file(cloud: Cloud, path: str | os.PathLike[str]) -> None:
