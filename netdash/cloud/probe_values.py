@@ -50,6 +50,42 @@ class BackendShare:
     software: str = ""
 
 
+#: fewer answers than this in the window and no share is called a deviation: too few to tell
+MIN_SAMPLE = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Expected:
+    """What the topology says the probe should see (`cloud.reach.expected_of`): each backend's share of the
+    requests (`shares`, by the names the backends answer with), or one backend for every request of a
+    client (`pinned`: SOURCE_IP); `rule` says why, in words."""
+
+    shares: tuple[tuple[str, float], ...] = ()
+    pinned: bool = False
+    rule: str = ""
+
+    def share_of(self, backend: str) -> float:
+        return next((share for name, share in self.shares if name == backend), 0.0)
+
+    def deviating(self, counts: dict[str, int]) -> frozenset[str]:
+        """The backends whose observed count is further from the expected share than the sample explains:
+        more than three standard deviations of a binomial draw (half a request of slack), or any answer
+        from a backend expected to get none, or a second backend for a pinned client."""
+        n = sum(counts.values())
+        if n < MIN_SAMPLE:
+            return frozenset()
+        if self.pinned:
+            return frozenset(counts) if len(counts) > 1 else frozenset()
+        names = set(counts) | {name for name, _ in self.shares}
+        off = set()
+        for name in names:
+            p, observed = self.share_of(name), counts.get(name, 0) / n
+            sigma = (p * (1 - p) / n) ** 0.5
+            if abs(observed - p) > 3 * sigma + 0.5 / n:
+                off.add(name)
+        return frozenset(off)
+
+
 @dataclass(frozen=True, slots=True)
 class ProbeStats:
     """One snapshot of a probe: what it targets and why, and the statistics of its sliding window."""
@@ -77,3 +113,5 @@ class ProbeStats:
     clients: tuple[tuple[str, str], ...] = ()
     #: a new TCP connection per request (as a `curl` loop), else keep-alive connections (as a browser)
     new_connections: bool = False
+    #: what the topology says the shares should be (None: it cannot say, e.g. an address it does not explain)
+    expected: Expected | None = None

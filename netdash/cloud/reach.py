@@ -27,6 +27,7 @@ from .api import CloudWrites
 from .errors import NetdashError
 from .model import FloatingIP, Listener, LoadBalancer, Port, Resource, Topology
 from .naming import display_name, short_id
+from .probe_values import Expected
 from .text import visible
 
 
@@ -202,3 +203,35 @@ class Follower:
     def touched_by(self, ids: Iterable[str]) -> bool:
         """Whether an action that changed these objects may have changed what the URL reaches."""
         return not self.reach.ids.isdisjoint(ids)
+
+
+#: algorithms that spread a client's requests over the members by weight (a new connection per request for
+#: SOURCE_IP_PORT: each comes from another source port)
+SPREAD = ("ROUND_ROBIN", "LEAST_CONNECTIONS")
+
+
+def expected_of(topology: Topology, reach: Reach, new_connection: bool) -> Expected | None:
+    """The shares the probe should see, from the pool on the address's way (its algorithm, its members'
+    weights, admin states and health, backups only when no other member serves), or the one server a port
+    reaches; None when the topology does not explain the address."""
+    pool = next((p for p in topology.pools.values() if p.id in reach.ids), None)
+    if pool is None:
+        servers = [topology.servers[i] for i in reach.ids if i in topology.servers]
+        return Expected(((display_name(servers[0]), 1.0),), rule="one server") if len(servers) == 1 else None
+    members = [m for m in topology.members_of_pool(pool.id) if m.admin_state_up and (m.weight or 0) > 0
+               and m.operating_status not in ("ERROR", "OFFLINE")]
+    serving = [m for m in members if not m.backup] or members
+    if not serving:
+        return Expected(rule=f"{pool.lb_algorithm or '?'}: no member can serve (all down, drained or failing)")
+    algorithm = pool.lb_algorithm or "?"
+    if algorithm == "SOURCE_IP" or (algorithm == "SOURCE_IP_PORT" and not new_connection):
+        return Expected(pinned=True, rule=f"{algorithm}: one backend for every request of this client")
+    weights: dict[str, float] = {}
+    for member in serving:
+        server = topology.server_of_address(member.address, member.subnet_id)
+        name = display_name(server) if server else visible(member.label)
+        weights[name] = weights.get(name, 0.0) + float(member.weight or 0)
+    total = sum(weights.values())
+    ratio = ":".join(f"{w:g}" for w in weights.values())
+    return Expected(tuple((name, w / total) for name, w in sorted(weights.items())),
+                    rule=f"{algorithm} by weight {ratio}" if len(weights) > 1 else algorithm)

@@ -34,7 +34,7 @@ from netdash.cloud.api import CloudWrites
 from netdash.cloud.model import Topology
 from netdash.cloud.probe import ProbeError, Prober, Target, default_target
 from netdash.cloud.probe_values import ProbeStats
-from netdash.cloud.reach import Follower, reread
+from netdash.cloud.reach import Follower, expected_of, reread
 from netdash.tui.messages import TouchedRead
 from netdash.widgets.event_log import EventLog
 from netdash.widgets.probe_pane import ProbePane
@@ -286,7 +286,8 @@ class ProbeControl:
         for event in prober.events():
             self.log(f"probe: {event.text}", event.severity)
         running = self.running
-        self.show(replace(prober.stats(), running=running))
+        expected = expected_of(self.topology, self.follower.reach, self.new_connection) if self.follower else None
+        self.show(replace(prober.stats(), running=running, expected=expected))
         if not running and self.worker is not None:
             self.finished(self.worker)
 

@@ -40,25 +40,43 @@ def ms(value: float | None) -> str:
 
 
 def render_bars(stats: ProbeStats, width: int) -> Text:
-    """One line per backend: name, bar of its share, count and share; errors as a line of their own."""
-    rows = [(b.backend + (f" ({b.software})" if b.software else ""), b.count, b.share, "green")
+    """One line per backend: name, bar of its share, count and share, and the share the topology expects
+    (`exp`), marked ⚠ when the difference is more than the sample explains; a backend expected but never
+    seen gets a line too. Errors as a line of their own; the rule the expectation comes from last."""
+    expected = stats.expected
+    counts = {b.backend: b.count for b in stats.backends}
+    rows = [(b.backend, b.backend + (f" ({b.software})" if b.software else ""), b.count, b.share, "green")
             for b in stats.backends]
+    if expected is not None and stats.backends:
+        rows += [(name, name, 0, 0.0, "green") for name, _ in expected.shares if name not in counts]
     failed = sum(count for _, count in stats.errors)
     if failed:
-        rows.append(("errors", failed, stats.error_rate, "red"))
+        rows.append(("", "errors", failed, stats.error_rate, "red"))
     if not rows:
         return Text("no answers yet" if stats.running else "not probing", style="bright_black")
-    name_width = min(max(len(r[0]) for r in rows), 28)
-    bar_width = max(5, width - name_width - 16)
+    off = expected.deviating(counts) if expected is not None else frozenset()
+    shown = expected is not None and bool(expected.shares)
+    name_width = min(max(len(r[1]) for r in rows), 28)
+    bar_width = max(5, width - name_width - 16 - (12 if shown else 0))
     text = Text()
-    for i, (name, count, share, style) in enumerate(rows):
+    for i, (backend, name, count, share, style) in enumerate(rows):
         filled = round(share * bar_width)
         text.append(f"{name[:name_width]:<{name_width}} ", style="bold")
         text.append(BAR * filled, style=style)
         text.append(BAR_EMPTY * (bar_width - filled), style="bright_black")
         text.append(f" {count:>5} {share:>6.1%}")
+        if shown and backend:
+            assert expected is not None
+            text.append(f"  exp {expected.share_of(backend):>4.0%}", style="bright_black")
+        if backend in off:
+            text.append(" ⚠", style="bold yellow")
         if i < len(rows) - 1:
             text.append("\n")
+    if expected is not None and expected.rule:
+        note = f"\nexpected: {expected.rule}"
+        if expected.pinned and off:
+            note += " — but more than one answered"
+        text.append(note, style="bold yellow" if off else "bright_black")
     return text
 
 

@@ -89,3 +89,61 @@ def test_a_reconnect_forgets_the_answers_in_flight() -> None:
     assert [e.text for e in probe.events()] == ["target changed, now server1: connections dropped, counting afresh"]
     probe.set_new_connection(True)
     assert probe.stats().new_connections
+
+
+# --- expected beside observed (issue 16) ----------------------------------------------------------------
+def expected(topology: Topology, new_connection: bool = False):
+    from netdash.cloud.reach import expected_of
+
+    return expected_of(topology, reach_of(topology, LB_URL), new_connection)
+
+
+def healthy(seed: Topology) -> Topology:
+    return f.with_changed(seed, "members", f.MEMBER2, operating_status="ONLINE")
+
+
+def test_expected_shares_follow_weights_admin_state_and_health(seed: Topology) -> None:
+    both = healthy(seed)
+    assert expected(both).shares == (("server1", 0.5), ("server2", 0.5))
+    assert expected(both).rule == "ROUND_ROBIN by weight 1:1"
+    weighted = f.with_changed(both, "members", f.MEMBER2, weight=2)  # weights 1:2
+    assert expected(weighted).shares == (("server1", pytest.approx(1 / 3)), ("server2", pytest.approx(2 / 3)))
+    drained = f.with_changed(both, "members", f.MEMBER1, weight=0)  # a drained member gets nothing
+    assert expected(drained).shares == (("server2", 1.0),)
+    assert expected(seed).shares == (("server1", 1.0),)  # member2 in ERROR: evicted by its health monitor
+    disabled = f.with_changed(both, "members", f.MEMBER2, admin_state_up=False)
+    assert expected(disabled).shares == (("server1", 1.0),)
+    none = f.with_changed(drained, "members", f.MEMBER2, operating_status="ERROR")
+    assert expected(none).shares == () and "no member can serve" in expected(none).rule
+
+
+def test_source_ip_pins_a_client_and_source_ip_port_spreads_new_connections(seed: Topology) -> None:
+    sticky = f.with_changed(healthy(seed), "pools", f.POOL, lb_algorithm="SOURCE_IP")
+    assert expected(sticky).pinned and "one backend for every request" in expected(sticky).rule
+    per_port = f.with_changed(healthy(seed), "pools", f.POOL, lb_algorithm="SOURCE_IP_PORT")
+    assert expected(per_port).pinned  # keep-alive: one connection, one source port
+    assert expected(per_port, new_connection=True).shares == (("server1", 0.5), ("server2", 0.5))
+
+
+def test_a_deviation_is_marked_only_beyond_what_the_sample_explains() -> None:
+    from netdash.cloud.probe_values import Expected
+
+    half = Expected((("server1", 0.5), ("server2", 0.5)))
+    assert half.deviating({"server1": 26, "server2": 24}) == frozenset()
+    assert half.deviating({"server1": 40, "server2": 10}) == {"server1", "server2"}
+    assert half.deviating({"server1": 5, "server2": 1}) == frozenset()  # too few to tell
+    one = Expected((("server1", 1.0),))
+    assert one.deviating({"server1": 30, "server2": 2}) == {"server1", "server2"}  # a drained one still answers
+    assert Expected(pinned=True).deviating({"server1": 20}) == frozenset()
+    assert Expected(pinned=True).deviating({"server1": 12, "server2": 8}) == {"server1", "server2"}
+
+
+def test_the_pane_shows_expected_beside_observed() -> None:
+    from netdash.cloud.probe_values import BackendShare, Expected, ProbeStats
+    from netdash.widgets.probe_pane import render_bars
+
+    stats = ProbeStats(url=LB_URL, running=True, requests=40, backends=(BackendShare("server1", 40, 1.0, ""),),
+                       expected=Expected((("server1", 0.5), ("server2", 0.5)), rule="ROUND_ROBIN by weight 1:1"))
+    text = render_bars(stats, 80).plain
+    assert "exp  50%" in text and "server2" in text and text.count("⚠") == 2, text
+    assert text.endswith("expected: ROUND_ROBIN by weight 1:1")
