@@ -158,3 +158,45 @@ async def test_keys_stay_responsive_at_200_requests_a_second(child_cloud: DemoCl
 
         app.simulate_key("p")
         await until(pilot, lambda: not app.probe.running, what="the probe stopped")
+
+
+async def test_eight_clients_show_source_ip_pinning_beside_round_robins_alternation(web_cloud: DemoCloud) -> None:
+    """Issue 16: `f` in the pane probes from 1, 2, 4, 8 client addresses. ROUND_ROBIN: each client is
+    answered by both backends in turn; SOURCE_IP: each client by one, and both backends used."""
+    app = dashboard(web_cloud)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await select_web(pilot, app)
+        await pilot.press("g")
+        pane.focus()
+        await pilot.press("f", "f", "f", "plus", "plus", "plus")  # 8 clients, 100 req/s
+        assert app.probe.clients == 8
+
+        def per_client() -> dict[str, tuple[str, ...]]:
+            return dict(pane.stats.client_backends)
+
+        await until(pilot, lambda: len(per_client()) == 8 and all(
+            set(seen) == {"server1", "server2"} for seen in per_client().values()), timeout=20,
+            what=f"every client alternating under ROUND_ROBIN: {per_client()}")
+        assert "(changes)" in str(pane.query_one("#probe-clients").render())
+
+        web = Web(await in_thread(web_cloud.connection))
+        await in_thread(web.update_pool, lb_algorithm="SOURCE_IP")
+        await in_thread(web.wait_active)
+        await until(pilot, lambda: "SOURCE_IP" in pane.stats.reason, timeout=20, what="the algorithm followed")
+        await until(pilot, lambda: pane.stats.requests >= 40 and all(
+            len(seen) == 1 for seen in per_client().values()), timeout=20,
+            what=f"each client pinned under SOURCE_IP: {per_client()}")
+        assert {seen[0] for seen in per_client().values()} == {"server1", "server2"}
+        assert "one backend for every request of this client" in bars(pane) and "⚠" not in bars(pane)
+
+
+async def test_several_clients_need_a_loopback_target_and_say_so(web_cloud: DemoCloud) -> None:
+    app = dashboard(web_cloud)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await select_web(pilot, app)
+        app.probe.choose_url("http://192.0.2.10/")
+        await pilot.pause()
+        app.probe.set_clients(4)
+        await pilot.pause()
+        assert app.probe.clients == 1
+        assert any("several clients need several source addresses" in str(n.message) for n in app._notifications)

@@ -1,10 +1,10 @@
 """The HTTP probe: GET one URL at a steady rate and tell which backend answered, as `curl` in a loop does.
 
 One `httpx.AsyncClient` per simulated client, each bound to its own loopback source address (127.0.0.1,
-127.0.0.2, ...) so a SOURCE_IP load balancer sees N different clients. One scheduler hands requests to
-the clients in turn at the target rate (changeable while running, 1..200/s); requests overlap when a
-backend is slower than the interval, up to `MAX_IN_FLIGHT`, so a hung backend lowers the achieved rate
-instead of stalling the probe. Every outcome becomes a `Sample` in the sliding `Window` and goes
+127.0.0.2, ...) so a SOURCE_IP load balancer sees N different clients. One scheduler hands each request
+to a client chosen at random, at the target rate (changeable while running, 1..200/s); requests overlap
+when a backend is slower than the interval, up to `MAX_IN_FLIGHT`, so a hung backend lowers the achieved
+rate instead of stalling the probe. Every outcome becomes a `Sample` in the sliding `Window` and goes
 through the `ChangeDetector`; `stats()` and `events()` are what a UI or a script reads, from any thread.
 
 Connections: keep-alive by default (as a browser), or a new one per request (`new_connection`, as a
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import random
 import re
 import threading
 import time
@@ -153,6 +154,7 @@ class Prober:
         self.detector = detector or ChangeDetector()
         self.clock = clock
         self.new_connection = new_connection
+        self._pick = random.Random()
         self.sent = 0
         #: bumped by `reconnect()` and `clear()`: a request sent before counts for nothing
         self.generation = 0
@@ -266,7 +268,10 @@ class Prober:
                     await asyncio.sleep(min(next_at - now, 0.05))  # short naps: stop() and set_rate() act fast
                     continue
                 await in_flight.acquire()
-                index = turn % len(clients)
+                # Several clients take turns at random, as a service's clients arrive: in a fixed rotation of
+                # an even number of them, a ROUND_ROBIN pool would answer each client from the same backend
+                # every time (the rotations line up), and its alternation would look like pinning.
+                index = self._pick.randrange(len(clients)) if len(clients) > 1 else 0
                 task = asyncio.create_task(self._one(clients[index], names[index], in_flight, generation))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)

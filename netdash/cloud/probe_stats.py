@@ -95,6 +95,9 @@ class Window:
             p50=percentile(latencies, 50), p95=percentile(latencies, 95), p99=percentile(latencies, 99),
             latencies=tuple(s.latency * 1000 for s in samples[-SPARK_POINTS:]),
             clients=tuple((c, self.last_by_client.get(c, "-")) for c in clients),
+            client_backends=tuple((c, tuple(b for b, _ in Counter(
+                s.backend for s in samples if s.client == c and s.backend is not None).most_common()))
+                for c in clients),
             new_connections=new_connections,
         )
 

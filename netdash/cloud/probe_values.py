@@ -67,14 +67,18 @@ class Expected:
     def share_of(self, backend: str) -> float:
         return next((share for name, share in self.shares if name == backend), 0.0)
 
-    def deviating(self, counts: dict[str, int]) -> frozenset[str]:
+    def deviating(self, counts: dict[str, int],
+                  client_backends: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> frozenset[str]:
         """The backends whose observed count is further from the expected share than the sample explains:
         more than three standard deviations of a binomial draw (half a request of slack), or any answer
-        from a backend expected to get none, or a second backend for a pinned client."""
+        from a backend expected to get none; pinned, the backends of a client answered by more than one
+        (with one client and no per-client record: more than one backend at all)."""
         n = sum(counts.values())
         if n < MIN_SAMPLE:
             return frozenset()
         if self.pinned:
+            if client_backends:
+                return frozenset(b for _, seen in client_backends if len(seen) > 1 for b in seen)
             return frozenset(counts) if len(counts) > 1 else frozenset()
         names = set(counts) | {name for name, _ in self.shares}
         off = set()
@@ -111,6 +115,8 @@ class ProbeStats:
     latencies: tuple[float, ...] = ()
     #: (client source address, what it reached last: a backend, or an error kind), in client order
     clients: tuple[tuple[str, str], ...] = ()
+    #: (client source address, the backends that answered it in the window, most answers first)
+    client_backends: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: a new TCP connection per request (as a `curl` loop), else keep-alive connections (as a browser)
     new_connections: bool = False
     #: what the topology says the shares should be (None: it cannot say, e.g. an address it does not explain)

@@ -451,6 +451,10 @@ class NetdashApp(App[int]):
     def _probe_connections(self, message: ProbePane.ConnectionModeRequested) -> None:
         self.probe.toggle_connections(message.new_connections)
 
+    @on(ProbePane.ClientsRequested)
+    def _probe_clients(self, message: ProbePane.ClientsRequested) -> None:
+        self.probe.set_clients(message.clients)
+
     @on(ProbePane.UrlChosen)
     def _probe_url(self, message: ProbePane.UrlChosen) -> None:
         self.probe.choose_url(message.url)

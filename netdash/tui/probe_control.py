@@ -32,7 +32,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from netdash.cloud.api import CloudWrites
 from netdash.cloud.model import Topology
-from netdash.cloud.probe import ProbeError, Prober, Target, default_target
+from netdash.cloud.probe import ProbeError, Prober, Target, default_target, source_addresses
 from netdash.cloud.probe_values import ProbeStats
 from netdash.cloud.reach import Follower, expected_of, reread
 from netdash.tui.messages import TouchedRead
@@ -86,6 +86,8 @@ class ProbeControl:
         self.rate = 10.0
         #: a new connection per request (`k` in the pane), else keep-alive; kept across probes, as the rate
         self.new_connection = False
+        #: client source addresses (`f` in the pane): several only where the target is on loopback
+        self.clients = 1
         #: the newest topology fetched (the App may hold it back under a modal; the probe does not wait)
         self.topology = Topology()
         #: what the running probe's address reaches, compared on each refresh
@@ -166,7 +168,8 @@ class ProbeControl:
         follower = Follower(target.url, self.topology)
         reason = f"{target.reason}: {follower.reach.text}" if self.typed and follower.reach.known else target.reason
         try:
-            prober = Prober(target.url, rate=self.rate, reason=reason, new_connection=self.new_connection)
+            prober = Prober(target.url, rate=self.rate, reason=reason, new_connection=self.new_connection,
+                            clients=self.clients)
         except ProbeError as exc:
             self.app.notify(str(exc), title="Cannot probe that", severity="error")
             return
@@ -239,6 +242,23 @@ class ProbeControl:
             return frozenset()
         return frozenset(i for i in self.follower.reach.ids if i in self.topology.load_balancers)
 
+    def set_clients(self, clients: int) -> None:
+        """`f` in the pane: probe from this many client addresses (the probe starts again from them). A target
+        that cannot be reached from several local addresses says why, in one line, and keeps one."""
+        target = self.target.url
+        if target is not None and clients > 1:
+            try:
+                source_addresses(target, clients)
+            except ProbeError as exc:
+                self.app.notify(str(exc), title="One client only", severity="warning")
+                return
+        self.clients = clients
+        self.log(f"probe: {clients} client address{'es' if clients > 1 else ''}")
+        if self.prober is not None and self.running:
+            self.start()
+        else:
+            self.show_idle()
+
     def toggle_connections(self, new_connection: bool) -> None:
         """`k` in the pane: a new connection per request, or keep-alive (the open ones are dropped)."""
         self.new_connection = new_connection
@@ -267,8 +287,9 @@ class ProbeControl:
 
     # --- drawing --------------------------------------------------------------------------------------
     def show_idle(self) -> None:
+        several = tuple((f"client {n}", "-") for n in range(1, self.clients + 1)) if self.clients > 1 else ()
         self.show(ProbeStats(url=self.target.url or "", reason=self.target.reason, target_rate=self.rate,
-                             new_connections=self.new_connection))
+                             new_connections=self.new_connection, clients=several))
 
     def show(self, stats: ProbeStats) -> None:
         if (pane := self.widget(ProbePane)) is not None:

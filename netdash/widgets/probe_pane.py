@@ -54,7 +54,7 @@ def render_bars(stats: ProbeStats, width: int) -> Text:
         rows.append(("", "errors", failed, stats.error_rate, "red"))
     if not rows:
         return Text("no answers yet" if stats.running else "not probing", style="bright_black")
-    off = expected.deviating(counts) if expected is not None else frozenset()
+    off = expected.deviating(counts, stats.client_backends) if expected is not None else frozenset()
     shown = expected is not None and bool(expected.shares)
     name_width = min(max(len(r[1]) for r in rows), 28)
     bar_width = max(5, width - name_width - 16 - (12 if shown else 0))
@@ -75,7 +75,7 @@ def render_bars(stats: ProbeStats, width: int) -> Text:
     if expected is not None and expected.rule:
         note = f"\nexpected: {expected.rule}"
         if expected.pinned and off:
-            note += " — but more than one answered"
+            note += " — but a client was answered by more than one"
         text.append(note, style="bold yellow" if off else "bright_black")
     return text
 
@@ -95,8 +95,18 @@ def render_summary(stats: ProbeStats) -> Text:
 
 
 def render_clients(stats: ProbeStats) -> Text:
-    text = Text("clients ", style="bright_black")
-    text.append("  ".join(f"{client}→{last}" for client, last in stats.clients))
+    """Per client address, the backend that answered it, or the several that did (they changed: ROUND_ROBIN
+    alternates; under SOURCE_IP each client stays on one)."""
+    seen = dict(stats.client_backends)
+    text = Text("clients", style="bright_black")
+    for client, last in stats.clients:
+        backends = seen.get(client, ())
+        text.append(f"\n{client} → ")
+        if len(backends) > 1:
+            text.append("/".join(backends), style="yellow")
+            text.append(" (changes)", style="bright_black")
+        else:
+            text.append(backends[0] if backends else last)
     return text
 
 
@@ -128,6 +138,8 @@ class ProbePane(Vertical, can_focus=True):
                 id="probe.url"),
         Binding("k", "toggle_connections", "Keep-alive/new", tooltip="Keep connections open between requests "
                 "(as a browser) or open a new one per request (as a curl loop)", id="probe.connections"),
+        Binding("f", "more_clients", "Clients", tooltip="Probe from 1, 2, 4 or 8 client addresses (SOURCE_IP "
+                "pins each client to one backend)", id="probe.clients"),
         Binding("escape", "cancel_url", "Cancel", tooltip="Keep the current URL", id="probe.cancel_url",
                 show=False),
     ]
@@ -151,6 +163,13 @@ class ProbePane(Vertical, can_focus=True):
         def __init__(self, new_connections: bool) -> None:
             super().__init__()
             self.new_connections = new_connections
+
+    class ClientsRequested(Message):
+        """`f`: probe from this many client source addresses."""
+
+        def __init__(self, clients: int) -> None:
+            super().__init__()
+            self.clients = clients
 
     class UrlChosen(Message):
         """`u`, then enter: probe this URL (as typed; the App validates it)."""
@@ -218,6 +237,11 @@ class ProbePane(Vertical, can_focus=True):
 
     def action_slower(self) -> None:
         self.post_message(self.RateRequested(next_rate(self.stats.target_rate, up=False)))
+
+    def action_more_clients(self) -> None:
+        steps = (1, 2, 4, 8)
+        now = max(1, len(self.stats.clients))
+        self.post_message(self.ClientsRequested(next((n for n in steps if n > now), 1)))
 
     def action_toggle_connections(self) -> None:
         self.post_message(self.ConnectionModeRequested(not self.stats.new_connections))

@@ -63,7 +63,7 @@ async def test_draws_bars_statuses_and_clients() -> None:
         assert "server1 (nginx)" in bars and "48.5%" in bars and "errors" in bars and "4.0%" in bars
         summary = text_of(app, "#probe-summary")
         assert "49.6/50 req/s" in summary and "p99 9.7 ms" in summary and "refused 6" in summary
-        assert "127.0.0.3→refused" in text_of(app, "#probe-clients")
+        assert "127.0.0.3 → refused" in text_of(app, "#probe-clients")
         assert pane.has_class("-running") and pane.has_class("-error") and pane.has_class("-clients")
         assert len(app.query_one(Sparkline).data) == 60
         pane.show(ProbeStats(url="http://x/", clients=(("127.0.0.1", "-"),)))
