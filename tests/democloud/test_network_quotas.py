@@ -85,3 +85,14 @@ def test_quota_limits_survive_a_state_save(empty_cloud: DemoCloud) -> None:
     del document["stores"]["network"]["quotas"]  # a file written before quotas were kept still opens
     state.load(empty_cloud.cloud, document)
     assert empty_cloud.cloud.network.store.quotas == {}
+
+
+def test_openstacksdk_reads_and_changes_quotas(admin_conn: Any, conn: Any) -> None:
+    project = conn.current_project_id
+    assert conn.network.get_quota(project).floating_ips == 50
+    details = conn.network.get_quota(project, details=True)
+    assert details.networks == {"limit": 100, "used": 0, "reserved": 0}
+    admin_conn.network.update_quota(project, floating_ips=3)
+    assert conn.network.get_quota(project).floating_ips == 3
+    admin_conn.network.delete_quota(project)
+    assert conn.network.get_quota(project).floating_ips == 50
