@@ -68,6 +68,7 @@ class QuotasController:
         return Response(200, {"quota": dict(DEFAULTS)})
 
     def update(self, req: Request, project_id: str) -> Response:
+        a.read_json(req)  # Neutron's resource wrapper decodes the body before the controller checks policy
         if not caller(req).is_admin:
             raise forbidden("update_quota")
         attrs = BODY.parse(req, update=True)
