@@ -9,6 +9,7 @@ from rich.console import Console
 
 from netdash.democloud import DemoCloud
 from netdash.widgets.details import DetailsPane
+from netdash.widgets.event_log import EventLog
 from netdash.widgets.status import StatusHeader
 from netdash.widgets.topology_tree import TopologyTree
 from tests.dashboard_support import dashboard, until
@@ -45,6 +46,8 @@ async def test_a_quota_near_its_limit_is_warned_about_and_the_networks_title_lis
         admin.ok("PUT", f"/quotas/{demo}", {"quota": {"floatingip": 10}})  # 2/10: no longer near
         await until(pilot, lambda: "quota" not in header.render().plain,  # type: ignore[union-attr]
                     what="the warning gone")
+        assert any("quota floating IPs 2/10: below 80% again" in text
+                   for _, text, _ in app.query_one(EventLog).entries)
 
 
 async def test_a_ports_and_a_servers_details_list_their_security_groups_with_rules(

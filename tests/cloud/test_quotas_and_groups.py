@@ -8,6 +8,7 @@ import pytest
 
 from netdash.cloud import convert
 from netdash.cloud.client import CloudClient
+from netdash.cloud.events import diff
 from netdash.cloud.model import Port, Quota, SecurityGroup, SecurityGroupRule, Topology, by_id
 from netdash.cloud.naming import quota_usage, rule_text
 from netdash.democloud import DemoCloud
@@ -84,3 +85,15 @@ def test_a_cloud_without_quota_details_is_asked_once(client: CloudClient, seeded
     asked = seeded_cloud.cloud.requests["network"]
     client.fetch_topology_sync()
     assert seeded_cloud.cloud.requests["network"] - asked == 6  # the six lists, no quota call
+
+
+def test_a_quota_crossing_into_the_warning_zone_and_out_is_an_event() -> None:
+    def at(used: int) -> Topology:
+        return Topology(quotas=by_id([Quota("floatingip", 10, used), Quota("port", 500, 3)]))
+
+    assert diff(Topology(), at(9), 1.0) == []  # quotas read for the first time: no news
+    warned = diff(at(7), at(8), 1.0)
+    assert [(e.resource, e.text, e.severity) for e in warned] == [
+        ("quota", "quota floating IPs 8/10: near its limit", "warning")]
+    assert diff(at(8), at(9), 1.0) == []  # still near: said once
+    assert [e.text for e in diff(at(9), at(5), 1.0)] == ["quota floating IPs 5/10: below 80% again"]
