@@ -71,7 +71,7 @@ def test_a_create_past_the_limit_is_409_over_quota_until_the_admin_resets_it(
     assert admin.call("DELETE", f"/quotas/{me}").status_code == 204
     assert demo.ok("GET", f"/quotas/{me}") == {"quota": DEFAULTS}
     assert admin.error(admin.call("DELETE", f"/quotas/{me}"), 404, "TenantQuotaNotFound") == (
-        f"Quota for tenant {me} could not be found.")
+        f"Quota for project {me} could not be found.")
     demo.create("network", name="second")
 
 

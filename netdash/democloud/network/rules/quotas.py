@@ -84,4 +84,4 @@ class Quotas:
 
     def reset(self, project_id: str) -> None:
         if self.store.quotas.pop(project_id, None) is None:
-            raise neutron_error(404, "TenantQuotaNotFound", f"Quota for tenant {project_id} could not be found.")
+            raise neutron_error(404, "TenantQuotaNotFound", f"Quota for project {project_id} could not be found.")
