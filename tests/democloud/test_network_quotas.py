@@ -96,3 +96,22 @@ def test_openstacksdk_reads_and_changes_quotas(admin_conn: Any, conn: Any) -> No
     assert conn.network.get_quota(project).floating_ips == 3
     admin_conn.network.delete_quota(project)
     assert conn.network.get_quota(project).floating_ips == 50
+
+
+def test_quota_limits_are_in_the_write_ahead_log(tmp_path: Any) -> None:
+    from netdash.democloud import Settings
+
+    path = tmp_path / "cloud.json"
+    with DemoCloud(seed=False, state=path) as cloud:
+        journal = cloud.journal
+        assert journal is not None
+        journal.verify = True
+        admin = Neutron(cloud, "admin")
+        admin.ok("PUT", "/quotas/p1", {"quota": {"floatingip": 3}})
+        admin.ok("PUT", "/quotas/p2", {"quota": {"port": 7}})
+        admin.ok("PUT", "/quotas/p2", {"quota": {"network": 9}})
+        assert admin.call("DELETE", "/quotas/p1").status_code == 204
+        assert journal.missed == []
+        with cloud.cloud.lock:  # what a kill -9 now would leave: the snapshot and its log
+            replayed = DemoCloud(settings=Settings(), state=path).cloud.network.store.quotas
+        assert replayed == {"p2": {"port": 7, "network": 9}}
