@@ -11,7 +11,7 @@ from types import MappingProxyType
 import pytest
 from textual.widgets import Input
 
-from netdash.cloud.model import Unread
+from netdash.cloud.model import Quota, Unread, by_id
 from netdash.tui.app import NetdashApp
 from netdash.tui.messages import ChangeLine, FetchFailed, TopologyFetched
 from netdash.widgets.status import StatusHeader
@@ -163,6 +163,15 @@ class TestDashboardSizes:
 
     def test_action_dialog_80x24(self, snap_compare) -> None:
         assert snap_compare(still_app(), terminal_size=SMALL, run_before=open_move_dialog)
+
+    def test_quota_warning_80x24(self, snap_compare) -> None:
+        """Floating IPs at 9 of 10: the header names it on a line of its own (the first is full at 80
+        columns); the Networks title's details (the next view) list every quota, the near one marked."""
+        quotas = by_id([Quota("floatingip", 10, 9), Quota("port", 500, 41), Quota("network", 100, 5),
+                        Quota("security_group", 10, 1), Quota("subnetpool", -1, 0)])
+        topology = dataclasses.replace(f.seed_topology(), quotas=quotas)
+        app = NetdashApp(None, Info(), poll=False, topology=topology, clock=lambda: f.FIXED_TIME + 12)
+        assert snap_compare(app, terminal_size=SMALL, press=["v"])
 
     def test_overview_200x50(self, snap_compare) -> None:
         assert snap_compare(still_app(), terminal_size=LARGE, run_before=open_load_balancer)

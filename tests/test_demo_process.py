@@ -85,7 +85,8 @@ def test_one_failing_service_costs_its_lists_only_one_line_each() -> None:
     errors = [line for line in done.stderr.splitlines() if "error" in line]
     assert errors[0] == ("netdash: error: could not read the networks: "
                          "network /networks: HTTP 503 injected fault: HTTP 503"), errors
-    assert len(errors) == 5 and "Traceback" not in done.stderr   # networks, subnets, ports, routers, floating IPs
+    # networks, subnets, ports, routers, floating IPs, security groups, network quotas
+    assert len(errors) == 7 and "Traceback" not in done.stderr
 
 
 @pytest.mark.parametrize(("argv", "message"), [

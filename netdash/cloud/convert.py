@@ -21,7 +21,10 @@ from .model import (
     Network,
     Pool,
     Port,
+    Quota,
     Router,
+    SecurityGroup,
+    SecurityGroupRule,
     Server,
     ServerAddress,
     Subnet,
@@ -113,6 +116,36 @@ def floating_ip(d: Body) -> FloatingIP:
                       fixed_ip_address=opt(d, "fixed_ip_address"), router_id=opt(d, "router_id"),
                       status=opt(d, "status"), project_id=project(d), description=text(d, "description"),
                       endpoint=endpoint_from_tags(strings(d.get("tags"))))
+
+
+def security_group(d: Body) -> SecurityGroup:
+    """A group with its rules (`GET /v2.0/security-groups` nests them)."""
+    return SecurityGroup(id=text(d, "id"), name=text(d, "name"), description=text(d, "description"),
+                         stateful=flag(d, "stateful", True), project_id=project(d),
+                         rules=tuple(security_group_rule(r) for r in dicts(d.get("security_group_rules"))))
+
+
+def security_group_rule(d: Body) -> SecurityGroupRule:
+    return SecurityGroupRule(id=text(d, "id"), direction=text(d, "direction"), ethertype=text(d, "ethertype", "IPv4"),
+                             protocol=opt(d, "protocol"), port_range_min=number(d, "port_range_min"),
+                             port_range_max=number(d, "port_range_max"), remote_ip_prefix=opt(d, "remote_ip_prefix"),
+                             remote_group_id=opt(d, "remote_group_id"), description=text(d, "description"))
+
+
+def quota_items(body: Any) -> list[dict[str, Any]]:
+    """`{"quota": {"port": {"limit", "used", "reserved"}, ...}}` as one body per resource, its name as the
+    id, so quotas travel and are diffed like any list."""
+    quota = body.get("quota") if isinstance(body, Mapping) else None
+    if not isinstance(quota, Mapping):
+        return []
+    return [{"id": name, **values} for name, values in quota.items()
+            if isinstance(name, str) and isinstance(values, Mapping)]
+
+
+def quota(d: Body) -> Quota:
+    limit = number(d, "limit")
+    return Quota(id=text(d, "id"), limit=-1 if limit is None else limit, used=number(d, "used") or 0,
+                 reserved=number(d, "reserved") or 0)
 
 
 # --- Nova -----------------------------------------------------------------------------------------
@@ -234,11 +267,18 @@ def with_pool(members: Any, pool_id: str) -> list[dict[str, Any]]:
     return [{**m, "pool_id": pool_id} for m in dicts(members)]
 
 
+#: the quotas shown first, in this order
+QUOTA_ORDER = ("floatingip", "port", "network", "subnet", "router", "security_group", "security_group_rule")
+
+
 def in_display_order(field: str, items: list[Any]) -> list[Any]:
     """A snapshot's objects in the order every view shows them: external networks first, floating IPs by
-    address, everything else by name (unnamed last), then id. Not the cloud's order: paged lists come in
-    id order, which is random, and a tree that reshuffled when a project grew past one page would lose
-    its reader."""
+    address, quotas by what they limit, everything else by name (unnamed last), then id. Not the cloud's
+    order: paged lists come in id order, which is random, and a tree that reshuffled when a project grew
+    past one page would lose its reader."""
+    if field == "quotas":  # the resources a person watches first, then the rest by name
+        rank = {name: index for index, name in enumerate(QUOTA_ORDER)}
+        return sorted(items, key=lambda q: (rank.get(q.id, len(rank)), q.id))
     if field == "networks":
         return sorted(items, key=lambda n: (not n.external, n.name == "", n.name, n.id))
     if field == "floating_ips":

@@ -94,7 +94,7 @@ CONVERTERS: dict[str, Callable[[Body], Resource]] = {
     "networks": convert.network, "subnets": convert.subnet, "ports": convert.port, "routers": convert.router,
     "servers": convert.server, "floating_ips": convert.floating_ip, "load_balancers": convert.load_balancer,
     "listeners": convert.listener, "pools": convert.pool, "health_monitors": convert.health_monitor,
-    "members": member,
+    "members": member, "security_groups": convert.security_group, "quotas": convert.quota,
 }
 
 

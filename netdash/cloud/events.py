@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .model import FloatingIP, Member, Pool, Port, Router, Server, Topology
-from .naming import display_name, member_name, name_of, resource_name, target_name
+from .naming import display_name, member_name, name_of, quota_usage, resource_name, target_name
 
 #: statuses that mean "look at this now" / "not serving"
 ERROR_STATES = frozenset({"ERROR"})
@@ -221,4 +221,20 @@ def diff(old: Topology, new: Topology, at: float) -> list[ChangeEvent]:
                 continue  # routers also change when their interface ports do
             for text, severity in detector(old, new, previous, item):
                 events.append(ChangeEvent(at, "changed", resource, item_id, text, severity))
+    events.extend(quota_events(old, new, at))
+    return events
+
+
+def quota_events(old: Topology, new: Topology, at: float) -> list[ChangeEvent]:
+    """A quota crossing into the warning zone (`Quota.near_limit`) and back out of it; quotas that merely
+    appear (a first read) or move within a zone are no news."""
+    if old.quotas is new.quotas or never_read(old, "quotas"):
+        return []
+    events = []
+    for quota in new.quotas.values():
+        was = old.quotas.get(quota.id)
+        if was is None or was.near_limit == quota.near_limit:
+            continue
+        text = f"quota {quota_usage(quota)}: " + ("near its limit" if quota.near_limit else "below 80% again")
+        events.append(ChangeEvent(at, "changed", "quota", quota.id, text, "warning" if quota.near_limit else "info"))
     return events

@@ -1,10 +1,11 @@
 """Reading a whole project's bodies in this process: every list, and the status trees that carry member health.
 
-One GET per resource type, all in flight at the same time on a small thread pool (the SDK is synchronous),
-plus one status tree per load balancer that needs reading (`cloud.status_trees`), each through the
-session's boundary, which counts it and holds it to the request budget (`cloud.budget`). Bodies stay JSON:
-building a `Port` resource of the SDK for each of thousands of ports costs far more than reading the
-same list as JSON (`bench/README.md`), and `cloud.deltas` converts only what changed anyway.
+One GET per resource type (and one for the project's network quotas with their usage), all in flight at the
+same time on a small thread pool (the SDK is synchronous), plus one status tree per load balancer that needs
+reading (`cloud.status_trees`), each through the session's boundary, which counts it and holds it to the
+request budget (`cloud.budget`). Bodies stay JSON: building a `Port` resource of the SDK for each of
+thousands of ports costs far more than reading the same list as JSON (`bench/README.md`), and `cloud.deltas`
+converts only what changed anyway.
 
 Members: from the status trees, with what only `GET /pools/{id}/members` says (weight, admin state, backup,
 subnet, monitor address) read when a tree is new, changed or watched (`status_trees`): an unchanged pool
@@ -41,6 +42,7 @@ LISTS: tuple[tuple[str, str, str, str], ...] = (
     ("ports", "network", "/ports?" + "&".join(f"fields={f}" for f in PORT_FIELDS), "ports"),
     ("routers", "network", "/routers", "routers"),
     ("floating_ips", "network", "/floatingips", "floatingips"),
+    ("security_groups", "network", "/security-groups", "security_groups"),
     ("servers", "compute", "/servers/detail", "servers"),
     ("load_balancers", "load-balancer", "/lbaas/loadbalancers", "loadbalancers"),
     ("listeners", "load-balancer", "/lbaas/listeners", "listeners"),
@@ -69,6 +71,8 @@ class InlineFetch:
         #: status trees read so far; which to read again (`cloud.status_trees`)
         self.trees = status_trees.TreeCache()
         self._executor: ThreadPoolExecutor | None = None
+        #: False once the network service said it has no quota details (404): not asked again
+        self.quota_details = True
 
     def adopt_trees(self, trees: status_trees.TreeCache) -> None:
         """Start from another reader's status trees (the dashboard's, handed to its fetch process), so the
@@ -125,6 +129,8 @@ class InlineFetch:
 
         wanted = [entry for entry in LISTS if entry[1] in self.services]
         lists = {field: run(listing(service, path, collection)) for field, service, path, collection in wanted}
+        if "network" in self.services and self.quota_details:
+            lists["quotas"] = run(self._quotas)
         failures: Failures = {}
 
         async def trees() -> convert.StatusTree | None:
@@ -206,6 +212,22 @@ class InlineFetch:
         except Exception:  # whatever it is, the cloud did not answer this
             return False
         return True
+
+    def _quotas(self) -> list[Any]:
+        """The project's network quotas with their usage, one body per resource (`convert.quota_items`).
+        A cloud without Neutron's `quota_details` extension answers 404: then there are none to show, and
+        the question is not asked again; any other failure is this field's, as for a list."""
+        project_id = self.session.project_id()
+        if project_id is None:  # no Keystone project (a cloud run without authentication)
+            return []
+        try:
+            body = self.session.get("network", f"/quotas/{project_id}/details")
+        except ApiError as error:
+            if error.status != 404:
+                raise
+            self.quota_details = False
+            return []
+        return convert.quota_items(body)
 
     def _list(self, service: str, path: str, collection: str) -> list[Any]:
         """Every page of a collection: clients follow `<collection>_links` rel=next, as the SDK does.

@@ -208,6 +208,51 @@ class HealthMonitor:
 
 
 @dataclass(frozen=True, slots=True)
+class SecurityGroupRule:
+    id: str
+    direction: str = ""
+    ethertype: str = "IPv4"
+    #: None: any protocol
+    protocol: str | None = None
+    port_range_min: int | None = None
+    port_range_max: int | None = None
+    remote_ip_prefix: str | None = None
+    remote_group_id: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityGroup:
+    id: str
+    name: str = ""
+    description: str = ""
+    stateful: bool = True
+    project_id: str | None = None
+    rules: tuple[SecurityGroupRule, ...] = ()
+
+
+#: the share of a quota's limit from which it is shown as a warning
+QUOTA_WARNING = 0.8
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """One resource's line of Neutron's quota details (`GET /v2.0/quotas/{project}/details`); the id is
+    the resource's name there (`floatingip`, `port`). A limit of -1 is no limit."""
+
+    id: str
+    limit: int = -1
+    used: int = 0
+    reserved: int = 0
+
+    @property
+    def near_limit(self) -> bool:
+        """At or past `QUOTA_WARNING` of a limit (a limit of 0 only once something is used)."""
+        taken = self.used + self.reserved
+        return self.limit >= 0 and taken > 0 and taken >= QUOTA_WARNING * self.limit
+
+
+@dataclass(frozen=True, slots=True)
 class Unread:
     """A collection the last refresh could not read: it holds its last good objects (`kept`), or none.
 
@@ -228,7 +273,7 @@ class Unread:
 
 
 Resource = (Network | Subnet | Port | Router | Server | FloatingIP | LoadBalancer | Listener | Pool | Member
-            | HealthMonitor)
+            | HealthMonitor | SecurityGroup | Quota)
 R = TypeVar("R", bound=Resource)
 
 #: device_owner values of the ports Neutron makes for itself; a floating IP cannot point at them
@@ -272,6 +317,9 @@ class Topology:
     pools: Mapping[str, Pool] = field(default_factory=lambda: by_id(()))
     members: Mapping[str, Member] = field(default_factory=lambda: by_id(()))
     health_monitors: Mapping[str, HealthMonitor] = field(default_factory=lambda: by_id(()))
+    security_groups: Mapping[str, SecurityGroup] = field(default_factory=lambda: by_id(()))
+    #: the project's network quotas with their usage, by resource (empty: the cloud does not say)
+    quotas: Mapping[str, Quota] = field(default_factory=lambda: by_id(()))
     services: frozenset[str] = frozenset()
     #: wall-clock time (time.time()) when the fetch that made it completed
     fetched_at: float = 0.0
@@ -377,6 +425,13 @@ class Topology:
         if pool.healthmonitor_id and pool.healthmonitor_id in self.health_monitors:
             return self.health_monitors[pool.healthmonitor_id]
         return next((hm for hm in self.health_monitors.values() if hm.pool_id == pool.id), None)
+
+    def security_groups_of(self, port: Port) -> tuple[SecurityGroup, ...]:
+        """The port's groups this project can read, in the port's order (an unreadable one is left out)."""
+        return tuple(self.security_groups[i] for i in port.security_group_ids if i in self.security_groups)
+
+    def quotas_near_limit(self) -> tuple[Quota, ...]:
+        return tuple(q for q in self.quotas.values() if q.near_limit)
 
     def router_interfaces(self, router_id: str) -> tuple[Port, ...]:
         return tuple(p for p in self.ports_of_device(router_id) if p.device_owner != "network:router_gateway")

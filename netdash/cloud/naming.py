@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from .model import FloatingIP, Member, Port, Resource, Topology
+from .model import FloatingIP, Member, Port, Quota, Resource, SecurityGroupRule, Topology
 from .text import visible
 
 #: characters of an id that stand for it where the object has no name
@@ -48,13 +48,16 @@ def resource_name(topology: Topology, obj: Resource) -> str:
         return member_name(topology, obj)
     if isinstance(obj, FloatingIP):
         return visible(obj.floating_ip_address) or short_id(obj.id)
+    if isinstance(obj, Quota):
+        return quota_name(obj.id)
     return display_name(obj)
 
 
 def name_of(topology: Topology, resource_id: str) -> str:
     """A human name for any id in the snapshot (the short id when the snapshot does not hold it)."""
     for collection in (topology.servers, topology.ports, topology.networks, topology.subnets, topology.routers,
-                       topology.load_balancers, topology.listeners, topology.pools, topology.members):
+                       topology.load_balancers, topology.listeners, topology.pools, topology.members,
+                       topology.security_groups):
         item = collection.get(resource_id)
         if item is not None:
             return display_name(item)
@@ -106,6 +109,7 @@ COLLECTION_NAMES: dict[str, str] = {
     "networks": "networks", "subnets": "subnets", "ports": "ports", "routers": "routers", "servers": "servers",
     "floating_ips": "floating IPs", "load_balancers": "load balancers", "listeners": "listeners",
     "pools": "pools", "health_monitors": "health monitors", "members": "members",
+    "security_groups": "security groups", "quotas": "network quotas",
 }
 
 
@@ -125,3 +129,41 @@ def value_name(field: str, value: object) -> str | None:
     if names is None or not isinstance(value, int) or isinstance(value, bool):
         return None
     return f"{names.get(value, 'unknown')} ({value})"
+
+
+#: what a person calls each resource Neutron's quotas limit (its own name otherwise, underscores as spaces)
+QUOTA_NAMES: dict[str, str] = {
+    "floatingip": "floating IPs", "port": "ports", "network": "networks", "subnet": "subnets",
+    "router": "routers", "security_group": "security groups", "security_group_rule": "security group rules",
+    "subnetpool": "subnet pools", "rbac_policy": "RBAC policies", "router_route": "router routes",
+}
+
+
+def quota_name(resource: str) -> str:
+    return QUOTA_NAMES.get(resource) or visible(resource.replace("_", " "))
+
+
+def quota_usage(quota: Quota) -> str:
+    """'floating IPs 9/10' (a limit of -1 is no limit: '9/∞')."""
+    return f"{quota_name(quota.id)} {quota.used}/{quota.limit if quota.limit >= 0 else '∞'}"
+
+
+def rule_text(topology: Topology, rule: SecurityGroupRule) -> str:
+    """A security group rule as a person says it: 'ingress tcp 80 from 0.0.0.0/0', 'egress any to ::/0',
+    'ingress icmp from group default'."""
+    protocol = visible(rule.protocol) if rule.protocol else "any"
+    low, high = rule.port_range_min, rule.port_range_max
+    if protocol in ("icmp", "ipv6-icmp", "icmpv6", "1", "58"):
+        ports = "" if low is None else f" type {low}" + ("" if high is None else f" code {high}")
+    elif low is None:
+        ports = ""
+    else:
+        ports = f" {low}" if high in (None, low) else f" {low}-{high}"
+    if rule.remote_group_id:  # one rule per IP version: say which when the peer does not
+        peer = f"group {name_of(topology, rule.remote_group_id)}" + (" (IPv6)" if rule.ethertype == "IPv6" else "")
+    elif rule.remote_ip_prefix:
+        peer = visible(rule.remote_ip_prefix)
+    else:
+        peer = "0.0.0.0/0" if rule.ethertype == "IPv4" else "::/0"
+    way = "from" if rule.direction == "ingress" else "to"
+    return f"{visible(rule.direction) or '?'} {protocol}{ports} {way} {peer}"

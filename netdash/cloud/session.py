@@ -75,6 +75,14 @@ class Session:
         self._calls_lock = threading.Lock()
         self._install_boundary()
 
+    def project_id(self) -> str | None:
+        """The project the token is scoped to (authenticating first if need be); None without one."""
+        try:
+            project = self.conn.session.get_project_id()
+        except Exception:  # no Keystone (noauth), or authentication failed: the lists say which
+            return None
+        return project if isinstance(project, str) and project else None
+
     # --- the boundary ---------------------------------------------------------------------------
     @property
     def calls(self) -> int:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ipaddress
 from typing import TYPE_CHECKING, Any
 
+from .network.rules.quotas import DEFAULTS
 from .scenario import DEMO_PUBLIC_KEY, Builder, first
 
 if TYPE_CHECKING:
@@ -89,6 +90,13 @@ def generate(admin: Builder, b: Builder, n: int) -> None:
     admin.post("network", "/v2.0/subnets", {"subnet": {
         "name": "public-scale", "network_id": public, "ip_version": 4, "cidr": overflow_cidr(n),
         "enable_dhcp": False}}, "subnet public-scale")
+    # Neutron's default limits (50 floating IPs, 500 ports...) would stop a big project: its operator raised
+    # them to twice what it holds (never below the defaults), so the dashboard still has limits to show
+    wanted = expected_counts(n)
+    limits = {"network": wanted["networks"], "subnet": wanted["subnets"], "router": wanted["routers"],
+              "port": wanted["ports"], "floatingip": wanted["floating_ips"]}
+    admin.put("network", f"/v2.0/quotas/{b.who.project_id}",
+              {"quota": {k: max(2 * v, DEFAULTS[k]) for k, v in limits.items()}}, "quotas of the project")
     image = first(b.get("image", "/v2/images", "name=centos-8.2-2004", "image")["images"], "image")["id"]
     flavors = b.get("compute", "/v2.1/flavors", "", "flavors")["flavors"]
     flavor = first([f for f in flavors if f["name"] == "VC-4"], "flavor VC-4")["id"]

@@ -112,6 +112,14 @@ def build(b: Builder) -> None:
     b.post("compute", "/v2.1/os-keypairs", {"keypair": {"name": "ssh_key_name", "public_key": DEMO_PUBLIC_KEY}},
            "keypair ssh_key_name")
 
+    # Document 000: the web servers answer on port 80, so the project's default group lets TCP 80 in.
+    default = first(b.get("network", "/v2.0/security-groups", "name=default", "security group default")[
+        "security_groups"], "security group default")["id"]
+    b.post("network", "/v2.0/security-group-rules", {"security_group_rule": {
+        "security_group_id": default, "direction": "ingress", "ethertype": "IPv4", "protocol": "tcp",
+        "port_range_min": 80, "port_range_max": 80, "remote_ip_prefix": "0.0.0.0/0",
+        "description": "allow TCP port 80"}}, "rule allow TCP port 80")
+
     # Document 000, "Floating IP" and "Load Balancer": the private network behind its router.
     private, private_subnet = b.network("private", "10.0.0.0/24", "private_subnet", gateway_ip="10.0.0.1",
                                         dns_nameservers=["8.8.8.8"],

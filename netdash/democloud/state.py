@@ -45,6 +45,8 @@ VERSION = 3
 #: version 1 named Octavia's saved attributes from the service (`store.lbs`); the one whose field is renamed
 V1_RENAMED = {"load-balancer": {"provisioning._heap": "pending"}}
 TAGS = ("__tuple__", "__set__", "__net__", "__pairs__")
+#: fields a store gained after files of this version were written: a file without one loads its default
+LATER = {"network": frozenset({"quotas"})}
 
 
 class StateError(ValueError):
@@ -150,7 +152,8 @@ def rebuilt(cloud: Cloud, document: dict[str, Any], source: str,
     current = stores(cloud)
     try:
         saved = document["stores"]
-        decoded = {kind: {name: decode(saved[kind][name]) for name in saved_fields(store)}
+        decoded = {kind: {name: decode(saved[kind][name]) for name in saved_fields(store)
+                          if name in saved[kind] or name not in LATER.get(kind, ())}
                    for kind, store in current.items()}
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise StateError(f"{source} is incomplete or damaged ({exc.__class__.__name__}: "

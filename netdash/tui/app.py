@@ -30,7 +30,7 @@ from netdash.actions import Action, catalog, journal
 from netdash.actions.recovery import Recovery
 from netdash.cloud.api import CloudApi, CloudInfo
 from netdash.cloud.model import Resource, Topology
-from netdash.cloud.naming import collection_name
+from netdash.cloud.naming import collection_name, quota_usage
 from netdash.cloud.text import visible
 from netdash.tui.action_flow import ACTION_BINDINGS, ACTION_OF_BINDING, ActionCommands, ask_picks
 from netdash.tui.action_screens import OUTCOME_SEVERITY, ActionScreen, outcome_line
@@ -339,6 +339,7 @@ class NetdashApp(App[int]):
             header = self.query_one(StatusHeader)
             header.set_refreshed(topology.fetched_at or self.clock())
             header.set_unread({TITLES.get(key, key): items for key, items in stale_sections(topology).items()})
+            header.set_quota_warnings(tuple(quota_usage(q) for q in topology.quotas_near_limit()))
         self.offer_bindings()  # a changed object elsewhere can change what fits the selection
         if self.freeze_gc and topology.fetched_at:
             self.freeze_gc = False

@@ -11,8 +11,8 @@ from dataclasses import fields, is_dataclass
 from rich.table import Table
 from rich.text import Text
 
-from netdash.cloud.model import FixedIP, Resource, ServerAddress, Topology, Unread
-from netdash.cloud.naming import name_of, short_id, value_name
+from netdash.cloud.model import FixedIP, Resource, SecurityGroup, Server, ServerAddress, Topology, Unread
+from netdash.cloud.naming import display_name, name_of, quota_name, rule_text, short_id, value_name
 from netdash.cloud.status_styles import STATUS_STYLES
 from netdash.cloud.text import visible
 from netdash.widgets.nodes import stale_sections
@@ -29,6 +29,8 @@ def format_value(topology: Topology, name: str, value: object) -> Text:
     value the cloud gave shown as text (`cloud.text.visible`), never terminal control."""
     if value is None or value in ("", ()):
         return Text("—", style="bright_black")
+    if name == "security_group_ids" and isinstance(value, tuple):
+        return groups_text(topology, [topology.security_groups.get(i) or i for i in value if isinstance(i, str)])
     if (named := value_name(name, value)) is not None:
         return Text(named)
     if isinstance(value, tuple):
@@ -49,6 +51,39 @@ def format_item(topology: Topology, item: object) -> Text:
     if isinstance(item, tuple):
         return Text(visible(" - ".join(str(part) for part in item)))
     return Text(visible(str(item)))
+
+
+def groups_text(topology: Topology, groups: list[SecurityGroup | str]) -> Text:
+    """Each group by name, its rules under it, one a line ('ingress tcp 80 from 0.0.0.0/0'); a group the
+    project cannot read (another project's) by its id."""
+    lines: list[Text] = []
+    for group in groups:
+        if isinstance(group, str):
+            lines.append(Text.assemble(visible(group), ("  (rules not readable)", "bright_black")))
+            continue
+        lines.append(Text.assemble((display_name(group), "bold"), (f"  {short_id(group.id)}", "bright_black")))
+        lines.extend(Text(f"  {rule_text(topology, rule)}") for rule in group.rules)
+        if not group.rules:
+            lines.append(Text("  no rules: nothing allowed", style="bright_black"))
+    return Text("\n").join(lines) if lines else Text("—", style="bright_black")
+
+
+def server_groups(topology: Topology, server: Server) -> list[SecurityGroup | str]:
+    """The security groups of a server's ports, each once, in port order."""
+    ids = dict.fromkeys(i for port in topology.ports_of_device(server.id) for i in port.security_group_ids)
+    return [topology.security_groups.get(i) or i for i in ids]
+
+
+def quota_text(topology: Topology) -> Text:
+    """The project's network quotas, one a line: resource, used, limit; those near their limit in the
+    warning style (the header names them too)."""
+    rows = [(quota_name(q.id), str(q.used), str(q.limit) if q.limit >= 0 else "no limit", q.near_limit)
+            for q in topology.quotas.values()]
+    wide = max(len(name) for name, *_ in rows)
+    text = Text(f"{'Network quotas':<{wide}}  {'used':>6}  {'limit':>8}", style="bold")
+    for name, used, limit, near in rows:
+        text.append(f"\n{name:<{wide}}  {used:>6}  {limit:>8}", style="bold yellow" if near else "")
+    return text
 
 
 def unread_details(unread: list[tuple[str, Unread]], now: float) -> Text:
@@ -77,9 +112,13 @@ class DetailsPane(SteadyStatic):
         self.resource = resource
         self.border_title = kind.replace("_", " ").capitalize() if resource is not None else "Details"
         unread = stale_sections(topology).get(section) if kind == "section" else None
-        if unread:
-            self.border_title = "Stale section"
-            self.update(unread_details(unread, topology.fetched_at))
+        quotas = kind == "section" and section == "networks" and bool(topology.quotas)
+        if unread or quotas:
+            self.border_title = "Stale section" if unread else "Networks"
+            parts = [unread_details(unread, topology.fetched_at)] if unread else []
+            if quotas:
+                parts.append(quota_text(topology))
+            self.update(Text("\n\n").join(parts))
             return
         if resource is None or not is_dataclass(resource):
             self.update(Text("Select an object in the tree." if kind in ("", "section", "root")
@@ -90,4 +129,6 @@ class DetailsPane(SteadyStatic):
         table.add_column(overflow="fold")
         for spec in fields(resource):
             table.add_row(spec.name, format_value(topology, spec.name, getattr(resource, spec.name)))
+        if isinstance(resource, Server):
+            table.add_row("security groups", groups_text(topology, server_groups(topology, resource)))
         self.update(table)

@@ -61,7 +61,7 @@ SECTION_OF: dict[str, str] = {
     "networks": "networks", "subnets": "networks", "ports": "networks", "routers": "routers",
     "servers": "servers", "floating_ips": "floating_ips", "load_balancers": "load_balancers",
     "listeners": "load_balancers", "pools": "load_balancers", "health_monitors": "load_balancers",
-    "members": "load_balancers",
+    "members": "load_balancers", "security_groups": "networks", "quotas": "networks",
 }
 #: shown after a section's title when some of its collections could not be read (`Topology.unread`)
 UNREAD_STYLE = "bold yellow"

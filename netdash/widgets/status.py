@@ -1,7 +1,8 @@
 """The status header: which cloud, project and region this is, when it was last refreshed, and whether
 what is on screen is stale (since when, and why): all of it (the last refresh failed as a whole), or some
-sections (lists the last refresh could not read: "2 sections STALE"), and when the next try is. It never
-claims a topology that was never loaded.
+sections (lists the last refresh could not read: "2 sections STALE"), and when the next try is; and the
+network quotas at or near their limit ("quota floating IPs 9/10"). It never claims a topology that was
+never loaded.
 
 The App sets its attributes; the header re-renders once a second so the age keeps counting while the
 cloud is unreachable. `clock` is injectable so snapshot tests render a fixed time.
@@ -47,6 +48,8 @@ class StatusHeader(SteadyStatic):
         self.unread: Mapping[str, Sequence[tuple[str, Unread]]] = {}
         #: wall-clock time of the next refresh while something is stale (None: not planned)
         self.next_try: float | None = None
+        #: quotas at or near their limit, as a person reads them ("floating IPs 9/10")
+        self.quota_warnings: tuple[str, ...] = ()
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.render_status, name="status-age")
@@ -86,6 +89,11 @@ class StatusHeader(SteadyStatic):
             self.set_class(bool(unread), "-stale")
         self.render_status()
 
+    def set_quota_warnings(self, warnings: tuple[str, ...]) -> None:
+        if warnings != self.quota_warnings:
+            self.quota_warnings = warnings
+            self.render_status()
+
     def set_next_try(self, at: float | None) -> None:
         self.next_try = at
         self.render_status()
@@ -113,6 +121,12 @@ class StatusHeader(SteadyStatic):
             text.append("  connecting…")
         else:
             text.append("  refreshed " + time.strftime("%H:%M:%S", time.localtime(self.last_refresh)))
+        if self.quota_warnings:
+            # on the first line while it fits (80 columns rarely leave room: then a line of its own)
+            quota = "quota " + ", ".join(self.quota_warnings)
+            fits = not self.size.width or text.cell_len + 2 + len(quota) <= self.size.width - 2
+            text.append("  " if fits else "\n")
+            text.append(quota, style="bold yellow")
         now = self.clock()
         if self.stale_since is not None:
             age = max(0, int(now - self.stale_since))

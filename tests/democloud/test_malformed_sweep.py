@@ -62,6 +62,7 @@ def real_ids(cloud: DemoCloud) -> dict[str, str]:
         "lb_id": lb.id, "listener_id": next(iter(conn.load_balancer.listeners())).id, "pool_id": pool.id,
         "member_id": next(iter(conn.load_balancer.members(pool))).id,
         "hm_id": next(iter(conn.load_balancer.health_monitors())).id,
+        "project_id": conn.current_project_id,
     }
 
 

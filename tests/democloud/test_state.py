@@ -20,6 +20,7 @@ import pytest
 from netdash.__main__ import main as netdash
 from netdash.democloud import DemoCloud, Settings
 from netdash.democloud import state as state_module
+from tests.democloud.neutron_api import Neutron
 from tests.waiting import wait_for
 
 PASSWORD = "state-test-Pa55word"
@@ -160,6 +161,10 @@ def test_a_killed_cloud_keeps_every_acknowledged_write(tmp_path: Path) -> None:
     path = tmp_path / "cloud.json"
     rng = random.Random()
     persisted = 0
+    # the writer goes past Neutron's default limit of 100 networks: the admin lifts it for the demo project
+    with DemoCloud(seed=False, state=path, settings=Settings(password=PASSWORD)) as cloud:
+        Neutron(cloud, "admin").ok("PUT", f"/quotas/{cloud.cloud.identity.context_for('demo').project_id}",
+                                   {"quota": {"network": -1}})
     for round_ in range(4):
         proc, base_url = start_cloud(path)
         try:

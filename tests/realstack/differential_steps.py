@@ -1,7 +1,7 @@
 """The request sequences of the differential suite (see differential.py), in the order they are sent.
 
 Neutron: a routed network with a port and a floating IP, a second network with no router (floating IPs
-cannot reach it), then the error cases, a member of another project creating ports (isolation) and the
+cannot reach it), then the error cases, a member of another project creating ports (isolation), the quota API and the
 clean-up. Octavia: load balancer -> listener -> pool ->
 member -> health monitor -> algorithm change -> a change while PENDING_UPDATE, the error cases, the
 cascade delete. Nova (only when realstack runs it): a server booted on a port, its interfaces (attach,
@@ -18,7 +18,8 @@ WAIT = {"wait_lb": True}
 
 NEUTRON = [
     Step("network list by name (public)", "GET", N, "/v2.0/networks?name=public", save={"public": "networks.0.id"}),
-    Step("network create", "POST", N, "/v2.0/networks", {"network": {"name": "diff-net"}}, save={"net": "network.id"}),
+    Step("network create", "POST", N, "/v2.0/networks", {"network": {"name": "diff-net"}},
+         save={"net": "network.id", "project": "network.project_id"}),
     Step("network show", "GET", N, "/v2.0/networks/{net}"),
     Step("network update", "PUT", N, "/v2.0/networks/{net}", {"network": {"description": "differential"}}),
     Step("network list, full page", "GET", N, "/v2.0/networks?limit=1&name=diff-net"),
@@ -126,6 +127,25 @@ ISOLATION = [
     Step("port show by another project of a port on its network", "GET", N, "/v2.0/ports/{port}", caller=OTHER),
 ]
 
+#: The admin's own project's quotas (it owns diff-net, so networks are in use): read, change, a change below
+#: what is used, a create past a limit set with `force`, another project's member asking for the usage, and
+#: the reset to the defaults.
+QUOTAS = [
+    Step("quota show", "GET", N, "/v2.0/quotas/{project}"),
+    Step("quota details", "GET", N, "/v2.0/quotas/{project}/details"),
+    Step("quota default", "GET", N, "/v2.0/quotas/{project}/default"),
+    Step("quota update by admin", "PUT", N, "/v2.0/quotas/{project}", {"quota": {"floatingip": 20}}),
+    Step("quota update below usage", "PUT", N, "/v2.0/quotas/{project}", {"quota": {"network": 0}}),
+    Step("quota update unknown resource", "PUT", N, "/v2.0/quotas/{project}", {"quota": {"networks": 5}}),
+    Step("quota update forced below usage", "PUT", N, "/v2.0/quotas/{project}",
+         {"quota": {"network": 0, "force": True}}),
+    Step("network create over quota", "POST", N, "/v2.0/networks", {"network": {"name": "diff-over"}}),
+    Step("quota details of another project by a member", "GET", N, "/v2.0/quotas/{project}/details",
+         caller=OTHER),
+    Step("quota reset", "DELETE", N, "/v2.0/quotas/{project}"),
+    Step("quota reset again", "DELETE", N, "/v2.0/quotas/{project}"),
+]
+
 OCTAVIA = [
     Step("load balancer create", "POST", LB, "/v2.0/lbaas/loadbalancers", {"loadbalancer": {
         "name": "diff-lb", "vip_subnet_id": "{subnet}"}}, save={"lb": "loadbalancer.id"}, **WAIT),
@@ -226,7 +246,7 @@ CLEANUP = [
 
 #: Octavia's load balancer and Nova's server need the subnet: they run between Neutron's creations and the
 #: clean-up
-STEPS = [*NEUTRON, *ISOLATION, *OCTAVIA, *NOVA, *CLEANUP]
+STEPS = [*NEUTRON, *ISOLATION, *QUOTAS, *OCTAVIA, *NOVA, *CLEANUP]
 #: the kinds sent only when realstack runs Nova (REALSTACK_NOVA=1)
 NOVA_KINDS = frozenset(step.kind for step in NOVA)
 

@@ -18,6 +18,7 @@ from .api.extensions import ExtensionsController
 from .api.floatingips import FloatingIPsController
 from .api.networks import NetworksController
 from .api.ports import PortsController
+from .api.quotas import QuotasController
 from .api.routers import RoutersController
 from .api.secgroups import SecurityGroupsController
 from .api.subnets import SubnetsController
@@ -55,7 +56,7 @@ class Network(Service):
         r.add("GET", "/", self.versions, public=True)
         r.add("GET", "/v2.0", self.resources, public=True)
         for controller in (NetworksController, SubnetsController, PortsController, RoutersController,
-                           FloatingIPsController, SecurityGroupsController):
+                           FloatingIPsController, SecurityGroupsController, QuotasController):
             controller(self.store, self.rules).register(r)
         ExtensionsController().register(r)
 

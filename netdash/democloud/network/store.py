@@ -42,6 +42,8 @@ class Store:
     rules_of_sg: dict[str, Ids] = field(default_factory=dict)
     #: project id -> its `default` security group
     default_sg: dict[str, str] = field(default_factory=dict)
+    #: project id -> resource -> limit, the limits a project has of its own (the rest are the defaults)
+    quotas: dict[str, dict[str, int]] = field(default_factory=dict)
     macs: set[str] = field(default_factory=set)
     segments: set[int] = field(default_factory=set)
     #: id -> creation order, for creation-ordered index answers

@@ -61,6 +61,7 @@ class FloatingIPsController:
 
     def create(self, req: Request) -> Response:
         attrs = BODY.parse(req, update=False)
+        self.rules.quotas.admit(caller(req), attrs, "floatingip")
         return Response(201, {"floatingip": self.view(self.rules.fips.create(caller(req), attrs))})
 
     def update(self, req: Request, fip_id: str) -> Response:

@@ -66,6 +66,7 @@ class NetworksController:
 
     def create(self, req: Request) -> Response:
         attrs = BODY.parse(req, update=False)
+        self.rules.quotas.admit(caller(req), attrs, "network")
         net = self.rules.networks.create(caller(req), attrs)
         return Response(201, {"network": network_view(self.store, net, created=True)})
 

@@ -88,6 +88,7 @@ class PortsController:
     def create(self, req: Request) -> Response:
         ctx = caller(req)
         attrs = BODY.parse(req, update=False)
+        self.rules.quotas.admit(ctx, attrs, "port")
         port = self.rules.ports.create(ctx, attrs)
         return Response(201, {"port": port_view(port, ctx.is_admin)})
 

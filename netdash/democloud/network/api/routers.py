@@ -65,6 +65,7 @@ class RoutersController:
 
     def create(self, req: Request) -> Response:
         attrs = BODY.parse(req, update=False)
+        self.rules.quotas.admit(caller(req), attrs, "router")
         return Response(201, {"router": self.view(self.rules.routers.create(caller(req), attrs))})
 
     def update(self, req: Request, router_id: str) -> Response:

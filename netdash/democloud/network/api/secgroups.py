@@ -74,6 +74,7 @@ class SecurityGroupsController:
 
     def create(self, req: Request) -> Response:
         attrs = BODY.parse(req, update=False)
+        self.rules.quotas.admit(caller(req), attrs, "security_group")
         return Response(201, {"security_group": self.view(self.rules.groups.create(caller(req), attrs))})
 
     def update(self, req: Request, sg_id: str) -> Response:
@@ -103,6 +104,7 @@ class SecurityGroupsController:
         ctx = caller(req)
         attrs = RULE_BODY.parse(req, update=False)
         sg = policy.visible_sg(self.store, ctx, attrs.pop("security_group_id"))
+        self.rules.quotas.admit(ctx, attrs, "security_group_rule")
         rule = self.rules.groups.create_rule(ctx, sg, attrs)
         return Response(201, {"security_group_rule": rule_view(rule)})
 

@@ -73,6 +73,7 @@ class SubnetsController:
 
     def create(self, req: Request) -> Response:
         attrs = BODY.parse(req, update=False)
+        self.rules.quotas.admit(caller(req), attrs, "subnet")
         return Response(201, {"subnet": self.view(self.rules.subnets.create(caller(req), attrs))})
 
     def update(self, req: Request, subnet_id: str) -> Response:

@@ -15,6 +15,7 @@ from .addresses import Addresses
 from .floatingips import FloatingIPs
 from .networks import Networks
 from .ports import Ports
+from .quotas import Quotas
 from .routers import Routers
 from .secgroups import SecurityGroups
 from .subnets import Subnets
@@ -29,6 +30,7 @@ class Rules:
     networks: Networks
     routers: Routers
     fips: FloatingIPs
+    quotas: Quotas
 
     @classmethod
     def build(cls, store: Store, clock: Callable[[], float]) -> Rules:
@@ -38,7 +40,7 @@ class Rules:
         subnets = Subnets(store, clock, addresses)
         return cls(addresses=addresses, groups=groups, ports=ports, subnets=subnets,
                    networks=Networks(store, clock, ports, subnets), routers=Routers(store, clock, ports, addresses),
-                   fips=FloatingIPs(store, clock, ports))
+                   fips=FloatingIPs(store, clock, ports), quotas=Quotas(store))
 
 
 __all__ = ["Rules"]
