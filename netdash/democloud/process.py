@@ -100,9 +100,12 @@ class DemoCloudFailed(Exception):
 class DemoCloudProcess:
     """`python -m netdash.democloud [--scale N] [--faults SPEC]...` as a child; `cloud_config()` as `DemoCloud`'s."""
 
-    def __init__(self, *, scale: int = 0, faults: tuple[str, ...] = (), timeout: float = 60.0) -> None:
+    def __init__(self, *, scale: int = 0, faults: tuple[str, ...] = (), timeout: float = 60.0,
+                 provisioning_delay: float | None = None) -> None:
         self.scale = scale
         self.faults = faults
+        #: Octavia's and Neutron's PENDING_* -> ACTIVE delay in the child (None: its default)
+        self.provisioning_delay = provisioning_delay
         self.timeout = timeout
         self._dir: Path | None = None
         self._proc: subprocess.Popen[str] | None = None
@@ -126,6 +129,8 @@ class DemoCloudProcess:
             command += ["--scale", str(self.scale)]
         for spec in self.faults:
             command += ["--faults", spec]
+        if self.provisioning_delay is not None:
+            command += ["--provisioning-delay", str(self.provisioning_delay)]
         errors = (self._dir / "stderr").open("w")
         try:
             self._proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
