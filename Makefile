@@ -27,9 +27,8 @@ demo-cloud: $(STAMP)
 	mkdir -p .state
 	$(BIN)/netdash demo-cloud --clouds-yaml $(CURDIR)/.state/clouds.yaml
 
-## test: lint, layering contracts, then the whole suite. One worker more than the cores: many tests wait
-## on the clouds they start (their latency targets run afterwards, alone).
-WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
+## test: lint, layering contracts, then the whole suite (its latency targets afterwards, alone)
+WORKERS ?= auto
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal -m 'not alone'
 	$(BIN)/python -m pytest -q -p no:xdist -m alone
