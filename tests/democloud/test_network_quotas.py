@@ -32,7 +32,7 @@ def test_a_project_reads_its_limits_defaults_and_usage(apis: tuple[Neutron, Neut
     net = demo.create("network", name="n")
     demo.create("port", network_id=net["id"])
     details: dict[str, Any] = demo.ok("GET", f"/quotas/{me}/details")["quota"]
-    assert "router_route" not in details  # nothing counts it: Neutron leaves it out of the details
+    assert details["router_route"] == {"limit": 30, "used": 0, "reserved": 0}  # listed, as real Neutron 29 does
     assert details["network"] == {"limit": 100, "used": 1, "reserved": 0}
     assert details["port"] == {"limit": 500, "used": 1, "reserved": 0}
     assert details["floatingip"] == {"limit": 50, "used": 0, "reserved": 0}
