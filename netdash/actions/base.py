@@ -293,12 +293,18 @@ class Action:
     @classmethod
     def applies_to(cls, kind: str, obj: Resource | None, topology: Topology) -> str | None:
         """Why this action cannot apply to `obj` (a node of `kind`), or None when it can. The dashboard
-        offers its key only where this is None; the plan refuses with the same words."""
+        offers its key where the kind fits (greyed where `refusal` says no); the plan refuses with the
+        same words."""
+        return cls.kind_refusal(kind, obj) or cls.refusal(obj, topology)
+
+    @classmethod
+    def kind_refusal(cls, kind: str, obj: Resource | None) -> str | None:
+        """Why the selection is not the kind of thing this action is for (its key is not even shown)."""
         if kind not in cls.kinds:
             return f"{cls.label} is not an action for a {kind.replace('_', ' ') or 'selection'}"
         if obj is None and not kind.startswith("section:"):
             return "the selected object is gone"
-        return cls.refusal(obj, topology)
+        return None
 
     @classmethod
     def refusal(cls, obj: Resource | None, topology: Topology) -> str | None:

@@ -214,7 +214,7 @@ def expected_of(topology: Topology, reach: Reach, new_connection: bool) -> Expec
     """The shares the probe should see, from the pool on the address's way (its algorithm, its members'
     weights, admin states and health, backups only when no other member serves), or the one server a port
     reaches; None when the topology does not explain the address."""
-    pool = next((p for p in topology.pools.values() if p.id in reach.ids), None)
+    pool = next((topology.pools[i] for i in reach.ids if i in topology.pools), None)  # a few ids, not every pool
     if pool is None:
         servers = [topology.servers[i] for i in reach.ids if i in topology.servers]
         return Expected(((display_name(servers[0]), 1.0),), rule="one server") if len(servers) == 1 else None

@@ -502,22 +502,15 @@ class NetdashApp(App[int]):
     def action_open(self) -> bool:
         return self._action_screen is not None
 
-    def fits(self, action_id: str) -> bool:
-        """Whether one action applies to the selection now (never in --read-only or while one runs): its
-        own rule only, since the key bar asks this for every action on every cursor move."""
-        if self.read_only or self._action_screen is not None:
-            return False
-        kind, obj = self._selection()
-        return catalog.BY_ID[action_id].applies_to(kind, obj, self.topology) is None
-
     def offer(self, action_id: str) -> bool | None:
         """An action's key: shown (True), greyed (None: its kind fits, its own rule refuses, `why_not`
-        says why) or absent (False: not for this kind, or --read-only, or an action is open)."""
+        says why) or absent (False: not for this kind, or --read-only, or an action is open). One
+        action's rules only: the key bar asks this for every action on every cursor move."""
         if self.read_only or self._action_screen is not None:
             return False
         action = catalog.BY_ID[action_id]
         kind, obj = self._selection()
-        if kind not in action.kinds or (obj is None and not kind.startswith("section:")):
+        if action.kind_refusal(kind, obj) is not None:
             return False
         return action.refusal(obj, self.topology) is None or None
 
@@ -540,7 +533,7 @@ class NetdashApp(App[int]):
         """An action's key (or its palette entry): the picks it needs, then its modal."""
         action = catalog.BY_ID[action_id]
         kind, obj = self._selection()
-        if not self.fits(action_id):
+        if self.offer(action_id) is not True:
             reason = ("read-only: actions are disabled" if self.read_only else
                       "another action is open" if self._action_screen is not None else
                       action.applies_to(kind, obj, self.topology) or "not for the selected object")
