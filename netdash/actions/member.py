@@ -58,15 +58,20 @@ class MemberChange(SingleChange):
 
     @classmethod
     def refusal(cls, obj: Resource | None, topology: Topology) -> str | None:
-        """A verb that would change nothing is not offered (weight None: not read yet, so offered)."""
+        """A verb that would change nothing is not offered (weight None: not read yet, so offered; a
+        weight of 0 may be a drain `enable` can undo, which only the member's tags say)."""
         assert isinstance(obj, Member)
-        label = f"member {obj.name or member_name(topology, obj)}"
-        if cls.verb == "disable" and not obj.admin_state_up:
+        return cls.nothing_to_do(obj, f"member {obj.name or member_name(topology, obj)}", restorable=True)
+
+    @classmethod
+    def nothing_to_do(cls, member: Member, label: str, *, restorable: bool) -> str | None:
+        """Why this verb would change nothing on `member`; `restorable`: a weight a drain saved is known."""
+        if cls.verb == "disable" and not member.admin_state_up:
             return f"{label} is already disabled"
-        if cls.verb == "drain" and obj.weight == 0:
+        if cls.verb == "drain" and member.weight == 0:
             return f"{label} is already drained (weight 0)"
-        if cls.verb == "enable" and obj.admin_state_up and obj.weight != 0:
-            return f"{label} is already enabled" + (f" (weight {obj.weight})" if obj.weight is not None else "")
+        if cls.verb == "enable" and member.admin_state_up and (member.weight != 0 or not restorable):
+            return f"{label} is already enabled" + (f" (weight {member.weight})" if member.weight is not None else "")
         return None
 
     def describe(self) -> str:
@@ -84,20 +89,16 @@ class MemberChange(SingleChange):
         self.before = {"weight": member.weight, "admin_state_up": member.admin_state_up, "tags": list(tags)}
         label = f"member {member.name or member_name(topology, member)}"
         kept = tuple(t for t in tags if not t.startswith(WEIGHT_TAG))
+        previous = saved_weight(tags)
+        if (why := self.nothing_to_do(member, label, restorable=previous is not None)) is not None:
+            raise Refused(why)  # as the key's rule, on the member as the cloud has it now
         if self.verb == "disable":
-            if not member.admin_state_up:
-                raise Refused(f"{label} is already disabled")
             self.want = {"admin_state_up": False}
             steps = [f"set {label} admin_state_up false"]
         elif self.verb == "drain":
-            if member.weight == 0:
-                raise Refused(f"{label} is already drained (weight 0)")
             self.want = {"weight": 0, "tags": (*kept, f"{WEIGHT_TAG}{member.weight}")}
             steps = [f"set {label} weight {member.weight} -> 0 (remembered in tag {WEIGHT_TAG}{member.weight})"]
         else:
-            previous = saved_weight(tags)
-            if member.admin_state_up and (member.weight != 0 or previous is None):
-                raise Refused(f"{label} is already enabled (weight {member.weight})")
             self.want = {"admin_state_up": True}
             steps = [f"set {label} admin_state_up true"] if not member.admin_state_up else []
             if member.weight == 0 and previous is not None:
