@@ -15,7 +15,7 @@ from netdash.tui.action_screens import ActionScreen, PickScreen, outcome_line
 from netdash.widgets.event_log import EventLog
 from netdash.widgets.key_bar import KeyBar
 from netdash.widgets.topology_tree import TopologyTree
-from tests.dashboard_support import dashboard, in_thread
+from tests.dashboard_support import dashboard, in_thread, press
 from tests.dashboard_support import until as until_within
 from tests.democloud.dataplane_support import answer, endpoint_of
 from tests.waiting import wait_for
@@ -41,7 +41,7 @@ async def open_node(pilot, node):
 async def select(pilot, app, node) -> None:
     app.query_one(TopologyTree).move_cursor(node)
     await until(pilot, lambda: app.query_one(TopologyTree).cursor_node is node, what="cursor on the node")
-    await pilot.pause()
+    await pilot.pause(0.02)  # the highlight's message reaches the App (not an idle wait: a probing app never is)
 
 
 def shown_actions(app, enabled: bool = True) -> set[str]:
@@ -52,11 +52,11 @@ def shown_actions(app, enabled: bool = True) -> set[str]:
 
 async def start(pilot, app, key: str, *picks: str) -> ActionScreen:
     """Press an action key, make the picks, and wait for the plan (or the refusal) in the modal."""
-    await pilot.press(key)
+    await press(pilot, key)
     for pick in picks:
         picker = await until(pilot, lambda: isinstance(app.screen, PickScreen) and app.screen, what="a picker")
         picker.choose(pick)
-        await pilot.press("enter")
+        await press(pilot, "enter")
     return await until(pilot, lambda: isinstance(app.screen, ActionScreen) and app.screen.phase != "planning"
                        and app.screen, what="the plan")
 
@@ -67,7 +67,7 @@ async def run(pilot, app, screen: ActionScreen) -> Any:
     screen.query_one("#action-run", Button).press()
     await until(pilot, lambda: screen.phase == "finished", what="the action's result")
     await logged_result(pilot, app, screen)
-    await pilot.press("escape")
+    await press(pilot, "escape")
     await until(pilot, lambda: app.screen is not screen and not app.action_open, what="the modal closed")
     return screen.result
 
@@ -106,13 +106,13 @@ async def test_move_floating_ip_by_key(seeded_cloud) -> None:
         assert {"move_fip", "disassociate_fip", "allocate_fip"} <= shown_actions(app)
         assert "associate_fip" not in shown_actions(app) and "server_stop" not in shown_actions(app)
         assert shown_actions(app, enabled=False) == {"associate_fip"}  # greyed: it is associated (use move)
-        await pilot.press("m")  # the load balancer's VIP holds a floating IP: shown, greyed, with the reason
+        await press(pilot, "m")  # the load balancer's VIP holds a floating IP: shown, greyed, with the reason
         picker = await until(pilot, lambda: isinstance(app.screen, PickScreen) and app.screen, what="the picker")
         options = picker.query_one(OptionList).options
         assert [str(o.prompt) for o in options if o.disabled] == [
             next(str(o.prompt) for o in options if "already has floating IP" in str(o.prompt))]
         assert target.id in {o.id for o in options if not o.disabled}
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await until(pilot, lambda: not isinstance(app.screen, PickScreen), what="the picker closed")
         screen = await start(pilot, app, "m", target.id)
         assert "move floating IP" in screen.plan.title and "server2" in screen.plan.title
@@ -122,17 +122,17 @@ async def test_move_floating_ip_by_key(seeded_cloud) -> None:
         await in_thread(conn.network.update_router, router, name="renamed_meanwhile")
         await until(pilot, lambda: any("renamed renamed_meanwhile" in t for t in logged(app)),
                     what="the change logged while the dialog is open")
-        await pilot.press("n")  # a cancel is said in the event log, never silent
+        await press(pilot, "n")  # a cancel is said in the event log, never silent
         await until(pilot, lambda: app.screen is not screen and any(
             t.startswith("cancelled, nothing changed: move floating IP") for t in logged(app)), what="the cancel")
         assert (await in_thread(conn.network.get_ip, fip.id)).port_id == fip.port_id
 
         await select(pilot, app, fip_node)
         screen = await start(pilot, app, "m", target.id)
-        await pilot.press("y")
+        await press(pilot, "y")
         await until(pilot, lambda: screen.phase == "finished", what="the action's result")
         await logged_result(pilot, app, screen)
-        await pilot.press("escape")
+        await press(pilot, "escape")
         result = screen.result
         assert result.outcome == DONE, result
 
@@ -166,11 +166,11 @@ async def test_algorithm_and_member_disable_enable_by_key(seeded_cloud) -> None:
         assert (await in_thread(conn.load_balancer.find_pool, "web_pool")).lb_algorithm == "SOURCE_IP"
         await until(pilot, lambda: "SOURCE_IP" in pool.label.plain, what="the new algorithm in the tree")
         await select(pilot, app, pool)
-        await pilot.press("l")
+        await press(pilot, "l")
         picker = await until(pilot, lambda: isinstance(app.screen, PickScreen) and app.screen, what="the picker")
         assert [o.disabled for o in picker.query_one(OptionList).options] == [False, False, True, False]
         assert "(current)" in str(picker.query_one(OptionList).get_option_at_index(2).prompt)
-        await pilot.press("escape")
+        await press(pilot, "escape")
 
         member = pool.children[0]
         pool_id, member_id = pool.data.id, member.data.id
@@ -234,12 +234,12 @@ async def test_disassociate_associate_allocate_by_key_and_palette(seeded_cloud) 
         await select(pilot, app, fip_node)
 
         # the command palette offers the same actions for the selection
-        await pilot.press("ctrl+p")
+        await press(pilot, "ctrl+p")
         palette = await until(pilot, lambda: isinstance(app.screen, CommandPalette) and app.screen, what="palette")
-        await pilot.press(*"disassociate")
+        await press(pilot, *"disassociate")
         await until(pilot, lambda: any("Disassociate FIP" in str(o.prompt) for o in
                                        palette.query_one(CommandList).options), what="the action in the palette")
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await until(pilot, lambda: not isinstance(app.screen, CommandPalette), what="palette closed")
 
         assert (await run(pilot, app, await start(pilot, app, "d"))).outcome == DONE
@@ -304,7 +304,7 @@ async def test_refusals_change_nothing(seeded_cloud) -> None:
         start_x = next(start for start, _end, key in bar.spans if key == "e")
         await pilot.hover(KeyBar, offset=(start_x + 1, 0))
         assert "already enabled" in str(bar.tooltip)
-        await pilot.press("e")
+        await press(pilot, "e")
         await pilot.pause()
         assert not isinstance(app.screen, ActionScreen | PickScreen)
 
@@ -327,7 +327,7 @@ async def test_read_only_offers_no_action(seeded_cloud) -> None:
             await select(pilot, app, node)
             assert shown_actions(app) == set()
             assert app.fitting_actions() == []  # what the command palette offers
-            await pilot.press("m", "o", "w")
+            await press(pilot, "m", "o", "w")
             await pilot.pause()
             assert app.screen is app.screen_stack[0]
 
@@ -353,7 +353,7 @@ async def test_a_failed_swap_is_rolled_back_and_logged(seeded_cloud) -> None:
         assert any("step 3/4 failed: attach port server-1-port to server server2" in t for t in texts), texts
         assert any("undone: attach port server-2-port to server server2" in t for t in texts), texts
         assert any(t.startswith("rolled back:") for t in texts), texts
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await until(pilot, lambda: app.screen is not screen and not app.action_open, what="the modal closed")
         assert (await in_thread(conn.network.get_port, p1.id)).device_id == s1
         assert (await in_thread(conn.network.get_port, p2.id)).device_id == s2
@@ -376,10 +376,10 @@ async def test_stopping_a_running_swap_rolls_it_back_and_q_waits_for_it(seeded_c
         screen = await start(pilot, app, "w", s2, p1.id, p2.id)
         screen.query_one("#action-run", Button).press()
         await until(pilot, lambda: any("[2/4]" in line for line in progress_lines(screen)), what="step 2")
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await until(pilot, lambda: screen.phase == "finished", what="the roll-back")
         assert screen.result.outcome == ROLLED_BACK and "interrupted before step" in screen.result.summary
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await until(pilot, lambda: not app.action_open, what="the modal closed")
         assert (await in_thread(conn.network.get_port, p1.id)).device_id == s1
         assert (await in_thread(conn.network.get_port, p2.id)).device_id == s2

@@ -11,7 +11,7 @@ from netdash.democloud import DemoCloud
 from netdash.widgets.event_log import EventLog
 from netdash.widgets.status import StatusHeader
 from netdash.widgets.topology_tree import TopologyTree
-from tests.dashboard_support import dashboard, in_thread, next_refreshes, until
+from tests.dashboard_support import dashboard, in_thread, next_refreshes, press, until
 
 #: the client's per-request timeout here: a latency beyond it is a cloud that does not answer (0.5 s
 #: was too short on a loaded 2-core machine: a healthy list call sometimes took longer)
@@ -47,7 +47,7 @@ async def test_a_fault_marks_the_view_stale_and_its_end_recovers(seeded_cloud: D
 
         # keys answer while the cloud fails (and, for latency, while a refresh hangs on it)
         line = tree.cursor_line
-        await pilot.press("down", "down", "up")
+        await press(pilot, "down", "down", "up")
         assert tree.cursor_line == line + 1
 
         seeded_cloud.cloud.faults.clear()

@@ -10,7 +10,7 @@ from netdash.tui.app import NetdashApp
 from netdash.widgets.event_log import EventLog
 from netdash.widgets.status import StatusHeader
 from netdash.widgets.topology_tree import TopologyTree
-from tests.dashboard_support import INTERVAL, dashboard, in_thread, next_refreshes, until
+from tests.dashboard_support import INTERVAL, dashboard, in_thread, next_refreshes, press, until
 from tests.waiting import wait_for
 
 
@@ -151,11 +151,11 @@ async def test_a_stopped_cloud_marks_the_view_stale_and_a_restarted_one_recovers
 
         # keys still answer while the cloud is down
         line = tree.cursor_line
-        await pilot.press("down", "down")
+        await press(pilot, "down", "down")
         assert tree.cursor_line == line + 2
-        await pilot.press("slash", "s", "e", "r", "v", "e", "r", "1")
+        await press(pilot, "slash", "s", "e", "r", "v", "e", "r", "1")
         assert names(tree.section("servers")) == ["server1"]
-        await pilot.press("escape")
+        await press(pilot, "escape")
         assert len(tree.section("servers").children) == 2
 
         seeded_cloud.start()
@@ -200,10 +200,10 @@ async def test_the_header_says_faults_and_the_keys_screen_shows_the_cli_line(see
         assert "faults active: 503:rate=0.1@network" in header
         line = "export OS_CLIENT_CONFIG_FILE='/tmp/netdash demo/clouds.yaml' OS_CLOUD=netdash-demo"
         assert any(line in text for _, text, _ in app.query_one(EventLog).entries)
-        await pilot.press("question_mark")
+        await press(pilot, "question_mark")
         screen = await until(pilot, lambda: isinstance(app.screen, KeysScreen) and app.screen, what="the keys")
         assert line in str(screen.query_one("#keys-environment", Static).render())
-        await pilot.press("c")
+        await press(pilot, "c")
         assert app.clipboard == line
 
 
@@ -230,7 +230,7 @@ async def test_the_config_files_theme_and_keys_apply() -> None:
                      keymap={"app.keys": "f1"})
     async with app.run_test(size=(120, 40)) as pilot:
         assert app.theme == "nord"
-        await pilot.press("f1")
+        await press(pilot, "f1")
         from netdash.tui.screens import KeysScreen
 
         screen = await until(pilot, lambda: isinstance(app.screen, KeysScreen) and app.screen,
@@ -251,7 +251,7 @@ async def test_the_palette_switches_the_probes_connection_mode() -> None:
 
         pane = app.query_one(ProbePane)
         assert not pane.stats.new_connections
-        await pilot.press("ctrl+p")
+        await press(pilot, "ctrl+p")
         await until(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
-        await pilot.press(*"new connection per", "enter")
+        await press(pilot, *"new connection per", "enter")
         await until(pilot, lambda: pane.stats.new_connections, what="the probe in new-connection mode")

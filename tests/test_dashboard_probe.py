@@ -15,7 +15,7 @@ from netdash.democloud.process import DemoCloudProcess
 from netdash.widgets.event_log import EventLog
 from netdash.widgets.probe_pane import ProbePane
 from netdash.widgets.topology_tree import TopologyTree
-from tests.dashboard_support import dashboard, in_thread, until
+from tests.dashboard_support import dashboard, in_thread, press, until
 from tests.democloud.dataplane_support import SCALE, Web
 
 
@@ -54,9 +54,9 @@ async def test_bars_show_both_backends_then_one_after_source_ip(web_cloud: DemoC
         assert watched == set(app.topology.load_balancers)  # its tree read every refresh
         assert "load balancer web" in str(pane.query_one("#probe-target").render())
 
-        await pilot.press("g")  # the App's key: probe the selection, whatever has the focus
+        await press(pilot, "g")  # the App's key: probe the selection, whatever has the focus
         pane.focus()
-        await pilot.press("plus", "plus")  # 10 -> 20 -> 50 req/s
+        await press(pilot, "plus", "plus")  # 10 -> 20 -> 50 req/s
         assert app.probe.prober is not None and app.probe.prober.rate == 50
         await until(pilot, lambda: pane.stats.running and pane.stats.requests >= 30
                     and set(shares(pane)) == {"server1", "server2"}, what="both backends answering")
@@ -67,7 +67,7 @@ async def test_bars_show_both_backends_then_one_after_source_ip(web_cloud: DemoC
         web = Web(await in_thread(web_cloud.connection))
         await in_thread(web.update_pool, lb_algorithm="SOURCE_IP")
         await in_thread(web.wait_active)
-        await pilot.press("c")  # clear the window (and the change detector): count afresh from here
+        await press(pilot, "c")  # clear the window (and the change detector): count afresh from here
         await until(pilot, lambda: pane.stats.requests >= 20 and len(shares(pane)) == 1, timeout=8,
                     what="one backend after SOURCE_IP")
         (backend,) = shares(pane)
@@ -76,7 +76,7 @@ async def test_bars_show_both_backends_then_one_after_source_ip(web_cloud: DemoC
         await until(pilot, lambda: any(f"{backend} 100%" in text for _, text, _ in log.entries),
                     what=f"the change in the event log: {log.entries}")
 
-        await pilot.press("p")  # in the pane, `p` stops the probe (and does not pause polling)
+        await press(pilot, "p")  # in the pane, `p` stops the probe (and does not pause polling)
         await until(pilot, lambda: not app.probe.running and not pane.stats.running, what="the probe stopped")
         assert app.poll and "stopped" in str(pane.border_title)
 
@@ -87,7 +87,7 @@ async def test_a_tick_or_a_refresh_after_its_widget_is_gone_does_nothing(web_clo
     app = dashboard(web_cloud)
     async with app.run_test(size=(120, 40)) as pilot:
         pane = await select_web(pilot, app)
-        await pilot.press("g")
+        await press(pilot, "g")
         await until(pilot, lambda: pane.stats.running, what="the probe running")
         await pane.remove()  # the event log stays: the refresh loop, still running, writes into it
         app.probe.tick()
@@ -124,7 +124,7 @@ async def test_keys_stay_responsive_at_200_requests_a_second(child_cloud: DemoCl
     async with app.run_test(size=(120, 40)) as pilot:
         pane = await select_web(pilot, app)
         pane.focus()
-        await pilot.press(*["plus"] * 5)  # 10 -> 200 req/s
+        await press(pilot, *["plus"] * 5)  # 10 -> 200 req/s
         app.simulate_key("p")
         await until(pilot, lambda: pane.stats.target_rate == 200 and pane.stats.requests >= 100, timeout=10,
                     what=f"100 requests at 200 req/s: {pane.stats}")
@@ -166,9 +166,9 @@ async def test_eight_clients_show_source_ip_pinning_beside_round_robins_alternat
     app = dashboard(web_cloud)
     async with app.run_test(size=(120, 40)) as pilot:
         pane = await select_web(pilot, app)
-        await pilot.press("g")
+        await press(pilot, "g")
         pane.focus()
-        await pilot.press("f", "f", "f", "plus", "plus", "plus")  # 8 clients, 100 req/s
+        await press(pilot, "f", "f", "f", "plus", "plus", "plus")  # 8 clients, 100 req/s
         assert app.probe.clients == 8
 
         def per_client() -> dict[str, tuple[str, ...]]:

@@ -20,7 +20,7 @@ from netdash.democloud.process import DemoCloudProcess
 from netdash.widgets.event_log import EventLog
 from netdash.widgets.probe_pane import ProbePane
 from netdash.widgets.topology_tree import TopologyTree
-from tests.dashboard_support import dashboard, in_thread, until
+from tests.dashboard_support import dashboard, in_thread, press, until
 from tests.test_dashboard_actions import logged_result, open_node, select, start
 
 #: a latency the issue demands: `make test` runs these after the parallel run, on an idle machine
@@ -107,10 +107,10 @@ def only(pane: ProbePane, backend: str, samples: int = 3) -> bool:
 async def probing(pilot: Any, app: Any, node: Any) -> ProbePane:
     """Select `node`, press `g`, 50 requests a second; wait for both backends of the round robin."""
     await select(pilot, app, node)
-    await pilot.press("g")
+    await press(pilot, "g")
     pane = app.query_one(ProbePane)
     pane.focus()
-    await pilot.press("plus", "plus")  # 10 -> 20 -> 50 req/s
+    await press(pilot, "plus", "plus")  # 10 -> 20 -> 50 req/s
     await until(pilot, lambda: set(shares(pane)) == {"server1", "server2"}, SETUP, "both backends answering")
     return pane
 
@@ -126,7 +126,7 @@ async def confirm(pilot: Any, app: Any, key: str, *picks: str) -> tuple[Any, flo
 async def close(pilot: Any, app: Any, screen: Any) -> None:
     await until(pilot, lambda: screen.phase == "finished", SETUP, "the action's result")
     await logged_result(pilot, app, screen)
-    await pilot.press("escape")
+    await press(pilot, "escape")
     await until(pilot, lambda: not app.action_open, SETUP, "the modal closed")
 
 
@@ -151,10 +151,15 @@ async def test_moving_the_floating_ip_shows_on_the_pane_within_a_second(web_clou
             conn.network.update_ip(own, port_id=None)
     app = dashboard(web_cloud)
     app.interval = INTERVAL
+    T0=time.monotonic()
+    def T(w): print(f"T {time.monotonic()-T0:.2f} {w}", flush=True)
     async with app.run_test(size=(120, 40)) as pilot:
+        T("started")
         await until(pilot, lambda: app.refreshes >= 1, SETUP, "the first refresh")
+        T("refreshed")
         fip, node, server1_port, vip_port = lb_fip_and_ports(app)
         pane = await probing(pilot, app, node)
+        T("probing")
         assert "on load balancer web's VIP port" in first_line(pane)
         assert "keep-alive" in str(pane.border_title)
 
@@ -162,20 +167,26 @@ async def test_moving_the_floating_ip_shows_on_the_pane_within_a_second(web_clou
         # there and back: two moves timed
         shown.expect(lambda stats: alone(stats, "server1", "(on server server1's port"))
         screen, confirmed = await confirm(pilot, app, "m", server1_port)
+        T("confirmed")
         await shown.after(pilot, confirmed, "server1 alone, and the new target")
+        T("shown")
         assert f"floating IP {fip.floating_ip_address} (on server server1's port" in first_line(pane)
         assert "load balancer web" not in first_line(pane)
         await close(pilot, app, screen)
+        T("closed")
         log = [text for _, text, _ in app.query_one(EventLog).entries]
         assert any("connections dropped" in text for text in log), log
 
-        await select(pilot, app, node)  # and back: both backends again, the load balancer named again
+        await select(pilot, app, node)  # and back
+        T("selected")
         shown.expect(lambda stats: {b.backend for b in stats.backends} == {"server1", "server2"}
                      and not stats.errors and "ROUND_ROBIN over server1, server2" in stats.reason)
         screen, confirmed = await confirm(pilot, app, "m", vip_port)
         await shown.after(pilot, confirmed, "both backends again, the load balancer named again")
         assert "on load balancer web's VIP port" in first_line(pane)
+        T("shown2")
         await close(pilot, app, screen)
+        T("closed2")
         shown.assert_within()
 
 
@@ -195,9 +206,9 @@ async def test_a_port_swap_shows_the_other_server_within_a_second(web_cloud: Dem
         endpoint = next(t.split("=", 1)[1] for t in port.tags if t.startswith("democloud:endpoint="))
         pane = app.query_one(ProbePane)
         pane.focus()
-        await pilot.press("k", "u")  # a new connection per request, as curl; then type the URL
+        await press(pilot, "k", "u")  # a new connection per request, as curl; then type the URL
         pane.query_one("#probe-url", Input).value = f"http://{endpoint}/"
-        await pilot.press("enter", "p", "plus", "plus")
+        await press(pilot, "enter", "p", "plus", "plus")
         assert "new connection per request" in str(pane.border_title)
         await until(pilot, lambda: only(pane, "server1") and "of server server1" in first_line(pane), SETUP,
                     f"server1 behind server-1-port: {pane.stats}")

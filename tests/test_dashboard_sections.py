@@ -15,7 +15,7 @@ from netdash.widgets.details import DetailsPane
 from netdash.widgets.event_log import EventLog
 from netdash.widgets.status import StatusHeader
 from netdash.widgets.topology_tree import TopologyTree
-from tests.dashboard_support import INTERVAL, dashboard, next_refreshes, until
+from tests.dashboard_support import INTERVAL, dashboard, next_refreshes, press, until
 
 SECTIONS = ("networks", "routers", "servers", "floating_ips", "load_balancers")
 #: (fault, the section it shows on, the collections it cannot read, whether the fetch process reads them)
@@ -133,12 +133,12 @@ async def test_r_retries_at_once(seeded_cloud: DemoCloud) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: app.refreshes >= 1, what="first refresh")
         seeded_cloud.cloud.faults.add_spec("503@compute")
-        await pilot.press("r")
+        await press(pilot, "r")
         await until(pilot, lambda: "servers" in app.topology.unread, what="the retry meeting the fault")
         banner = app.query_one(StatusHeader).render().plain  # type: ignore[union-attr]
         assert re.search(r"retrying in (59|60) s", banner), banner
         seeded_cloud.cloud.faults.clear()
-        await pilot.press("r")
+        await press(pilot, "r")
         await until(pilot, lambda: not app.topology.unread, what="the retry after the fault")
         await next_refreshes(pilot, app, 0)
 

@@ -180,7 +180,7 @@ def test_000_load_balancer(osc: OpenStackCLI) -> None:
     lbs = osc.json("loadbalancer list")
     assert [(lb["name"], lb["provisioning_status"], lb["provider"]) for lb in lbs] == [("web", "ACTIVE", "amphora")]
     vip = lbs[0]["vip_address"]
-    vip_ports = [p for p in osc.json("port list") if vip in str(p["Fixed IP Addresses"])]
+    vip_ports = [p for p in osc.json("port list") if vip in {ip["ip_address"] for ip in p["Fixed IP Addresses"]}]
     assert len(vip_ports) == 1 and vip_ports[0]["Name"].startswith("octavia-lb-")
     assert vip_ports[0]["Status"] == "DOWN"
     osc.run(f"floating ip set --port {vip_ports[0]['ID']} {fip}")

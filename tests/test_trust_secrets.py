@@ -33,7 +33,7 @@ from netdash.widgets.event_log import EventLog
 from netdash.widgets.probe_pane import ProbePane
 from netdash.widgets.status import StatusHeader
 from netdash.widgets.topology_tree import TopologyTree
-from tests.dashboard_support import until
+from tests.dashboard_support import press, until
 
 KNOWN_PASSWORD = "Trust-test-Pa55word-7f3a"
 
@@ -219,7 +219,7 @@ async def visit_every_node(pilot: Any, app: Any, outputs: dict[str, str]) -> set
 
 
 async def open_and_close(pilot: Any, app: Any, key: str) -> Any:
-    await pilot.press(key)
+    await press(pilot, key)
     screen = await until(pilot, lambda: len(app.screen_stack) > 1 and app.screen, what=f"a modal for {key}")
     await pilot.pause()
     return screen
@@ -227,7 +227,7 @@ async def open_and_close(pilot: Any, app: Any, key: str) -> Any:
 
 async def close_modals(pilot: Any, app: Any) -> None:
     while len(app.screen_stack) > 1:
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await pilot.pause()
 
 
@@ -281,7 +281,7 @@ async def test_no_secret_on_screen_in_screenshots_logs_or_events(
 
             app.action_command_palette()
             await until(pilot, lambda: isinstance(app.screen, CommandPalette), what="the command palette")
-            await pilot.press(*"member")
+            await press(pilot, *"member")
             palette = app.screen
             await until(pilot, lambda: palette.query(CommandList) and palette.query_one(CommandList).option_count,
                         what="commands offered")
@@ -294,11 +294,11 @@ async def test_no_secret_on_screen_in_screenshots_logs_or_events(
             lb = next(n for n in walk(tree.root) if n.data is not None and n.data.kind == "load_balancer")
             tree.move_cursor(lb)
             await pilot.pause()
-            await pilot.press("g")
+            await press(pilot, "g")
             pane = app.query_one(ProbePane)
             await until(pilot, lambda: pane.stats.total > 3, timeout=10, what="probe answers")
             outputs["probe"] = app.export_screenshot()
-            await pilot.press("g")
+            await press(pilot, "g")
 
             # the password changes under the dashboard and every token expires: re-authentication fails
             if fetch_process:

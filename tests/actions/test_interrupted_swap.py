@@ -17,7 +17,7 @@ from textual.command import CommandList, CommandPalette
 from netdash.actions import ROLLED_BACK
 from netdash.democloud import DemoCloud
 from netdash.tui.action_screens import ActionScreen
-from tests.dashboard_support import dashboard
+from tests.dashboard_support import dashboard, press
 from tests.test_dashboard_actions import run, until
 
 #: each interface request of the swap takes at least this long, so a signal sent when a step is announced
@@ -153,11 +153,11 @@ async def test_the_dashboard_recovers_a_killed_swap_from_its_palette(slowed) -> 
         await until(pilot, lambda: app.refreshes >= 1, what="first refresh")
         app.action_command_palette()
         palette = await until(pilot, lambda: isinstance(app.screen, CommandPalette) and app.screen, what="palette")
-        await pilot.press(*"roll back the interrupted")
+        await press(pilot, *"roll back the interrupted")
         await until(pilot, lambda: palette.query(CommandList) and any(
             "Roll back the interrupted swap" in str(o.prompt) for o in palette.query_one(CommandList).options),
             what="the recovery offered")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         screen = await until(pilot, lambda: isinstance(app.screen, ActionScreen) and app.screen.phase == "confirm"
                              and app.screen, what="the recovery's plan")
         assert screen.plan.steps[0].startswith("now: port server-1-port on ")

@@ -11,7 +11,7 @@ from netdash.actions import DONE
 from netdash.actions.port import PortAdminState
 from netdash.democloud import DemoCloud
 from netdash.tui.screens import KeysScreen
-from tests.dashboard_support import dashboard, in_thread
+from tests.dashboard_support import dashboard, in_thread, press
 from tests.test_dashboard_actions import child, open_node, run, select, shown_actions, start, until
 from tests.waiting import wait_for
 
@@ -52,12 +52,12 @@ async def test_port_down_and_up_by_key_palette_and_help(seeded_cloud: DemoCloud)
         await select(pilot, app, port_node)
         assert "port_admin_state" in shown_actions(app)
 
-        await pilot.press("ctrl+p")
+        await press(pilot, "ctrl+p")
         palette = await until(pilot, lambda: isinstance(app.screen, CommandPalette) and app.screen, what="palette")
-        await pilot.press(*"port up")
+        await press(pilot, *"port up")
         await until(pilot, lambda: any("Port up/down (s)" in str(o.prompt) for o in
                                        palette.query_one(CommandList).options), what="the action in the palette")
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await until(pilot, lambda: not isinstance(app.screen, CommandPalette), what="palette closed")
 
         screen = await start(pilot, app, "s")
@@ -71,7 +71,7 @@ async def test_port_down_and_up_by_key_palette_and_help(seeded_cloud: DemoCloud)
         assert (await run(pilot, app, screen)).outcome == DONE
         assert (await in_thread(conn.network.get_port, port_node.data.id)).is_admin_state_up is True
 
-        await pilot.press("question_mark")
+        await press(pilot, "question_mark")
         keys = await until(pilot, lambda: isinstance(app.screen, KeysScreen) and app.screen, what="the keys")
         assert ("s", "Port up/down", f"{PortAdminState.tooltip}  [actions.{PortAdminState.id}]") in keys.rows
 
@@ -84,6 +84,6 @@ async def test_read_only_offers_no_port_key(seeded_cloud: DemoCloud) -> None:
         server = await open_node(pilot, child(tree.section("servers"), "server1"))
         await select(pilot, app, child(server, "server-1-port"))
         assert shown_actions(app) == set()
-        await pilot.press("s")
+        await press(pilot, "s")
         await pilot.pause()
         assert app.screen is app.screen_stack[0]
