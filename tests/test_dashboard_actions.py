@@ -300,7 +300,8 @@ async def test_refusals_change_nothing(seeded_cloud) -> None:
         # and pressing it opens nothing
         await select(pilot, app, pool.children[0])
         bar = app.query_one(KeyBar)
-        await until(pilot, lambda: ("e", False) in {(k, on) for k, _d, _t, on in bar.shown_keys()}, what="e greyed")
+        await until(pilot, lambda: ("e", False) in {(k, on) for k, _d, _t, on in bar.shown_keys()}
+                    and any(key == "e" for _start, _end, key in bar.spans), what="e greyed, and drawn")
         start_x = next(start for start, _end, key in bar.spans if key == "e")
         await pilot.hover(KeyBar, offset=(start_x + 1, 0))
         assert "already enabled" in str(bar.tooltip)
