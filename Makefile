@@ -27,11 +27,14 @@ demo-cloud: $(STAMP)
 	mkdir -p .state
 	$(BIN)/netdash demo-cloud --clouds-yaml $(CURDIR)/.state/clouds.yaml
 
-## test: lint, layering contracts, then the whole suite (its latency targets afterwards, alone)
+## test: lint, layering contracts, then the whole suite (its latency targets afterwards, alone; then the
+## browser test, whose chromium apt-get installs in the background meanwhile when it is missing)
 WORKERS ?= auto
-test: $(STAMP) lint
-	$(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal -m 'not alone'
-	$(BIN)/python -m pytest -q -p no:xdist -m alone
+test: $(STAMP)
+	setsid $(BIN)/python tests/browser/chromium.py install > /dev/null 2>&1 &
+	$(MAKE) --no-print-directory lint
+	$(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal -m 'not alone and not browser'
+	$(BIN)/python -m pytest -q -p no:xdist -m 'alone or browser'
 
 ## realstack: real Neutron 29 + Octavia 19 from PyPI on loopback (venvs in realstack/, reused), clouds.yaml
 ## in realstack/clouds.yaml (cloud `realstack`); prints the set-up time and the services' memory.

@@ -1,4 +1,5 @@
-"""Regenerate the README's screenshots: the dashboard on the embedded cloud, headless, one SVG per view.
+"""Regenerate the README's screenshots: the dashboard on the embedded cloud, headless, one SVG per view, and
+one PNG of `netdash serve` in a browser.
 
 Run with `make screenshots`. It starts `DemoCloud` (the seed scenario), opens the App with `run_test`
 against it through openstacksdk like any cloud, drives it with Pilot, and saves what the screen shows.
@@ -107,5 +108,21 @@ async def main() -> None:
         print(OUT / f"{name}.svg")
 
 
+def browser() -> None:
+    """`netdash serve --demo` in Debian's chromium (tests/browser): the dashboard as a browser shows it."""
+    from tests.browser import chromium
+    from tests.browser.serving import Served, page_shot
+
+    executable = chromium.executable()
+    if executable is None:
+        print("no chromium: screenshots/browser.png left as it was (apt-get install chromium)", file=sys.stderr)
+        return
+    with Served("--demo") as served:
+        page_shot(served.url, executable, OUT / "browser.png")
+        served.stop()
+    print(OUT / "browser.png")
+
+
 if __name__ == "__main__":
     asyncio.run(main())
+    browser()

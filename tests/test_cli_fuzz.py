@@ -115,7 +115,7 @@ def test_every_command_line_ends_in_0_1_or_2_without_a_traceback(fuzz_env: Path,
 #: (the command line up to the option, the option, values it takes that are out of its range)
 NUMERIC_OPTIONS = [
     *((prefix, option, ["0", "0.01", "3601", "1e6"]) for option in ("--interval",)
-      for prefix in ([], ["topology"], ["fip", "move", "a", "b"], ["recover"])),
+      for prefix in ([], ["topology"], ["fip", "move", "a", "b"], ["recover"], ["serve"])),
     *((prefix, "--max-rps", ["0", "0.01", "10001"])
       for prefix in ([], ["topology"], ["ports", "swap", "a", "b"], ["member", "drain", "p", "m"], ["recover"])),
     ([], "--scale", ["0", "1.5", "10001", "1e3"]),
@@ -124,6 +124,7 @@ NUMERIC_OPTIONS = [
     (["probe", "http://127.0.0.1:9/"], "--clients", ["0", "255", "1.5", "1e2"]),
     (["probe", "http://127.0.0.1:9/"], "--timeout", ["0", "0.001", "61"]),
     (["demo-cloud"], "--port", ["65536", "1.5", "1e3"]),
+    (["serve"], "--port", ["65536", "1.5", "1e3"]),
     (["demo-cloud"], "--token-ttl", ["0", "0.5", "604801"]),
     (["demo-cloud"], "--provisioning-delay", ["61"]),
     (["demo-cloud"], "--scale", ["0", "10001"]),
@@ -149,6 +150,7 @@ def test_every_numeric_option_refuses_bad_numbers_in_one_line(fuzz_env: Path, ca
     ["probe", "http://[::1"], ["probe", "http://[::1]:99999/"],
     ["demo-cloud", "--clouds-yaml", "/nonexistent/x"], ["demo-cloud", "--clouds-yaml", "/"],
     ["demo-cloud", "--state", "/nonexistent/state.json"], ["demo-cloud", "--bogus"], ["demo-cloud", "--port"],
+    ["serve", "--host", "0.0.0.0"], ["serve", "--host", "example.org", "--demo"],
 ], ids=" ".join)
 def test_bad_urls_paths_and_usage_are_one_line_before_anything_starts(fuzz_env: Path, argv: list[str],
                                                                        capsys: pytest.CaptureFixture[str]) -> None:

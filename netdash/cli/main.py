@@ -5,6 +5,7 @@ program's composition root, `netdash.__main__`, as the `dashboard` callable.
 
     netdash [--os-cloud NAME] [--os-region NAME] [--demo] [--interval S] [--max-rps N] [--read-only]
     netdash topology [--format tree|json]      (the same options, before or after the subcommand)
+    netdash serve [--host H] [--port N]        (the dashboard in web browsers; the dashboard's options)
     netdash demo-cloud [...]                   (the embedded cloud alone; its own options)
 
 Cloud selection is openstacksdk's (clouds.yaml, OS_CLOUD, OS_* variables), as for the `openstack` CLI;
@@ -150,11 +151,12 @@ def top_parser() -> Parser:
     topology = sub.add_parser("topology", help=TOPOLOGY_HELP, description=TOPOLOGY_HELP)
     topology.add_argument("--format", choices=("tree", "json"), default="tree", help="output format (default tree)")
     add_cloud_options(topology, defaults=False)
-    from netdash.cli import actions, config, probe, recover
+    from netdash.cli import actions, config, probe, recover, serve
 
     actions.register(sub)
     recover.register(sub)
     probe.register(sub)
+    serve.register(sub)
     config.register(sub)
     # Listed here so that --help names it; `main` hands its arguments to the embedded cloud's own parser.
     sub.add_parser("demo-cloud", help=DEMO_CLOUD_HELP, add_help=False)
@@ -176,7 +178,7 @@ def main(argv: Sequence[str] | None, dashboard: Dashboard) -> int:
     except UsageError as exc:
         return fail(str(exc))
     for name, option in DASHBOARD_ONLY.items():
-        if options.subcommand is not None and getattr(options, name, None) is not None:
+        if options.subcommand not in (None, "serve") and getattr(options, name, None) is not None:
             return fail(f"{option} is a dashboard option: `netdash {options.subcommand}` does not refresh")
     from netdash.cli import config
 
@@ -190,7 +192,8 @@ def main(argv: Sequence[str] | None, dashboard: Dashboard) -> int:
     if options.interval is None:
         options.interval = 2.0
     options.notices = tell_unfinished() if options.subcommand != "recover" else []
-    if getattr(options, "demo", False):  # the cloud builds while this process imports and connects (~1 s)
+    # the cloud builds while this process imports and connects (`serve` checks its address first)
+    if getattr(options, "demo", False) and options.subcommand != "serve":
         options.demo_child = launch_demo(options)
     from netdash.cloud.errors import NetdashError
 
@@ -205,6 +208,10 @@ def main(argv: Sequence[str] | None, dashboard: Dashboard) -> int:
             from netdash.cli import recover
 
             return recover.run(options)
+        if options.subcommand == "serve":
+            from netdash.cli import serve
+
+            return serve.run(options)
         if options.subcommand is not None:
             from netdash.cli import actions
 

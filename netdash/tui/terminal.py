@@ -5,7 +5,9 @@ embedded cloud and fetch process with it. It is told in one of three ways, and a
 the App's normal exit, so that the cleanup of `netdash.__main__` stops the probe, the fetch process and
 the embedded cloud: SIGHUP (the terminal hung up) or SIGTERM; or, when no signal comes (a parent that
 ignores or swallows SIGHUP, as a `make` in between can), the terminal itself failing with EIO, which a
-cheap `tcgetattr` twice a second notices.
+cheap `tcgetattr` twice a second notices. Served to a browser (`netdash serve`, Textual's web driver) there is
+no terminal: the server is the parent, and its death (the page can no longer reach this dashboard) shows
+as a new parent; the web driver handles SIGTERM itself.
 
 Leaving through the App's exit needs a terminal to write the last frames to: the terminal's descriptors
 are pointed at /dev/null first, so that nothing waits on a write that can only fail. And in case Textual's
@@ -45,9 +47,15 @@ class TerminalWatch:
         self.busy = busy
         self._left = False
         self.fd = next((s.fileno() for s in (sys.__stdin__, sys.__stdout__) if s is not None and s.isatty()), -1)
+        #: served to a browser: the server's pid, which stays our parent while it lives
+        self.server = os.getppid() if self.fd < 0 and os.environ.get("TEXTUAL_DRIVER", "").endswith(
+            ":WebDriver") else None
 
     def start(self) -> bool:
-        """Install the signal handlers (on the running loop, main thread only). False if there is no terminal."""
+        """Install the signal handlers (on the running loop, main thread only). False if there is no terminal
+        (and no server) to watch."""
+        if self.server is not None:
+            return True
         if self.fd < 0:
             return False
         loop = asyncio.get_running_loop()
@@ -57,7 +65,11 @@ class TerminalWatch:
         return True
 
     def check(self) -> None:
-        """Once per `EVERY`: is the terminal still there?"""
+        """Once per `EVERY`: is the terminal (or the server) still there?"""
+        if self.server is not None:
+            if os.getppid() != self.server:
+                self._gone("the web server went away", 129)
+            return
         try:
             termios.tcgetattr(self.fd)
         except (termios.error, OSError):
