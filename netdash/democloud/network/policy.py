@@ -29,8 +29,19 @@ def owner(ctx: Context, attrs: dict[str, Any], action: str) -> str:
     return str(wanted)
 
 
-def net_visible(ctx: Context, net: Record) -> bool:
-    return bool(ctx.can_see(net["project_id"]) or net["shared"] or net["router:external"])
+# --- RBAC: what other projects a network, subnet pool or security group is shared with ---------------
+SHARED = "access_as_shared"
+EXTERNAL = "access_as_external"
+
+
+def net_visible(store: Store, ctx: Context, net: Record) -> bool:
+    return bool(ctx.can_see(net["project_id"]) or net["shared"] or net["router:external"]
+                or store.granted(net["id"], ctx.project_id) or store.granted(net["id"], ctx.project_id, EXTERNAL))
+
+
+def usable_network(store: Store, ctx: Context, net: Record) -> bool:
+    """Where the caller may put its own ports: its network, or one shared with it."""
+    return bool(ctx.can_see(net["project_id"]) or store.shared_for(ctx, net))
 
 
 def port_visible(store: Store, ctx: Context, port: Record) -> bool:
@@ -39,16 +50,16 @@ def port_visible(store: Store, ctx: Context, port: Record) -> bool:
 
 
 def subnet_visible(store: Store, ctx: Context, subnet: Record) -> bool:
-    return ctx.can_see(subnet["project_id"]) or net_visible(ctx, store.networks[subnet["network_id"]])
+    return ctx.can_see(subnet["project_id"]) or net_visible(store, ctx, store.networks[subnet["network_id"]])
 
 
-def sg_visible(ctx: Context, sg: Record) -> bool:
-    return bool(ctx.can_see(sg["project_id"]) or sg["shared"])
+def sg_visible(store: Store, ctx: Context, sg: Record) -> bool:
+    return bool(ctx.can_see(sg["project_id"]) or store.shared_for(ctx, sg))
 
 
 def visible_network(store: Store, ctx: Context, net_id: str) -> Record:
     net = store.networks.get(net_id)
-    if net is None or not net_visible(ctx, net):
+    if net is None or not net_visible(store, ctx, net):
         raise not_found("network", net_id)
     return net
 
@@ -69,7 +80,7 @@ def visible_port(store: Store, ctx: Context, port_id: str) -> Record:
 
 def visible_sg(store: Store, ctx: Context, sg_id: str) -> Record:
     sg = store.sgs.get(sg_id)
-    if sg is None or not sg_visible(ctx, sg):
+    if sg is None or not sg_visible(store, ctx, sg):
         raise not_found("security_group", sg_id)
     return sg
 

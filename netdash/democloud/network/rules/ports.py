@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ...core import Context, new_id
-from ..errors import NeutronError, bad_request, conflict, forbidden, not_found
-from ..policy import owner, visible_network
+from ..errors import NeutronError, bad_request, conflict, forbidden
+from ..policy import owner, usable_network, visible_network
 from ..store import Record, Store
 from .addresses import Addresses
 from .secgroups import SecurityGroups
@@ -36,7 +36,7 @@ class Ports:
         """Validate and store a port; also how routers and floating IPs make theirs."""
         store = self.store
         net = visible_network(store, ctx, attrs.pop("network_id"))
-        if not ctx.can_see(net["project_id"]) and not net["shared"]:
+        if not usable_network(store, ctx, net):
             raise forbidden("create_port")
         check_binding_policy(ctx, attrs, "create_port")
         internal = attrs.pop("_project", None)  # router and floating IP ports belong to no project
@@ -52,7 +52,8 @@ class Ports:
         groups = attrs.pop("security_groups", None)
         groups = self.port_groups(ctx, project, security, groups, device_owner)
         pairs = check_pairs(security, attrs.pop("allowed_address_pairs", None) or [], mac)
-        fixed, _ = self.addresses.claim(port_id, net["id"], attrs.pop("fixed_ips", None), [])
+        fixed = self.addresses.claim(port_id, net["id"], attrs.pop("fixed_ips", None), [], mac=mac,
+                                     owner=device_owner)
         port: Record = {
             "id": port_id,
             "name": "",
@@ -96,9 +97,7 @@ class Ports:
                     f"Unable to complete operation on port {port_id}, port is already bound,"
                     " port type: ovs, old_mac {port['mac_address']}, new_mac {attrs['mac_address']}.",
                 )
-            store.macs.discard(port["mac_address"])
-            attrs["mac_address"] = self.check_mac(port["network_id"], attrs["mac_address"])
-            store.macs.add(attrs["mac_address"])
+            attrs["mac_address"] = self.check_mac(port["network_id"], attrs["mac_address"])  # None: a new one
         security = attrs.get("port_security_enabled", port["port_security_enabled"])
         if "security_groups" in attrs:
             attrs["security_groups"] = self.port_groups(
@@ -119,8 +118,14 @@ class Ports:
                 "AddressPairAndPortSecurityRequired",
                 "Port Security must be enabled in order to have allowed address pairs on a port.",
             )
-        if "fixed_ips" in attrs:
-            fixed, _ = self.addresses.claim(port_id, port["network_id"], attrs.pop("fixed_ips"), port["fixed_ips"])
+        if "fixed_ips" in attrs or attrs.get("mac_address", port["mac_address"]) != port["mac_address"]:
+            # a new MAC makes new EUI-64 addresses (neutron's `update_port_with_ips`)
+            requested = attrs.pop("fixed_ips", None)
+            if requested is None:
+                requested = [ip for ip in port["fixed_ips"] if not self.addresses.is_auto(ip["subnet_id"])]
+            fixed = self.addresses.claim(port_id, port["network_id"], requested, port["fixed_ips"],
+                                         mac=attrs.get("mac_address", port["mac_address"]),
+                                         owner=attrs.get("device_owner", port["device_owner"]))
             try:
                 self.addresses.check_fip_ips(port, fixed)
             except NeutronError:
@@ -131,6 +136,9 @@ class Ports:
             store.index_drop(store.ports_of_dev, port["device_id"], port_id)
             if attrs["device_id"]:
                 store.index_add(store.ports_of_dev, attrs["device_id"], port_id)
+        if attrs.get("mac_address", port["mac_address"]) != port["mac_address"]:
+            store.macs.discard(port["mac_address"])
+            store.macs.add(attrs["mac_address"])
         for key in ("binding:host_id", "binding:profile", "extra_dhcp_opts"):
             if key in attrs and attrs[key] is None:
                 attrs[key] = "" if key == "binding:host_id" else ([] if key == "extra_dhcp_opts" else {})
@@ -193,9 +201,7 @@ class Ports:
                 "security groups."
             )
         for group in groups:
-            sg = self.store.sgs.get(group)
-            if sg is None or not (sg["project_id"] == project or ctx.is_admin or sg["shared"]):
-                raise not_found("security_group", group)
+            self.groups.usable(ctx, project, group)
         return groups
 
 
