@@ -6,15 +6,37 @@ from __future__ import annotations
 from typing import Any
 
 from ..core import Context
-from .errors import bad_request, forbidden, not_found
+from .errors import bad_request, forbidden, neutron_error, not_found
 from .store import Record, Store
 
 #: the host name router ports are bound to, as an L3 agent would bind them
 NETWORK_HOST = "democloud-network"
+#: the host Nova binds its servers' ports to (tests keep it equal to compute/plumbing.py's HOST)
+COMPUTE_HOST = "democloud"
+#: the agents an ML2/OVS cloud of these two hosts runs (api/agents.py shows them): (agent type, binary,
+#: topic, host, availability zone)
+AGENTS = (
+    ("L3 agent", "neutron-l3-agent", "l3_agent", NETWORK_HOST, "nova"),
+    ("DHCP agent", "neutron-dhcp-agent", "dhcp_agent", NETWORK_HOST, "nova"),
+    ("Metadata agent", "neutron-metadata-agent", "N/A", NETWORK_HOST, None),
+    ("Open vSwitch agent", "neutron-openvswitch-agent", "N/A", NETWORK_HOST, None),
+    ("Open vSwitch agent", "neutron-openvswitch-agent", "N/A", COMPUTE_HOST, None),
+)
+#: (zone, resource) of the agents that have a zone: networks are hosted by DHCP agents, routers by L3 ones
+ZONES = tuple(dict.fromkeys((zone, "network" if kind == "DHCP agent" else "router")
+                            for kind, _, _, _, zone in AGENTS if zone))
 #: Neutron acting on its own behalf (router and floating IP ports belong to no project)
 SYSTEM = Context("", "neutron", ("admin", "service"), "service")
 #: ports Neutron deletes itself with their network or subnet instead of refusing with NetworkInUse
 AUTO_DELETE_OWNERS = ("network:dhcp", "network:distributed")
+
+
+def check_zones(resource: str, hints: list[str]) -> None:
+    """`validate_availability_zones`: a hint names a zone whose agents host that resource (api/agents.py)."""
+    known = {zone for zone, kind in ZONES if kind == resource}
+    for hint in hints:
+        if hint not in known:
+            raise neutron_error(404, "AvailabilityZoneNotFound", f"AvailabilityZone {hint} could not be found.")
 
 
 def owner(ctx: Context, attrs: dict[str, Any], action: str) -> str:

@@ -9,10 +9,11 @@ whole collection to a query that asked for a few items.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from ..core import Request, Response, paginate, pick_fields
-from .errors import bad_request, bad_resource, not_found
+from .errors import bad_request, bad_resource, invalid_input, not_found
 
 CONTROL = {"fields", "limit", "marker", "sort_key", "sort_dir", "page_reverse"}
 TAG_FILTERS = {"tags", "tags-any", "not-tags", "not-tags-any"}
@@ -71,6 +72,21 @@ def tags_predicate(kind: str, values: list[str]) -> Predicate:
     return check
 
 
+def changed_since(text: str) -> Predicate:
+    """standard-attr-timestamp's `changed_since`: updated at or after that moment (UTC when no zone is given)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise invalid_input("The input changed_since must be in the following format: YYYY-MM-DDTHH:MM:SSZ.") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+
+    def check(item: dict[str, Any]) -> bool:
+        return datetime.fromisoformat(item["updated_at"]) >= moment
+
+    return check
+
+
 def predicates(req: Request, known: Iterable[str], handled: Iterable[str] = ()) -> list[Predicate]:
     """The item tests of the request's filters; `handled` are filters the caller applied itself."""
     allowed = set(known)
@@ -81,6 +97,8 @@ def predicates(req: Request, known: Iterable[str], handled: Iterable[str] = ()) 
             continue
         if key in TAG_FILTERS:
             result.append(tags_predicate(key, values))
+        elif key == "changed_since" and "updated_at" in allowed:
+            result.append(changed_since(values[0]))
         elif key == "fixed_ips" and key in allowed:
             result.append(fixed_ips_predicate(values))
         elif key in allowed:

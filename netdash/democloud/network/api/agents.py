@@ -1,5 +1,6 @@
 """What an admin sees of the machinery: `/v2.0/agents` (agent, agent-resources-synced, agent_sort_key), read
-only, and `/v2.0/service-providers` (service-type).
+only, the availability zones they are in (`/v2.0/availability_zones`, availability_zone and its filters), and
+`/v2.0/service-providers` (service-type).
 
 The embedded cloud has no agent processes; it answers as an ML2/OVS cloud of two hosts would: on the network
 host the L3, DHCP, metadata and Open vSwitch agents, on the compute host (where Nova binds its servers' ports,
@@ -18,24 +19,15 @@ from typing import Any
 from ...core import HttpError, Request, Response, Router
 from ..attrs import caller
 from ..errors import not_found
-from ..policy import NETWORK_HOST
+from ..policy import AGENTS, ZONES
 from ..query import list_answer, shown
 from ..store import Store
 from .availability import HIDDEN
 
-#: the host Nova binds its servers' ports to (tests keep it equal to compute/plumbing.py's HOST)
-COMPUTE_HOST = "democloud"
 AGENT_FIELDS = ("id", "agent_type", "binary", "topic", "host", "admin_state_up", "created_at", "started_at",
                 "heartbeat_timestamp", "alive", "configurations", "description", "availability_zone",
                 "resources_synced")
-#: (agent type, binary, topic, host, availability zone)
-AGENTS = (
-    ("L3 agent", "neutron-l3-agent", "l3_agent", NETWORK_HOST, "nova"),
-    ("DHCP agent", "neutron-dhcp-agent", "dhcp_agent", NETWORK_HOST, "nova"),
-    ("Metadata agent", "neutron-metadata-agent", "N/A", NETWORK_HOST, None),
-    ("Open vSwitch agent", "neutron-openvswitch-agent", "N/A", NETWORK_HOST, None),
-    ("Open vSwitch agent", "neutron-openvswitch-agent", "N/A", COMPUTE_HOST, None),
-)
+ZONE_FIELDS = ("name", "resource", "state")
 PROVIDER_FIELDS = ("service_type", "name", "default")
 PROVIDERS = tuple({"service_type": "L3_ROUTER_NAT", "name": name, "default": False}
                   for name in ("dvrha", "dvr", "ha", "single_node"))
@@ -56,6 +48,7 @@ class AgentsController:
         r.add("GET", "/v2.0/agents", self.list)
         r.add("GET", "/v2.0/agents/{agent_id}", self.show)
         r.add("GET", "/v2.0/service-providers", self.providers)
+        r.add("GET", "/v2.0/availability_zones", self.zones)
 
     def agents(self) -> list[dict[str, Any]]:
         return [self.view(*agent) for agent in AGENTS]
@@ -95,6 +88,11 @@ class AgentsController:
         bound = sum(1 for p in store.ports.values() if p["binding:host_id"] == host)
         return {"bridge_mappings": {"public": "br-ex"}, "tunnel_types": ["vxlan"], "tunneling_ip": "127.0.0.1",
                 "l2_population": False, "devices": bound, "integration_bridge": "br-int"}
+
+    def zones(self, req: Request) -> Response:
+        """A zone per resource its agents host: networks (DHCP agents) and routers (L3 agents)."""
+        return list_answer(req, "availability_zone", "availability_zones", [
+            {"name": zone, "resource": resource, "state": "available"} for zone, resource in ZONES], ZONE_FIELDS)
 
     def providers(self, req: Request) -> Response:
         return list_answer(req, "service_provider", "service_providers", [dict(p) for p in PROVIDERS],

@@ -52,11 +52,11 @@ class SubnetPoolsController:
     def register(self, r: Router) -> None:
         r.add("GET", "/v2.0/subnetpools", self.list)
         r.add("POST", "/v2.0/subnetpools", self.create)
-        r.add("GET", "/v2.0/subnetpools/{pool_id}", self.show)
-        r.add("PUT", "/v2.0/subnetpools/{pool_id}", self.update)
-        r.add("DELETE", "/v2.0/subnetpools/{pool_id}", self.delete)
-        r.add("PUT", "/v2.0/subnetpools/{pool_id}/add_prefixes", self.add_prefixes)
-        r.add("PUT", "/v2.0/subnetpools/{pool_id}/remove_prefixes", self.remove_prefixes)
+        r.add("GET", "/v2.0/subnetpools/{subnetpool_id}", self.show)
+        r.add("PUT", "/v2.0/subnetpools/{subnetpool_id}", self.update)
+        r.add("DELETE", "/v2.0/subnetpools/{subnetpool_id}", self.delete)
+        r.add("PUT", "/v2.0/subnetpools/{subnetpool_id}/add_prefixes", self.add_prefixes)
+        r.add("PUT", "/v2.0/subnetpools/{subnetpool_id}/remove_prefixes", self.remove_prefixes)
 
     def list(self, req: Request) -> Response:
         ctx = caller(req)
@@ -65,9 +65,9 @@ class SubnetPoolsController:
         return list_answer(req, "subnetpool", "subnetpools", records, SUBNETPOOL_FIELDS,
                            view=lambda pool: subnetpool_view(self.store, pool, ctx))
 
-    def show(self, req: Request, pool_id: str) -> Response:
+    def show(self, req: Request, subnetpool_id: str) -> Response:
         ctx = caller(req)
-        return shown(req, "subnetpool", subnetpool_view(self.store, self.rules.pools.visible(ctx, pool_id), ctx))
+        return shown(req, "subnetpool", subnetpool_view(self.store, self.rules.pools.visible(ctx, subnetpool_id), ctx))
 
     def create(self, req: Request) -> Response:
         ctx = caller(req)
@@ -78,15 +78,15 @@ class SubnetPoolsController:
 
         return created(req, BODY, make, self.rules.pools.drop, lambda pool: subnetpool_view(self.store, pool, ctx))
 
-    def update(self, req: Request, pool_id: str) -> Response:
+    def update(self, req: Request, subnetpool_id: str) -> Response:
         ctx = caller(req)
-        pool = a.revised(req, self.rules.pools.visible(ctx, pool_id))
+        pool = a.revised(req, self.rules.pools.visible(ctx, subnetpool_id))
         self.rules.pools.update(ctx, pool, BODY.parse(req, update=True))
         return Response(200, {"subnetpool": subnetpool_view(self.store, pool, ctx)})
 
-    def delete(self, req: Request, pool_id: str) -> Response:
+    def delete(self, req: Request, subnetpool_id: str) -> Response:
         ctx = caller(req)
-        self.rules.pools.delete(ctx, a.revised(req, self.rules.pools.visible(ctx, pool_id)))
+        self.rules.pools.delete(ctx, a.revised(req, self.rules.pools.visible(ctx, subnetpool_id)))
         return Response(204)
 
     # --- prefix operations -----------------------------------------------------------------------------
@@ -96,14 +96,14 @@ class SubnetPoolsController:
             raise bad_request("Request body contains invalid data")
         return list(body["prefixes"])
 
-    def add_prefixes(self, req: Request, pool_id: str) -> Response:
+    def add_prefixes(self, req: Request, subnetpool_id: str) -> Response:
         ctx = caller(req)
-        pool = self.rules.pools.visible(ctx, pool_id)
+        pool = self.rules.pools.visible(ctx, subnetpool_id)
         self.rules.pools.add_prefixes(ctx, pool, self.prefixes(req))
         return Response(200, {"prefixes": pool["prefixes"]})
 
-    def remove_prefixes(self, req: Request, pool_id: str) -> Response:
+    def remove_prefixes(self, req: Request, subnetpool_id: str) -> Response:
         ctx = caller(req)
-        pool = self.rules.pools.visible(ctx, pool_id)
+        pool = self.rules.pools.visible(ctx, subnetpool_id)
         self.rules.pools.remove_prefixes(ctx, pool, self.prefixes(req))
         return Response(200, {"prefixes": pool["prefixes"]})

@@ -17,7 +17,7 @@ from ...core import Context, Request, Response, Router
 from ...validation import compile_schema, first_error, reason
 from .. import policy
 from ..attrs import caller, read_json
-from ..errors import forbidden, invalid_input, neutron_error
+from ..errors import bad_request, forbidden, invalid_input, neutron_error
 from ..rules import Rules
 from ..store import Record, Store
 
@@ -42,16 +42,16 @@ class TagsController:
         self.store = store
         self.tags = rules.tags
         s = store
-        #: collection in the path -> (member name, table, who may see a record)
-        self.resources: dict[str, tuple[str, dict[str, Record], Seen]] = {
-            "networks": ("network", s.networks, lambda c, r: policy.net_visible(s, c, r)),
-            "subnets": ("subnet", s.subnets, lambda c, r: policy.subnet_visible(s, c, r)),
-            "ports": ("port", s.ports, lambda c, r: policy.port_visible(s, c, r)),
-            "routers": ("router", s.routers, lambda c, r: c.can_see(r["project_id"])),
-            "floatingips": ("floatingip", s.fips, lambda c, r: c.can_see(r["project_id"])),
-            "security-groups": ("security_group", s.sgs, lambda c, r: policy.sg_visible(s, c, r)),
-            "subnetpools": ("subnetpool", s.subnetpools,
-                            lambda c, r: c.can_see(r["project_id"]) or s.shared_for(c, r)),
+        #: collection in the path -> (member name, the store's table, who may see a record); the table by name,
+        #: since the store's fields are replaced when a state is loaded or a journal tracks them
+        self.resources: dict[str, tuple[str, str, Seen]] = {
+            "networks": ("network", "networks", lambda c, r: policy.net_visible(s, c, r)),
+            "subnets": ("subnet", "subnets", lambda c, r: policy.subnet_visible(s, c, r)),
+            "ports": ("port", "ports", lambda c, r: policy.port_visible(s, c, r)),
+            "routers": ("router", "routers", lambda c, r: c.can_see(r["project_id"])),
+            "floatingips": ("floatingip", "fips", lambda c, r: c.can_see(r["project_id"])),
+            "security-groups": ("security_group", "sgs", lambda c, r: policy.sg_visible(s, c, r)),
+            "subnetpools": ("subnetpool", "subnetpools", lambda c, r: c.can_see(r["project_id"]) or s.shared_for(c, r)),
         }
 
     def register(self, r: Router) -> None:
@@ -75,7 +75,7 @@ class TagsController:
     def record(self, req: Request, collection: str, ident: str, action: str) -> Record:
         """The tagged resource; a 403 where the caller may not `action` its tags (`get_network:tags`)."""
         member, table, seen = self.resources[collection]
-        found = table.get(ident)
+        found = getattr(self.store, table).get(ident)
         if found is None:
             raise neutron_error(404, "TagResourceNotFound", f"Resource {collection.replace('-', '_')} {ident} "
                                                             "could not be found.")
@@ -119,6 +119,9 @@ class TagsController:
         return Response(204)
 
     def add_one(self, req: Request, collection: str, ident: str, tag: str) -> Response:
+        """No body is needed; one that is sent is still read, as Neutron's body hook reads every one."""
+        if req.body and not isinstance(read_json(req), dict):
+            raise bad_request("Body contains invalid data")
         checked(ONE_TAG, tag)
         self.tags.add_one(self.record(req, collection, ident, "update"), collection.replace("-", "_"), tag)
         return Response(201)

@@ -7,7 +7,7 @@ from typing import Any
 
 from ...core import Context, new_id
 from ..errors import conflict, forbidden
-from ..policy import AUTO_DELETE_OWNERS, EXTERNAL, SHARED, owner, writable
+from ..policy import AUTO_DELETE_OWNERS, EXTERNAL, SHARED, check_zones, owner, writable
 from ..store import Record, Store
 from .floatingips import FloatingIPs
 from .ports import Ports
@@ -32,6 +32,7 @@ class Networks:
         check_admin_only(ctx, attrs, "create_network")
         store = self.store
         attrs.pop("ha", None)  # network_ha: a network for HA routers' traffic, which needs nothing more here
+        check_zones("network", attrs.get("availability_zone_hints", []))
         project = owner(ctx, attrs, "create_network")
         kind = attrs.pop("provider:network_type", "vxlan")
         segment = attrs.pop("provider:segmentation_id", None)

@@ -3,12 +3,13 @@ Also how routers and floating IPs make and drop the ports they own."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable
 from typing import Any
 
 from ...core import Context, new_id
-from ..errors import NeutronError, bad_request, conflict, forbidden
+from ..errors import NeutronError, bad_request, conflict, forbidden, neutron_error
 from ..policy import owner, usable_network, visible_network
 from ..store import Record, Store
 from .addresses import Addresses
@@ -21,6 +22,10 @@ ROUTER_OWNERS = (
     "network:ha_router_replicated_interface",
     "network:router_ha_interface",
 )
+#: the router ports whose IPv4 addresses an update may not change (`IP_UPDATE_NOT_ALLOWED_LIST`)
+IP_UPDATE_NOT_ALLOWED = ("network:router_interface", "network:router_ha_interface",
+                         "network:ha_router_replicated_interface", "network:router_centralized_snat",
+                         "network:router_interface_distributed")
 MAC = re.compile(r"^([0-9a-f]{2}:){5}[0-9a-f]{2}$")
 
 
@@ -128,6 +133,7 @@ class Ports:
                                          owner=attrs.get("device_owner", port["device_owner"]))
             try:
                 self.addresses.check_fip_ips(port, fixed)
+                self.check_router_port_ips(port, fixed)
             except NeutronError:
                 self.addresses.release_claims(port, fixed)
                 raise
@@ -171,6 +177,16 @@ class Ports:
         del store.ports[port["id"]]
 
     # --- checks ---------------------------------------------------------------------------------
+    def check_router_port_ips(self, port: Record, fixed: list[dict[str, str]]) -> None:
+        """l3-port-ip-change-not-allowed: a router's interface keeps its IPv4 addresses."""
+        if port["device_owner"] not in IP_UPDATE_NOT_ALLOWED or port["device_id"] not in self.store.routers:
+            return
+        def v4(ips: list[dict[str, str]]) -> set[str]:
+            return {ip["ip_address"] for ip in ips if ":" not in ip["ip_address"]}
+        if v4(fixed) != v4(port["fixed_ips"]):
+            raise neutron_error(400, "IPAddressChangeNotAllowed", f"IP updates for port {port['id']} are not allowed")
+
+
     def check_mac(self, net_id: str, mac: str | None) -> str:
         store = self.store
         if mac is None:
@@ -227,4 +243,25 @@ def check_pairs(security: bool, pairs: list[dict[str, str]], mac: str) -> list[d
             "AddressPairAndPortSecurityRequired",
             "Port Security must be enabled in order to have allowed address pairs on a port.",
         )
+    for pair in pairs:
+        check_not_multicast(pair)
     return [{"ip_address": p["ip_address"], "mac_address": p.get("mac_address", mac)} for p in pairs]
+
+
+def check_not_multicast(pair: dict[str, str]) -> None:
+    """aap-reject-multicast: no multicast address, range or MAC in an allowed address pair (neutron-lib's
+    `validate_ip_not_multicast`, `validate_subnet_not_multicast`, `validate_mac_address_not_multicast`)."""
+    text = pair["ip_address"]
+    try:
+        net = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return  # not an address: the port's own checks word that
+    if "/" in text:
+        multicast = ipaddress.ip_network("224.0.0.0/4" if net.version == 4 else "ff00::/8")
+        if str(net) != "0.0.0.0/0" and net.overlaps(multicast):
+            raise bad_request(f"Subnet {text} overlaps with multicast range {multicast}, which is not supported.")
+    elif net.network_address.is_multicast:
+        raise bad_request(f"IP {text} is a multicast address, which is not supported.")
+    mac = pair.get("mac_address")
+    if mac and MAC.match(mac.lower()) and int(mac.split(":")[0], 16) & 1:
+        raise bad_request(f"MAC address {mac} is a multicast address, which is not supported.")

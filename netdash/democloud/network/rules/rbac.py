@@ -122,7 +122,7 @@ class Rbac:
             raise not_found(RESOURCE[object_type], object_id)
         if not ctx.is_admin and record["project_id"] != ctx.project_id:
             what = "networks" if object_type == "network" else "objects"
-            raise invalid_input(f"Only admins can manipulate policies on {what} they do not own")
+            raise invalid_input(f"Only admins can manipulate policies on {what} they do not own.")
         return record
 
     def reflag(self, entry: Record, *, touch: bool = True) -> None:

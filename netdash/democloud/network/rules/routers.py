@@ -8,7 +8,7 @@ from typing import Any
 
 from ...core import Context, new_id
 from ..errors import bad_request, bad_resource, conflict, forbidden, neutron_error
-from ..policy import NETWORK_HOST, SYSTEM, owner, visible_network, visible_port, visible_subnet
+from ..policy import NETWORK_HOST, SYSTEM, check_zones, owner, visible_network, visible_port, visible_subnet
 from ..store import Record, Store
 from ..views import router_ports
 from .addresses import Addresses
@@ -29,6 +29,7 @@ class Routers:
     def create(self, ctx: Context, attrs: dict[str, Any]) -> Record:
         store = self.store
         check_router_policy(ctx, attrs, "create_router")
+        check_zones("router", attrs.get("availability_zone_hints", []))
         project = owner(ctx, attrs, "create_router")
         gateway = attrs.pop("external_gateway_info", None)
         routes = attrs.pop("routes", None)

@@ -213,7 +213,7 @@ class SubnetPools:
     def check_no_default(self, version: int) -> None:
         if any(p["is_default"] and p["ip_version"] == version for p in self.store.subnetpools.values()):
             raise invalid_input("A default subnetpool for this IP family has already been set. Only one default "
-                                "may exist per IP family")
+                                "may exist per IP family.")
 
     @staticmethod
     def check_address_scope(scope: str | None) -> None:

@@ -130,7 +130,7 @@ class Subnets:
         subnet_id = subnet["id"]
         writable(ctx, subnet, "update_subnet")
         if attrs.get("enable_dhcp") is False and (subnet["ipv6_ra_mode"] or subnet["ipv6_address_mode"]):
-            raise invalid_input("Cannot disable enable_dhcp with ipv6 attributes set")
+            raise invalid_input("Cannot disable enable_dhcp with ipv6 attributes set.")
         cidr, pools = store.subnet_ranges[subnet_id]
         gateway = attrs.get("gateway_ip", subnet["gateway_ip"])
         if "gateway_ip" in attrs:
@@ -188,16 +188,16 @@ def check_ipv6_modes(attrs: dict[str, Any], cidr: ipam.IPNet | None) -> None:
     if attrs["ip_version"] == 4:
         for key, value in (("ipv6_ra_mode", ra), ("ipv6_address_mode", address)):
             if value is not None:
-                raise invalid_input(f"{key} is not valid when ip_version is 4")
+                raise invalid_input(f"{key} is not valid when ip_version is 4.")
         return
     if (ra or address) and attrs.get("enable_dhcp") is False:
-        raise invalid_input("ipv6_ra_mode or ipv6_address_mode cannot be set when enable_dhcp is set to False")
+        raise invalid_input("ipv6_ra_mode or ipv6_address_mode cannot be set when enable_dhcp is set to False.")
     if ra and address and ra != address:
         raise invalid_input(f"ipv6_ra_mode set to '{ra}' with ipv6_address_mode set to '{address}' is not valid. "
-                            "If both attributes are set, they must be the same value")
+                            "If both attributes are set, they must be the same value.")
     if cidr is not None and (ra in ipam.AUTO_MODES or address in ipam.AUTO_MODES) and cidr.prefixlen != 64:
         raise invalid_input(f"Invalid CIDR {cidr} for IPv6 address mode. OpenStack uses the EUI-64 address "
-                            "format, which requires the prefix to be /64")
+                            "format, which requires the prefix to be /64.")
 
 
 def check_gateway(cidr: ipam.IPNet, gateway: str | None) -> None:
