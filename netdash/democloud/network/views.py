@@ -8,6 +8,8 @@ from typing import Any
 from ..core import Context
 from .store import Record, Store
 
+#: what the standard attribute extensions add at the end of most resources, in that order
+STANDARD_TAIL = ("description", "tags", "created_at", "updated_at", "revision_number", "tenant_id")
 #: the order real Neutron writes each resource's fields in
 NETWORK_FIELDS = (
     "id",
@@ -154,12 +156,7 @@ RULE_FIELDS = (
     "remote_group_id",
     "standard_attr_id",
     "belongs_to_default_sg",
-    "description",
-    "tags",
-    "created_at",
-    "updated_at",
-    "revision_number",
-    "tenant_id",
+    *STANDARD_TAIL,
 )
 BOUND_DETAILS = {
     "port_filter": True,
@@ -316,12 +313,7 @@ SUBNETPOOL_FIELDS = (
     "ip_version",
     "default_quota",
     "address_scope_id",
-    "description",
-    "tags",
-    "created_at",
-    "updated_at",
-    "revision_number",
-    "tenant_id",
+    *STANDARD_TAIL,
 )
 RBAC_FIELDS = ("id", "project_id", "action", "object_id", "target_tenant", "object_type", "tenant_id")
 

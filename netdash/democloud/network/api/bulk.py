@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ...core import Request, Response
+from ...core import Context, Request, Response
 from ..attrs import Body
+from ..rules.quotas import Quotas
 from ..store import Record
 
 Make = Callable[[dict[str, Any]], Record]
@@ -39,3 +40,14 @@ def created(req: Request, body: Body, make: Make, undo: Undo, view: View, *,
             undo(record)
         raise
     return Response(201, {body.resource + "s": [view(record) for record in made]})
+
+
+def admitted(quotas: Quotas, ctx: Context, resource: str,
+             create: Callable[[Context, dict[str, Any]], Record]) -> Make:
+    """A rule's create behind the project's quota, which each item of a bulk passes in turn (so a bulk past
+    the limit is refused as a whole, as Neutron's reservation of all its items refuses it)."""
+    def make(attrs: dict[str, Any]) -> Record:
+        quotas.admit(ctx, attrs, resource)
+        return create(ctx, attrs)
+
+    return make

@@ -12,7 +12,7 @@ from ..query import list_answer, shown
 from ..rules import Rules
 from ..store import Record, Store
 from ..views import FIP_FIELDS, fip_view
-from .bulk import created
+from .bulk import admitted, created
 
 SPEC: dict[str, a.Attr] = {
     **a.STANDARD,
@@ -63,10 +63,7 @@ class FloatingIPsController:
     def create(self, req: Request) -> Response:
         ctx = caller(req)
 
-        def make(attrs: dict[str, Any]) -> Record:
-            self.rules.quotas.admit(ctx, attrs, "floatingip")
-            return self.rules.fips.create(ctx, attrs)
-
+        make = admitted(self.rules.quotas, ctx, "floatingip", self.rules.fips.create)
         return created(req, BODY, make, self.rules.fips.delete, self.view)
 
     def update(self, req: Request, fip_id: str) -> Response:

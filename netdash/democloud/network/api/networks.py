@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ...core import Request, Response, Router
 from .. import attrs as a
 from .. import policy
@@ -12,7 +10,7 @@ from ..query import list_answer, shown
 from ..rules import Rules
 from ..store import Store
 from ..views import NETWORK_FIELDS, network_view
-from .bulk import created
+from .bulk import admitted, created
 
 SPEC: dict[str, a.Attr] = {
     **a.STANDARD,
@@ -68,10 +66,7 @@ class NetworksController:
     def create(self, req: Request) -> Response:
         ctx = caller(req)
 
-        def make(attrs: dict[str, Any]) -> dict[str, Any]:
-            self.rules.quotas.admit(ctx, attrs, "network")
-            return self.rules.networks.create(ctx, attrs)
-
+        make = admitted(self.rules.quotas, ctx, "network", self.rules.networks.create)
         return created(req, BODY, make, self.rules.networks.drop,
                        lambda net: network_view(self.store, net, ctx, created=True))
 

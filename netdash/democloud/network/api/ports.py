@@ -10,9 +10,9 @@ from .. import policy
 from ..attrs import caller
 from ..query import list_answer, shown
 from ..rules import Rules
-from ..store import Record, Store
+from ..store import Store
 from ..views import PORT_FIELDS, port_view
-from .bulk import created
+from .bulk import admitted, created
 
 #: neutron-lib's `validate_fixed_ips` words a list that is none, and an item that is no dict, alike
 NOT_FIXED_IPS = "Invalid data format for fixed IP: '{value}'"
@@ -89,10 +89,7 @@ class PortsController:
     def create(self, req: Request) -> Response:
         ctx = caller(req)
 
-        def make(attrs: dict[str, Any]) -> Record:
-            self.rules.quotas.admit(ctx, attrs, "port")
-            return self.rules.ports.create(ctx, attrs)
-
+        make = admitted(self.rules.quotas, ctx, "port", self.rules.ports.create)
         return created(req, BODY, make, self.rules.ports.drop, lambda port: port_view(port, ctx.is_admin))
 
     def update(self, req: Request, port_id: str) -> Response:

@@ -12,7 +12,7 @@ from ..rules import Rules
 from ..rules.rbac import ACTIONS, rbac_not_found
 from ..store import Record, Store
 from ..views import RBAC_FIELDS, rbac_view
-from .bulk import created
+from .bulk import admitted, created
 
 #: `convert_valid_object_type`
 OBJECT_TYPE = a.raising(a.Kind({"type": "string", "pattern": r"^\s*(?i:" + "|".join(ACTIONS) + r")\s*\Z"},
@@ -65,10 +65,7 @@ class RbacController:
     def create(self, req: Request) -> Response:
         ctx = caller(req)
 
-        def make(attrs: dict[str, object]) -> Record:
-            self.rules.quotas.admit(ctx, attrs, "rbac_policy")
-            return self.rules.rbac.create(ctx, attrs)
-
+        make = admitted(self.rules.quotas, ctx, "rbac_policy", self.rules.rbac.create)
         return created(req, BODY, make, self.rules.rbac.revoke, rbac_view)
 
     def update(self, req: Request, policy_id: str) -> Response:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ...core import Context, Request, Response, Router
 from .. import attrs as a
 from .. import policy
@@ -13,7 +11,7 @@ from ..query import list_answer, shown
 from ..rules import Rules
 from ..store import Record, Store
 from ..views import ROUTER_FIELDS, router_view
-from .bulk import created
+from .bulk import admitted, created
 from .ports import FIXED_IP
 from .subnets import ROUTE
 
@@ -71,10 +69,7 @@ class RoutersController:
     def create(self, req: Request) -> Response:
         ctx = caller(req)
 
-        def make(attrs: dict[str, Any]) -> Record:
-            self.rules.quotas.admit(ctx, attrs, "router")
-            return self.rules.routers.create(ctx, attrs)
-
+        make = admitted(self.rules.quotas, ctx, "router", self.rules.routers.create)
         return created(req, BODY, make, self.rules.routers.delete,
                        lambda router: router_view(self.store, router, ctx.is_admin))
 

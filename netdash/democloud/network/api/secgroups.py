@@ -16,7 +16,7 @@ from ..rules import Rules
 from ..rules.sg_checks import PROTOCOLS, SUPPORTED
 from ..store import Record, Store
 from ..views import RULE_FIELDS, SG_FIELDS, rule_view, sg_view
-from .bulk import created
+from .bulk import admitted, created
 
 
 def convert_protocol(value: Any) -> str | None:
@@ -118,10 +118,7 @@ class SecurityGroupsController:
     def create(self, req: Request) -> Response:
         ctx = caller(req)
 
-        def make(attrs: dict[str, Any]) -> Record:
-            self.rules.quotas.admit(ctx, attrs, "security_group")
-            return self.rules.groups.create(ctx, attrs)
-
+        make = admitted(self.rules.quotas, ctx, "security_group", self.rules.groups.create)
         return created(req, BODY, make, self.rules.groups.drop, lambda sg: sg_view(self.store, sg, ctx))
 
     def update(self, req: Request, sg_id: str) -> Response:

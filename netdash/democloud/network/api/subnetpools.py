@@ -3,8 +3,6 @@ subnetpool-prefix-ops): parse, call the rules, render the views."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from ...core import Request, Response, Router
 from ...validation import compile_schema, first_error
 from .. import attrs as a
@@ -12,9 +10,9 @@ from ..attrs import caller
 from ..errors import bad_request
 from ..query import list_answer, shown
 from ..rules import Rules
-from ..store import Record, Store
+from ..store import Store
 from ..views import SUBNETPOOL_FIELDS, subnetpool_view
-from .bulk import created
+from .bulk import admitted, created
 
 #: `type:not_empty_name_string`
 NAME = a.Kind({**a.string(255).schema, "pattern": r"\S",
@@ -72,10 +70,7 @@ class SubnetPoolsController:
     def create(self, req: Request) -> Response:
         ctx = caller(req)
 
-        def make(attrs: dict[str, Any]) -> Record:
-            self.rules.quotas.admit(ctx, attrs, "subnetpool")
-            return self.rules.pools.create(ctx, attrs)
-
+        make = admitted(self.rules.quotas, ctx, "subnetpool", self.rules.pools.create)
         return created(req, BODY, make, self.rules.pools.drop, lambda pool: subnetpool_view(self.store, pool, ctx))
 
     def update(self, req: Request, subnetpool_id: str) -> Response:

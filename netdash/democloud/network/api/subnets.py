@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ...core import Request, Response, Router
 from .. import attrs as a
 from .. import policy
@@ -12,7 +10,7 @@ from ..query import list_answer, shown
 from ..rules import Rules
 from ..store import Record, Store
 from ..views import SUBNET_FIELDS, subnet_view
-from .bulk import created
+from .bulk import admitted, created
 
 IPV6_MODES = a.nullable(a.one_of("slaac", "dhcpv6-stateful", "dhcpv6-stateless"))
 POOL = a.dict_of({"start": a.string(64), "end": a.string(64)}, required=("start", "end"), strict=True)
@@ -77,10 +75,7 @@ class SubnetsController:
     def create(self, req: Request) -> Response:
         ctx = caller(req)
 
-        def make(attrs: dict[str, Any]) -> Record:
-            self.rules.quotas.admit(ctx, attrs, "subnet")
-            return self.rules.subnets.create(ctx, attrs)
-
+        make = admitted(self.rules.quotas, ctx, "subnet", self.rules.subnets.create)
         return created(req, BODY, make, self.rules.subnets.drop, self.view)
 
     def update(self, req: Request, subnet_id: str) -> Response:
