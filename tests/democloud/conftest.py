@@ -16,3 +16,10 @@ def web_cloud() -> Iterator[DemoCloud]:
     settings = Settings(provisioning_delay=0.2, build_delay=0.1, monitor_time_scale=SCALE)
     with DemoCloud(seed=True, settings=settings) as cloud:
         yield cloud
+
+
+@pytest.fixture(scope="module")
+def module_cloud() -> Iterator[DemoCloud]:
+    """One empty cloud for a whole module whose tests each make (and name apart) their own resources."""
+    with DemoCloud(seed=False, settings=Settings(provisioning_delay=0.2, build_delay=0.1)) as cloud:
+        yield cloud

@@ -35,6 +35,7 @@ class Neutron:
             "floatingip": "floatingips",
             "security_group": "security-groups",
             "security_group_rule": "security-group-rules",
+            "rbac_policy": "rbac-policies",
         }.get(resource, resource + "s")
         return self.ok("POST", f"/{collection}", {resource: attrs})[resource]
 

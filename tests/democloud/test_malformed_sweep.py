@@ -19,7 +19,8 @@ OWN_KEY = {"networks": "network", "subnets": "subnet", "ports": "port", "routers
            "floatingips": "floatingip", "security-groups": "security_group",
            "security-group-rules": "security_group_rule", "servers": "server", "os-keypairs": "keypair",
            "os-interface": "interfaceAttachment", "loadbalancers": "loadbalancer", "listeners": "listener",
-           "pools": "pool", "members": "member", "healthmonitors": "healthmonitor"}
+           "pools": "pool", "members": "member", "healthmonitors": "healthmonitor", "subnetpools": "subnetpool",
+           "rbac-policies": "rbac_policy", "add_extraroutes": "router", "remove_extraroutes": "router"}
 KEYS = [*OWN_KEY.values(), "members", "os-stop", "os-start", "reboot"]
 JUNK_VALUES: dict[str, Any] = {
     "name": {"a": 1}, "admin_state_up": "perhaps", "id": 5, "network_id": [], "subnet_id": [1],
@@ -47,7 +48,12 @@ def bodies(own_key: str | None) -> list[bytes]:
 
 
 def real_ids(cloud: DemoCloud) -> dict[str, str]:
+    """The ids each route's path names, of the seed's resources; and a subnet pool and an RBAC policy, which
+    the seed has none of."""
     conn = cloud.connection()
+    subnetpool = conn.network.create_subnet_pool(name="sweep-pool", prefixes=["10.250.0.0/16"])
+    policy = conn.network.create_rbac_policy(object_type="network", object_id=conn.network.find_network("private").id,
+                                             action="access_as_shared", target_project_id=conn.current_project_id)
     lb = next(iter(conn.load_balancer.load_balancers()))
     pool = next(iter(conn.load_balancer.pools()))
     sg = next(iter(conn.network.security_groups(name="default")))
@@ -63,6 +69,8 @@ def real_ids(cloud: DemoCloud) -> dict[str, str]:
         "member_id": next(iter(conn.load_balancer.members(pool))).id,
         "hm_id": next(iter(conn.load_balancer.health_monitors())).id,
         "project_id": conn.current_project_id,
+        "subnetpool_id": subnetpool.id, "policy_id": policy.id, "ident": conn.network.find_network("private").id,
+        "tag": "sweep",
     }
 
 

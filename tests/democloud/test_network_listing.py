@@ -66,7 +66,7 @@ def test_pagination_links(conn: Any, empty_cloud: DemoCloud) -> None:
     bad = api.call("GET", "/networks", params={"limit": "x"})
     assert (
         api.error(bad, 400, "BadRequest")
-        == "Bad limit request: Limit must be an integer 0 or greater and not 'x'"
+        == "Bad limit request: Limit must be an integer 0 or greater and not 'x'."
     )
     api.error(api.call("GET", "/networks", params={"marker": "nope"}), 404, "NetworkNotFound")
 

@@ -67,6 +67,9 @@ def test_router_gateway_and_interfaces(conn: Any, empty_cloud: DemoCloud) -> Non
         {"router": {"routes": [{"destination": "192.168.0.0/24", "nexthop": "172.16.0.5"}]}},
     )
     api.error(bad, 400, "InvalidRoutes")
+    held = api.call("PUT", f"/routers/{router['id']}/remove_router_interface", {"subnet_id": subnet["id"]})
+    api.error(held, 409, "RouterInterfaceInUseByRoute")  # the route's nexthop is on that subnet
+    api.ok("PUT", f"/routers/{router['id']}", {"router": {"routes": []}})
     removed = api.ok("PUT", f"/routers/{router['id']}/remove_router_interface", {"subnet_id": subnet["id"]})
     assert removed["port_id"] == iface["id"]
     api.error(api.call("GET", f"/ports/{iface['id']}"), 404, "PortNotFound")
@@ -98,7 +101,7 @@ def test_router_interface_by_port_and_gateway_rules(empty_cloud: DemoCloud) -> N
     )
     assert (
         api.error(internal, 400, "BadRequest")
-        == f"Bad router request: Network {net['id']} is not an external network"
+        == f"Bad router request: Network {net['id']} is not an external network."
     )
 
 
@@ -205,7 +208,7 @@ def test_floating_ip_rules(empty_cloud: DemoCloud) -> None:
     )
     assert (
         api.error(resp, 400, "BadRequest")
-        == f"Bad floatingip request: Port {multi['id']} does not have fixed ip {absent}"
+        == f"Bad floatingip request: Port {multi['id']} does not have fixed ip {absent}."
     )
     second = multi["fixed_ips"][1]["ip_address"]
     ok = api.ok(

@@ -27,7 +27,8 @@ def world() -> tuple[Store, Rules]:
 def routed_port(store: Store, rules: Rules) -> tuple[dict, dict]:
     """`public` (external), a project network with a subnet, and a port on it: (public network, port)."""
     public = rules.networks.create(ADMIN, {"name": "public", "router:external": True, "shared": True})
-    rules.subnets.create(ADMIN, {"network_id": public["id"], "ip_version": 4, "cidr": "127.24.4.0/24"})
+    rules.subnets.create(ADMIN, {"network_id": public["id"], "ip_version": 4, "cidr": "127.24.4.0/24",
+                                 "enable_dhcp": False})
     net = rules.networks.create(DEMO, {"name": "private"})
     subnet = rules.subnets.create(DEMO, {"network_id": net["id"], "ip_version": 4, "cidr": "10.0.0.0/24"})
     port = rules.ports.create(DEMO, {"network_id": net["id"], "name": "p"})

@@ -82,8 +82,9 @@ def test_every_acknowledged_write_survives_kill_9(tmp_path: Path, processes: lis
     tenant = kill_after_each(tmp_path / "cloud.json", processes, None, "--empty", every=2)
     kinds = set(tenant.acknowledged)
     assert kinds >= {"network", "subnet", "port", "port renamed", "port deleted", "router", "router interface",
-                     "floating IP", "security group", "security group rule", "key pair", "server",
-                     "server stopped", "load balancer", "listener", "pool", "member", "health monitor"}, kinds
+                     "floating IP", "security group", "security group rule", "subnet pool", "subnet from a pool",
+                     "RBAC policy", "tags", "key pair", "server", "server stopped", "load balancer", "listener",
+                     "pool", "member", "health monitor"}, kinds
 
 
 def test_acknowledged_writes_to_a_scale_cloud_survive_kill_9(tmp_path: Path, processes: list[Process]) -> None:

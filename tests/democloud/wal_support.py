@@ -174,6 +174,28 @@ class Tenant:
         self.promise("security group rule", f"/networking/v2.0/security-group-rules/{rule['id']}",
                      "security_group_rule", {"port_range_min": port})
 
+    def shared_pool(self) -> None:
+        """A subnet pool and a subnet carved from it, the network shared with another project by an RBAC
+        policy, and tags on it: the stores the extensions added."""
+        net = self.network()
+        third = len(self.made.get("pool", [])) + 1
+        pool = self.call("POST", "/networking/v2.0/subnetpools", {"subnetpool": {
+            "name": self.name("pool"), "prefixes": [f"10.{200 + third}.0.0/16"], "default_prefixlen": 24}})
+        pool_id = self.keep("pool", pool["subnetpool"]["id"])
+        self.promise("subnet pool", f"/networking/v2.0/subnetpools/{pool_id}", "subnetpool",
+                     {"prefixes": [f"10.{200 + third}.0.0/16"]})
+        subnet = self.call("POST", "/networking/v2.0/subnets", {"subnet": {
+            "network_id": net, "ip_version": 4, "subnetpool_id": pool_id}})["subnet"]
+        self.promise("subnet from a pool", f"/networking/v2.0/subnets/{subnet['id']}", "subnet",
+                     {"cidr": f"10.{200 + third}.0.0/24", "subnetpool_id": pool_id})
+        policy = self.call("POST", "/networking/v2.0/rbac-policies", {"rbac_policy": {
+            "object_type": "network", "object_id": net, "action": "access_as_shared",
+            "target_tenant": "6d1e3f0a5b7c4e2d9a8b0c1d2e3f4a5b"}})["rbac_policy"]
+        self.promise("RBAC policy", f"/networking/v2.0/rbac-policies/{policy['id']}", "rbac_policy",
+                     {"object_id": net})
+        self.call("PUT", f"/networking/v2.0/networks/{net}/tags", {"tags": ["durable", "shared"]})
+        self.promise("tags", f"/networking/v2.0/networks/{net}", "network", {"tags": ["durable", "shared"]})
+
     # --- Nova ------------------------------------------------------------------------------------------
     def keypair(self) -> None:
         name = self.name("kp")
@@ -274,13 +296,13 @@ class Tenant:
     def every_kind(self) -> list[Callable[[], Any]]:
         """One write of each kind, in an order where each finds what it needs."""
         return [self.network, self.subnet, self.port, self.rename_port, self.router, self.interface,
-                self.floating_ip, self.security_group, self.keypair, self.server, self.stop_server,
-                *self.load_balancer(), self.delete_port]
+                self.floating_ip, self.security_group, self.shared_pool, self.keypair, self.server,
+                self.stop_server, *self.load_balancer(), self.delete_port]
 
     def random_write(self) -> None:
         choice = self.rng.choice([self.network, self.subnet, self.port, self.rename_port, self.delete_port,
                                   self.router, self.interface, self.floating_ip, self.security_group, self.keypair,
-                                  self.server, self.stop_server, "lb"])
+                                  self.server, self.stop_server, self.shared_pool, "lb"])
         if choice == "lb":
             for step in self.load_balancer():
                 step()

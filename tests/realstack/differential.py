@@ -40,6 +40,8 @@ class Step:
     wait_server: str = ""
     #: who asks: "admin" (of the project everything else is created in) or "other" (a member of another project)
     caller: str = "admin"
+    #: headers of its own (`If-Match`); "{name}" inside is replaced by a save
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class Target:
         headers = {"Content-Type": "application/json"} if content else {}
         if step.caller == "other":
             headers.update(self.other)
+        headers.update({k: v.format_map(self.saved) for k, v in step.headers.items()})
         response = self.http.request(step.method, url, content=content, headers=headers)
         try:
             body = response.json() if response.content else None

@@ -11,6 +11,7 @@ in DIFFERENCES.md.
 
 from __future__ import annotations
 
+from . import differential_neutron
 from .differential import DEEP, MALFORMED, Step
 
 N, LB, C = "network", "load-balancer", "compute"
@@ -245,8 +246,8 @@ CLEANUP = [
 ]
 
 #: Octavia's load balancer and Nova's server need the subnet: they run between Neutron's creations and the
-#: clean-up
-STEPS = [*NEUTRON, *ISOLATION, *QUOTAS, *OCTAVIA, *NOVA, *CLEANUP]
+#: clean-up; the extension kinds (differential_neutron.py) after the quotas' reset
+STEPS = [*NEUTRON, *ISOLATION, *QUOTAS, *differential_neutron.STEPS, *OCTAVIA, *NOVA, *CLEANUP]
 #: the kinds sent only when realstack runs Nova (REALSTACK_NOVA=1)
 NOVA_KINDS = frozenset(step.kind for step in NOVA)
 

@@ -14,14 +14,19 @@ from typing import Any
 from ..core import HttpError, Request, Response, request_id
 from ..runtime import Runtime
 from ..service import Refusal, Service
+from .api.agents import AgentsController
+from .api.availability import AvailabilityController
 from .api.extensions import ExtensionsController
 from .api.floatingips import FloatingIPsController
 from .api.networks import NetworksController
 from .api.ports import PortsController
 from .api.quotas import QuotasController
+from .api.rbac import RbacController
 from .api.routers import RoutersController
 from .api.secgroups import SecurityGroupsController
+from .api.subnetpools import SubnetPoolsController
 from .api.subnets import SubnetsController
+from .api.tags import TagsController
 from .errors import NeutronError, as_http, bad_request, html_not_found, neutron_error
 from .rules import Rules
 from .store import Store
@@ -31,6 +36,7 @@ from .views import fip_view, network_view, port_view, subnet_view
 RESOURCES = (
     ("network", "networks"),
     ("subnet", "subnets"),
+    ("subnetpool", "subnetpools"),
     ("port", "ports"),
     ("router", "routers"),
     ("floatingip", "floatingips"),
@@ -56,8 +62,11 @@ class Network(Service):
         r.add("GET", "/", self.versions, public=True)
         r.add("GET", "/v2.0", self.resources, public=True)
         for controller in (NetworksController, SubnetsController, PortsController, RoutersController,
-                           FloatingIPsController, SecurityGroupsController, QuotasController):
+                           FloatingIPsController, SecurityGroupsController, QuotasController, SubnetPoolsController,
+                           RbacController, TagsController):
             controller(self.store, self.rules).register(r)
+        AvailabilityController(self.store).register(r)
+        AgentsController(self.store, self.runtime.now(), self.runtime.now).register(r)
         ExtensionsController().register(r)
 
     # --- Neutron's answers: refusals of its rules, and requests no route takes -------------------

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..core import Context, MalformedBody, Request
 from ..validation import ValidationError, compile_schema, first_error, reason
-from .errors import NeutronError, bad_request, invalid_input
+from .errors import NeutronError, bad_request, bad_resource, invalid_input, neutron_error
 
 Converter = Callable[[Any], Any]
 
@@ -142,9 +142,31 @@ def dict_or_nodata(keys: dict[str, Kind], required: tuple[str, ...] = (), **kw: 
 
 ANY_DICT = Kind({"type": "object", "reasons": {"type": "'{value}' is not a dictionary"}})
 
+
+def non_negative() -> Kind:
+    """`convert_to_int` then `type:non_negative` (a subnet's `prefixlen`, a subnet pool's bounds)."""
+    return Kind({**_INTEGER, "minimum": 0, "converter": ["anyOf"],
+                 "reasons": {"anyOf": "'{value}' is not an integer", "minimum": "'{value}' should be non-negative"}},
+                int)
+
+
+#: `type:subnet`: a CIDR written with its prefix length
+SUBNET = Kind({"type": "string", "format": "cidr", "pattern": "/",
+               "reasons": {kw: "'{value}' is not a valid IP subnet" for kw in ("type", "format", "pattern")}})
+
+
+def raising(kind: Kind, status: int, error_type: str, template: str, *keywords: str) -> Kind:
+    """`kind` whose failures are a converter's or validator's own exception rather than the API layer's
+    wording: `SecurityGroupRuleInvalidProtocol`, a security group named `default` (409)..."""
+    raises = {kw: [status, error_type, template] for kw in keywords}
+    return Kind({**kind.schema, "raises": raises}, kind.convert)
+
 NAME = Attr(string())
 DESCRIPTION = Attr(string())
-TAGS = Attr(list_of(string(255), unique=True), put=False)
+#: the tag extension's `tags`: shown, and set through `/{resource}/{id}/tags`, not in the resource's body
+TAGS = Attr(ANYTHING, post=False, put=False)
+#: except a port's, which a create may carry (neutron's `TAG_ATTRIBUTE_MAP_PORTS`)
+PORT_TAGS = Attr(list_of(string(255), unique=True), put=False)
 PROJECT = Attr(string(255), put=False)
 #: what every resource shows and no request sets (`Attribute 'id' not allowed in POST`, `Cannot update
 #: read-only attribute id`); each table adds its own (a network's `subnets`, a port's `binding:vif_type`)
@@ -156,6 +178,26 @@ STANDARD = dict.fromkeys(("id", "created_at", "updated_at", "revision_number"), 
 def caller(req: Request) -> Context:
     assert req.context is not None  # routes are not public: the dispatcher answered 401 already
     return req.context
+
+
+def revised(req: Request, record: dict[str, Any]) -> dict[str, Any]:
+    """revision-if-match: a change sent with `If-Match: revision_number=N` applies only to revision N
+    (neutron's `check_request_for_revision_constraint`, enforced by its revision plugin with a 412)."""
+    wanted = None
+    for tag in (t.strip().removeprefix("W/").strip('"') for t in (req.header("if-match") or "").split(",")):
+        if not tag.startswith("revision_number="):
+            continue
+        if wanted is not None:
+            raise bad_resource("if-match", "Multiple revision_number etags are not supported.")
+        try:
+            wanted = int(tag.removeprefix("revision_number="))
+        except ValueError:
+            raise bad_resource("if-match", "Revision number etag must be in the format of "
+                                           "revision_number=<int>") from None
+    if wanted is not None and wanted != record["revision_number"]:
+        raise neutron_error(412, "RevisionNumberConstraintFailed",
+                            f"Constrained to {wanted}, but current revision is {record['revision_number']}")
+    return record
 
 
 # --- body parsing -------------------------------------------------------------------------------
@@ -206,11 +248,31 @@ class Body:
 
     def parse(self, req: Request, *, update: bool) -> dict[str, Any]:
         """The converted attributes of `{"<resource>": {...}}`, or the 400 Neutron answers."""
-        body = read_json(req)
+        return self.parse_body(read_json(req), update=update)
+
+    def parse_body(self, body: Any, *, update: bool) -> dict[str, Any]:
         error = first_error(self.validators[update], body, self.rank)
         if error is not None:
             raise self.refusal(error, update=update)
         return {key: self.spec[key].kind.convert(value) for key, value in body[self.resource].items()}
+
+    def creations(self, req: Request) -> tuple[list[dict[str, Any]], bool]:
+        """What a POST creates: one item, or the items of a bulk create (`{"<resource>s": [...]}`, each item
+        bare or wrapped in its resource key), each checked as a single create is (`prepare_request_body`);
+        and whether it was a bulk create."""
+        body = read_json(req)
+        collection = self.resource + "s"  # as Neutron spells every collection here, even `rbac_policys`
+        if not isinstance(body, dict) or collection not in body:
+            return [self.parse_body(body, update=False)], False
+        items = body[collection]
+        if not items:
+            raise bad_request("Resources required")
+        if isinstance(items, dict):  # Neutron iterates what it is given: a dict's keys
+            items = list(items)
+        if not isinstance(items, list | str):
+            raise bad_request("Body contains invalid data")
+        return [self.parse_body(item if isinstance(item, dict) and self.resource in item else {self.resource: item},
+                                update=False) for item in items], True
 
     def refusal(self, error: ValidationError, *, update: bool) -> NeutronError:
         path = list(error.absolute_path)
@@ -237,6 +299,10 @@ def refused_value(key: str, error: ValidationError) -> NeutronError:
     """A value's refusal: its converter's InvalidInput, or its validator's HTTPBadRequest."""
     why = reason(error, error.message)
     schema = error.schema if isinstance(error.schema, dict) else {}
+    raised = schema.get("raises", {}).get(error.validator)
+    if raised is not None:
+        status, error_type, template = raised
+        return neutron_error(status, error_type, template.format(value=error.instance))
     if error.validator in schema.get("converter", ()):
         return invalid_input(f"{why}.")
     return bad_request(f"Invalid input for {key}. Reason: {why}.")

@@ -28,6 +28,8 @@ NOT_FOUND = {
     "floatingip": ("FloatingIPNotFound", "Floating IP {id} could not be found"),
     "security_group": ("SecurityGroupNotFound", "Security group {id} does not exist"),
     "security_group_rule": ("SecurityGroupRuleNotFound", "Security group rule {id} does not exist"),
+    "subnetpool": ("SubnetPoolNotFound", "Subnet pool {id} could not be found."),
+    "agent": ("AgentNotFound", "Agent {id} could not be found."),
 }
 
 
@@ -79,8 +81,8 @@ def bad_request(message: str) -> NeutronError:
 
 
 def bad_resource(resource: str, message: str) -> NeutronError:
-    """neutron-lib's BadRequest: `Bad <resource> request: <message>`."""
-    return BadRequest(400, "BadRequest", f"Bad {resource} request: {message}")
+    """neutron-lib's BadRequest: `Bad <resource> request: <message>.` (a message ending in a period ends in two)."""
+    return BadRequest(400, "BadRequest", f"Bad {resource} request: {message}.")
 
 
 def invalid_input(message: str) -> NeutronError:

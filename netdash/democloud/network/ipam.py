@@ -28,9 +28,41 @@ def parse_cidr(cidr: str, ip_version: int, dhcp: bool = True) -> IPNet:
         raise invalid_input(f"{cidr} is not in a CIDR format.") from None
     if net.version != ip_version:
         raise invalid_input(f"cidr '{cidr}' does not match the ip_version '{ip_version}'.")
-    if dhcp and ((net.version == 4 and net.prefixlen > 30) or (net.version == 6 and net.prefixlen > 126)):
-        raise invalid_input("Subnet has a prefix length that is incompatible with DHCP service enabled.")
+    check_dhcp(net, dhcp)
     return net
+
+
+def check_dhcp(net: IPNet, dhcp: bool) -> None:
+    """`_validate_subnet`'s checks of a CIDR: `::` never, and what a DHCP server cannot serve."""
+    if net.version == 6 and int(net.network_address) == 0:
+        raise invalid_input("IPv6 subnet '::' is not supported.")
+    if not dhcp:
+        return
+    if (net.version == 4 and net.prefixlen > 30) or (net.version == 6 and net.prefixlen > 126):
+        raise invalid_input("Subnet has a prefix length that is incompatible with DHCP service enabled.")
+    if net.is_multicast:
+        raise invalid_input("Multicast IP subnet is not supported if enable_dhcp is True.")
+    if net.is_loopback:
+        raise invalid_input("Loopback IP subnet is not supported if enable_dhcp is True.")
+    if net.version == 4 and int(net.network_address) == 0:
+        raise invalid_input("First IP '0.0.0.0' of network is not supported if enable_dhcp is True.")
+
+
+#: the IPv6 modes in which hosts make their own addresses (SLAAC, or DHCPv6 for options only)
+AUTO_MODES = ("slaac", "dhcpv6-stateless")
+
+
+def is_auto_address(subnet: dict[str, Any]) -> bool:
+    """neutron's `is_auto_address_subnet`: its ports' addresses are EUI-64 ones, made from their MACs."""
+    return subnet["ipv6_address_mode"] in AUTO_MODES or subnet["ipv6_ra_mode"] in AUTO_MODES
+
+
+def eui64(net: IPNet, mac: str) -> str:
+    """The address of `mac` in the /64 `net` (RFC 4291: ff:fe in the middle, the universal/local bit flipped),
+    as netutils' `get_ipv6_addr_by_EUI64` makes it."""
+    value = int(mac.replace(":", "").replace("-", ""), 16)
+    interface = ((value >> 24) << 40) | (0xFFFE << 24) | (value & 0xFFFFFF)
+    return str(ipaddress.IPv6Address(int(net.network_address) + (interface ^ (1 << 57))))
 
 
 def host_range(net: IPNet) -> Pool:

@@ -9,10 +9,11 @@ whole collection to a query that asked for a few items.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from ..core import Request, Response, paginate, pick_fields
-from .errors import bad_request, bad_resource, not_found
+from .errors import bad_request, bad_resource, invalid_input, not_found
 
 CONTROL = {"fields", "limit", "marker", "sort_key", "sort_dir", "page_reverse"}
 TAG_FILTERS = {"tags", "tags-any", "not-tags", "not-tags-any"}
@@ -71,14 +72,33 @@ def tags_predicate(kind: str, values: list[str]) -> Predicate:
     return check
 
 
-def predicates(req: Request, known: Iterable[str]) -> list[Predicate]:
+def changed_since(text: str) -> Predicate:
+    """standard-attr-timestamp's `changed_since`: updated at or after that moment (UTC when no zone is given)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise invalid_input("The input changed_since must be in the following format: YYYY-MM-DDTHH:MM:SSZ.") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+
+    def check(item: dict[str, Any]) -> bool:
+        return datetime.fromisoformat(item["updated_at"]) >= moment
+
+    return check
+
+
+def predicates(req: Request, known: Iterable[str], handled: Iterable[str] = ()) -> list[Predicate]:
+    """The item tests of the request's filters; `handled` are filters the caller applied itself."""
     allowed = set(known)
+    done = set(handled)
     result: list[Predicate] = []
     for key, values in req.query.items():
-        if key in CONTROL:
+        if key in CONTROL or key in done:
             continue
         if key in TAG_FILTERS:
             result.append(tags_predicate(key, values))
+        elif key == "changed_since" and "updated_at" in allowed:
+            result.append(changed_since(values[0]))
         elif key == "fixed_ips" and key in allowed:
             result.append(fixed_ips_predicate(values))
         elif key in allowed:
@@ -86,6 +106,11 @@ def predicates(req: Request, known: Iterable[str]) -> list[Predicate]:
         else:
             raise bad_request(f"['{key}'] is invalid attribute for filtering")
     return result
+
+
+def shown(req: Request, resource: str, view: dict[str, Any]) -> Response:
+    """A show's answer: `fields=` picks keys as it does on a list (`GET /networks/{id}?fields=id&fields=name`)."""
+    return Response(200, {resource: pick_fields([view], req.args("fields"))[0]})
 
 
 def sort_key(value: Any) -> tuple[int, Any]:
@@ -123,16 +148,16 @@ def sort_items(items: list[dict[str, Any]], req: Request, known: Iterable[str]) 
 
 def list_answer(
     req: Request, resource: str, collection: str, items: Iterable[dict[str, Any]], known: Iterable[str],
-    *, view: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    *, view: Callable[[dict[str, Any]], dict[str, Any]] | None = None, handled: Iterable[str] = (),
 ) -> Response:
     """Filter, sort, page and project `items` (the caller's views, or its records and their `view`) into
     Neutron's list answer.
 
     With `view` and a plain paged listing (no filter, no sort key: what clients send page after page),
     the page is cut from the records and only its entries become views, not every record's for every page
-    (bench/README.md has what that saved)."""
+    (bench/README.md has what that saved). `handled`: filters the caller applied already."""
     known = tuple(known)
-    checks = predicates(req, known)
+    checks = predicates(req, known, handled)
     if view is not None:
         if not checks and not req.args("sort_key") and not req.arg("page_reverse"):
             return page_answer(req, resource, collection, sort_items(list(items), req, known), view)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import itertools
 import random
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core import iso
+from ..core import Context, iso
 from .ipam import IPNet, Pool
 
 Record = dict[str, Any]
@@ -44,6 +45,11 @@ class Store:
     default_sg: dict[str, str] = field(default_factory=dict)
     #: project id -> resource -> limit, the limits a project has of its own (the rest are the defaults)
     quotas: dict[str, dict[str, int]] = field(default_factory=dict)
+    subnetpools: dict[str, Record] = field(default_factory=dict)
+    #: RBAC policies by id: which other projects may use a network, subnet pool or security group
+    rbac: dict[str, Record] = field(default_factory=dict)
+    #: object id -> its RBAC policies
+    rbac_of: dict[str, Ids] = field(default_factory=dict)
     macs: set[str] = field(default_factory=set)
     segments: set[int] = field(default_factory=set)
     #: id -> creation order, for creation-ordered index answers
@@ -54,6 +60,22 @@ class Store:
 
     def __post_init__(self) -> None:
         self.counter = itertools.count(max(self.order.values(), default=0) + 1)
+        self.share_flagged()
+
+    def share_flagged(self) -> None:
+        """The wildcard RBAC policy of every network flagged `shared` or `router:external` and every shared
+        security group: a store saved before RBAC policies were kept has the flags only. Their ids are made
+        from the object's, so that such a store gives the same policies however often it is loaded."""
+        flagged = [*((n, "network", "access_as_shared") for n in self.networks.values() if n["shared"]),
+                   *((n, "network", "access_as_external") for n in self.networks.values() if n["router:external"]),
+                   *((g, "security_group", "access_as_shared") for g in self.sgs.values() if g.get("shared"))]
+        for record, object_type, action in flagged:
+            if not any(self.rbac[p]["action"] == action and self.rbac[p]["target_project"] == "*"
+                       for p in self.rbac_of.get(record["id"], ())):
+                ident = str(uuid.uuid5(uuid.NAMESPACE_URL, f"rbac:{record['id']}:{action}"))
+                self.rbac[ident] = {"id": ident, "project_id": record["project_id"], "object_type": object_type,
+                                    "object_id": record["id"], "action": action, "target_project": "*"}
+                self.index_add(self.rbac_of, record["id"], ident)
 
     # --- standard attributes --------------------------------------------------------------------
     def born(self, record: Record, now: float, revision: int = 0) -> Record:
@@ -69,6 +91,17 @@ class Store:
     def touch(record: Record, now: float) -> None:
         record["updated_at"] = iso(now)
         record["revision_number"] += 1
+
+    # --- sharing (RBAC policies) --------------------------------------------------------------------
+    def granted(self, object_id: str, project: str, action: str = "access_as_shared") -> bool:
+        """Whether an RBAC policy grants `project` (or every project) `action` on the object."""
+        return any(self.rbac[p]["action"] == action and self.rbac[p]["target_project"] in ("*", project)
+                   for p in self.rbac_of.get(object_id, ()))
+
+    def shared_for(self, ctx: Context | None, record: Record) -> bool:
+        """The `shared` a caller is shown: shared with everyone, or with the caller's project (neutron's
+        `is_network_shared`); the flag alone for a peer asking in-process."""
+        return bool(record["shared"]) or (ctx is not None and self.granted(record["id"], ctx.project_id))
 
     # --- indexes --------------------------------------------------------------------------------
     def in_creation_order(self, ids: Ids | None, table: dict[str, Record]) -> list[Record]:

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core import Context
 from .store import Record, Store
 
+#: what the standard attribute extensions add at the end of most resources, in that order
+STANDARD_TAIL = ("description", "tags", "created_at", "updated_at", "revision_number", "tenant_id")
 #: the order real Neutron writes each resource's fields in
 NETWORK_FIELDS = (
     "id",
@@ -153,12 +156,7 @@ RULE_FIELDS = (
     "remote_group_id",
     "standard_attr_id",
     "belongs_to_default_sg",
-    "description",
-    "tags",
-    "created_at",
-    "updated_at",
-    "revision_number",
-    "tenant_id",
+    *STANDARD_TAIL,
 )
 BOUND_DETAILS = {
     "port_filter": True,
@@ -168,14 +166,16 @@ BOUND_DETAILS = {
 }
 
 
-def network_view(store: Store, net: Record, *, created: bool = False) -> dict[str, Any]:
+def network_view(store: Store, net: Record, ctx: Context | None = None, *, created: bool = False) -> dict[str, Any]:
     """Provider attributes shown to everyone, as in the seed documents (recent policies hide them).
-    `is_default` only on external networks, except in the answer to the create (real Neutron 29)."""
+    `is_default` only on external networks, except in the answer to the create (real Neutron 29). `shared`
+    as the caller sees it: true where an RBAC policy shares it with the caller's project."""
     view = {
         "tenant_id": net["project_id"],
         "status": "ACTIVE",
         "subnets": list(store.subnets_of_net.get(net["id"], ())),
         **net,
+        "shared": store.shared_for(ctx, net),
     }
     if not net["router:external"] and not created:
         del view["is_default"]
@@ -267,7 +267,11 @@ def router_ports(store: Store, router_id: str, owner: str) -> list[Record]:
     return [p for p in ports if p["device_owner"] == owner]
 
 
-def router_view(store: Store, router: Record) -> dict[str, Any]:
+#: what only an admin is shown of a router (neutron's `get_router:distributed`, `get_router:ha`)
+ROUTER_ADMIN_FIELDS = ("distributed", "ha")
+
+
+def router_view(store: Store, router: Record, admin: bool = True) -> dict[str, Any]:
     info = router["external_gateway_info"]
     if info is not None:
         gateway = router_ports(store, router["id"], "network:router_gateway")
@@ -282,15 +286,47 @@ def router_view(store: Store, router: Record) -> dict[str, Any]:
         **router,
         "external_gateway_info": info,
     }
-    return {k: view[k] for k in ROUTER_FIELDS}
+    return {k: view[k] for k in ROUTER_FIELDS if admin or k not in ROUTER_ADMIN_FIELDS}
 
 
-def sg_view(store: Store, sg: Record) -> dict[str, Any]:
+def sg_view(store: Store, sg: Record, ctx: Context | None = None) -> dict[str, Any]:
     rules = [rule_view(store.sg_rules[r]) for r in store.rules_of_sg.get(sg["id"], ())]
-    view = {"tenant_id": sg["project_id"], "security_group_rules": rules, **sg}
+    view = {"tenant_id": sg["project_id"], "security_group_rules": rules, **sg, "shared": store.shared_for(ctx, sg)}
     return {k: view[k] for k in SG_FIELDS}
 
 
 def rule_view(rule: Record) -> dict[str, Any]:
     view = {"tenant_id": rule["project_id"], **rule}
     return {k: view[k] for k in RULE_FIELDS}
+
+
+SUBNETPOOL_FIELDS = (
+    "id",
+    "name",
+    "project_id",
+    "default_prefixlen",
+    "min_prefixlen",
+    "max_prefixlen",
+    "is_default",
+    "shared",
+    "prefixes",
+    "ip_version",
+    "default_quota",
+    "address_scope_id",
+    *STANDARD_TAIL,
+)
+RBAC_FIELDS = ("id", "project_id", "action", "object_id", "target_tenant", "object_type", "tenant_id")
+
+
+def subnetpool_view(store: Store, pool: Record, ctx: Context | None = None) -> dict[str, Any]:
+    """The prefix lengths as strings, as `_make_subnetpool_dict` writes them."""
+    view = {**pool, "tenant_id": pool["project_id"], "shared": store.shared_for(ctx, pool)}
+    for key in ("default_prefixlen", "min_prefixlen", "max_prefixlen"):
+        view[key] = str(pool[key])
+    return {k: view[k] for k in SUBNETPOOL_FIELDS}
+
+
+def rbac_view(entry: Record) -> dict[str, Any]:
+    """`target_project` is shown as `target_tenant` only (the API's attribute map names no other)."""
+    view = {**entry, "target_tenant": entry["target_project"], "tenant_id": entry["project_id"]}
+    return {k: view[k] for k in RBAC_FIELDS}

@@ -8,10 +8,11 @@ from ...core import Request, Response, Router
 from .. import attrs as a
 from .. import policy
 from ..attrs import caller
-from ..query import list_answer
+from ..query import list_answer, shown
 from ..rules import Rules
 from ..store import Record, Store
 from ..views import FIP_FIELDS, fip_view
+from .bulk import admitted, created
 
 SPEC: dict[str, a.Attr] = {
     **a.STANDARD,
@@ -57,20 +58,21 @@ class FloatingIPsController:
 
     def show(self, req: Request, fip_id: str) -> Response:
         fip = policy.owned(caller(req), self.store.fips, "floatingip", fip_id)
-        return Response(200, {"floatingip": self.view(fip)})
+        return shown(req, "floatingip", self.view(fip))
 
     def create(self, req: Request) -> Response:
-        attrs = BODY.parse(req, update=False)
-        self.rules.quotas.admit(caller(req), attrs, "floatingip")
-        return Response(201, {"floatingip": self.view(self.rules.fips.create(caller(req), attrs))})
+        ctx = caller(req)
+
+        make = admitted(self.rules.quotas, ctx, "floatingip", self.rules.fips.create)
+        return created(req, BODY, make, self.rules.fips.delete, self.view)
 
     def update(self, req: Request, fip_id: str) -> Response:
         ctx = caller(req)
-        fip = policy.owned(ctx, self.store.fips, "floatingip", fip_id)
+        fip = a.revised(req, policy.owned(ctx, self.store.fips, "floatingip", fip_id))
         attrs = BODY.parse(req, update=True)
         self.rules.fips.update(ctx, fip, attrs)
         return Response(200, {"floatingip": self.view(fip)})
 
     def delete(self, req: Request, fip_id: str) -> Response:
-        self.rules.fips.delete(policy.owned(caller(req), self.store.fips, "floatingip", fip_id))
+        self.rules.fips.delete(a.revised(req, policy.owned(caller(req), self.store.fips, "floatingip", fip_id)))
         return Response(204)

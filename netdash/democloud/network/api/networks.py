@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ...core import Request, Response, Router
 from .. import attrs as a
 from .. import policy
 from ..attrs import caller
-from ..query import list_answer
+from ..query import list_answer, shown
 from ..rules import Rules
 from ..store import Store
 from ..views import NETWORK_FIELDS, network_view
+from .bulk import admitted, created
 
 SPEC: dict[str, a.Attr] = {
     **a.STANDARD,
@@ -29,6 +28,7 @@ SPEC: dict[str, a.Attr] = {
     "is_default": a.Attr(a.BOOLEAN),
     "mtu": a.Attr(a.integer(68, 9216)),
     "vlan_transparent": a.Attr(a.BOOLEAN, put=False),
+    "ha": a.Attr(a.BOOLEAN, put=False),
     "qinq": a.Attr(a.BOOLEAN, put=False),
     "availability_zone_hints": a.Attr(a.list_of(a.string(255)), put=False),
     "provider:network_type": a.Attr(a.one_of("flat", "vlan", "vxlan", "geneve", "local"), put=False),
@@ -50,34 +50,34 @@ class NetworksController:
         r.add("PUT", "/v2.0/networks/{net_id}", self.update)
         r.add("DELETE", "/v2.0/networks/{net_id}", self.delete)
 
-    def view(self, net: dict[str, Any]) -> dict[str, Any]:
-        return network_view(self.store, net)
-
     def list(self, req: Request) -> Response:
         ctx = caller(req)
         ids = req.args("id")
         networks = self.store.networks
         candidates = (networks[i] for i in ids if i in networks) if ids else networks.values()
-        records = [n for n in candidates if policy.net_visible(ctx, n)]
-        return list_answer(req, "network", "networks", records, NETWORK_FIELDS, view=self.view)
+        records = [n for n in candidates if policy.net_visible(self.store, ctx, n)]
+        return list_answer(req, "network", "networks", records, NETWORK_FIELDS,
+                           view=lambda net: network_view(self.store, net, ctx))
 
     def show(self, req: Request, net_id: str) -> Response:
-        return Response(200, {"network": self.view(policy.visible_network(self.store, caller(req), net_id))})
+        ctx = caller(req)
+        return shown(req, "network", network_view(self.store, policy.visible_network(self.store, ctx, net_id), ctx))
 
     def create(self, req: Request) -> Response:
-        attrs = BODY.parse(req, update=False)
-        self.rules.quotas.admit(caller(req), attrs, "network")
-        net = self.rules.networks.create(caller(req), attrs)
-        return Response(201, {"network": network_view(self.store, net, created=True)})
+        ctx = caller(req)
+
+        make = admitted(self.rules.quotas, ctx, "network", self.rules.networks.create)
+        return created(req, BODY, make, self.rules.networks.drop,
+                       lambda net: network_view(self.store, net, ctx, created=True))
 
     def update(self, req: Request, net_id: str) -> Response:
         ctx = caller(req)
-        net = policy.visible_network(self.store, ctx, net_id)
+        net = a.revised(req, policy.visible_network(self.store, ctx, net_id))
         attrs = BODY.parse(req, update=True)
         self.rules.networks.update(ctx, net, attrs)
-        return Response(200, {"network": self.view(net)})
+        return Response(200, {"network": network_view(self.store, net, ctx)})
 
     def delete(self, req: Request, net_id: str) -> Response:
         ctx = caller(req)
-        self.rules.networks.delete(ctx, policy.visible_network(self.store, ctx, net_id))
+        self.rules.networks.delete(ctx, a.revised(req, policy.visible_network(self.store, ctx, net_id)))
         return Response(204)

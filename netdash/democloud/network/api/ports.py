@@ -8,10 +8,11 @@ from ...core import Request, Response, Router
 from .. import attrs as a
 from .. import policy
 from ..attrs import caller
-from ..query import list_answer
+from ..query import list_answer, shown
 from ..rules import Rules
 from ..store import Store
 from ..views import PORT_FIELDS, port_view
+from .bulk import admitted, created
 
 #: neutron-lib's `validate_fixed_ips` words a list that is none, and an item that is no dict, alike
 NOT_FIXED_IPS = "Invalid data format for fixed IP: '{value}'"
@@ -24,12 +25,12 @@ SPEC: dict[str, a.Attr] = {
     "binding:vif_details": a.READ_ONLY,
     "name": a.NAME,
     "description": a.DESCRIPTION,
-    "tags": a.TAGS,
+    "tags": a.PORT_TAGS,
     "project_id": a.PROJECT,
     "tenant_id": a.PROJECT,
     "network_id": a.Attr(a.UUID, put=False, required=True),
     "admin_state_up": a.Attr(a.BOOLEAN),
-    "mac_address": a.Attr(a.string(17)),
+    "mac_address": a.Attr(a.nullable(a.string(17))),  # port-mac-address-regenerate: null is a new one
     "device_id": a.Attr(a.string(255)),
     "device_owner": a.Attr(a.string(255)),
     "fixed_ips": a.Attr(a.list_of(FIXED_IP, not_a_list=NOT_FIXED_IPS)),
@@ -83,22 +84,21 @@ class PortsController:
 
     def show(self, req: Request, port_id: str) -> Response:
         ctx = caller(req)
-        return Response(200, {"port": port_view(policy.visible_port(self.store, ctx, port_id), ctx.is_admin)})
+        return shown(req, "port", port_view(policy.visible_port(self.store, ctx, port_id), ctx.is_admin))
 
     def create(self, req: Request) -> Response:
         ctx = caller(req)
-        attrs = BODY.parse(req, update=False)
-        self.rules.quotas.admit(ctx, attrs, "port")
-        port = self.rules.ports.create(ctx, attrs)
-        return Response(201, {"port": port_view(port, ctx.is_admin)})
+
+        make = admitted(self.rules.quotas, ctx, "port", self.rules.ports.create)
+        return created(req, BODY, make, self.rules.ports.drop, lambda port: port_view(port, ctx.is_admin))
 
     def update(self, req: Request, port_id: str) -> Response:
         ctx = caller(req)
-        port = policy.visible_port(self.store, ctx, port_id)
+        port = a.revised(req, policy.visible_port(self.store, ctx, port_id))
         attrs = BODY.parse(req, update=True)
         self.rules.ports.update(ctx, port, attrs)
         return Response(200, {"port": port_view(port, ctx.is_admin)})
 
     def delete(self, req: Request, port_id: str) -> Response:
-        self.rules.ports.delete(policy.visible_port(self.store, caller(req), port_id))
+        self.rules.ports.delete(a.revised(req, policy.visible_port(self.store, caller(req), port_id)))
         return Response(204)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from ...core import Request, Response, Router
+from ...core import Context, Request, Response, Router
 from .. import attrs as a
 from .. import policy
 from ..attrs import caller
 from ..errors import bad_resource
-from ..query import list_answer
+from ..query import list_answer, shown
 from ..rules import Rules
 from ..store import Record, Store
 from ..views import ROUTER_FIELDS, router_view
+from .bulk import admitted, created
 from .ports import FIXED_IP
 from .subnets import ROUTE
 
@@ -51,33 +52,57 @@ class RoutersController:
         r.add("DELETE", "/v2.0/routers/{router_id}", self.delete)
         r.add("PUT", "/v2.0/routers/{router_id}/add_router_interface", self.add_interface)
         r.add("PUT", "/v2.0/routers/{router_id}/remove_router_interface", self.remove_interface)
-
-    def view(self, router: Record) -> Record:
-        return router_view(self.store, router)
+        r.add("PUT", "/v2.0/routers/{router_id}/add_extraroutes", self.add_extraroutes)
+        r.add("PUT", "/v2.0/routers/{router_id}/remove_extraroutes", self.remove_extraroutes)
 
     def list(self, req: Request) -> Response:
         ctx = caller(req)
         records = [r for r in self.store.routers.values() if ctx.can_see(r["project_id"])]
-        return list_answer(req, "router", "routers", records, ROUTER_FIELDS, view=self.view)
+        return list_answer(req, "router", "routers", records, ROUTER_FIELDS,
+                           view=lambda router: router_view(self.store, router, ctx.is_admin))
 
     def show(self, req: Request, router_id: str) -> Response:
-        return Response(200, {"router": self.view(policy.owned(caller(req), self.store.routers, "router", router_id))})
+        ctx = caller(req)
+        router = policy.owned(ctx, self.store.routers, "router", router_id)
+        return shown(req, "router", router_view(self.store, router, ctx.is_admin))
 
     def create(self, req: Request) -> Response:
-        attrs = BODY.parse(req, update=False)
-        self.rules.quotas.admit(caller(req), attrs, "router")
-        return Response(201, {"router": self.view(self.rules.routers.create(caller(req), attrs))})
+        ctx = caller(req)
+
+        make = admitted(self.rules.quotas, ctx, "router", self.rules.routers.create)
+        return created(req, BODY, make, self.rules.routers.delete,
+                       lambda router: router_view(self.store, router, ctx.is_admin))
 
     def update(self, req: Request, router_id: str) -> Response:
         ctx = caller(req)
-        router = policy.owned(ctx, self.store.routers, "router", router_id)
+        router = a.revised(req, policy.owned(ctx, self.store.routers, "router", router_id))
         attrs = BODY.parse(req, update=True)
         self.rules.routers.update(ctx, router, attrs)
-        return Response(200, {"router": self.view(router)})
+        return Response(200, {"router": router_view(self.store, router, ctx.is_admin)})
 
     def delete(self, req: Request, router_id: str) -> Response:
-        self.rules.routers.delete(policy.owned(caller(req), self.store.routers, "router", router_id))
+        self.rules.routers.delete(a.revised(req, policy.owned(caller(req), self.store.routers, "router", router_id)))
         return Response(204)
+
+    # --- extra routes, atomically (extraroute-atomic) -----------------------------------------------
+    def routes_args(self, req: Request, router_id: str) -> tuple[Context, Record, list[dict[str, str]]]:
+        """`{"router": {"routes": [...]}}`, checked as an update of `routes` is."""
+        ctx = caller(req)
+        router = policy.owned(ctx, self.store.routers, "router", router_id)
+        routes = BODY.parse(req, update=True).get("routes")
+        if routes is None:
+            raise bad_resource("router", "routes must be given")
+        return ctx, router, routes
+
+    def add_extraroutes(self, req: Request, router_id: str) -> Response:
+        ctx, router, routes = self.routes_args(req, router_id)
+        self.rules.routers.add_extraroutes(ctx, router, routes)
+        return Response(200, {"router": router_view(self.store, router, ctx.is_admin)})
+
+    def remove_extraroutes(self, req: Request, router_id: str) -> Response:
+        ctx, router, routes = self.routes_args(req, router_id)
+        self.rules.routers.remove_extraroutes(ctx, router, routes)
+        return Response(200, {"router": router_view(self.store, router, ctx.is_admin)})
 
     # --- interfaces -----------------------------------------------------------------------------
     def interface_args(self, req: Request) -> tuple[str | None, str | None]:

@@ -6,10 +6,11 @@ from ...core import Request, Response, Router
 from .. import attrs as a
 from .. import policy
 from ..attrs import caller
-from ..query import list_answer
+from ..query import list_answer, shown
 from ..rules import Rules
 from ..store import Record, Store
 from ..views import SUBNET_FIELDS, subnet_view
+from .bulk import admitted, created
 
 IPV6_MODES = a.nullable(a.one_of("slaac", "dhcpv6-stateful", "dhcpv6-stateless"))
 POOL = a.dict_of({"start": a.string(64), "end": a.string(64)}, required=("start", "end"), strict=True)
@@ -26,8 +27,9 @@ SPEC: dict[str, a.Attr] = {
     "network_id": a.Attr(a.UUID, put=False, required=True),
     "ip_version": a.Attr(a.int_one_of(4, 6), put=False, required=True),
     "cidr": a.Attr(a.string(64), put=False),
-    "subnetpool_id": a.Attr(a.nullable(a.UUID), put=False),
-    "prefixlen": a.Attr(a.integer(0, 128), put=False),
+    "subnetpool_id": a.Attr(a.nullable(a.Kind({"anyOf": [{"const": "prefix_delegation"}, a.UUID.schema],
+                                                "reasons": {"anyOf": "'{value}' is not a valid UUID"}})), put=False),
+    "prefixlen": a.Attr(a.non_negative(), put=False),
     "use_default_subnetpool": a.Attr(a.BOOLEAN, put=False),
     "gateway_ip": a.Attr(a.nullable(a.IP_ADDRESS)),
     "allocation_pools": a.Attr(a.list_of(POOL)),
@@ -37,7 +39,6 @@ SPEC: dict[str, a.Attr] = {
     "ipv6_ra_mode": a.Attr(IPV6_MODES, put=False),
     "ipv6_address_mode": a.Attr(IPV6_MODES, put=False),
     "service_types": a.Attr(a.list_of(a.string(255))),
-    "segment_id": a.Attr(a.nullable(a.UUID)),
 }
 BODY = a.Body("subnet", SPEC)
 
@@ -69,21 +70,22 @@ class SubnetsController:
         return list_answer(req, "subnet", "subnets", records, SUBNET_FIELDS, view=self.view)
 
     def show(self, req: Request, subnet_id: str) -> Response:
-        return Response(200, {"subnet": self.view(policy.visible_subnet(self.store, caller(req), subnet_id))})
+        return shown(req, "subnet", self.view(policy.visible_subnet(self.store, caller(req), subnet_id)))
 
     def create(self, req: Request) -> Response:
-        attrs = BODY.parse(req, update=False)
-        self.rules.quotas.admit(caller(req), attrs, "subnet")
-        return Response(201, {"subnet": self.view(self.rules.subnets.create(caller(req), attrs))})
+        ctx = caller(req)
+
+        make = admitted(self.rules.quotas, ctx, "subnet", self.rules.subnets.create)
+        return created(req, BODY, make, self.rules.subnets.drop, self.view)
 
     def update(self, req: Request, subnet_id: str) -> Response:
         ctx = caller(req)
-        subnet = policy.visible_subnet(self.store, ctx, subnet_id)
+        subnet = a.revised(req, policy.visible_subnet(self.store, ctx, subnet_id))
         attrs = BODY.parse(req, update=True)
         self.rules.subnets.update(ctx, subnet, attrs)
         return Response(200, {"subnet": self.view(subnet)})
 
     def delete(self, req: Request, subnet_id: str) -> Response:
         ctx = caller(req)
-        self.rules.subnets.delete(ctx, policy.visible_subnet(self.store, ctx, subnet_id))
+        self.rules.subnets.delete(ctx, a.revised(req, policy.visible_subnet(self.store, ctx, subnet_id)))
         return Response(204)

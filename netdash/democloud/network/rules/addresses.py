@@ -11,20 +11,29 @@ from ..errors import NeutronError, bad_request, bad_resource, conflict, invalid_
 from ..store import Record, Store
 
 FixedIP = dict[str, str]
+#: a router's interfaces (neutron's ROUTER_INTERFACE_OWNERS_SNAT): they take the address they are given
+ROUTER_INTERFACE_OWNERS = ("network:router_interface", "network:router_interface_distributed",
+                           "network:ha_router_replicated_interface", "network:router_centralized_snat")
 
 
 class Addresses:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def claim(
-        self, port_id: str, net_id: str, requested: list[dict[str, str]] | None, current: list[FixedIP]
-    ) -> tuple[list[FixedIP], list[tuple[str, str]]]:
-        """The port's new fixed IPs, reserving new addresses as it goes (all released again on error)."""
+    def claim(self, port_id: str, net_id: str, requested: list[dict[str, str]] | None, current: list[FixedIP],
+              *, mac: str, owner: str = "") -> list[FixedIP]:
+        """The port's new fixed IPs, reserving new addresses as it goes (all released again on error).
+
+        As Neutron's IPAM does (`_allocate_ips_for_port`, `_test_fixed_ips_for_port`, `_get_auto_address_ips`):
+        without `requested`, one address of the first IPv4 subnet with room and of the first IPv6 subnet whose
+        addresses are handed out; and whatever is asked, every port but a router's interface has its EUI-64
+        address (made from `mac`) on each SLAAC or DHCPv6-stateless subnet of the network, which it keeps
+        when an update does not name the subnet."""
         store = self.store
         claimed: list[tuple[str, str]] = []
         result: list[FixedIP] = []
         left = list(current)
+        interface = owner in ROUTER_INTERFACE_OWNERS
         try:
             for entry in requested if requested is not None else self.default_entries(net_id):
                 subnet_id, ip = entry.get("subnet_id"), entry.get("ip_address")
@@ -41,6 +50,13 @@ class Addresses:
                         f"Failed to create port on network {net_id}, because fixed_ips included "
                         f"invalid subnet {subnet_id}."
                     )
+                auto = ipam.is_auto_address(store.subnets[subnet_id])
+                if auto and ip is None and not interface:
+                    continue  # its EUI-64 address comes below
+                if auto and ip is not None and not interface and ip != self.eui64(subnet_id, mac):
+                    raise neutron_error(400, "AllocationOnAutoAddressSubnet", f"IPv6 address {ip} cannot be "
+                                        f"directly assigned to a port on subnet {subnet_id} as the subnet is "
+                                        "configured for automatic addresses")
                 kept = next(
                     (c for c in left if c["subnet_id"] == subnet_id and ip in (None, c["ip_address"])), None
                 )
@@ -52,19 +68,47 @@ class Addresses:
                 store.allocations[subnet_id][chosen] = port_id
                 claimed.append((subnet_id, chosen))
                 result.append({"subnet_id": subnet_id, "ip_address": chosen})
+            if not interface:
+                self.claim_eui64(port_id, net_id, mac, result=result, left=left, claimed=claimed)
         except NeutronError:
             for subnet_id, ip in claimed:
                 del store.allocations[subnet_id][ip]
             raise
-        return result, claimed
+        return result
+
+    def claim_eui64(self, port_id: str, net_id: str, mac: str, *, result: list[FixedIP], left: list[FixedIP],
+                    claimed: list[tuple[str, str]]) -> None:
+        store = self.store
+        handled = {ip["subnet_id"] for ip in result}
+        for subnet_id in store.subnets_of_net.get(net_id, ()):
+            if subnet_id in handled or not ipam.is_auto_address(store.subnets[subnet_id]):
+                continue
+            address = self.eui64(subnet_id, mac)
+            kept = next((c for c in left if c["subnet_id"] == subnet_id and c["ip_address"] == address), None)
+            if kept is not None:
+                left.remove(kept)
+                result.append(kept)
+                continue
+            chosen = self.allocate(subnet_id, address)
+            store.allocations[subnet_id][chosen] = port_id
+            claimed.append((subnet_id, chosen))
+            result.append({"subnet_id": subnet_id, "ip_address": chosen})
+
+    def is_auto(self, subnet_id: str) -> bool:
+        return ipam.is_auto_address(self.store.subnets[subnet_id])
+
+    def eui64(self, subnet_id: str, mac: str) -> str:
+        return ipam.eui64(self.store.subnet_ranges[subnet_id][0], mac)
 
     def default_entries(self, net_id: str) -> list[dict[str, Any]]:
-        """One address of the first IPv4 subnet with room, and one of the first IPv6 subnet."""
+        """One address of the first IPv4 subnet with room, and one of the first IPv6 subnet that hands out
+        addresses (the SLAAC and DHCPv6-stateless ones make their own)."""
         store = self.store
         entries: list[dict[str, Any]] = []
         for version in (4, 6):
             subnets = [
-                s for s in store.subnets_of_net.get(net_id, ()) if store.subnets[s]["ip_version"] == version
+                s for s in store.subnets_of_net.get(net_id, ())
+                if store.subnets[s]["ip_version"] == version and not ipam.is_auto_address(store.subnets[s])
             ]
             roomy = [s for s in subnets if self.has_room(s)]
             if subnets:
@@ -102,8 +146,8 @@ class Addresses:
             if fip["fixed_ip_address"] not in remaining:
                 raise bad_resource(
                     "port",
-                    f"Cannot remove fixed IP {fip['fixed_ip_address']} of port "
-                    f"{port['id']}: floating IP {fip['floating_ip_address']} is associated with it.",
+                    f"Cannot update the fixed_ips of the port {port['id']}, because its original fixed_ip has been "
+                    "associated to a floating ip",
                 )
 
     # --- IPAM -------------------------------------------------------------------------------------

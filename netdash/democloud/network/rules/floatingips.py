@@ -105,8 +105,8 @@ class FloatingIPs:
         if port["project_id"] != fip["project_id"] and not ctx.is_admin:
             raise bad_resource(
                 "floatingip",
-                f"Cannot create floating IP and bind it to Port {port_id}, since that "
-                "port is owned by a different tenant.",
+                f"Cannot process floating IP association with Port {port_id}, since that port is owned by a "
+                "different project",
             )
         v4 = [ip for ip in port["fixed_ips"] if ":" not in ip["ip_address"]]
         if requested_ip is not None:

@@ -7,9 +7,11 @@ from typing import Any
 
 from ...core import Context, new_id
 from ..errors import conflict, forbidden
-from ..policy import AUTO_DELETE_OWNERS, owner, writable
+from ..policy import AUTO_DELETE_OWNERS, EXTERNAL, SHARED, check_zones, owner, writable
 from ..store import Record, Store
+from .floatingips import FloatingIPs
 from .ports import Ports
+from .rbac import Rbac
 from .subnets import Subnets
 
 PROVIDER = ("provider:network_type", "provider:physical_network", "provider:segmentation_id")
@@ -17,15 +19,20 @@ ADMIN_ONLY = {"shared", "router:external", "is_default", *PROVIDER}
 
 
 class Networks:
-    def __init__(self, store: Store, clock: Callable[[], float], ports: Ports, subnets: Subnets) -> None:
+    def __init__(self, store: Store, clock: Callable[[], float], ports: Ports, subnets: Subnets, *, rbac: Rbac,
+                 fips: FloatingIPs) -> None:
         self.store = store
         self.clock = clock
         self.ports = ports
         self.subnets = subnets
+        self.rbac = rbac
+        self.fips = fips
 
     def create(self, ctx: Context, attrs: dict[str, Any]) -> Record:
         check_admin_only(ctx, attrs, "create_network")
         store = self.store
+        attrs.pop("ha", None)  # network_ha: a network for HA routers' traffic, which needs nothing more here
+        check_zones("network", attrs.get("availability_zone_hints", []))
         project = owner(ctx, attrs, "create_network")
         kind = attrs.pop("provider:network_type", "vxlan")
         segment = attrs.pop("provider:segmentation_id", None)
@@ -59,6 +66,9 @@ class Networks:
         net.update(attrs)
         store.networks[net["id"]] = store.born(net, self.clock(), revision=1)
         store.subnets_of_net[net["id"]] = {}
+        wanted = [action for flag, action in (("shared", SHARED), ("router:external", EXTERNAL)) if net[flag]]
+        for action in wanted:  # `shared` and `router:external` are wildcard RBAC policies, as in Neutron
+            self.rbac.grant("network", net, action, touch=False)
         return net
 
     def free_segment(self, top: int) -> int:
@@ -71,7 +81,8 @@ class Networks:
         net_id = net["id"]
         writable(ctx, net, "update_network")
         check_admin_only(ctx, attrs, "update_network")
-        if attrs.get("router:external") is False and net["router:external"]:
+        external = attrs.pop("router:external", net["router:external"])
+        if external is False and net["router:external"]:
             gateways = [
                 p
                 for p in store.ports_of_net.get(net_id, ())
@@ -83,6 +94,17 @@ class Networks:
                     f"External network {net_id} cannot be updated to be made "
                     "non-external, since it has existing gateway ports.",
                 )
+        shared = attrs.pop("shared", net["shared"])
+        if shared is False and net["shared"]:
+            self.rbac.unshare(net, network_name=net["name"])
+        elif shared and not net["shared"]:
+            self.rbac.grant("network", net, SHARED, touch=False)
+        if external is False and net["router:external"]:
+            for entry in [store.rbac[p] for p in store.rbac_of.get(net_id, ())]:
+                if entry["action"] == EXTERNAL:
+                    self.rbac.revoke(entry)
+        elif external and not net["router:external"]:
+            self.rbac.grant("network", net, EXTERNAL, touch=False)
         net.update(attrs)
         store.touch(net, self.clock())
 
@@ -90,6 +112,10 @@ class Networks:
         store = self.store
         net_id = net["id"]
         writable(ctx, net, "delete_network")
+        # Neutron deletes the network's unassociated floating IPs first (external_net_db's BEFORE_DELETE),
+        # before it looks for ports in use: they stay deleted even when the network then cannot be.
+        for fip in [f for f in store.fips.values() if f["floating_network_id"] == net_id and not f["port_id"]]:
+            self.fips.delete(fip)
         ports = [store.ports[p] for p in store.ports_of_net.get(net_id, ())]
         busy = [p["id"] for p in ports if p["device_owner"] not in AUTO_DELETE_OWNERS]
         if busy:
@@ -100,11 +126,17 @@ class Networks:
             )
         for port in ports:
             self.ports.drop(port)
-        for subnet_id in list(store.subnets_of_net.get(net_id, ())):
+        self.drop(net)
+
+    def drop(self, net: Record) -> None:
+        """Forget a network and its subnets (its ports are gone already), and its RBAC policies."""
+        store = self.store
+        for subnet_id in list(store.subnets_of_net.get(net["id"], ())):
             self.subnets.drop(store.subnets[subnet_id])
-        del store.subnets_of_net[net_id]
+        del store.subnets_of_net[net["id"]]
         store.segments.discard(net["provider:segmentation_id"])
-        del store.networks[net_id]
+        self.rbac.forget(net["id"])
+        del store.networks[net["id"]]
 
 
 def check_admin_only(ctx: Context, attrs: dict[str, Any], action: str) -> None:

@@ -3,13 +3,14 @@ Also how routers and floating IPs make and drop the ports they own."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable
 from typing import Any
 
 from ...core import Context, new_id
-from ..errors import NeutronError, bad_request, conflict, forbidden, not_found
-from ..policy import owner, visible_network
+from ..errors import NeutronError, bad_request, conflict, forbidden, neutron_error
+from ..policy import owner, usable_network, visible_network
 from ..store import Record, Store
 from .addresses import Addresses
 from .secgroups import SecurityGroups
@@ -21,6 +22,10 @@ ROUTER_OWNERS = (
     "network:ha_router_replicated_interface",
     "network:router_ha_interface",
 )
+#: the router ports whose IPv4 addresses an update may not change (`IP_UPDATE_NOT_ALLOWED_LIST`)
+IP_UPDATE_NOT_ALLOWED = ("network:router_interface", "network:router_ha_interface",
+                         "network:ha_router_replicated_interface", "network:router_centralized_snat",
+                         "network:router_interface_distributed")
 MAC = re.compile(r"^([0-9a-f]{2}:){5}[0-9a-f]{2}$")
 
 
@@ -36,7 +41,7 @@ class Ports:
         """Validate and store a port; also how routers and floating IPs make theirs."""
         store = self.store
         net = visible_network(store, ctx, attrs.pop("network_id"))
-        if not ctx.can_see(net["project_id"]) and not net["shared"]:
+        if not usable_network(store, ctx, net):
             raise forbidden("create_port")
         check_binding_policy(ctx, attrs, "create_port")
         internal = attrs.pop("_project", None)  # router and floating IP ports belong to no project
@@ -52,7 +57,8 @@ class Ports:
         groups = attrs.pop("security_groups", None)
         groups = self.port_groups(ctx, project, security, groups, device_owner)
         pairs = check_pairs(security, attrs.pop("allowed_address_pairs", None) or [], mac)
-        fixed, _ = self.addresses.claim(port_id, net["id"], attrs.pop("fixed_ips", None), [])
+        fixed = self.addresses.claim(port_id, net["id"], attrs.pop("fixed_ips", None), [], mac=mac,
+                                     owner=device_owner)
         port: Record = {
             "id": port_id,
             "name": "",
@@ -96,9 +102,7 @@ class Ports:
                     f"Unable to complete operation on port {port_id}, port is already bound,"
                     " port type: ovs, old_mac {port['mac_address']}, new_mac {attrs['mac_address']}.",
                 )
-            store.macs.discard(port["mac_address"])
-            attrs["mac_address"] = self.check_mac(port["network_id"], attrs["mac_address"])
-            store.macs.add(attrs["mac_address"])
+            attrs["mac_address"] = self.check_mac(port["network_id"], attrs["mac_address"])  # None: a new one
         security = attrs.get("port_security_enabled", port["port_security_enabled"])
         if "security_groups" in attrs:
             attrs["security_groups"] = self.port_groups(
@@ -119,10 +123,17 @@ class Ports:
                 "AddressPairAndPortSecurityRequired",
                 "Port Security must be enabled in order to have allowed address pairs on a port.",
             )
-        if "fixed_ips" in attrs:
-            fixed, _ = self.addresses.claim(port_id, port["network_id"], attrs.pop("fixed_ips"), port["fixed_ips"])
+        if "fixed_ips" in attrs or attrs.get("mac_address", port["mac_address"]) != port["mac_address"]:
+            # a new MAC makes new EUI-64 addresses (neutron's `update_port_with_ips`)
+            requested = attrs.pop("fixed_ips", None)
+            if requested is None:
+                requested = [ip for ip in port["fixed_ips"] if not self.addresses.is_auto(ip["subnet_id"])]
+            fixed = self.addresses.claim(port_id, port["network_id"], requested, port["fixed_ips"],
+                                         mac=attrs.get("mac_address", port["mac_address"]),
+                                         owner=attrs.get("device_owner", port["device_owner"]))
             try:
                 self.addresses.check_fip_ips(port, fixed)
+                self.check_router_port_ips(port, fixed)
             except NeutronError:
                 self.addresses.release_claims(port, fixed)
                 raise
@@ -131,6 +142,9 @@ class Ports:
             store.index_drop(store.ports_of_dev, port["device_id"], port_id)
             if attrs["device_id"]:
                 store.index_add(store.ports_of_dev, attrs["device_id"], port_id)
+        if attrs.get("mac_address", port["mac_address"]) != port["mac_address"]:
+            store.macs.discard(port["mac_address"])
+            store.macs.add(attrs["mac_address"])
         for key in ("binding:host_id", "binding:profile", "extra_dhcp_opts"):
             if key in attrs and attrs[key] is None:
                 attrs[key] = "" if key == "binding:host_id" else ([] if key == "extra_dhcp_opts" else {})
@@ -163,6 +177,16 @@ class Ports:
         del store.ports[port["id"]]
 
     # --- checks ---------------------------------------------------------------------------------
+    def check_router_port_ips(self, port: Record, fixed: list[dict[str, str]]) -> None:
+        """l3-port-ip-change-not-allowed: a router's interface keeps its IPv4 addresses."""
+        if port["device_owner"] not in IP_UPDATE_NOT_ALLOWED or port["device_id"] not in self.store.routers:
+            return
+        def v4(ips: list[dict[str, str]]) -> set[str]:
+            return {ip["ip_address"] for ip in ips if ":" not in ip["ip_address"]}
+        if v4(fixed) != v4(port["fixed_ips"]):
+            raise neutron_error(400, "IPAddressChangeNotAllowed", f"IP updates for port {port['id']} are not allowed")
+
+
     def check_mac(self, net_id: str, mac: str | None) -> str:
         store = self.store
         if mac is None:
@@ -193,9 +217,7 @@ class Ports:
                 "security groups."
             )
         for group in groups:
-            sg = self.store.sgs.get(group)
-            if sg is None or not (sg["project_id"] == project or ctx.is_admin or sg["shared"]):
-                raise not_found("security_group", group)
+            self.groups.usable(ctx, project, group)
         return groups
 
 
@@ -221,4 +243,25 @@ def check_pairs(security: bool, pairs: list[dict[str, str]], mac: str) -> list[d
             "AddressPairAndPortSecurityRequired",
             "Port Security must be enabled in order to have allowed address pairs on a port.",
         )
+    for pair in pairs:
+        check_not_multicast(pair)
     return [{"ip_address": p["ip_address"], "mac_address": p.get("mac_address", mac)} for p in pairs]
+
+
+def check_not_multicast(pair: dict[str, str]) -> None:
+    """aap-reject-multicast: no multicast address, range or MAC in an allowed address pair (neutron-lib's
+    `validate_ip_not_multicast`, `validate_subnet_not_multicast`, `validate_mac_address_not_multicast`)."""
+    text = pair["ip_address"]
+    try:
+        net = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return  # not an address: the port's own checks word that
+    if "/" in text:
+        multicast = ipaddress.ip_network("224.0.0.0/4" if net.version == 4 else "ff00::/8")
+        if str(net) != "0.0.0.0/0" and net.overlaps(multicast):
+            raise bad_request(f"Subnet {text} overlaps with multicast range {multicast}, which is not supported.")
+    elif net.network_address.is_multicast:
+        raise bad_request(f"IP {text} is a multicast address, which is not supported.")
+    mac = pair.get("mac_address")
+    if mac and MAC.match(mac.lower()) and int(mac.split(":")[0], 16) & 1:
+        raise bad_request(f"MAC address {mac} is a multicast address, which is not supported.")

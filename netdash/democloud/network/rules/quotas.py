@@ -59,8 +59,9 @@ class Quotas:
 
     def tables(self) -> dict[str, dict[str, dict[str, Any]]]:
         s = self.store
-        return {"network": s.networks, "subnet": s.subnets, "port": s.ports, "router": s.routers,
-                "floatingip": s.fips, "security_group": s.sgs, "security_group_rule": s.sg_rules}
+        return {"network": s.networks, "subnet": s.subnets, "subnetpool": s.subnetpools, "port": s.ports,
+                "router": s.routers, "floatingip": s.fips, "rbac_policy": s.rbac, "security_group": s.sgs,
+                "security_group_rule": s.sg_rules}
 
     def details(self, project_id: str) -> dict[str, dict[str, int]]:
         limits = self.limits(project_id)
@@ -70,6 +71,12 @@ class Quotas:
         """Refuse a create that would take `resource` past the project's limit (`make_reservation`)."""
         limit = self.limits(project_id)[resource]
         if limit > UNLIMITED and self.used(project_id, resource) + count > limit:
+            raise over_quota([resource])
+
+    def limit_check(self, project_id: str, resource: str, value: int) -> None:
+        """Refuse a value past the limit itself (`limit_check`: a router's number of routes)."""
+        limit = self.limits(project_id)[resource]
+        if limit > UNLIMITED and value > limit:
             raise over_quota([resource])
 
     def admit(self, ctx: Context, attrs: dict[str, Any], resource: str) -> None:

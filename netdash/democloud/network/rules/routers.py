@@ -8,24 +8,28 @@ from typing import Any
 
 from ...core import Context, new_id
 from ..errors import bad_request, bad_resource, conflict, forbidden, neutron_error
-from ..policy import NETWORK_HOST, SYSTEM, owner, visible_network, visible_port, visible_subnet
+from ..policy import NETWORK_HOST, SYSTEM, check_zones, owner, visible_network, visible_port, visible_subnet
 from ..store import Record, Store
 from ..views import router_ports
 from .addresses import Addresses
 from .ports import Ports
+from .quotas import Quotas
 
 
 class Routers:
-    def __init__(self, store: Store, clock: Callable[[], float], ports: Ports, addresses: Addresses) -> None:
+    def __init__(self, store: Store, clock: Callable[[], float], ports: Ports, addresses: Addresses,
+                 quotas: Quotas) -> None:
         self.store = store
         self.clock = clock
         self.ports = ports
         self.addresses = addresses
+        self.quotas = quotas
 
     # --- CRUD -----------------------------------------------------------------------------------
     def create(self, ctx: Context, attrs: dict[str, Any]) -> Record:
         store = self.store
         check_router_policy(ctx, attrs, "create_router")
+        check_zones("router", attrs.get("availability_zone_hints", []))
         project = owner(ctx, attrs, "create_router")
         gateway = attrs.pop("external_gateway_info", None)
         routes = attrs.pop("routes", None)
@@ -60,6 +64,10 @@ class Routers:
 
     def update(self, ctx: Context, router: Record, attrs: dict[str, Any]) -> None:
         check_router_policy(ctx, attrs, "update_router")
+        for key, what in (("distributed", "'distributed' attribute"), ("ha", "HA attribute")):
+            if key in attrs and attrs[key] != router[key] and attrs.get("admin_state_up", router["admin_state_up"]):
+                raise bad_resource("router", f"Cannot change {what} of active routers. Please set router "
+                                             "admin_state_up to False prior to upgrade")
         if "routes" in attrs:
             self.check_routes(router, attrs["routes"] or [])
             attrs["routes"] = attrs["routes"] or []
@@ -83,9 +91,9 @@ class Routers:
         ports = router_ports(store, router["id"], "network:router_gateway")
         if info and current and info["network_id"] == current["network_id"]:
             if "external_fixed_ips" in info and ports:
-                fixed, _ = self.addresses.claim(
-                    ports[0]["id"], current["network_id"], info["external_fixed_ips"], ports[0]["fixed_ips"]
-                )
+                fixed = self.addresses.claim(ports[0]["id"], current["network_id"], info["external_fixed_ips"],
+                                             ports[0]["fixed_ips"], mac=ports[0]["mac_address"],
+                                             owner="network:router_gateway")
                 self.addresses.set_fixed_ips(ports[0], fixed)
             current["enable_snat"] = info.get("enable_snat", current["enable_snat"])
             return
@@ -119,12 +127,12 @@ class Routers:
         )
 
     def check_routes(self, router: Record, routes: list[dict[str, str]]) -> None:
+        """`_update_extra_routes`: each nexthop on a subnet of the router's ports and none of their addresses,
+        and no more routes than the project's `router_route` limit."""
         store = self.store
-        attached = [
-            store.subnet_ranges[ip["subnet_id"]][0]
-            for port_id in store.ports_of_dev.get(router["id"], ())
-            for ip in store.ports[port_id]["fixed_ips"]
-        ]
+        fixed = [ip for port_id in store.ports_of_dev.get(router["id"], ()) for ip in store.ports[port_id]["fixed_ips"]]
+        attached = [store.subnet_ranges[ip["subnet_id"]][0] for ip in fixed]
+        own = {ip["ip_address"] for ip in fixed}
         for route in routes:
             try:
                 ipaddress.ip_network(route["destination"])
@@ -133,12 +141,21 @@ class Routers:
                     f"Invalid input for routes. Reason: '{route['destination']}' is not a valid IP subnet."
                 ) from None
             hop = ipaddress.ip_address(route["nexthop"])
-            if not any(hop in cidr for cidr in attached):
-                raise neutron_error(
-                    400,
-                    "InvalidRoutes",
-                    f"Invalid format for routes: {routes}, the nexthop is not connected with router",
-                )
+            reason = ("the nexthop is not connected with router" if not any(hop in cidr for cidr in attached)
+                      else "the nexthop is used by router" if str(hop) in own else None)
+            if reason is not None:
+                raise neutron_error(400, "InvalidRoutes", f"Invalid format for routes: {routes}, {reason}")
+        self.quotas.limit_check(router["project_id"], "router_route", len(routes))
+
+    def add_extraroutes(self, ctx: Context, router: Record, routes: list[dict[str, str]]) -> None:
+        """`add_extraroutes`: the router's routes and these, an exact duplicate once (`_add_extra_routes`)."""
+        merged = [*router["routes"], *(r for r in routes if r not in router["routes"])]
+        unique = [r for i, r in enumerate(merged) if r not in merged[:i]]
+        self.update(ctx, router, {"routes": unique})
+
+    def remove_extraroutes(self, ctx: Context, router: Record, routes: list[dict[str, str]]) -> None:
+        """`remove_extraroutes`: the router's routes but these; one it has not is no error."""
+        self.update(ctx, router, {"routes": [r for r in router["routes"] if r not in routes]})
 
     # --- interfaces -----------------------------------------------------------------------------
     def attached_subnets(self, router_id: str) -> dict[str, str]:
@@ -152,7 +169,7 @@ class Routers:
     def check_new_subnet(self, router_id: str, subnet_id: str) -> None:
         attached = self.attached_subnets(router_id)
         if subnet_id in attached:
-            raise bad_resource("router", f"Router already has a port on subnet {subnet_id}.")
+            raise bad_resource("router", f"Router already has a port on subnet {subnet_id}")
         cidr = self.store.subnet_ranges[subnet_id][0]
         for other in attached:
             other_cidr = self.store.subnet_ranges[other][0]
@@ -236,6 +253,10 @@ class Routers:
                 )
             port, subnets = store.ports[holder], [str(subnet_id)]
         for subnet in subnets:
+            cidr = store.subnet_ranges[subnet][0]
+            if any(ipaddress.ip_address(r["nexthop"]) in cidr for r in router["routes"]):
+                raise conflict("RouterInterfaceInUseByRoute", f"Router interface for subnet {subnet} on router "
+                               f"{router_id} cannot be deleted, as it is required by one or more routes.")
             if any(
                 f["router_id"] == router_id and self.fixed_subnet(f) == subnet for f in store.fips.values()
             ):

@@ -2,48 +2,22 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable
 from typing import Any
 
 from ...core import Context, new_id
-from ..errors import bad_request, conflict, invalid_input, neutron_error, not_found
-from ..policy import owner, writable
+from ..errors import conflict, neutron_error, not_found
+from ..policy import owner, sg_visible, writable
 from ..store import Record, Store
-
-PROTOCOLS = {
-    "ah": 51,
-    "dccp": 33,
-    "egp": 8,
-    "esp": 50,
-    "gre": 47,
-    "icmp": 1,
-    "icmpv6": 58,
-    "igmp": 2,
-    "ipip": 4,
-    "ipv6-encap": 41,
-    "ipv6-frag": 44,
-    "ipv6-icmp": 58,
-    "ipv6-nonxt": 59,
-    "ipv6-opts": 60,
-    "ipv6-route": 43,
-    "ospf": 89,
-    "pgm": 113,
-    "rsvp": 46,
-    "sctp": 132,
-    "tcp": 6,
-    "udp": 17,
-    "udplite": 136,
-    "vrrp": 112,
-}
-PORT_PROTOCOLS = ("tcp", "udp", "sctp", "dccp", "udplite", "6", "17", "132", "33", "136")
-ICMP_PROTOCOLS = ("icmp", "icmpv6", "ipv6-icmp", "1", "58")
+from .rbac import Rbac
+from .sg_checks import check_rule, signature
 
 
 class SecurityGroups:
-    def __init__(self, store: Store, clock: Callable[[], float]) -> None:
+    def __init__(self, store: Store, clock: Callable[[], float], rbac: Rbac) -> None:
         self.store = store
         self.clock = clock
+        self.rbac = rbac
 
     # --- the default group ------------------------------------------------------------------------
     def ensure_default(self, project: str) -> str:
@@ -100,16 +74,20 @@ class SecurityGroups:
     def create(self, ctx: Context, attrs: dict[str, Any]) -> Record:
         project = owner(ctx, attrs, "create_security_group")
         self.ensure_default(project)
-        if attrs.get("name") == "default":
-            raise conflict("SecurityGroupDefaultAlreadyExists", "Default security group already exists.")
         return self.new_sg(project, attrs)
 
     def update(self, ctx: Context, sg: Record, attrs: dict[str, Any]) -> None:
+        """A group named `default` was refused by the body's schema (409); the default group keeps its name."""
         writable(ctx, sg, "update_security_group")
-        if sg["name"] == "default" and attrs.get("name", "default") != "default":
+        if "stateful" in attrs and attrs["stateful"] != sg["stateful"] and self.in_use(sg["id"]):
+            raise conflict("SecurityGroupInUse", f"Security Group {sg['id']} in use.")
+        if sg["name"] == "default" and "name" in attrs:
             raise conflict("SecurityGroupCannotUpdateDefault", "Updating default security group not allowed.")
         sg.update(attrs)
         self.store.touch(sg, self.clock())
+
+    def in_use(self, sg_id: str) -> bool:
+        return any(sg_id in p["security_groups"] for p in self.store.ports.values())
 
     def delete(self, ctx: Context, sg: Record) -> None:
         store = self.store
@@ -119,13 +97,25 @@ class SecurityGroups:
             raise conflict(
                 "SecurityGroupCannotRemoveDefault", "Insufficient rights for removing default security group."
             )
-        if any(sg_id in p["security_groups"] for p in store.ports.values()):
+        if self.in_use(sg_id):
             raise conflict("SecurityGroupInUse", f"Security Group {sg_id} in use.")
-        for rule_id in store.rules_of_sg.pop(sg_id):
+        self.drop(sg)
+
+    def drop(self, sg: Record) -> None:
+        store = self.store
+        for rule_id in store.rules_of_sg.pop(sg["id"]):
             del store.sg_rules[rule_id]
-        if store.default_sg.get(sg["project_id"]) == sg_id:
+        if store.default_sg.get(sg["project_id"]) == sg["id"]:
             del store.default_sg[sg["project_id"]]
-        del store.sgs[sg_id]
+        self.rbac.forget(sg["id"])
+        del store.sgs[sg["id"]]
+
+    def usable(self, ctx: Context, project: str, sg_id: str) -> Record:
+        """A group a port of `project` may use: the project's, or shared with it (or any, for an admin)."""
+        sg = self.store.sgs.get(sg_id)
+        if sg is None or not (sg["project_id"] == project or ctx.is_admin or self.store.granted(sg_id, project)):
+            raise not_found("security_group", sg_id)
+        return sg
 
     # --- rules ------------------------------------------------------------------------------------
     def create_rule(self, ctx: Context, sg: Record, attrs: dict[str, Any]) -> Record:
@@ -133,9 +123,13 @@ class SecurityGroups:
         writable(ctx, sg, "create_security_group_rule")
         owner(ctx, attrs, "create_security_group_rule")
         check_rule(attrs)
-        if attrs.get("remote_group_id") and attrs["remote_group_id"] not in store.sgs:
-            raise not_found("security_group", attrs["remote_group_id"])
-        wanted = signature({"ethertype": "IPv4", **attrs})
+        remote = attrs.get("remote_group_id")
+        if remote and (remote not in store.sgs or not sg_visible(store, ctx, store.sgs[remote])):
+            raise not_found("security_group", str(remote))
+        if attrs.get("remote_address_group_id"):  # no address groups are served
+            raise neutron_error(404, "AddressGroupNotFound",
+                                f"Address group {attrs['remote_address_group_id']} could not be found.")
+        wanted = signature(attrs)
         for rule_id in store.rules_of_sg[sg["id"]]:
             if signature(store.sg_rules[rule_id]) == wanted:
                 raise conflict(
@@ -151,52 +145,3 @@ class SecurityGroups:
         del store.sg_rules[rule["id"]]
         store.touch(store.sgs[rule["security_group_id"]], self.clock())
 
-
-def check_rule(attrs: dict[str, Any]) -> None:
-    protocol = attrs.get("protocol")
-    if protocol is not None:
-        protocol = protocol.lower()
-        if protocol not in PROTOCOLS and not (protocol.isdigit() and 0 <= int(protocol) <= 255):
-            raise neutron_error(
-                400,
-                "SecurityGroupRuleInvalidProtocol",
-                f"Security group rule protocol {protocol} not supported. Only protocol values "
-                f"{sorted(PROTOCOLS)} and integer representations [0 to 255] are supported.",
-            )
-        attrs["protocol"] = protocol
-    low, high = attrs.get("port_range_min"), attrs.get("port_range_max")
-    if (low is not None or high is not None) and protocol not in (*PORT_PROTOCOLS, *ICMP_PROTOCOLS):
-        raise invalid_input("Security group rule for port range requires protocol with ports.")
-    if protocol in PORT_PROTOCOLS and low is not None and high is not None and low > high:
-        raise invalid_input("For TCP/UDP protocols, port_range_min must be <= port_range_max")
-    prefix = attrs.get("remote_ip_prefix")
-    if prefix is not None and attrs.get("remote_group_id"):
-        raise bad_request("Only remote_ip_prefix or remote_group_id may be provided.")
-    if prefix is not None:
-        try:
-            net = ipaddress.ip_network(prefix, strict=False)
-        except ValueError:
-            raise bad_request(
-                f"Invalid input for remote_ip_prefix. Reason: '{prefix}' is not a valid IP subnet."
-            ) from None
-        ethertype = attrs.setdefault("ethertype", "IPv4")
-        if f"IPv{net.version}" != ethertype:
-            raise bad_request(f"Conflicting value ethertype {ethertype} for CIDR {prefix}")
-        attrs["normalized_cidr"] = str(net)
-
-
-def signature(rule: dict[str, Any]) -> tuple[Any, ...]:
-    """What makes two rules the same rule (Neutron refuses a duplicate with 409)."""
-    return tuple(
-        rule.get(k)
-        for k in (
-            "direction",
-            "ethertype",
-            "protocol",
-            "port_range_min",
-            "port_range_max",
-            "normalized_cidr",
-            "remote_group_id",
-            "remote_address_group_id",
-        )
-    )
