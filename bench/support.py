@@ -37,10 +37,11 @@ class RunningCloud:
 
 
 @contextlib.contextmanager
-def start_cloud(clouds_yaml: Path, *extra: str) -> Iterator[RunningCloud]:
-    """`python -m netdash.democloud` in a process of its own, so that no client shares its interpreter."""
+def start_cloud(clouds_yaml: Path, *extra: str, root: Path = ROOT) -> Iterator[RunningCloud]:
+    """`python -m netdash.democloud` in a process of its own, so that no client shares its interpreter; the
+    code of the netdash checkout `root` (another one than this: its code measured beside this one's)."""
     proc = subprocess.Popen([sys.executable, "-m", "netdash.democloud", "--clouds-yaml", str(clouds_yaml), *extra],
-                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+                            cwd=root, stdout=subprocess.PIPE, text=True)
     running = RunningCloud(clouds_yaml)
     try:
         assert proc.stdout is not None
