@@ -111,6 +111,11 @@ def measure(scale: int, writes: int, alone: int, baseline: Path | None) -> list[
                  for name, c in clients.items()}
         port_of = {id(c): ports[name] for name, c in clients.items()}
 
+        def logged_now() -> dict[str, int]:
+            return {name: sum(p.stat().st_size for p in Path(tmp).glob(f".{name}.json.log.*")) for name in clients}
+
+        at_start = logged_now()  # what the start logged (the data plane tagging every endpoint)
+
         def post(c: httpx.Client, i: int) -> httpx.Response:
             return c.post("/networking/v2.0/networks", json={"network": {"name": f"bench-{i}"}})
 
@@ -125,7 +130,7 @@ def measure(scale: int, writes: int, alone: int, baseline: Path | None) -> list[
                  "PUT port name, back to back": in_turns(clients, rename, writes, BLOCK, made),
                  "PUT port name, alone": in_turns(clients, rename, alone, 1, made),
                  "GET ports (all, admin), alone": in_turns(clients, list_ports, max(3, alone // 4), 1)}
-        logged = {name: sum(p.stat().st_size for p in Path(tmp).glob(f".{name}.json.log.*")) for name in clients}
+        logged = {name: size - at_start[name] for name, size in logged_now().items()}
     rows = []
     for what, samples in kinds.items():
         plain = statistics.median(samples["plain"]) * 1000

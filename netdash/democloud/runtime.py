@@ -63,6 +63,13 @@ class CloudLock:
             self._depth -= 1
             self._lock.release()
 
+    def idle(self) -> bool:
+        """Whether nobody holds it at this moment (someone may take it the moment after)."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        self._lock.release()
+        return True
+
     @contextlib.contextmanager
     def reading(self) -> Iterator[None]:
         """Held for reads that change nothing: while a journal runs, the stores hand out read-only views and
