@@ -7,13 +7,22 @@ list alone on a warm connection), and the cloud's list throughput over HTTP keep
 client threads.
 
     .venv/bin/python -m bench.api_listing [--runs 7] [--requests 2000]
+
+With `--compare NAME=DIR` (repeatable) only the throughput rows are measured, for this checkout's cloud and
+for each other netdash checkout DIR (main's, or an older commit's, exported with `git archive`), all running
+at once and measured in turns (`--rounds`, the first of each round rotating), so that a change of load on a
+shared machine falls on every cloud alike; with the cloud process's CPU per request beside each.
+
+    .venv/bin/python -m bench.api_listing --compare main=/tmp/main [--rounds 9] [--requests 1000]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.metadata
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,7 +32,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.support import median_seconds, print_table, start_cloud
+from bench.support import ROOT, median_seconds, print_table, start_cloud
 
 
 def throughput(url: str, token: str, total: int, threads: int) -> float:
@@ -52,11 +61,49 @@ def throughput(url: str, token: str, total: int, threads: int) -> float:
     return per_thread * threads / (time.perf_counter() - started)
 
 
+def compare(checkouts: dict[str, Path], rounds: int, requests: int) -> None:
+    """The throughput rows for each checkout's cloud, in turns; medians of `rounds`."""
+    rates: dict[tuple[str, int], list[float]] = {}
+    cpu: dict[tuple[str, int], list[float]] = {}
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        clouds = {name: stack.enter_context(start_cloud(Path(tmp) / f"{name}.yaml", root=root))
+                  for name, root in checkouts.items()}
+        targets = {}
+        for name, cloud in clouds.items():
+            conn = cloud.connect()
+            targets[name] = (conn.network.get_endpoint().rstrip("/") + "/networks", conn.session.get_token())
+        names = list(clouds)
+        for round_ in range(rounds):
+            for threads in (1, 4):
+                for name in names[round_ % len(names):] + names[:round_ % len(names)]:
+                    before = clouds[name].cpu_seconds()
+                    rates.setdefault((name, threads), []).append(throughput(*targets[name], requests, threads))
+                    cpu.setdefault((name, threads), []).append((clouds[name].cpu_seconds() - before) / requests)
+    print(f"GET networks (seed scenario), {requests} requests per run, clouds in turns; median of {rounds} "
+          f"runs; {os.cpu_count()} CPUs")
+    width = max(len(name) for name in names)
+    for threads in (1, 4):
+        for name in names:
+            runs = rates[(name, threads)]
+            print(f"{threads} client thread(s)  {name:<{width}}  {statistics.median(runs):5.0f} req/s  "
+                  f"{statistics.median(cpu[(name, threads)]) * 1000:.3f} ms cloud CPU/request  "
+                  f"(runs: {' '.join(f'{r:.0f}' for r in runs)})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="runs per timed row (median reported)")
     parser.add_argument("--requests", type=int, default=2000, help="requests per throughput row")
+    parser.add_argument("--compare", action="append", default=[], metavar="NAME=DIR",
+                        help="also measure another netdash checkout's cloud, in turns (throughput rows only)")
+    parser.add_argument("--rounds", type=int, default=9, help="with --compare: runs of each throughput row")
     args = parser.parse_args()
+    if args.compare:
+        others = dict(item.partition("=")[::2] for item in args.compare)
+        if any(not name or not Path(root, "netdash").is_dir() for name, root in others.items()):
+            raise SystemExit("--compare wants NAME=DIR, DIR a netdash checkout")
+        compare({"this": ROOT, **{name: Path(root) for name, root in others.items()}}, args.rounds, args.requests)
+        return
     openstack_cli = Path(sys.executable).parent / "openstack"
 
     with tempfile.TemporaryDirectory() as tmp, start_cloud(Path(tmp) / "clouds.yaml") as cloud:

@@ -1,17 +1,23 @@
 """What durability costs: an acknowledged write with `--state` (logged and fsynced before its answer) against
 the same write to a cloud without `--state`, on the seed scenario and on `--scale 1000`.
 
-Two clouds of each size run side by side, each in a process of its own (`python -m netdash.democloud`), and
-the writes alternate between them, so both see the same machine at the same moment. Raw HTTP (httpx, one
-keep-alive connection per cloud): what is timed is the cloud, not a client library.
-- POST network: a new record (and its place in creation order);
-- PUT port name: one record of ~6,300 changed at `--scale 1000`; back to back, each write also waits for
-  the data plane's re-read of the cloud after the previous one (it holds the cloud lock, and with `--state`
-  the log compares every record it read); paced, 0.5 s apart, it does not;
-- GET ports (all of them, as admin): a read hands out every port, and the log compares each with what it
-  logged (the read side of the tracking; no entry is written).
+For each size the clouds run side by side, each in a process of its own (`python -m netdash.democloud`):
+one without `--state`, one with, and with `--baseline DIR` a third with `--state` running the code of another
+netdash checkout (main's, exported with `git archive`), so that a change to the log is measured against what
+it replaces in the same run. Raw HTTP (httpx, one keep-alive connection per cloud): what is timed is the
+cloud, not a client library.
 
-    .venv/bin/python -m bench.durability [--writes 300] [--paced 30] [--scales 0,1000]
+The requests go to one cloud at a time, in blocks, the clouds taking turns (the first of each round rotates),
+and every cloud rests `REST` seconds before its block: long enough for the data plane to finish its re-read of
+the cloud after the last write, so that no cloud's background work competes for the two CPUs with another's
+measurement (interleaving single writes let one cloud's re-read land in the other's timings).
+- back to back: each write sent as soon as the previous one is answered; a block's first write, sent to a
+  cloud at rest, is not counted. At `--scale 1000` such a write waits for the data plane's re-read of the
+  cloud after the previous write (it holds the cloud lock), with or without `--state`: that is most of it;
+- alone: one write to a cloud at rest, the cost of the write itself;
+- GET ports (all, admin): a read that hands out every port.
+
+    .venv/bin/python -m bench.durability [--writes 100] [--alone 20] [--scales 0,1000] [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -21,19 +27,23 @@ import contextlib
 import statistics
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 from openstack.config import loader
 
-from bench.support import CLOUD, start_cloud
+from bench.support import CLOUD, ROOT, start_cloud
 
 PASSWORD = "bench-durability-Pa55"
 #: the clouds.yaml entry of each account (`DemoCloud.all_clouds_yaml`)
 USERS = {"demo": "", "admin": "-admin"}
-#: seconds between the paced writes: longer than the data plane's reconcile of a --scale 1000 cloud
-PAUSE = 0.5
+#: seconds a cloud rests before its block: longer than the data plane's re-read of a --scale 1000 cloud
+REST = 1.0
+#: writes in a back-to-back block (the first is not counted)
+BLOCK = 11
+Call = Callable[[httpx.Client, int], httpx.Response]
 
 
 def token(base_url: str, user: str, password: str) -> str:
@@ -46,11 +56,11 @@ def token(base_url: str, user: str, password: str) -> str:
 
 
 @contextlib.contextmanager
-def cloud(directory: Path, name: str, scale: int, state: bool) -> Iterator[httpx.Client]:
+def cloud(directory: Path, name: str, scale: int, state: bool, root: Path = ROOT) -> Iterator[httpx.Client]:
     extra = ["--password", PASSWORD, *(["--scale", str(scale)] if scale else [])]
     if state:
         extra += ["--state", str(directory / f"{name}.json")]
-    with start_cloud(directory / f"{name}.yaml", *extra) as running:
+    with start_cloud(directory / f"{name}.yaml", *extra, root=root) as running:
         config = loader.OpenStackConfig(config_files=[str(running.clouds_yaml)], load_envvars=False)
         auth = {user: config.get_one(f"{CLOUD}{suffix}").config["auth"] for user, suffix in USERS.items()}
         base_url = auth["demo"]["auth_url"].removesuffix("/identity/v3")
@@ -68,62 +78,95 @@ def timed(call: Callable[[], httpx.Response]) -> float:
     return elapsed
 
 
-def measure(scale: int, writes: int, reads: int, paced: int) -> list[tuple[str, str, str, str]]:
+def in_turns(clients: dict[str, httpx.Client], call: Call, count: int, block: int,
+             made: Counter[str] | None = None) -> dict[str, list[float]]:
+    """`count` timed calls per cloud, in blocks of `block` back to back after a rest, the clouds taking turns;
+    with a block of more than one, each block's first call (to a cloud at rest) is made but not counted.
+    `made` counts the calls made to each cloud."""
+    samples: dict[str, list[float]] = {name: [] for name in clients}
+    names = list(clients)
+    counted = block - 1 if block > 1 else 1
+    serial = 0
+    for round_ in range(-(-count // counted)):
+        for name in names[round_ % len(names):] + names[:round_ % len(names)]:
+            time.sleep(REST)
+            for index in range(block):
+                serial += 1
+                elapsed = timed(lambda c=clients[name], i=serial: call(c, i))
+                if made is not None:
+                    made[name] += 1
+                if block == 1 or index > 0:
+                    samples[name].append(elapsed)
+    return samples
+
+
+def measure(scale: int, writes: int, alone: int, baseline: Path | None) -> list[list[str]]:
     label = f"--scale {scale}" if scale else "seed scenario"
-    samples: dict[tuple[str, bool], list[float]] = {}
-    with tempfile.TemporaryDirectory() as tmp, cloud(Path(tmp), "plain", scale, False) as plain, \
-            cloud(Path(tmp), "durable", scale, True) as durable:
-        ports = {}
-        for client in (plain, durable):
-            found = client.get("/networking/v2.0/ports", params={"limit": 1}).json()["ports"]
-            ports[id(client)] = found[0]["id"]
-        for index in range(writes):
-            for state, client in ((False, plain), (True, durable)):
-                samples.setdefault(("POST network", state), []).append(timed(lambda c=client, i=index: c.post(
-                    "/networking/v2.0/networks", json={"network": {"name": f"bench-{i}"}})))
-                samples.setdefault(("PUT port name", state), []).append(timed(lambda c=client, i=index: c.put(
-                    f"/networking/v2.0/ports/{ports[id(c)]}", json={"port": {"name": f"bench-{i}"}})))
-        for index in range(paced):  # apart: the data plane's re-read of the previous write is over
-            time.sleep(PAUSE)
-            for state, client in ((False, plain), (True, durable)):
-                samples.setdefault((f"PUT port name, {PAUSE:g} s apart", state), []).append(timed(
-                    lambda c=client, i=index: c.put(f"/networking/v2.0/ports/{ports[id(c)]}",
-                                                    json={"port": {"name": f"paced-{i}"}})))
-        for _ in range(reads):
-            for state, client in ((False, plain), (True, durable)):
-                admin = {"X-Auth-Token": client.headers["X-Admin-Token"]}
-                samples.setdefault(("GET ports (all, admin)", state), []).append(timed(
-                    lambda c=client, h=admin: c.get("/networking/v2.0/ports", headers=h)))
-        logs = sorted(Path(tmp).glob(".durable.json.log.*"))
-        logged = sum(path.stat().st_size for path in logs)
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        clients = {"plain": stack.enter_context(cloud(Path(tmp), "plain", scale, False))}
+        if baseline is not None:
+            clients["baseline"] = stack.enter_context(cloud(Path(tmp), "baseline", scale, True, baseline))
+        clients["durable"] = stack.enter_context(cloud(Path(tmp), "durable", scale, True))
+        ports = {name: c.get("/networking/v2.0/ports", params={"limit": 1}).json()["ports"][0]["id"]
+                 for name, c in clients.items()}
+        port_of = {id(c): ports[name] for name, c in clients.items()}
+
+        def logged_now() -> dict[str, int]:
+            return {name: sum(p.stat().st_size for p in Path(tmp).glob(f".{name}.json.log.*")) for name in clients}
+
+        at_start = logged_now()  # what the start logged (the data plane tagging every endpoint)
+
+        def post(c: httpx.Client, i: int) -> httpx.Response:
+            return c.post("/networking/v2.0/networks", json={"network": {"name": f"bench-{i}"}})
+
+        def rename(c: httpx.Client, i: int) -> httpx.Response:
+            return c.put(f"/networking/v2.0/ports/{port_of[id(c)]}", json={"port": {"name": f"bench-{i}"}})
+
+        def list_ports(c: httpx.Client, i: int) -> httpx.Response:
+            return c.get("/networking/v2.0/ports", headers={"X-Auth-Token": c.headers["X-Admin-Token"]})
+
+        made: Counter[str] = Counter()
+        kinds = {"POST network, back to back": in_turns(clients, post, writes, BLOCK, made),
+                 "PUT port name, back to back": in_turns(clients, rename, writes, BLOCK, made),
+                 "PUT port name, alone": in_turns(clients, rename, alone, 1, made),
+                 "GET ports (all, admin), alone": in_turns(clients, list_ports, max(3, alone // 4), 1)}
+        logged = {name: size - at_start[name] for name, size in logged_now().items()}
     rows = []
-    for what in ("POST network", "PUT port name", f"PUT port name, {PAUSE:g} s apart", "GET ports (all, admin)"):
-        without = statistics.median(samples[(what, False)]) * 1000
-        with_log = statistics.median(samples[(what, True)]) * 1000
-        p99 = sorted(samples[(what, True)])[int(len(samples[(what, True)]) * 0.99) - 1] * 1000
-        rows.append((f"{label}: {what}", f"{without:.2f} ms", f"{with_log:.2f} ms",
-                     f"{with_log / without:.2f}x; p99 with --state {p99:.2f} ms"))
-    rows.append((f"{label}: log bytes per write", "", f"{logged / (2 * writes):.0f} B",
-                 f"{len(logs)} log file(s) at the end"))
+    for what, samples in kinds.items():
+        plain = statistics.median(samples["plain"]) * 1000
+        row = [f"{label}: {what}", f"{plain:.2f} ms"]
+        notes = []
+        for name in clients:
+            if name == "plain":
+                continue
+            value = statistics.median(samples[name]) * 1000
+            row.append(f"{value:.2f} ms")
+            notes.append(f"{value / plain:.2f}x")
+        p99 = sorted(samples["durable"])[max(0, int(len(samples["durable"]) * 0.99) - 1)] * 1000
+        rows.append([*row, " / ".join(notes) + f"; p99 with --state {p99:.2f} ms"])
+    rows.append([f"{label}: log bytes per write", "",
+                 *(f"{logged[name] / max(1, made[name]):.0f} B" for name in clients if name != "plain"), ""])
     return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--writes", type=int, default=300)
-    parser.add_argument("--reads", type=int, default=10)
-    parser.add_argument("--paced", type=int, default=30, help="writes with a pause before each")
+    parser.add_argument("--writes", type=int, default=100, help="back-to-back writes of each kind counted per cloud")
+    parser.add_argument("--alone", type=int, default=20, help="writes to a cloud at rest per cloud")
     parser.add_argument("--scales", default="0,1000", help="comma-separated; 0 is the seed scenario")
+    parser.add_argument("--baseline", type=Path, help="a netdash checkout whose --state cloud runs beside")
     args = parser.parse_args()
-    rows: list[tuple[str, str, str, str]] = []
+    rows: list[list[str]] = []
     for scale in (int(text) for text in args.scales.split(",")):
-        rows += measure(scale, args.writes, args.reads, args.paced)
+        rows += measure(scale, args.writes, args.alone, args.baseline)
+    heads = ["no --state", *(["--state (baseline)"] if args.baseline else []), "--state"]
     width = max(len(r[0]) for r in rows)
-    print(f"median per request over {args.writes} writes of each kind ({args.reads} reads), the two clouds "
-          "side by side; 2 CPUs")
-    print(f"{'measurement':<{width}}  {'no --state':>11}  {'--state':>11}  ratio / note")
-    for name, without, with_log, note in rows:
-        print(f"{name:<{width}}  {without:>11}  {with_log:>11}  {note}")
+    ratio = "ratio to no --state" + (" (baseline / this)" if args.baseline else "")
+    print(f"median per request, clouds side by side in turns, {args.writes} back-to-back writes of each kind and "
+          f"{args.alone} alone per cloud; 2 CPUs" + (f"; baseline: {args.baseline}" if args.baseline else ""))
+    print(f"{'measurement':<{width}}  " + "  ".join(f"{h:>18}" for h in heads) + f"  {ratio}")
+    for name, *values, note in rows:
+        print(f"{name:<{width}}  " + "  ".join(f"{v:>18}" for v in values) + f"  {note}")
 
 
 if __name__ == "__main__":

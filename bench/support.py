@@ -24,6 +24,13 @@ class RunningCloud:
     clouds_yaml: Path
     #: the `# data plane: ...` lines it printed at start (its served endpoints)
     dataplane: list[str] = field(default_factory=list)
+    #: the cloud's process
+    pid: int = 0
+
+    def cpu_seconds(self) -> float:
+        """CPU time the cloud's process has used so far (all its threads, user + system)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def connect(self) -> connection.Connection:
         config = loader.OpenStackConfig(config_files=[str(self.clouds_yaml)], load_envvars=False)
@@ -37,11 +44,12 @@ class RunningCloud:
 
 
 @contextlib.contextmanager
-def start_cloud(clouds_yaml: Path, *extra: str) -> Iterator[RunningCloud]:
-    """`python -m netdash.democloud` in a process of its own, so that no client shares its interpreter."""
+def start_cloud(clouds_yaml: Path, *extra: str, root: Path = ROOT) -> Iterator[RunningCloud]:
+    """`python -m netdash.democloud` in a process of its own, so that no client shares its interpreter; the
+    code of the netdash checkout `root` (another one than this: its code measured beside this one's)."""
     proc = subprocess.Popen([sys.executable, "-m", "netdash.democloud", "--clouds-yaml", str(clouds_yaml), *extra],
-                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    running = RunningCloud(clouds_yaml)
+                            cwd=root, stdout=subprocess.PIPE, text=True)
+    running = RunningCloud(clouds_yaml, pid=proc.pid)
     try:
         assert proc.stdout is not None
         for line in proc.stdout:

@@ -9,7 +9,7 @@ from typing import Any
 from . import faults_admin
 from .compute import Compute
 from .core import Context, Request, Response
-from .faults import Faults
+from .faults import Faults, MustWait
 from .identity import Identity
 from .image import Image
 from .loadbalancer import LoadBalancer
@@ -46,8 +46,12 @@ class Cloud(Runtime):
                 return service
         return None
 
-    def dispatch(self, req: Request) -> Response:
-        """Route an HTTP request by mount prefix, validate its token, and let the service answer."""
+    def dispatch(self, req: Request, *, waits: bool = True) -> Response:
+        """Route an HTTP request by mount prefix, validate its token, and let the service answer. A caller
+        that must not wait on a fault's latency (`waits=False`: the HTTP server's loop) gets `MustWait`
+        instead, before anything happened, when faults are in force."""
+        if not waits and self.faults.rules:
+            raise MustWait
         if req.path == faults_admin.PATH:
             return faults_admin.answer(self.faults, self.identity, self.settings, req)
         service = self.service_for(req.path)

@@ -40,6 +40,11 @@ class Dropped(Exception):
     """Raised by the dispatcher for a `drop` fault: the HTTP front end closes the socket unanswered."""
 
 
+class MustWait(Exception):
+    """Raised by the dispatcher, before anything happened, to a caller that cannot wait on a fault's latency
+    (`Cloud.dispatch(waits=False)`: the HTTP front end's loop) while faults are in force."""
+
+
 @dataclass
 class FaultRule:
     """One fault; `seen`/`fired` count what it matched and did, so a test can assert it was reached."""

@@ -6,10 +6,11 @@ It knows no service: the services are built on it, and the composition root (`ap
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .core import Response
@@ -35,12 +36,19 @@ class Settings:
 class CloudLock:
     """The one re-entrant lock all API state lives under; `on_release` runs as its outermost holder lets go,
     still holding it: the one moment every change, whoever made it, is complete and not yet seen by anyone
-    else (`wal.Journal` logs it then)."""
+    else (`wal.Journal` logs it then).
+
+    A reader that changes nothing holds it with `reading()`, so that the journal need not compare what it
+    read; a change such a read must make is made in a `writing()` block inside it."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._depth = 0  # only the holder changes it
         self.on_release: Callable[[], None] | None = None
+        #: set while a journal runs: lends the stores' tables (True: read-only, nothing noted) or tracks them
+        #: again (False); see `tracked.lend`
+        self.lend: Callable[[bool], None] | None = None
+        self._lent = False  # only the holder changes it
 
     def __enter__(self) -> CloudLock:
         self._lock.acquire()
@@ -54,6 +62,44 @@ class CloudLock:
         finally:
             self._depth -= 1
             self._lock.release()
+
+    def idle(self) -> bool:
+        """Whether nobody holds it at this moment (someone may take it the moment after)."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        self._lock.release()
+        return True
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """Held for reads that change nothing: while a journal runs, the stores hand out read-only views and
+        note nothing, so what was read costs the journal no compare; a change raises (a read-only view's
+        TypeError, or `tracked.ReadOnlyError`) unless it is made in a `writing()` block. Without a journal it
+        is the lock and nothing more."""
+        with self, self._tables(lent=True):
+            yield
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """A change a read makes (a server's BUILD ending as it is read), made with the stores tracked, so it
+        is logged whether or not a `reading()` section surrounds it. Fetch the records to change inside the
+        block: what a read-only section handed out are views."""
+        with self, self._tables(lent=False):
+            yield
+
+    @contextlib.contextmanager
+    def _tables(self, *, lent: bool) -> Iterator[None]:
+        before, lend = self._lent, self.lend
+        if lend is None or lent == before:
+            yield
+            return
+        lend(lent)
+        self._lent = lent
+        try:
+            yield
+        finally:
+            lend(before)
+            self._lent = before
 
 
 class Runtime:

@@ -5,13 +5,22 @@ A value can only be changed in place by someone holding it, and the only way to 
 (or index bucket) is through its table; so a table that notes every key whose value it hands out, inserts
 or deletes notes a superset of the keys that changed. Which of them really did is decided by comparing
 pickles, which are exact where `==` is not (`1`, `1.0` and `True` are equal; key orders are ignored).
+
+Noting costs a compare of everything handed out, which a reader that changes nothing should not pay (the
+data plane reads the whole cloud after every write). So a table can also be *lent* (`lend`): it then hands
+out read-only views of its records and buckets (`MappingProxyType`) and notes nothing, and refuses to
+change; a read that must change something (a server's BUILD ending as it is read) does so in a block where
+the tables are tracked again (`runtime.CloudLock.writing`), and one that forgets to raises instead of
+changing the cloud behind the log's back. The views are read-only one level deep: the stores' nested values
+(fixed IPs, tags...) are replaced when they change, never changed in place, by the stores' own rule.
 """
 
 from __future__ import annotations
 
 import pickle
-from collections.abc import ItemsView, Iterator, ValuesView
-from typing import Any
+from collections.abc import ItemsView, Iterable, Iterator, ValuesView
+from types import MappingProxyType
+from typing import Any, NoReturn
 
 #: values that cannot change in place: handing them out needs no note
 IMMUTABLE = frozenset({str, int, float, bool, type(None)})
@@ -119,6 +128,58 @@ class TrackedDict(dict[Any, Any]):
     def plain(self) -> dict[Any, Any]:
         """The contents as a plain dict, nothing noted (the journal reading what it already compares)."""
         return dict(dict.items(self))
+
+
+class ReadOnlyError(RuntimeError):
+    """A change tried inside a read-only section (`runtime.CloudLock.reading`) outside a `writing()` block:
+    had it been allowed, the log would not have seen it."""
+
+
+def _lent(value: Any) -> Any:
+    return MappingProxyType(value) if type(value) is dict else value
+
+
+class LentTable(TrackedDict):
+    """A `TrackedDict` while it is lent (`lend`): the same object, whose class is switched for the section,
+    so that no table is copied and tables not lent pay nothing. Every way to reach a value gives a read-only
+    view of it; nothing is noted; every change raises `ReadOnlyError`."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: Any) -> Any:
+        value = dict.__getitem__(self, key)
+        return MappingProxyType(value) if type(value) is dict else value  # _lent, inlined: the hot path
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        value = dict.get(self, key, _MISSING)
+        if type(value) is dict:
+            return MappingProxyType(value)
+        return default if value is _MISSING else value
+
+    def copy(self) -> dict[Any, Any]:
+        return {key: _lent(value) for key, value in dict.items(self)}
+
+    # Lists, not views: a lent table does not change while it is lent, and a view would go through
+    # `__getitem__` once per item (a section reads every port of a --scale cloud this way).
+    def values(self) -> list[Any]:  # type: ignore[override]
+        return [_lent(value) for value in dict.values(self)]
+
+    def items(self) -> list[tuple[Any, Any]]:  # type: ignore[override]
+        return [(key, _lent(value)) for key, value in dict.items(self)]
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise ReadOnlyError("a change to the cloud inside a read-only section: make it in a writing() block, "
+                            "where it is logged")
+
+    __setitem__ = __delitem__ = setdefault = pop = popitem = clear = update = __ior__ = _refuse  # type: ignore[assignment]
+
+
+def lend(tables: Iterable[Any], lent: bool) -> None:
+    """Switch the tracked tables among `tables` to lent (True) or back to tracked (False)."""
+    cls = LentTable if lent else TrackedDict
+    for table in tables:
+        if isinstance(table, TrackedDict):
+            table.__class__ = cls
 
 
 def fingerprint(value: Any) -> bytes:

@@ -6,7 +6,10 @@ one port, not the 9.5 MB file), without asking the services to say what they cha
 `tracked.TrackedDict`s, which note every entry they hand out, insert or delete; the noted entries are compared
 with the pickle last logged of each, and only those that differ are logged. Sets and the other fields
 (counters, the deletion heap) are compared whole at every flush; a field replaced by a new object is
-logged whole and tracked anew; `verify` (tests) compares every field after every entry.
+logged whole and tracked anew; `verify` (tests) compares every field after every entry. A reader that
+changes nothing (the data plane, which reads the whole cloud after every write) holds the lock with
+`reading()`: the tables are lent for it (`tracked.LentTable`), hand out read-only views and note nothing,
+and the few changes such a read makes are made in `writing()` blocks, tracked as any other.
 
 **When.** All API state lives under `cloud.lock`; the journal looks for changes as the outermost holder
 releases it (`CloudLock.on_release`), still holding it, so an entry is one consistent change whoever made
@@ -54,7 +57,7 @@ from .state import (
     stores,
     write_atomic,
 )
-from .tracked import TrackedDict, fingerprint, shadow_of, value_of
+from .tracked import TrackedDict, fingerprint, lend, shadow_of, value_of
 
 if TYPE_CHECKING:
     from .app import Cloud
@@ -209,6 +212,7 @@ class Journal:
             self._track()
             self._begin(max([0, *log_generations(self.path)]) + 1, self._document_now)
             self.cloud.lock.on_release = self._flush
+            self.cloud.lock.lend = self._lend
             self.cloud.durable = self.sync
         return self
 
@@ -218,6 +222,7 @@ class Journal:
         with self.cloud.lock:
             self._flush()
             self.cloud.lock.on_release = None
+            self.cloud.lock.lend = None
             self.cloud.durable = None
         self._wait_compaction()
         with self.cloud.lock:
@@ -241,6 +246,9 @@ class Journal:
         for kind, store in self._stores.items():
             for name in saved_fields(store):
                 self._watch(kind, store, name)
+
+    def _lend(self, lent: bool) -> None:
+        lend(self._live.values(), lent)
 
     def _watch(self, kind: str, store: Any, name: str) -> None:
         value = getattr(store, name)

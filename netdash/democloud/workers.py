@@ -1,6 +1,7 @@
 """The threads the HTTP front end runs the cloud's handlers on: at most `size`, daemons, made as needed.
 
-The handlers are synchronous and serialise on the cloud's lock, so they cannot run on the event loop; but
+The handlers are synchronous and serialise on the cloud's lock, so they cannot run on the event loop (but a
+read that finds the lock free does: `http.QUICK_METHODS`); but
 handing each one to a thread through `loop.run_in_executor` cost the front end more than the handler itself
 (bench/README.md): the self-pipe write, two more trips round the loop, the task's wake-up, and the GIL
 changing hands five times a request. So the loop first waits for the answer itself, for at most `QUICK`

@@ -8,6 +8,7 @@ import pytest
 
 from netdash.democloud import DemoCloud, Settings
 from tests.democloud.dataplane_support import SCALE
+from tests.democloud.wal_support import Process
 
 
 @pytest.fixture
@@ -23,3 +24,13 @@ def module_cloud() -> Iterator[DemoCloud]:
     """One empty cloud for a whole module whose tests each make (and name apart) their own resources."""
     with DemoCloud(seed=False, settings=Settings(provisioning_delay=0.2, build_delay=0.1)) as cloud:
         yield cloud
+
+
+@pytest.fixture
+def processes() -> Iterator[list[Process]]:
+    """`--state` clouds in processes of their own (`wal_support.Process`): those still running are killed."""
+    started: list[Process] = []
+    yield started
+    for process in started:
+        if process.proc.poll() is None:
+            process.kill()

@@ -4,6 +4,7 @@ through httpx and openstacksdk, then gone again after `Faults.clear()`."""
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -13,6 +14,7 @@ from openstack import exceptions
 
 from netdash.democloud import DemoCloud
 from netdash.democloud.faults_spec import FaultSpec, SpecError, parse
+from tests.waiting import wait_for
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -106,6 +108,21 @@ def test_latency_delays_matching_requests(seeded_cloud: DemoCloud) -> None:
         assert (rule.seen, rule.fired) == (2, 2)
         seeded_cloud.cloud.faults.clear()
         assert http.get(networks_url(seeded_cloud), timeout=5).status_code == 200
+
+
+def test_a_delayed_read_does_not_hold_up_the_others(seeded_cloud: DemoCloud) -> None:
+    """Reads are answered on the HTTP server's loop when nothing is in their way; a fault's delay never is:
+    while one read sleeps in its latency, another is answered at once."""
+    token = token_of(seeded_cloud.connection())
+    [rule] = seeded_cloud.cloud.faults.add_spec("latency=2@network:GET:/v2.0/networks$")
+    with httpx.Client(headers={"X-Auth-Token": token}) as http, ThreadPoolExecutor(1) as pool:
+        delayed = pool.submit(http.get, networks_url(seeded_cloud), timeout=10)
+        wait_for(lambda: rule.seen == 1, what="the delayed read asleep in its latency")
+        started = time.monotonic()
+        assert http.get(f"{seeded_cloud.cloud.base_url}/networking/v2.0/ports").status_code == 200
+        assert time.monotonic() - started < 1.5
+        assert delayed.result().status_code == 200
+    seeded_cloud.cloud.faults.clear()
 
 
 def outcomes(cloud: DemoCloud, token: str, count: int = 24) -> str:

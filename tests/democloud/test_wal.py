@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 import random
-import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,41 +15,8 @@ from netdash.democloud import DemoCloud, Settings
 from netdash.democloud import state as state_module
 from netdash.democloud.tracked import TrackedDict
 from netdash.democloud.wal import log_generations, log_path
-from tests.democloud.wal_support import PASSWORD, Tenant
+from tests.democloud.wal_support import PASSWORD, REACH, Process, Tenant
 from tests.waiting import wait_for
-
-
-class Process:
-    """`python -m netdash demo-cloud --state FILE` in a process of its own, killed with SIGKILL."""
-
-    def __init__(self, path: Path, *extra: str) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "netdash", "demo-cloud", "--state", str(path), "--password", PASSWORD,
-             "--provisioning-delay", "0.05", *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            if "listening on" in line:
-                self.base_url = line.split("listening on ")[1].split()[0]
-                return
-        self.proc.wait()
-        pytest.fail(f"demo-cloud did not start: {self.proc.stderr.read() if self.proc.stderr else ''}")
-
-    def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-        for stream in (self.proc.stdout, self.proc.stderr):
-            if stream is not None:
-                stream.close()
-
-
-@pytest.fixture
-def processes() -> Iterator[list[Process]]:
-    started: list[Process] = []
-    yield started
-    for process in started:
-        if process.proc.poll() is None:
-            process.kill()
 
 
 def kill_after_each(path: Path, processes: list[Process], tenant_steps: int | None, *extra: str,
@@ -190,14 +155,6 @@ def test_a_tracked_table_leaves_to_dict_only_what_neither_hands_out_nor_changes_
     assert set(vars(dict)) - set(vars(TrackedDict)) == {
         "__class_getitem__", "__contains__", "__eq__", "__ge__", "__getattribute__", "__gt__", "__hash__", "__le__",
         "__len__", "__lt__", "__ne__", "__new__", "__repr__", "__reversed__", "__sizeof__", "fromkeys", "keys"}
-
-
-REACH: dict[str, Callable[[TrackedDict], object]] = {
-    "t[k]": lambda t: t["k"], "get": lambda t: t.get("k"), "values": lambda t: list(t.values()),
-    "items": lambda t: list(t.items()), "dict(t)": dict, "{**t}": lambda t: {**t}, "copy": lambda t: t.copy(),
-    "t | {}": lambda t: t | {}, "{} | t": lambda t: {} | t, "setdefault": lambda t: t.setdefault("k", {}),
-    "update a dict": lambda t: dict.update({}, t), "next(iter(values))": lambda t: next(iter(t.values())),
-}
 
 
 @pytest.mark.parametrize("how", REACH, ids=list(REACH))

@@ -4,16 +4,63 @@ restart: the durability tests (in-process with a random mix, and against a proce
 from __future__ import annotations
 
 import random
+import signal
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from netdash.democloud.scenario import DEMO_PUBLIC_KEY
+from netdash.democloud.tracked import TrackedDict
 from tests.waiting import wait_for
 
 PASSWORD = "wal-test-Pa55word"
+
+
+def updated(table: TrackedDict) -> dict[Any, Any]:
+    """A dict updated from the table (C code reading it as a mapping)."""
+    target: dict[Any, Any] = {}
+    target.update(table)
+    return target
+
+
+#: every way to get hold of a table's value (each must note it, or hand out a read-only view of it when lent)
+REACH: dict[str, Callable[[TrackedDict], object]] = {
+    "t[k]": lambda t: t["k"], "get": lambda t: t.get("k"), "values": lambda t: list(t.values()),
+    "items": lambda t: list(t.items()), "dict(t)": dict, "{**t}": lambda t: {**t}, "copy": lambda t: t.copy(),
+    "t | {}": lambda t: t | {}, "{} | t": lambda t: {} | t, "setdefault": lambda t: t.setdefault("k", {}),
+    "update a dict": updated, "next(iter(values))": lambda t: next(iter(t.values())),
+}
+
+
+class Process:
+    """`python -m netdash demo-cloud --state FILE` in a process of its own, killed with SIGKILL (the
+    `processes` fixture kills what a test left running)."""
+
+    def __init__(self, path: Path, *extra: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "netdash", "demo-cloud", "--state", str(path), "--password", PASSWORD,
+             "--provisioning-delay", "0.05", *extra],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            if "listening on" in line:
+                self.base_url = line.split("listening on ")[1].split()[0]
+                return
+        self.proc.wait()
+        pytest.fail(f"demo-cloud did not start: {self.proc.stderr.read() if self.proc.stderr else ''}")
+
+    def kill(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
 
 
 def token_for(base_url: str, user: str = "demo", password: str = PASSWORD) -> str:

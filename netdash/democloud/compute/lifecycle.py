@@ -25,9 +25,13 @@ class Lifecycle:
         self.runtime = runtime
 
     def settle(self, server: Record) -> Record:
-        """Finish a timed transition (BUILD, REBOOT) once its moment has passed."""
+        """Finish a timed transition (BUILD, REBOOT) once its moment has passed: a read that changes the
+        record, so it changes it in a `writing()` block (the data plane reads in a read-only section)."""
         until = server["task_until"]
-        if until is not None and self.runtime.now() >= until:
+        if until is None or self.runtime.now() < until:
+            return server
+        with self.runtime.lock.writing():
+            server = self.store.servers.get(server["id"]) or server  # the record, not a read-only view of it
             if server["vm_state"] == "building":
                 server["launched_at"] = until
             server["vm_state"] = server["task_then"]

@@ -108,13 +108,18 @@ class LoadBalancer(Service):
 
     # --- the lazy state machine ---------------------------------------------------------------------
     def settle(self) -> None:
-        """Drop what finished deleting (and the statistics of listeners that went with it)."""
-        for kind, ident in self.provisioning.due(self.runtime.now()):
-            rec = self.store.remove(kind, ident)
-            if rec is not None and kind in ("loadbalancer", "listener"):
-                for listener_id in list(self.store.stats):
-                    if listener_id not in self.store.listeners:
-                        del self.store.stats[listener_id]
+        """Drop what finished deleting (and the statistics of listeners that went with it): done by reads,
+        so in a `writing()` block (the data plane reads in a read-only section)."""
+        now = self.runtime.now()
+        if not self.provisioning.any_due(now):
+            return
+        with self.runtime.lock.writing():
+            for kind, ident in self.provisioning.due(now):
+                rec = self.store.remove(kind, ident)
+                if rec is not None and kind in ("loadbalancer", "listener"):
+                    for listener_id in list(self.store.stats):
+                        if listener_id not in self.store.listeners:
+                            del self.store.stats[listener_id]
 
     def health_of(self, member: Record) -> str:
         """Looked up on every call, so replacing `member_health` takes effect at once."""

@@ -60,6 +60,10 @@ class Provisioning:
         self.touch([rec], PENDING_DELETE, now, delay)
         heapq.heappush(self.store.pending, (now + delay, next(self.store.sequence), kind, str(rec["id"])))
 
+    def any_due(self, now: float) -> bool:
+        pending = self.store.pending
+        return bool(pending) and pending[0][0] <= now
+
     def due(self, now: float) -> list[tuple[str, str]]:
         """The (kind, id) of every deletion that has completed by `now`, oldest first."""
         done = []
