@@ -22,11 +22,17 @@ class ServerViews:
         self.lifecycle = lifecycle
 
     # --- pieces of the view ---------------------------------------------------------------------
+    def networked_ports(self, server: dict[str, Any]) -> list[dict[str, Any]]:
+        """The interfaces Nova's views know of: none while the server is BUILD. Real Nova makes a server's
+        ports after scheduling, and the embedded server's BUILD is its `scheduling` task: until it ends a
+        real server has no addresses and no security groups to show."""
+        return [] if server["vm_state"] == "building" else self.plumbing.server_ports(server)
+
     def addresses(self, server: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         """Network name -> fixed IPs, each followed by the floating IPs that point at it."""
         neutron = self.network
         out: dict[str, list[dict[str, Any]]] = {}
-        for port in self.plumbing.server_ports(server):
+        for port in self.networked_ports(server):
             network = neutron.get_network(port["network_id"])
             entries = out.setdefault(network["name"] if network else port["network_id"], [])
             fips = neutron.floating_ips_of_port(port["id"])
@@ -117,7 +123,7 @@ class ServerViews:
             view["host_status"] = "UP" if placed else ""
         if server["vm_state"] == "error" and server["fault"]:
             view["fault"] = dict(server["fault"])
-        if self.plumbing.server_ports(server):
+        if self.networked_ports(server):
             view["security_groups"] = [{"name": name} for name in server["security_groups"]]
         return view
 
