@@ -46,7 +46,7 @@ VERSION = 3
 V1_RENAMED = {"load-balancer": {"provisioning._heap": "pending"}}
 TAGS = ("__tuple__", "__set__", "__net__", "__pairs__")
 #: fields a store gained after files of this version were written: a file without one loads its default
-LATER = {"network": frozenset({"quotas"})}
+LATER = {"network": frozenset({"quotas"}), "compute": frozenset({"actions", "server_groups"})}
 
 
 class StateError(ValueError):
