@@ -7,7 +7,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Collection
-from typing import Any, NoReturn
+from typing import Any
 
 from ..core import Context, new_id
 from ..runtime import Runtime
@@ -77,22 +77,18 @@ class Lifecycle:
         if server["locked"] and not ctx.is_admin:
             raise conflict(f"Instance {server['id']} is locked")
 
-    @staticmethod
-    def invalid_state(server: Record, action: str) -> NoReturn:
-        """Nova's `raise_http_conflict_for_instance_invalid_state`: the attribute that failed and its value."""
-        state = server["task_state"]
-        attr = "task_state" if state else "vm_state"
-        raise conflict(f"Cannot '{action}' instance {server['id']} while it is in {attr} "
-                       f"{state or server['vm_state']}")
-
     def check(self, ctx: Context, server: Record, action: str, states: Collection[str],
               *, locked: bool = True) -> None:
-        """The lock (when the operation honours it), then `check_instance_state(vm_state=states,
-        task_state=None)` worded for `action`."""
+        """The lock (when the operation honours it), then Nova's `check_instance_state(vm_state=states)`: the
+        vm state, no task running, a server that has run once; the conflict names the first that fails, as
+        `raise_http_conflict_for_instance_invalid_state` words it for `action`."""
         if locked:
             self.check_unlocked(ctx, server)
-        if server["vm_state"] not in states or server["task_state"]:
-            self.invalid_state(server, action)
+        for attr, state, bad in (("vm_state", server["vm_state"], server["vm_state"] not in states),
+                                 ("task_state", server["task_state"], server["task_state"] is not None),
+                                 ("launched_at", None, server["launched_at"] is None)):
+            if bad:
+                raise conflict(f"Cannot '{action}' instance {server['id']} while it is in {attr} {state}")
 
     def new_server(self, ctx: Context, name: str, index: int, fields: dict[str, Any]) -> Record:
         """A server record in BUILD (not stored yet: the caller adds it with its image, flavor...)."""
