@@ -92,6 +92,14 @@ class Api:
         assert resp.status_code == 200, resp.text
         return dict(resp.json()["server"])
 
+    def booted(self, name: str, networks: Any = "none", **extra: Any) -> str:
+        """A new server's id, once it is ACTIVE."""
+        resp = self.boot(name, networks, **extra)
+        assert resp.status_code == 202, resp.text
+        server_id = str(resp.json()["server"]["id"])
+        self.active(server_id)
+        return server_id
+
     def active(self, server_id: str) -> dict[str, Any]:
         """The server once it is ACTIVE (its addresses and groups show from then on, as on real Nova)."""
         return wait_for(lambda: (s := self.server(server_id))["status"] == "ACTIVE" and s, what=f"{server_id} ACTIVE")

@@ -4,7 +4,6 @@ and `--provisioning-delay` governing builds. One cloud for the module."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,35 +18,16 @@ from .nova_api import Api, fault
 
 
 @pytest.fixture(scope="module")
-def cloud() -> Iterator[DemoCloud]:
-    with DemoCloud(seed=False, settings=Settings(provisioning_delay=0.05, build_delay=0.05)) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def api(cloud: DemoCloud) -> Api:
-    return Api(cloud)
-
-
-@pytest.fixture(scope="module")
 def net(api: Api) -> str:
     return api.network("chg-net", "10.61.0.0/24")[0]
-
-
-def boot(api: Api, name: str, networks: Any = "none", **extra: Any) -> str:
-    resp = api.boot(name, networks, **extra)
-    assert resp.status_code == 202, resp.text
-    server_id = str(resp.json()["server"]["id"])
-    api.active(server_id)
-    return server_id
 
 
 def act(api: Api, server: str, body: Any, version: str = "2.100") -> Any:
     return api.nova("POST", f"/servers/{server}/action", body, version=version)
 
 
-def test_lock_refuses_the_owner_but_not_an_admin_and_records_the_reason(cloud: DemoCloud, api: Api) -> None:
-    server = boot(api, "locked")
+def test_lock_refuses_the_owner_but_not_an_admin_and_records_the_reason(module_cloud: DemoCloud, api: Api) -> None:
+    server = api.booted("locked")
     assert act(api, server, {"lock": {"locked_reason": "maintenance"}}).status_code == 202
     view = api.server(server)
     assert view["locked"] is True and view["locked_reason"] == "maintenance"
@@ -58,7 +38,7 @@ def test_lock_refuses_the_owner_but_not_an_admin_and_records_the_reason(cloud: D
     assert act(api, server, {"lock": {"colour": "red"}}).status_code == 400  # 2.73's schema
     assert act(api, server, {"lock": {"locked_reason": "x"}}, version="2.72").status_code == 202  # any value
     assert api.server(server)["locked_reason"] == "maintenance"  # its owner locking it again changes nothing
-    admin = Api(cloud, "admin")
+    admin = Api(module_cloud, "admin")
     assert act(admin, server, {"os-stop": None}).status_code == 202  # Nova's lock stops no admin
     assert act(api, server, {"unlock": None}).status_code == 202
     assert api.server(server)["locked"] is False and api.server(server)["locked_reason"] is None
@@ -70,8 +50,8 @@ def test_lock_refuses_the_owner_but_not_an_admin_and_records_the_reason(cloud: D
     assert api.nova("GET", "/servers", params={"locked": "false"}).status_code == 200
 
 
-def test_rebuild_keeps_id_and_ports_and_passes_through_rebuild(cloud: DemoCloud, api: Api, net: str) -> None:
-    server = boot(api, "rb", [{"uuid": net}], metadata={"old": "1"})
+def test_rebuild_keeps_id_and_ports_and_passes_through_rebuild(module_cloud: DemoCloud, api: Api, net: str) -> None:
+    server = api.booted("rb", [{"uuid": net}], metadata={"old": "1"})
     before = api.server(server)
     centos = api.image_id("centos-8.2-2004")
     resp = act(api, server, {"rebuild": {"imageRef": centos, "name": "rb2", "metadata": {"new": "2"},
@@ -100,8 +80,9 @@ def test_rebuild_keeps_id_and_ports_and_passes_through_rebuild(cloud: DemoCloud,
     assert actions.count("rebuild") == 3
 
 
-def test_add_and_remove_a_security_group_change_the_ports_in_neutron(cloud: DemoCloud, api: Api, net: str) -> None:
-    server = boot(api, "sg", [{"uuid": net}, {"uuid": net}])
+def test_add_and_remove_a_security_group_change_the_ports_in_neutron(module_cloud: DemoCloud, api: Api,
+                                                                     net: str) -> None:
+    server = api.booted("sg", [{"uuid": net}, {"uuid": net}])
     extra = api.neutron("POST", "/security-groups", {"security_group": {"name": "chg-extra"}}).json()["security_group"]
     assert act(api, server, {"addSecurityGroup": {"name": "chg-extra"}}).status_code == 202
     ports = api.neutron("GET", "/ports", params={"device_id": server}).json()["ports"]
@@ -119,15 +100,15 @@ def test_add_and_remove_a_security_group_change_the_ports_in_neutron(cloud: Demo
         f"Security group ghost is not found for project {api.project_id}")
     assert act(api, server, {"addSecurityGroup": {"name": ""}}).status_code == 400
     assert act(api, server, {"addSecurityGroup": {"name": "  "}}).status_code == 400
-    portless = boot(api, "sg-portless")
+    portless = api.booted("sg-portless")
     none = act(api, portless, {"addSecurityGroup": {"name": "chg-extra"}})
     assert none.status_code == 404 and "could not be found as device id on any ports" in fault(none, "itemNotFound")
-    conn = cloud.connection()
+    conn = module_cloud.connection()
     conn.compute.add_security_group_to_server(server, {"name": "chg-extra"})
     assert {"name": "chg-extra"} in api.server(server)["security_groups"]
 
 
-def test_server_groups_and_anti_affinity_on_one_host(cloud: DemoCloud, api: Api) -> None:
+def test_server_groups_and_anti_affinity_on_one_host(module_cloud: DemoCloud, api: Api) -> None:
     made = api.nova("POST", "/os-server-groups", {"server_group": {"name": "apart", "policy": "anti-affinity"}})
     assert made.status_code == 200, made.text
     group = made.json()["server_group"]
@@ -147,7 +128,7 @@ def test_server_groups_and_anti_affinity_on_one_host(cloud: DemoCloud, api: Api)
     legacy = api.nova("GET", f"/os-server-groups/{group['id']}", version="2.1").json()["server_group"]
     assert legacy["policies"] == ["anti-affinity"] and legacy["metadata"] == {} and "project_id" not in legacy
     assert [g["id"] for g in api.nova("GET", "/os-server-groups").json()["server_groups"]] == [group["id"]]
-    assert Api(cloud, "alt_demo").nova("GET", f"/os-server-groups/{group['id']}").status_code == 404
+    assert Api(module_cloud, "alt_demo").nova("GET", f"/os-server-groups/{group['id']}").status_code == 404
     rules = api.nova("POST", "/os-server-groups", {"server_group": {
         "name": "x", "policy": "affinity", "rules": {"max_server_per_host": 2}}})
     assert rules.status_code == 400 and fault(rules, "badRequest") == "Only anti-affinity policy supports rules."
@@ -161,7 +142,7 @@ def test_server_groups_and_anti_affinity_on_one_host(cloud: DemoCloud, api: Api)
     assert api.nova("GET", f"/os-server-groups/{group['id']}").status_code == 404
 
 
-def test_min_count_alone_access_ips_limit_zero_and_update_answers(cloud: DemoCloud, api: Api, net: str) -> None:
+def test_min_count_alone_access_ips_limit_zero_and_update_answers(module_cloud: DemoCloud, api: Api, net: str) -> None:
     # seed document 001 boots with `--min-count 2` and no --max-count: Nova's max_count defaults to min_count
     many = api.boot("multi", [{"uuid": net}], min_count=2)
     assert many.status_code == 202, many.text
@@ -170,7 +151,7 @@ def test_min_count_alone_access_ips_limit_zero_and_update_answers(cloud: DemoClo
     assert api.boot("x", min_count=3, max_count=2).status_code == 400
     bad_v4 = api.boot("x", accessIPv4="1.1.1.1.1.1")
     assert bad_v4.status_code == 400 and "is not a 'ipv4'" in fault(bad_v4, "badRequest")
-    server = boot(api, "access", accessIPv6="2001:DB8:0:0:0:0:0:1", accessIPv4="192.0.2.1")
+    server = api.booted("access", accessIPv6="2001:DB8:0:0:0:0:0:1", accessIPv4="192.0.2.1")
     assert api.server(server)["accessIPv6"] == "2001:db8::1"
     assert api.nova("GET", "/servers", params={"limit": "0"}).json() == {"servers": []}
     assert api.nova("GET", "/servers/detail", params={"limit": "0"}).json() == {"servers": []}
@@ -179,7 +160,7 @@ def test_min_count_alone_access_ips_limit_zero_and_update_answers(cloud: DemoClo
     assert set(old.json()["server"]) == {
         "accessIPv4", "accessIPv6", "addresses", "created", "flavor", "hostId", "id", "image", "links", "metadata",
         "name", "status", "tenant_id", "user_id", "updated", "OS-DCF:diskConfig", "progress"}
-    admin = Api(cloud, "admin")
+    admin = Api(module_cloud, "admin")
     new = admin.nova("PUT", f"/servers/{server}", {"server": {"name": " spaced "}}, version="2.75")
     assert new.status_code == 400  # Nova's name format refuses leading/trailing blanks
     new = admin.nova("PUT", f"/servers/{server}", {"server": {"name": "renamed"}}, version="2.75").json()["server"]
@@ -187,9 +168,9 @@ def test_min_count_alone_access_ips_limit_zero_and_update_answers(cloud: DemoClo
     assert "host_status" not in api.nova("PUT", f"/servers/{server}", {"server": {}}, version="2.75").json()["server"]
 
 
-def test_host_status_is_the_admins_from_2_16(cloud: DemoCloud, api: Api) -> None:
-    server = boot(api, "hs")
-    admin = Api(cloud, "admin")
+def test_host_status_is_the_admins_from_2_16(module_cloud: DemoCloud, api: Api) -> None:
+    server = api.booted("hs")
+    admin = Api(module_cloud, "admin")
     assert admin.nova("GET", f"/servers/{server}", version="2.16").json()["server"]["host_status"] == "UP"
     assert "host_status" not in admin.nova("GET", f"/servers/{server}", version="2.15").json()["server"]
     assert "host_status" not in api.server(server)
@@ -199,18 +180,18 @@ def test_host_status_is_the_admins_from_2_16(cloud: DemoCloud, api: Api) -> None
     assert admin.nova("GET", f"/servers/{building}").json()["server"]["host_status"] == ""
 
 
-def test_provisioning_delay_governs_builds_too(cloud: DemoCloud, api: Api) -> None:
+def test_provisioning_delay_governs_builds_too(module_cloud: DemoCloud, api: Api) -> None:
     quick = settings_of(parser().parse_args(["--provisioning-delay", "0"]))
     assert (quick.provisioning_delay, quick.build_delay) == (0.0, 0.0)
     default = settings_of(parser().parse_args([]))
     assert (default.provisioning_delay, default.build_delay) == (Settings().provisioning_delay, Settings().build_delay)
-    saved = cloud.settings.build_delay
-    cloud.settings.build_delay = quick.build_delay
+    saved = module_cloud.settings.build_delay
+    module_cloud.settings.build_delay = quick.build_delay
     try:
         server = api.boot("instant").json()["server"]["id"]
         assert api.server(server)["status"] == "ACTIVE"  # no BUILD to wait out before attaching a port
     finally:
-        cloud.settings.build_delay = saved
+        module_cloud.settings.build_delay = saved
 
 
 def test_the_new_kinds_of_change_are_logged_and_replay_exactly(tmp_path: Path) -> None:
@@ -240,4 +221,4 @@ def test_the_new_kinds_of_change_are_logged_and_replay_exactly(tmp_path: Path) -
     assert reloaded.servers[server_id]["locked_reason"] == "kept" and reloaded.servers[server_id]["metadata"] == {
         "k": "v"}
     assert [a["action"] for a in reloaded.actions[server_id]["actions"]] == ["create", "rebuild", "lock"]
-    assert list(reloaded.server_groups.values())[0]["members"] == [server_id]
+    assert next(iter(reloaded.server_groups.values()))["members"] == [server_id]

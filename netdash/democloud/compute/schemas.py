@@ -94,10 +94,11 @@ create: dict[str, Any] = {"type": "object", "properties": {
     "required": ["server"], "additionalProperties": False}
 
 
-def derive(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    """A copy of `base` with `server` properties set (None drops one), as Nova's `create_vXYZ = deepcopy(...)`."""
+def derive(base: dict[str, Any], wrapper: str = "server", **changes: Any) -> dict[str, Any]:
+    """A copy of `base` with properties of its `wrapper` object set (None drops one), as Nova's
+    `create_vXYZ = copy.deepcopy(...)` then edits."""
     schema = copy.deepcopy(base)
-    properties = schema["properties"]["server"]["properties"]
+    properties = schema["properties"][wrapper]["properties"]
     for name, value in changes.items():
         if value is None:
             properties.pop(name)
@@ -168,26 +169,14 @@ rebuild: dict[str, Any] = {"type": "object", "properties": {"rebuild": {"type": 
     "required": ["rebuild"], "additionalProperties": False}
 
 
-def derive_rebuild(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    """A copy of `base` with `rebuild` properties set (None drops one)."""
-    schema = copy.deepcopy(base)
-    properties = schema["properties"]["rebuild"]["properties"]
-    for name, value in changes.items():
-        if value is None:
-            properties.pop(name)
-        else:
-            properties[name] = value
-    return schema
-
-
-rebuild_v219 = derive_rebuild(rebuild, description=DESCRIPTION)
-rebuild_v254 = derive_rebuild(rebuild_v219, key_name={"oneOf": [
+rebuild_v219 = derive(rebuild, "rebuild", description=DESCRIPTION)
+rebuild_v254 = derive(rebuild_v219, "rebuild", key_name={"oneOf": [
     {"type": "string", "minLength": 1, "maxLength": 255}, {"type": "null"}]})
-rebuild_v257 = derive_rebuild(rebuild_v254, personality=None,
+rebuild_v257 = derive(rebuild_v254, "rebuild", personality=None,
                               user_data={"type": ["string", "null"], "format": "base64", "maxLength": 65535})
-rebuild_v263 = derive_rebuild(rebuild_v257, trusted_image_certificates=TRUSTED_CERTS)
-rebuild_v290 = derive_rebuild(rebuild_v263, hostname=HOSTNAME)
-rebuild_v294 = derive_rebuild(rebuild_v290, hostname=FQDN)
+rebuild_v263 = derive(rebuild_v257, "rebuild", trusted_image_certificates=TRUSTED_CERTS)
+rebuild_v290 = derive(rebuild_v263, "rebuild", hostname=HOSTNAME)
+rebuild_v294 = derive(rebuild_v290, "rebuild", hostname=FQDN)
 
 # Nova: "TODO(stephenfin): Remove additionalProperties in a future API version" -- other keys pass today
 _SECURITY_GROUP = {"type": "object", "properties": {"name": {"type": "string", "minLength": 1}},
