@@ -121,7 +121,8 @@ def test_password_is_empty_and_clearing_is_accepted(module_cloud: DemoCloud, api
 
 
 def test_instance_actions_record_each_change_with_its_request_id(module_cloud: DemoCloud, api: Api) -> None:
-    server = api.booted("acts", "none")
+    created = api.boot("acts")
+    server = api.active(created.json()["server"]["id"])["id"]
     stop = api.nova("POST", f"/servers/{server}/action", {"os-stop": None})
     api.nova("POST", f"/servers/{server}/action", {"lock": None})
     listed = api.nova("GET", f"/servers/{server}/os-instance-actions").json()["instanceActions"]
@@ -129,6 +130,7 @@ def test_instance_actions_record_each_change_with_its_request_id(module_cloud: D
     assert set(listed[0]) == {"action", "instance_uuid", "request_id", "user_id", "project_id", "start_time",
                               "message", "updated_at"}
     assert listed[1]["request_id"] == stop.headers["x-openstack-request-id"]
+    assert listed[2]["request_id"] == created.headers["x-openstack-request-id"]
     shown = api.nova("GET", f"/servers/{server}/os-instance-actions/{listed[2]['request_id']}")
     action = shown.json()["instanceAction"]
     assert action["events"][0]["event"] == "compute__do_build_and_run_instance"

@@ -12,7 +12,7 @@ import secrets
 import string
 from typing import Any
 
-from ..core import Context, Request, Response, Router, iso, new_id
+from ..core import Context, Request, Response, Router, iso, new_id, request_id
 from ..image import Image
 from . import schemas, wire
 from .flavors import flavor_from_ref
@@ -21,7 +21,7 @@ from .lifecycle import Lifecycle, access_ip
 from .metadata import check_quota
 from .plumbing import Plumbing
 from .server_groups import ServerGroups
-from .wire import bad, caller, decode_user_data, validated
+from .wire import bad, caller, decode_user_data, request_headers, validated
 
 HINT_KEYS = ("os:scheduler_hints", "OS-SCH-HNT:scheduler_hints")
 
@@ -99,6 +99,7 @@ class CreateController:
         admin_pass = spec.get("adminPass") or "".join(
             secrets.choice(string.ascii_letters + string.digits) for _ in range(12))
         servers = []
+        rid = request_id()
         for index in range(high):
             server = self.lifecycle.new_server(ctx, f"{name}-{index + 1}" if high > 1 else name, index, fields)
             server.update({"image_id": image_id, "flavor": dict(flavor), "key_name": key_name,
@@ -108,22 +109,22 @@ class CreateController:
             refusal = self.groups.join(group, server) if group is not None else None
             if refusal is not None:  # the scheduler's: no port is ever made
                 self.fail(server, refusal)
-                self.actions.record(ctx, server, "create", [])
+                self.actions.record(ctx, server, "create", [], rid=rid)
             else:
                 self.attach_networks(ctx, server, requests, sg_ids)
                 self.actions.record(ctx, server, "create", [("compute__do_build_and_run_instance",
                                                              server["task_until"] or self.lifecycle.runtime.now())],
-                                    failed=server["vm_state"] == "error")
+                                    failed=server["vm_state"] == "error", rid=rid)
             servers.append(server)
         if spec.get("return_reservation_id") in (True, "True", "true"):
-            return Response(202, {"reservation_id": reservation})
+            return Response(202, {"reservation_id": reservation}, request_headers(rid))
         first = servers[0]
         view = {"id": first["id"], "links": wire.links(req, "servers", first["id"]),
                 "OS-DCF:diskConfig": first["disk_config"],
                 "security_groups": [{"name": g["name"]} for g in spec.get("security_groups") or
                                     [{"name": "default"}]],
                 "adminPass": admin_pass}
-        return Response(202, {"server": view}, {"location": view["links"][0]["href"]})
+        return Response(202, {"server": view}, {"location": view["links"][0]["href"], **request_headers(rid)})
 
     def attach_networks(self, ctx: Context, server: dict[str, Any], requests: list[dict[str, Any]],
                         sg_ids: list[str]) -> None:

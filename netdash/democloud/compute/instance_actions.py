@@ -32,10 +32,12 @@ class InstanceActions:
         r.add("GET", "/v2.1/servers/{server_id}/os-instance-actions", self.index)
         r.add("GET", "/v2.1/servers/{server_id}/os-instance-actions/{request}", self.show)
 
-    def record(self, ctx: Context, server: Record, action: str, events: Events, *, failed: bool = False) -> str:
-        """Note an action on the server (its request id is the answer's: the caller returns it as a header)."""
+    def record(self, ctx: Context, server: Record, action: str, events: Events, *, failed: bool = False,
+               rid: str | None = None) -> str:
+        """Note an action on the server. Its request id is the answer's: the caller returns it as a header
+        (one request that creates several servers gives each the same, as on Nova)."""
         now = self.runtime.now()
-        rid = request_id()
+        rid = rid or request_id()
         history = self.store.actions.setdefault(server["id"], {
             "id": server["id"], "project_id": server["project_id"], "deleted": False, "actions": []})
         history["actions"].append({
