@@ -32,11 +32,3 @@ def web_cloud() -> Iterator[DemoCloud]:
     with DemoCloud(seed=True, settings=settings) as cloud:
         yield cloud
 
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """The golden corpus' figures and its differences with their reasons, in every run's summary (recorded
-    by its test as a property, so that they reach the summary from an xdist worker too)."""
-    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", []):
-        for name, value in getattr(report, "user_properties", []):
-            if name == "golden" and report.when == "call":
-                terminalreporter.write_line(str(value))
