@@ -57,7 +57,7 @@ class ActionsController:
     # --- power --------------------------------------------------------------------------------
     def power(self, ctx: Context, server: Record, action: str) -> Response:
         allowed, then, verb = POWER[action]
-        self.lifecycle.check(ctx, server, verb, allowed)
+        self.lifecycle.check(ctx, server, verb, allowed, host=True)
         now = self.runtime.now()
         server.update({"vm_state": then, "updated_at": now})
         return accepted(self.actions.record(ctx, server, verb, [(f"compute_{verb}_instance", now)]))

@@ -78,12 +78,16 @@ class Lifecycle:
             raise conflict(f"Instance {server['id']} is locked")
 
     def check(self, ctx: Context, server: Record, action: str, states: Collection[str],
-              *, locked: bool = True) -> None:
-        """The lock (when the operation honours it), then Nova's `check_instance_state(vm_state=states)`: the
-        vm state, no task running, a server that has run once; the conflict names the first that fails, as
-        `raise_http_conflict_for_instance_invalid_state` words it for `action`."""
+              *, locked: bool = True, host: bool = False) -> None:
+        """The lock (when the operation honours it), the host (`check_instance_host`: stop and start; the
+        embedded server has one once its BUILD, its scheduling, is over), then Nova's
+        `check_instance_state(vm_state=states)`: the vm state, no task running, a server that has run once;
+        the conflict names the first that fails, as `raise_http_conflict_for_instance_invalid_state` words it
+        for `action`."""
         if locked:
             self.check_unlocked(ctx, server)
+        if host and server["launched_at"] is None:
+            raise conflict(f"Instance {server['id']} is not ready")
         for attr, state, bad in (("vm_state", server["vm_state"], server["vm_state"] not in states),
                                  ("task_state", server["task_state"], server["task_state"] is not None),
                                  ("launched_at", None, server["launched_at"] is None)):
