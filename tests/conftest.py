@@ -53,3 +53,13 @@ def alt_conn(empty_cloud: DemoCloud) -> Any:
 @pytest.fixture
 def admin_conn(empty_cloud: DemoCloud) -> Any:
     return empty_cloud.connection("admin")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The golden corpus' figures and its differences with their reasons, in every run's summary (recorded
+    by its test as a property, so that they reach the summary from an xdist worker too; a root conftest's
+    hook, since xdist's controller loads no other)."""
+    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", []):
+        for name, value in getattr(report, "user_properties", []):
+            if name == "golden" and report.when == "call":
+                terminalreporter.write_line(str(value))

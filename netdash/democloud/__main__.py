@@ -104,8 +104,10 @@ def parser(prog: str = "netdash demo-cloud") -> argparse.ArgumentParser:
                    help="persist the cloud's API state in FILE (mode 0600; changes go to a log beside it, on disk "
                         "before they are answered) and reload it from there at start (then nothing is seeded); "
                         "its directory must exist")
-    p.add_argument("--provisioning-delay", type=number(float, *PROVISIONING_RANGE), default=0.5, metavar="SECONDS",
-                   help="how long Octavia objects stay PENDING_*, {:g}..{:g} (default 0.5)".format(*PROVISIONING_RANGE))
+    p.add_argument("--provisioning-delay", type=number(float, *PROVISIONING_RANGE), metavar="SECONDS",
+                   help="how long the cloud's background work takes: Octavia objects stay PENDING_* and servers "
+                        "BUILD or REBOOT that long, {:g}..{:g} (default 0.5 for Octavia, 0.3 for Nova; 0: "
+                        "at once, as realstack's fake drivers nearly are)".format(*PROVISIONING_RANGE))
     p.add_argument("--faults", action="append", default=[], metavar="SPEC", type=checked(parse),
                    help="inject faults: latency, 5xx/409 answers, dropped connections, token expiry, slow "
                         "provisioning (grammar below; repeatable)")
@@ -115,6 +117,15 @@ def parser(prog: str = "netdash demo-cloud") -> argparse.ArgumentParser:
     return p
 
 
+def settings_of(args: argparse.Namespace) -> Settings:
+    """`--provisioning-delay` is one knob for every service's background work, so that `0` makes a server as
+    instant as a load balancer (tests replaying real services' no-op drivers need both)."""
+    settings = Settings(password=args.password, token_ttl=args.token_ttl)
+    if args.provisioning_delay is not None:
+        settings.provisioning_delay = settings.build_delay = args.provisioning_delay
+    return settings
+
+
 def main(argv: Sequence[str] | None = None, prog: str = "netdash demo-cloud") -> int:
     try:
         args = parser(prog).parse_args(argv)
@@ -122,8 +133,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "netdash demo-cloud") ->
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
     scale = parse_scale(args.scale) if args.scale is not None else 0
-    settings = Settings(password=args.password, token_ttl=args.token_ttl,
-                        provisioning_delay=args.provisioning_delay)
+    settings = settings_of(args)
     try:
         cloud = DemoCloud(host=args.host, port=args.port, seed=not args.empty, settings=settings,
                           state=args.state, scale=scale, state_compact_at=args.state_compact_at)

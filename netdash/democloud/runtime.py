@@ -117,13 +117,15 @@ class Runtime:
         self._generations = itertools.count(1)
         self.generation = 0
         self.change_hooks: list[Callable[[], None]] = []
+        #: what `now()` reads: the wall clock, or a recording's when a test replays one on its own timing
+        self.clock: Callable[[], float] = time.time
 
     @property
     def auth_url(self) -> str:
         return f"{self.base_url}/identity/v3"
 
     def now(self) -> float:
-        return time.time()
+        return self.clock()
 
     def noticed(self, method: str, resp: Response) -> Response:
         """Every answer of a service passes here before it leaves: the change hooks hear of an accepted write, and with

@@ -46,7 +46,8 @@ VERSION = 3
 V1_RENAMED = {"load-balancer": {"provisioning._heap": "pending"}}
 TAGS = ("__tuple__", "__set__", "__net__", "__pairs__")
 #: fields a store gained after files of this version were written: a file without one loads its default
-LATER = {"network": frozenset({"quotas", "subnetpools", "rbac", "rbac_of"})}
+LATER = {"network": frozenset({"quotas", "subnetpools", "rbac", "rbac_of"}),
+         "compute": frozenset({"actions", "server_groups"})}
 
 
 class StateError(ValueError):

@@ -8,7 +8,22 @@ import pytest
 
 from netdash.democloud import DemoCloud, Settings
 from tests.democloud.dataplane_support import SCALE
+from tests.democloud.nova_api import Api
 from tests.democloud.wal_support import Process
+
+
+@pytest.fixture(scope="module")
+def module_cloud() -> Iterator[DemoCloud]:
+    """An empty cloud shared by a module's tests (each makes what it needs under names of its own); Nova
+    builds and Octavia changes are quick."""
+    with DemoCloud(seed=False, settings=Settings(provisioning_delay=0.05, build_delay=0.05)) as cloud:
+        yield cloud
+
+
+@pytest.fixture(scope="module")
+def api(module_cloud: DemoCloud) -> Api:
+    """Raw HTTP to `module_cloud` as `demo`."""
+    return Api(module_cloud)
 
 
 @pytest.fixture
@@ -18,12 +33,6 @@ def web_cloud() -> Iterator[DemoCloud]:
     with DemoCloud(seed=True, settings=settings) as cloud:
         yield cloud
 
-
-@pytest.fixture(scope="module")
-def module_cloud() -> Iterator[DemoCloud]:
-    """One empty cloud for a whole module whose tests each make (and name apart) their own resources."""
-    with DemoCloud(seed=False, settings=Settings(provisioning_delay=0.2, build_delay=0.1)) as cloud:
-        yield cloud
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ import httpx
 
 from netdash.democloud import DemoCloud
 
+from ..waiting import wait_for
+
 
 class Api:
     """One user's token and an httpx client pointed at the cloud's services."""
@@ -89,6 +91,18 @@ class Api:
         resp = self.nova("GET", f"/servers/{server_id}")
         assert resp.status_code == 200, resp.text
         return dict(resp.json()["server"])
+
+    def booted(self, name: str, networks: Any = "none", **extra: Any) -> str:
+        """A new server's id, once it is ACTIVE."""
+        resp = self.boot(name, networks, **extra)
+        assert resp.status_code == 202, resp.text
+        server_id = str(resp.json()["server"]["id"])
+        self.active(server_id)
+        return server_id
+
+    def active(self, server_id: str) -> dict[str, Any]:
+        """The server once it is ACTIVE (its addresses and groups show from then on, as on real Nova)."""
+        return wait_for(lambda: (s := self.server(server_id))["status"] == "ACTIVE" and s, what=f"{server_id} ACTIVE")
 
 
 def fault(resp: httpx.Response, name: str) -> str:

@@ -20,8 +20,10 @@ OWN_KEY = {"networks": "network", "subnets": "subnet", "ports": "port", "routers
            "security-group-rules": "security_group_rule", "servers": "server", "os-keypairs": "keypair",
            "os-interface": "interfaceAttachment", "loadbalancers": "loadbalancer", "listeners": "listener",
            "pools": "pool", "members": "member", "healthmonitors": "healthmonitor", "subnetpools": "subnetpool",
-           "rbac-policies": "rbac_policy", "add_extraroutes": "router", "remove_extraroutes": "router"}
-KEYS = [*OWN_KEY.values(), "members", "os-stop", "os-start", "reboot"]
+           "rbac-policies": "rbac_policy", "add_extraroutes": "router", "remove_extraroutes": "router",
+           "metadata": "metadata", "os-server-groups": "server_group"}
+KEYS = [*OWN_KEY.values(), "members", "os-stop", "os-start", "reboot", "lock", "unlock", "rebuild",
+        "addSecurityGroup", "removeSecurityGroup", "meta"]
 JUNK_VALUES: dict[str, Any] = {
     "name": {"a": 1}, "admin_state_up": "perhaps", "id": 5, "network_id": [], "subnet_id": [1],
     "cidr": 7, "ip_version": "four", "gateway_ip": 12, "allocation_pools": [{"start": 1}],
@@ -64,7 +66,7 @@ def real_ids(cloud: DemoCloud) -> dict[str, str]:
         "router_id": conn.network.find_router("private_gateway").id,
         "fip_id": next(iter(conn.network.ips())).id,
         "sg_id": sg.id, "rule_id": sg.security_group_rules[0]["id"],
-        "server_id": conn.compute.find_server("server1").id, "name": "ssh_key_name",
+        "server_id": conn.compute.find_server("server1").id, "name": "ssh_key_name", "key": "role",
         "lb_id": lb.id, "listener_id": next(iter(conn.load_balancer.listeners())).id, "pool_id": pool.id,
         "member_id": next(iter(conn.load_balancer.members(pool))).id,
         "hm_id": next(iter(conn.load_balancer.health_monitors())).id,

@@ -36,8 +36,12 @@ class Step:
     save: dict[str, str] = field(default_factory=dict)  # name -> path into the answer: "network.id"
     #: after it, wait until the load balancer {lb} is ACTIVE again (not a request kind of its own)
     wait_lb: bool = False
-    #: after it, wait until the server {server} is "ACTIVE" or "gone" (Nova builds and deletes in the background)
+    #: after it, wait until the server {server} (or the saved id `waited`) is "ACTIVE", "ERROR" or "gone" (Nova
+    #: builds, rebuilds and deletes in the background)
     wait_server: str = ""
+    waited: str = "server"
+    #: the compute microversion it asks for (none: Nova's default, 2.1)
+    version: str = ""
     #: who asks: "admin" (of the project everything else is created in) or "other" (a member of another project)
     caller: str = "admin"
     #: headers of its own (`If-Match`); "{name}" inside is replaced by a save
@@ -73,6 +77,9 @@ class Target:
         elif step.body is not None:
             content = json.dumps(substitute(step.body, self.saved)).encode()
         headers = {"Content-Type": "application/json"} if content else {}
+        if step.version:
+            headers.update({"OpenStack-API-Version": f"compute {step.version}",
+                            "X-OpenStack-Nova-API-Version": step.version})
         if step.caller == "other":
             headers.update(self.other)
         headers.update({k: v.format_map(self.saved) for k, v in step.headers.items()})
@@ -92,8 +99,8 @@ class Target:
             time.sleep(0.05)
         raise AssertionError(f"{self.name}: load balancer still not ACTIVE after 30 s")
 
-    def wait_server(self, state: str) -> None:
-        url = f"{self.urls['compute']}/v2.1/servers/{self.saved['server']}"
+    def wait_server(self, state: str, saved: str = "server") -> None:
+        url = f"{self.urls['compute']}/v2.1/servers/{self.saved[saved]}"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             response = self.http.get(url)
@@ -176,7 +183,7 @@ def run(steps: list[Step], target: Target) -> dict[str, Outcome]:
         if step.wait_lb:
             target.wait_lb_active()
         if step.wait_server and status < 300:
-            target.wait_server(step.wait_server)
+            target.wait_server(step.wait_server, step.waited)
     return outcomes
 
 

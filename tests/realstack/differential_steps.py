@@ -5,8 +5,8 @@ cannot reach it), then the error cases, a member of another project creating por
 clean-up. Octavia: load balancer -> listener -> pool ->
 member -> health monitor -> algorithm change -> a change while PENDING_UPDATE, the error cases, the
 cascade delete. Nova (only when realstack runs it): a server booted on a port, its interfaces (attach,
-attach of a port in use, detach), the error cases, its deletion. Every kind is sent once; `kind` names it
-in DIFFERENCES.md.
+attach of a port in use, detach), the error cases, what NOVA_SERVER asks of it, its deletion. Every
+kind is sent once; `kind` names it in DIFFERENCES.md.
 """
 
 from __future__ import annotations
@@ -201,6 +201,102 @@ OCTAVIA = [
     Step("load balancer delete cascade", "DELETE", LB, "/v2.0/lbaas/loadbalancers/{lb}?cascade=true"),
 ]
 
+#: What issue 19 found missing or different in Nova, on the server of NOVA (ACTIVE, on `diff-server-port` of
+#: diff-net): its metadata, addresses, security groups (the ports' in Neutron), password, lock, instance actions,
+#: what PUT and rebuild answer by microversion, server groups and what they decide at boot, min_count alone.
+S = "/v2.1/servers/{server}"
+NOVA_SERVER = [
+    Step("server metadata list", "GET", C, f"{S}/metadata"),
+    Step("server metadata merge", "POST", C, f"{S}/metadata", {"metadata": {"role": "web"}}),
+    Step("server metadata item update", "PUT", C, f"{S}/metadata/role", {"meta": {"role": "db"}}),
+    Step("server metadata item show", "GET", C, f"{S}/metadata/role"),
+    Step("server metadata item update, key not the path's", "PUT", C, f"{S}/metadata/role", {"meta": {"x": "y"}}),
+    Step("server metadata replace", "PUT", C, f"{S}/metadata", {"metadata": {"a": "1"}}),
+    Step("server metadata item delete", "DELETE", C, f"{S}/metadata/a"),
+    Step("server metadata item show unknown", "GET", C, f"{S}/metadata/a"),
+    Step("server metadata over its quota", "PUT", C, f"{S}/metadata", {"metadata": {f"k{i}": "v" for i in range(129)}}),
+    Step("server ips", "GET", C, f"{S}/ips"),
+    Step("server ips of its network", "GET", C, f"{S}/ips/diff-net"),
+    Step("server ips of another network", "GET", C, f"{S}/ips/public"),
+    Step("server security groups", "GET", C, f"{S}/os-security-groups"),
+    Step("server password", "GET", C, f"{S}/os-server-password"),
+    Step("server password clear", "DELETE", C, f"{S}/os-server-password"),
+    Step("security group create (for a server)", "POST", N, "/v2.0/security-groups",
+         {"security_group": {"name": "diff-server-sg"}}, save={"server_sg": "security_group.id"}),
+    Step("server add security group", "POST", C, f"{S}/action", {"addSecurityGroup": {"name": "diff-server-sg"}}),
+    Step("server show with an added group", "GET", C, S, version="2.100"),
+    Step("server remove security group", "POST", C, f"{S}/action", {"removeSecurityGroup": {"name": "{server_sg}"}}),
+    Step("server remove security group not on it", "POST", C, f"{S}/action",
+         {"removeSecurityGroup": {"name": "diff-server-sg"}}),
+    Step("server add security group unknown", "POST", C, f"{S}/action", {"addSecurityGroup": {"name": "no-such-sg"}}),
+    Step("server add security group empty name", "POST", C, f"{S}/action", {"addSecurityGroup": {"name": ""}}),
+    Step("security group delete (the server's former)", "DELETE", N, "/v2.0/security-groups/{server_sg}"),
+    Step("server lock with a reason", "POST", C, f"{S}/action", {"lock": {"locked_reason": "diff"}}, version="2.73"),
+    Step("server lock with a reason before 2.73", "POST", C, f"{S}/action", {"lock": {"locked_reason": "x"}},
+         version="2.72"),
+    Step("server lock with an unknown key", "POST", C, f"{S}/action", {"lock": {"colour": "red"}}, version="2.73"),
+    Step("server show locked", "GET", C, S, version="2.73"),
+    Step("server metadata merge while locked (admin)", "POST", C, f"{S}/metadata", {"metadata": {"b": "2"}}),
+    Step("server unlock", "POST", C, f"{S}/action", {"unlock": None}),
+    Step("server instance actions", "GET", C, f"{S}/os-instance-actions",
+         save={"request": "instanceActions.0.request_id"}),
+    Step("server instance actions (2.58)", "GET", C, f"{S}/os-instance-actions?limit=1", version="2.58"),
+    Step("server instance action show", "GET", C, f"{S}/os-instance-actions/{{request}}"),
+    Step("server instance action show (2.84)", "GET", C, f"{S}/os-instance-actions/{{request}}", version="2.84"),
+    Step("server instance action show unknown", "GET", C, f"{S}/os-instance-actions/req-{{unknown}}"),
+    Step("server update (2.1)", "PUT", C, S, {"server": {"name": "diff-server-renamed"}}),
+    Step("server update (2.75)", "PUT", C, S, {"server": {"accessIPv6": "2001:db8:0:0:0:0:0:1"}}, version="2.75"),
+    Step("server update access IPv4 not an address", "PUT", C, S, {"server": {"accessIPv4": "1.1.1.1.1.1"}}),
+    Step("server show (2.16)", "GET", C, S, version="2.16"),
+    Step("server show (2.15)", "GET", C, S, version="2.15"),
+    Step("server list detail (2.100)", "GET", C, "/v2.1/servers/detail?name=diff-server", version="2.100"),
+    Step("server list, limit 0", "GET", C, "/v2.1/servers?limit=0"),
+    Step("server rebuild unknown image", "POST", C, f"{S}/action", {"rebuild": {"imageRef": "{unknown}"}},
+         version="2.100"),
+    Step("server rebuild", "POST", C, f"{S}/action", {"rebuild": {"imageRef": "{image}", "metadata": {"r": "1"}}},
+         version="2.100", wait_server="ACTIVE"),
+    Step("server rebuild (2.1)", "POST", C, f"{S}/action", {"rebuild": {"imageRef": "{image}"}},
+         wait_server="ACTIVE"),
+    Step("server group create", "POST", C, "/v2.1/os-server-groups", {"server_group": {
+        "name": "diff-group", "policy": "anti-affinity"}}, save={"group": "server_group.id"}, version="2.64"),
+    Step("server group create (2.1)", "POST", C, "/v2.1/os-server-groups", {"server_group": {
+        "name": "diff-group-old", "policies": ["affinity"]}}, save={"old_group": "server_group.id"}),
+    Step("server group create, rules on affinity", "POST", C, "/v2.1/os-server-groups", {"server_group": {
+        "name": "x", "policy": "affinity", "rules": {"max_server_per_host": 2}}}, version="2.64"),
+    Step("server create in an anti-affinity group", "POST", C, "/v2.1/servers", {
+        "server": {"name": "diff-apart-1", "imageRef": "{image}", "flavorRef": "{flavor}", "networks": "none"},
+        "os:scheduler_hints": {"group": "{group}"}}, version="2.100", save={"apart": "server.id"},
+        wait_server="ACTIVE", waited="apart"),
+    Step("server create as its second member", "POST", C, "/v2.1/servers", {
+        "server": {"name": "diff-apart-2", "imageRef": "{image}", "flavorRef": "{flavor}", "networks": "none"},
+        "os:scheduler_hints": {"group": "{group}"}}, version="2.100", save={"apart2": "server.id"},
+        wait_server="ERROR", waited="apart2"),
+    Step("server show, no valid host", "GET", C, "/v2.1/servers/{apart2}", version="2.100"),
+    Step("server group show", "GET", C, "/v2.1/os-server-groups/{group}", version="2.64"),
+    Step("server group show (2.1)", "GET", C, "/v2.1/os-server-groups/{old_group}"),
+    Step("server group list", "GET", C, "/v2.1/os-server-groups", version="2.64"),
+    Step("server create in an unknown group", "POST", C, "/v2.1/servers", {
+        "server": {"name": "x", "imageRef": "{image}", "flavorRef": "{flavor}", "networks": "none"},
+        "os:scheduler_hints": {"group": "{unknown}"}}, version="2.100"),
+    Step("server delete (second member)", "DELETE", C, "/v2.1/servers/{apart2}", wait_server="gone", waited="apart2"),
+    Step("server delete (first member)", "DELETE", C, "/v2.1/servers/{apart}", wait_server="gone", waited="apart"),
+    Step("server group delete", "DELETE", C, "/v2.1/os-server-groups/{group}"),
+    Step("server group delete (2.1)", "DELETE", C, "/v2.1/os-server-groups/{old_group}"),
+    Step("server group show unknown", "GET", C, "/v2.1/os-server-groups/{unknown}"),
+    Step("server create, min_count alone", "POST", C, "/v2.1/servers", {"server": {
+        "name": "diff-multi", "imageRef": "{image}", "flavorRef": "{flavor}", "networks": "none", "min_count": 2}},
+        version="2.100", save={"multi": "server.id"}, wait_server="ACTIVE", waited="multi"),
+    Step("server list, the second of min_count", "GET", C, "/v2.1/servers?name=diff-multi-2",
+         save={"multi2": "servers.0.id"}),
+    Step("server delete (min_count's first)", "DELETE", C, "/v2.1/servers/{multi}", wait_server="gone",
+         waited="multi"),
+    Step("server delete (min_count's second)", "DELETE", C, "/v2.1/servers/{multi2}", wait_server="gone",
+         waited="multi2"),
+    Step("server create, access IPv4 not an address", "POST", C, "/v2.1/servers", {"server": {
+        "name": "x", "imageRef": "{image}", "flavorRef": "{flavor}", "networks": "none",
+        "accessIPv4": "1.1.1.1.1.1"}}, version="2.100"),
+]
+
 NOVA = [
     Step("flavor list", "GET", C, "/v2.1/flavors"),
     Step("port create for a server", "POST", N, "/v2.0/ports", {"port": {
@@ -224,6 +320,7 @@ NOVA = [
     Step("server action of two keys", "POST", C, "/v2.1/servers/{server}/action", {"os-start": None, "os-stop": None}),
     Step("server create without flavor", "POST", C, "/v2.1/servers", {"server": {
         "name": "no-flavor", "imageRef": "{image}", "networks": [{"port": "{attach_port}"}]}}),
+    *NOVA_SERVER,
     Step("server delete", "DELETE", C, "/v2.1/servers/{server}", wait_server="gone"),
     Step("port delete (server's)", "DELETE", N, "/v2.0/ports/{server_port}"),
     Step("port delete (attached, then detached)", "DELETE", N, "/v2.0/ports/{attach_port}"),

@@ -1,9 +1,11 @@
 """Nova (compute v2.1) of the embedded cloud: servers, actions, interfaces, flavors, key pairs.
 
 Laid out like the Octavia and Neutron packages: `store.py` holds the records (all `--state` saves of Nova),
-`lifecycle.py` a server's lazily advancing state machine and lookups, `plumbing.py` Nova's side of Neutron
-(the ports it makes, binds and releases), `views.py` how a server is shown, `wire.py` Nova's error bodies,
-microversions and paging, and one controller per resource (`servers`, `create`, `actions`, `flavors`,
+`lifecycle.py` a server's lazily advancing state machine, the checks before a change, and lookups,
+`plumbing.py` Nova's side of Neutron (the ports it makes, binds and releases), `secgroups.py` its side of
+security groups, `views.py` how a server is shown, `wire.py` Nova's error bodies, microversions and paging,
+and one controller per resource (`servers`, `create`, `actions`, `interfaces`, `metadata`, `subresources`
+(ips, os-security-groups, os-server-password), `instance_actions`, `server_groups`, `flavors`,
 `keypairs`). This class composes them once, serves the version documents and the small read-only ones,
 and offers the read API the data plane and Octavia use.
 """
@@ -22,11 +24,16 @@ from . import microversions
 from .actions import ActionsController
 from .create import CreateController
 from .flavors import FlavorsController, add_catalogue
+from .instance_actions import InstanceActions
+from .interfaces import InterfacesController
 from .keypairs import KeypairsController
 from .lifecycle import Lifecycle, status_of
+from .metadata import MAX_ITEMS, MetadataController
 from .plumbing import Plumbing, is_interface
+from .server_groups import MAX_GROUPS, MAX_MEMBERS, ServerGroups
 from .servers import ServersController
 from .store import Store
+from .subresources import SubresourcesController
 from .views import ServerViews
 from .wire import bad, caller, error, mv, not_found, root
 
@@ -49,6 +56,8 @@ class Compute(Service):
         self.lifecycle = Lifecycle(self.store, runtime)
         self.plumbing = Plumbing(network, identity)
         self.views = ServerViews(network, self.plumbing, self.lifecycle)
+        self.actions = InstanceActions(self.store, runtime)
+        self.groups = ServerGroups(self.store, runtime)
         super().__init__(runtime)
 
     def setup(self) -> None:
@@ -57,9 +66,14 @@ class Compute(Service):
         r.add("GET", "/v2.1", self.version, public=True)
         FlavorsController(self.store).register(r)
         KeypairsController(self.store, self.runtime).register(r)
-        ServersController(self.lifecycle, self.views, self.plumbing, self.runtime).register(r)
-        CreateController(self.lifecycle, self.plumbing, self.image).register(r)
-        ActionsController(self.lifecycle, self.views, self.plumbing, self.runtime).register(r)
+        ServersController(self.lifecycle, self.views, self.plumbing, self.actions, self.runtime).register(r)
+        CreateController(self.lifecycle, self.plumbing, self.image, self.groups, self.actions).register(r)
+        ActionsController(self.lifecycle, self.views, self.actions, self.image, self.runtime).register(r)
+        InterfacesController(self.lifecycle, self.views, self.plumbing, self.actions, self.runtime).register(r)
+        MetadataController(self.lifecycle, self.runtime).register(r)
+        SubresourcesController(self.lifecycle, self.views).register(r)
+        self.actions.register(r)
+        self.groups.register(r)
         r.add("GET", "/v2.1/os-availability-zone", self.availability_zones)
         r.add("GET", "/v2.1/limits", self.limits)
 
@@ -116,9 +130,11 @@ class Compute(Service):
         mine = [self.store.servers[i] for i in self.store.servers_by_project.get(ctx.project_id, {})]
         absolute: dict[str, Any] = {
             "maxTotalInstances": 10 * 1000, "maxTotalCores": 20 * 1000, "maxTotalRAMSize": 51200 * 1000,
-            "maxServerMeta": 128, "maxServerGroups": 10, "maxServerGroupMembers": 10,
+            "maxServerMeta": MAX_ITEMS, "maxServerGroups": MAX_GROUPS, "maxServerGroupMembers": MAX_MEMBERS,
             "totalInstancesUsed": len(mine), "totalCoresUsed": sum(s["flavor"]["vcpus"] for s in mine),
-            "totalRAMUsed": sum(s["flavor"]["ram"] for s in mine), "totalServerGroupsUsed": 0,
+            "totalRAMUsed": sum(s["flavor"]["ram"] for s in mine),
+            "totalServerGroupsUsed": sum(1 for g in self.store.server_groups.values()
+                                         if g["project_id"] == ctx.project_id),
             "maxTotalKeypairs": 100}
         if not mv(req, 2, 57):
             absolute.update({"maxPersonality": 5, "maxPersonalitySize": 10240})

@@ -1,43 +1,43 @@
-"""Server actions (`os-stop`, `os-start`, `reboot`) and `os-interface` (`server add/remove port`)."""
+"""`POST /servers/{id}/action`: power (`os-stop`, `os-start`, `reboot`), `lock`/`unlock`, `rebuild`, and
+`addSecurityGroup`/`removeSecurityGroup` (which change the server's ports in Neutron: `secgroups.py`).
+
+Each is checked as Nova's compute API checks it (the body's schema, the server, its lock, its state) and
+noted as an instance action with the events of the work it starts."""
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+import secrets
+import string
+from typing import Any
 
-from ..core import Request, Response, Router
+from ..core import Context, Request, Response, Router
+from ..image import Image
 from ..runtime import Runtime
 from . import schemas
-from .lifecycle import Lifecycle
-from .plumbing import Plumbing
-from .views import ServerViews
-from .wire import bad, caller, conflict, error, not_found, validated
+from .instance_actions import InstanceActions
+from .lifecycle import Lifecycle, access_ip
+from .metadata import check_quota
+from .store import Record
+from .views import ServerViews, changed
+from .wire import bad, caller, decode_user_data, error, mv, request_headers, validated
 
-#: action -> (vm_states it is allowed from, the name Nova's conflict message uses)
-ACTION_STATES = {"os-stop": ({"active", "error"}, "stop"), "os-start": ({"stopped"}, "start")}
-INTERFACE_STATES = {"active", "stopped"}
+#: action -> (vm states it is allowed from, the vm state it leaves, the name Nova's conflict message uses)
+POWER = {"os-stop": ({"active", "error"}, "stopped", "stop"), "os-start": ({"stopped"}, "active", "start")}
+REBUILD_STATES = {"active", "stopped", "error"}
 
 
 class ActionsController:
-    def __init__(self, lifecycle: Lifecycle, views: ServerViews, plumbing: Plumbing, runtime: Runtime) -> None:
+    def __init__(self, lifecycle: Lifecycle, views: ServerViews, actions: InstanceActions, image: Image,
+                 runtime: Runtime) -> None:
         self.lifecycle = lifecycle
         self.views = views
-        self.plumbing = plumbing
+        self.actions = actions
+        self.image = image
         self.runtime = runtime
 
     def register(self, r: Router) -> None:
         r.add("POST", "/v2.1/servers/{server_id}/action", self.server_action)
-        r.add("GET", "/v2.1/servers/{server_id}/os-interface", self.list_interfaces)
-        r.add("POST", "/v2.1/servers/{server_id}/os-interface", self.attach_interface)
-        r.add("GET", "/v2.1/servers/{server_id}/os-interface/{port_id}", self.get_interface)
-        r.add("DELETE", "/v2.1/servers/{server_id}/os-interface/{port_id}", self.detach_interface)
 
-    def invalid_state(self, server: dict[str, Any], action: str) -> NoReturn:
-        state = server["task_state"]
-        attr = "task_state" if state else "vm_state"
-        raise conflict(f"Cannot '{action}' instance {server['id']} while it is in {attr} "
-                       f"{state or server['vm_state']}")
-
-    # --- actions --------------------------------------------------------------------------------
     def server_action(self, req: Request, server_id: str) -> Response:
         body = req.json()
         if not isinstance(body, dict) or len(body) != 1:  # Nova's action_peek, before anything else
@@ -45,72 +45,126 @@ class ActionsController:
         action = next(iter(body))
         if action not in schemas.ACTIONS:
             raise bad(f"There is no such action: {action}")
-        server = self.lifecycle.find(caller(req), server_id)
-        argument = validated(req, schemas.ACTIONS[action], body)[action]
-        now = self.runtime.now()
-        if action in ACTION_STATES:
-            allowed, verb = ACTION_STATES[action]
-            if server["vm_state"] not in allowed or server["task_state"]:
-                self.invalid_state(server, verb)
-            server["vm_state"] = "stopped" if action == "os-stop" else "active"
-        elif action == "reboot":
-            hard = argument["type"].upper() == "HARD"
-            allowed = {"active", "stopped", "error"} if hard else {"active"}
-            if server["vm_state"] not in allowed or server["task_state"]:
-                self.invalid_state(server, "reboot")
-            server.update({"vm_state": "active", "task_then": "active",
-                           "task_state": "reboot_started_hard" if hard else "reboot_started",
-                           "task_until": now + self.runtime.settings.build_delay})
-        server["updated_at"] = now
-        return Response(202)
-
-    # --- os-interface ---------------------------------------------------------------------------
-    def list_interfaces(self, req: Request, server_id: str) -> Response:
-        server = self.lifecycle.find(caller(req), server_id)
-        return Response(200, {"interfaceAttachments": [
-            self.views.interface_view(req, p) for p in self.plumbing.server_ports(server)]})
-
-    def get_interface(self, req: Request, server_id: str, port_id: str) -> Response:
-        port = self.plumbing.attached_port(self.lifecycle.find(caller(req), server_id), port_id)
-        return Response(200, {"interfaceAttachment": self.views.interface_view(req, port)})
-
-    def attach_interface(self, req: Request, server_id: str) -> Response:
-        server = self.lifecycle.find(caller(req), server_id)
+        argument = validated(req, schemas.ACTIONS[action], body)[action]  # Nova's schema runs first
         ctx = caller(req)
-        spec = validated(req, schemas.ATTACH_INTERFACE).get("interfaceAttachment") or {}
-        port_id, net_id, fixed_ips = spec.get("port_id"), spec.get("net_id"), spec.get("fixed_ips")
-        if port_id and net_id:
-            raise bad("Must not input both network_id and port_id")
-        if fixed_ips is not None and not net_id:
-            raise bad("Must input network_id when request IP address")
-        if server["vm_state"] not in INTERFACE_STATES or server["task_state"]:
-            self.invalid_state(server, "attach_interface")
-        if port_id:
-            resp = self.plumbing.call_neutron("GET", f"/v2.0/ports/{port_id}", context=ctx)
-            if resp.status != 200:
-                raise not_found(f"Port id {port_id} could not be found.")
-            if resp.body["port"].get("device_id"):
-                raise conflict(f"Port {port_id} is still in use.")
-            request: dict[str, Any] = {"port_id": port_id}
-        else:
-            if net_id and self.plumbing.call_neutron("GET", f"/v2.0/networks/{net_id}", context=ctx).status != 200:
-                raise not_found(f"Network {net_id} could not be found.")
-            network = str(net_id) if net_id else self.plumbing.auto_network(ctx)
-            ip = self.plumbing.fixed_ip(fixed_ips[0].get("ip_address"), 1) if fixed_ips else None
-            request = {"network_id": network, "fixed_ip": ip}
-        new_id, failure = self.plumbing.plug(ctx, server, request, [])
-        if new_id is None:
-            raise error(500, f"Failed to attach network adapter device to {server['id']}: {failure}")
-        server["updated_at"] = self.runtime.now()
-        port = self.plumbing.attached_port(server, new_id)
-        return Response(200, {"interfaceAttachment": self.views.interface_view(req, port)})
+        server = self.lifecycle.find(ctx, server_id)
+        if action in POWER:
+            return self.power(ctx, server, action)
+        handler = {"reboot": self.reboot, "lock": self.lock, "unlock": self.unlock, "rebuild": self.rebuild,
+                   "addSecurityGroup": self.security_group, "removeSecurityGroup": self.security_group}[action]
+        return handler(req, server, action, argument)
 
-    def detach_interface(self, req: Request, server_id: str, port_id: str) -> Response:
-        server = self.lifecycle.find(caller(req), server_id)
-        if server["vm_state"] not in INTERFACE_STATES or server["task_state"]:
-            self.invalid_state(server, "detach_interface")
-        port = self.plumbing.attached_port(server, port_id)
-        self.plumbing.detach_port(server, port["id"])
-        server["updated_at"] = self.runtime.now()
+    # --- power --------------------------------------------------------------------------------
+    def power(self, ctx: Context, server: Record, action: str) -> Response:
+        allowed, then, verb = POWER[action]
+        self.lifecycle.check(ctx, server, verb, allowed, host=True)
+        now = self.runtime.now()
+        server.update({"vm_state": then, "updated_at": now})
+        return accepted(self.actions.record(ctx, server, verb, [(f"compute_{verb}_instance", now)]))
+
+    def reboot(self, req: Request, server: Record, action: str, argument: Any) -> Response:
+        ctx = caller(req)
+        hard = argument["type"].upper() == "HARD"
+        self.lifecycle.check(ctx, server, "reboot", {"active", "stopped", "error"} if hard else {"active"})
+        server["vm_state"] = "active"
+        until = self.lifecycle.start_task(server, "reboot_started_hard" if hard else "reboot_started", "active")
+        return accepted(self.actions.record(ctx, server, "reboot", [("compute_reboot_instance", until)]))
+
+    # --- lock ---------------------------------------------------------------------------------
+    def lock(self, req: Request, server: Record, action: str, argument: Any) -> Response:
+        """Nova's `compute_api.lock`: its owner locking a locked server changes nothing (not even the
+        reason); otherwise it is locked by its `owner` or by an `admin` of another project."""
+        ctx = caller(req)
+        owner = server["project_id"] == ctx.project_id
+        if server["locked"] and owner:
+            return Response(202)
+        reason = argument.get("locked_reason") if mv(req, 2, 73) and isinstance(argument, dict) else None
+        server.update({"locked": True, "locked_by": "owner" if owner else "admin", "updated_at": self.runtime.now()})
+        if reason:
+            server["locked_reason"] = reason
+        return accepted(self.actions.record(ctx, server, "lock", [("api_lock", self.runtime.now())]))
+
+    def unlock(self, req: Request, server: Record, action: str, argument: Any) -> Response:
+        """A lock taken by an admin of another project can be lifted by admins only (`unlock_override`)."""
+        ctx = caller(req)
+        expected = "owner" if server["project_id"] == ctx.project_id else "admin"
+        if server.get("locked_by") and server.get("locked_by") != expected and not ctx.is_admin:
+            raise error(403, "Policy doesn't allow os_compute_api:os-lock-server:unlock:unlock_override to be "
+                             "performed.")
+        server.update({"locked": False, "locked_by": None, "locked_reason": None, "updated_at": self.runtime.now()})
+        return accepted(self.actions.record(ctx, server, "unlock", [("api_unlock", self.runtime.now())]))
+
+    # --- rebuild ------------------------------------------------------------------------------
+    def rebuild(self, req: Request, server: Record, action: str, argument: Any) -> Response:
+        """The server's disk anew from an image, keeping its id, ports and addresses; REBUILD for the
+        build delay, then as it was (SHUTOFF stays SHUTOFF; ERROR becomes ACTIVE)."""
+        ctx = caller(req)
+        self.lifecycle.check(ctx, server, "rebuild", REBUILD_STATES)
+        image_id = str(argument["imageRef"])
+        image = self.image.get_image(image_id)
+        if image is None:
+            raise bad("Cannot find image for rebuild")
+        if image.get("status") != "active":
+            raise bad(f"Image {image_id} is not active.")
+        if not server["image_id"] and not mv(req, 2, 93):
+            raise bad(f"Image {image_id} is unacceptable: Unable to rebuild with a different image for a "
+                      "volume-backed server.")
+        changes = self.rebuilt_fields(ctx, req, argument)
+        server.update(changes)
+        if server["image_id"]:
+            server["image_id"] = image["id"]
+        server["fault"] = None
+        until = self.lifecycle.start_task(server, "rebuilding", "stopped" if server["vm_state"] == "stopped"
+                                          else "active")
+        rid = self.actions.record(ctx, server, "rebuild", [("compute_rebuild_instance", until)])
+        view = self.views.server_view(req, server, changed(req, rebuild=True))
+        view["adminPass"] = argument.get("adminPass") or "".join(
+            secrets.choice(string.ascii_letters + string.digits) for _ in range(12))
+        if mv(req, 2, 57):
+            view["user_data"] = server["user_data_b64"]
+        return Response(202, {"server": view}, request_headers(rid))
+
+    def rebuilt_fields(self, ctx: Context, req: Request, argument: dict[str, Any]) -> dict[str, Any]:
+        """What the rebuild request changes besides the image, checked before anything changes."""
+        changes: dict[str, Any] = {}
+        if "metadata" in argument:
+            check_quota(argument["metadata"])
+            changes["metadata"] = dict(argument["metadata"])
+        if "name" in argument:
+            changes["name"] = argument["name"].strip()
+        for key, field in (("description", "description"), ("OS-DCF:diskConfig", "disk_config"),
+                           ("trusted_image_certificates", "trusted_image_certificates"), ("hostname", "hostname")):
+            if key in argument:
+                changes[field] = argument[key]
+        for key, version in (("accessIPv4", 4), ("accessIPv6", 6)):
+            if key in argument:
+                changes[f"access_ipv{version}"] = access_ip(argument[key], version)
+        if "key_name" in argument:  # 2.54: null takes the key pair away
+            name = argument["key_name"]
+            if name is not None and (ctx.user_id, name) not in self.lifecycle.store.keypairs:
+                raise bad("Invalid key_name provided.")
+            changes["key_name"] = name
+        if "user_data" in argument:  # 2.57: null takes the user data away
+            encoded = argument["user_data"]
+            raw = None if encoded is None else decode_user_data(encoded)
+            if encoded is not None and raw is None:
+                raise bad("User data needs to be valid base 64.")
+            changes.update({"user_data_b64": encoded,
+                            "user_data": None if raw is None else raw.decode("utf-8", errors="replace")})
+        return changes
+
+    # --- security groups ----------------------------------------------------------------------
+    def security_group(self, req: Request, server: Record, action: str, argument: Any) -> Response:
+        name = argument["name"]
+        if not name.strip():
+            raise bad("Security group name cannot be empty")
+        ports = self.views.networked_ports(server)
+        if action == "addSecurityGroup":
+            self.views.groups.add(caller(req), server, ports, name)
+        else:
+            self.views.groups.remove(caller(req), server, ports, name)
         return Response(202)
 
+
+def accepted(rid: str) -> Response:
+    return Response(202, headers=request_headers(rid))

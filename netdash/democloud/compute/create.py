@@ -12,32 +12,34 @@ import secrets
 import string
 from typing import Any
 
-from ..core import Context, Request, Response, Router, iso, new_id
+from ..core import Context, Request, Response, Router, iso, new_id, request_id
 from ..image import Image
 from . import schemas, wire
 from .flavors import flavor_from_ref
-from .lifecycle import Lifecycle
+from .instance_actions import InstanceActions
+from .lifecycle import Lifecycle, access_ip
+from .metadata import check_quota
 from .plumbing import Plumbing
-from .wire import bad, caller, decode_user_data, validated
+from .server_groups import ServerGroups
+from .wire import bad, caller, decode_user_data, request_headers, validated
 
 HINT_KEYS = ("os:scheduler_hints", "OS-SCH-HNT:scheduler_hints")
 
 
 class CreateController:
-    def __init__(self, lifecycle: Lifecycle, plumbing: Plumbing, image: Image) -> None:
+    def __init__(self, lifecycle: Lifecycle, plumbing: Plumbing, image: Image, groups: ServerGroups,
+                 actions: InstanceActions) -> None:
         self.store = lifecycle.store
         self.lifecycle = lifecycle
         self.plumbing = plumbing
         self.image = image
+        self.groups = groups
+        self.actions = actions
 
     def register(self, r: Router) -> None:
         r.add("POST", "/v2.1/servers", self.create_server)
 
     # --- request checks (the body's types and shape are schemas.CREATE's) ------------------------
-    @staticmethod
-    def count(spec: dict[str, Any], key: str) -> int:
-        return int(spec.get(key, 1))
-
     def boot_source(self, spec: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
         """The image id ("" when booting from a volume) and the volumes to create from BDMs."""
         image_ref = spec.get("imageRef", "")
@@ -84,35 +86,45 @@ class CreateController:
         key_name = spec.get("key_name")
         if key_name is not None and (ctx.user_id, key_name) not in self.store.keypairs:
             raise bad("Invalid key_name provided.")
-        low, high = self.count(spec, "min_count"), self.count(spec, "max_count")
+        low = int(spec.get("min_count", 1))
+        high = int(spec.get("max_count", low))  # Nova: max_count defaults to min_count
         if low > high:
             raise bad("min_count must be <= max_count")
         fields = self.plain_fields(spec)
         hints = next((body[k] for k in HINT_KEYS if k in body), {})
-        sg_names, sg_ids = self.plumbing.security_groups(ctx, spec.get("security_groups"))
+        group = self.groups.for_boot(ctx, hints, high)
+        sg_ids = self.plumbing.security_groups(ctx, spec.get("security_groups"))
         requests = self.plumbing.network_requests(ctx, spec.get("networks"), high)
         reservation = "r-" + "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(8))
         admin_pass = spec.get("adminPass") or "".join(
             secrets.choice(string.ascii_letters + string.digits) for _ in range(12))
         servers = []
+        rid = request_id()
         for index in range(high):
             server = self.lifecycle.new_server(ctx, f"{name}-{index + 1}" if high > 1 else name, index, fields)
             server.update({"image_id": image_id, "flavor": dict(flavor), "key_name": key_name,
-                           "reservation_id": reservation, "security_groups": sg_names,
-                           "scheduler_hints": dict(hints),
+                           "reservation_id": reservation, "scheduler_hints": dict(hints),
                            "volumes": [{**v, "id": new_id()} for v in volumes]})
             self.lifecycle.add(server)
-            self.attach_networks(ctx, server, requests, sg_ids)
+            refusal = self.groups.join(group, server) if group is not None else None
+            if refusal is not None:  # the scheduler's: no port is ever made
+                self.fail(server, refusal)
+                self.actions.record(ctx, server, "create", [], rid=rid)
+            else:
+                self.attach_networks(ctx, server, requests, sg_ids)
+                self.actions.record(ctx, server, "create", [("compute__do_build_and_run_instance",
+                                                             server["task_until"] or self.lifecycle.runtime.now())],
+                                    failed=server["vm_state"] == "error", rid=rid)
             servers.append(server)
         if spec.get("return_reservation_id") in (True, "True", "true"):
-            return Response(202, {"reservation_id": reservation})
+            return Response(202, {"reservation_id": reservation}, request_headers(rid))
         first = servers[0]
         view = {"id": first["id"], "links": wire.links(req, "servers", first["id"]),
                 "OS-DCF:diskConfig": first["disk_config"],
                 "security_groups": [{"name": g["name"]} for g in spec.get("security_groups") or
                                     [{"name": "default"}]],
                 "adminPass": admin_pass}
-        return Response(202, {"server": view}, {"location": view["links"][0]["href"]})
+        return Response(202, {"server": view}, {"location": view["links"][0]["href"], **request_headers(rid)})
 
     def attach_networks(self, ctx: Context, server: dict[str, Any], requests: list[dict[str, Any]],
                         sg_ids: list[str]) -> None:
@@ -120,15 +132,19 @@ class CreateController:
             port_id, failure = self.plumbing.plug(ctx, server, request, sg_ids)
             if port_id is None:
                 self.plumbing.release_ports(server)
-                server.update({"vm_state": "error", "task_state": None, "task_until": None, "task_then": None,
-                               "fault": {"code": 500, "created": iso(self.lifecycle.runtime.now()), "message": (
-                                   f"Build of instance {server['id']} aborted: Failed to allocate the "
-                                   f"network(s), not rescheduling. {failure}").strip()}})
+                self.fail(server, f"Build of instance {server['id']} aborted: Failed to allocate the network(s), "
+                                  f"not rescheduling. {failure}".strip())
                 return
+
+    def fail(self, server: dict[str, Any], message: str) -> None:
+        """The build ends in ERROR with Nova's fault (code 500, as both a failed build and NoValidHost give)."""
+        server.update({"vm_state": "error", "task_state": None, "task_until": None, "task_then": None,
+                       "fault": {"code": 500, "created": iso(self.lifecycle.runtime.now()), "message": message}})
 
     def plain_fields(self, spec: dict[str, Any]) -> dict[str, Any]:
         """The simple per-server attributes of the request, validated."""
         metadata = spec.get("metadata", {})
+        check_quota(metadata)
         user_data_b64 = spec.get("user_data")
         user_data = None
         if user_data_b64 is not None:
@@ -147,6 +163,6 @@ class CreateController:
                 "availability_zone": zone or "nova", "pinned_availability_zone": zone,
                 "config_drive": str(spec.get("config_drive", "")).lower() in ("true", "1", "yes"),
                 "description": description, "tags": list(tags), "disk_config": disk_config,
-                "access_ipv4": str(spec.get("accessIPv4") or ""),
-                "access_ipv6": str(spec.get("accessIPv6") or ""),
+                "access_ipv4": access_ip(spec.get("accessIPv4"), 4),
+                "access_ipv6": access_ip(spec.get("accessIPv6"), 6),
                 "trusted_image_certificates": spec.get("trusted_image_certificates"), "hostname": hostname}

@@ -34,13 +34,12 @@ class Plumbing:
         """The server's interfaces as Nova knows them (`is_interface`)."""
         return [port for port in self.network.ports_of_device(server["id"]) if is_interface(server, port)]
 
-    def security_groups(self, ctx: Context, requested: Any) -> tuple[list[str], list[str]]:
-        """Requested groups (names or ids, as the CLI sends ids) -> (names for views, ids for ports)."""
+    def security_groups(self, ctx: Context, requested: Any) -> list[str]:
+        """Requested groups (names or ids, as the CLI sends ids) -> their ids, for the ports Nova makes."""
         if requested is None:
-            return ["default"], []
+            return []
         resp = self.call_neutron("GET", "/v2.0/security-groups", context=ctx)
         groups = resp.body.get("security_groups", []) if resp.status == 200 else []
-        names: list[str] = []
         ids: list[str] = []
         for wanted in (g.get("name") for g in requested):
             found = [g for g in groups if g["id"] == wanted] or [g for g in groups if g["name"] == wanted]
@@ -49,9 +48,8 @@ class Plumbing:
             if len(found) > 1:
                 raise conflict(f"Multiple security groups found matching '{wanted}'. Use an ID to be "
                                "more specific.")
-            names.append(found[0]["name"])
             ids.append(found[0]["id"])
-        return names, ids
+        return ids
 
     def network_requests(self, ctx: Context, networks: Any, count: int) -> list[dict[str, Any]]:
         """`networks` -> [{"network_id", "fixed_ip"} | {"port_id"}], each checked against Neutron."""

@@ -1,7 +1,7 @@
 """Nova's request-body schemas, as Nova writes them (`nova/api/openstack/compute/schemas/` and
 `nova/api/validation/parameter_types.py`), for the bodies the embedded Nova takes: server create, update and
-the actions it runs, `os-interface` and key pairs; each with the microversion range it applies to, as
-Nova's `@validation.schema(schema, min, max)` decorators give it.
+the actions it runs, server metadata, server groups, `os-interface` and key pairs; each with the microversion
+range it applies to, as Nova's `@validation.schema(schema, min, max)` decorators give it.
 
 Two differences, both in what a failed check says, not in what passes: `format: name` and `format:
 description` check Python's `isprintable()` where Nova builds a regex of every printable code point, and
@@ -94,10 +94,11 @@ create: dict[str, Any] = {"type": "object", "properties": {
     "required": ["server"], "additionalProperties": False}
 
 
-def derive(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    """A copy of `base` with `server` properties set (None drops one), as Nova's `create_vXYZ = deepcopy(...)`."""
+def derive(base: dict[str, Any], wrapper: str = "server", **changes: Any) -> dict[str, Any]:
+    """A copy of `base` with properties of its `wrapper` object set (None drops one), as Nova's
+    `create_vXYZ = copy.deepcopy(...)` then edits."""
     schema = copy.deepcopy(base)
-    properties = schema["properties"]["server"]["properties"]
+    properties = schema["properties"][wrapper]["properties"]
     for name, value in changes.items():
         if value is None:
             properties.pop(name)
@@ -155,6 +156,65 @@ start_server = {"type": "object", "properties": {"os-start": {}}, "required": ["
 stop_server = {"type": "object", "properties": {"os-stop": {}}, "required": ["os-stop"],
                "additionalProperties": False}
 
+lock = {"type": "object", "properties": {"lock": {}}, "required": ["lock"], "additionalProperties": False}
+lock_v273 = {"type": "object", "properties": {"lock": {
+    "type": ["object", "null"], "properties": {"locked_reason": {"type": "string", "minLength": 1, "maxLength": 255}},
+    "additionalProperties": False}}, "required": ["lock"], "additionalProperties": False}
+unlock = {"type": "object", "properties": {"unlock": {}}, "required": ["unlock"], "additionalProperties": False}
+
+rebuild: dict[str, Any] = {"type": "object", "properties": {"rebuild": {"type": "object", "properties": {
+    "name": NAME, "imageRef": UUID, "adminPass": ADMIN_PASSWORD, "metadata": METADATA, "preserve_ephemeral": BOOLEAN,
+    "OS-DCF:diskConfig": DISK_CONFIG, "accessIPv4": ACCESS_IPV4, "accessIPv6": ACCESS_IPV6,
+    "personality": PERSONALITY}, "required": ["imageRef"], "additionalProperties": False}},
+    "required": ["rebuild"], "additionalProperties": False}
+
+
+rebuild_v219 = derive(rebuild, "rebuild", description=DESCRIPTION)
+rebuild_v254 = derive(rebuild_v219, "rebuild", key_name={"oneOf": [
+    {"type": "string", "minLength": 1, "maxLength": 255}, {"type": "null"}]})
+rebuild_v257 = derive(rebuild_v254, "rebuild", personality=None,
+                              user_data={"type": ["string", "null"], "format": "base64", "maxLength": 65535})
+rebuild_v263 = derive(rebuild_v257, "rebuild", trusted_image_certificates=TRUSTED_CERTS)
+rebuild_v290 = derive(rebuild_v263, "rebuild", hostname=HOSTNAME)
+rebuild_v294 = derive(rebuild_v290, "rebuild", hostname=FQDN)
+
+# Nova: "TODO(stephenfin): Remove additionalProperties in a future API version" -- other keys pass today
+_SECURITY_GROUP = {"type": "object", "properties": {"name": {"type": "string", "minLength": 1}},
+                   "required": ["name"], "additionalProperties": False}
+add_security_group = {"type": "object", "properties": {"addSecurityGroup": _SECURITY_GROUP},
+                      "required": ["addSecurityGroup"], "additionalProperties": True}
+remove_security_group = {"type": "object", "properties": {"removeSecurityGroup": _SECURITY_GROUP},
+                         "required": ["removeSecurityGroup"], "additionalProperties": True}
+
+# --- server_metadata ---------------------------------------------------------------------------------
+metadata_all = {"type": "object", "properties": {"metadata": METADATA}, "required": ["metadata"],
+                "additionalProperties": False}
+metadata_item = {"type": "object", "properties": {"meta": {**METADATA, "minProperties": 1, "maxProperties": 1}},
+                 "required": ["meta"], "additionalProperties": False}
+
+# --- server_groups -----------------------------------------------------------------------------------
+_POLICIES = ["anti-affinity", "affinity"]
+
+
+def _server_group(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {"type": "object", "properties": {"server_group": {
+        "type": "object", "properties": {"name": NAME, **properties}, "required": ["name", *required],
+        "additionalProperties": False}}, "required": ["server_group"], "additionalProperties": False}
+
+
+def _policies(allowed: list[str]) -> dict[str, Any]:
+    return {"type": "array", "prefixItems": [{"type": "string", "enum": allowed}], "uniqueItems": True,
+            "minItems": 1, "maxItems": 1}
+
+
+server_group_create = _server_group({"policies": _policies(_POLICIES)}, ["policies"])
+_SOFT = [*_POLICIES, "soft-anti-affinity", "soft-affinity"]
+server_group_create_v215 = _server_group({"policies": _policies(_SOFT)}, ["policies"])
+server_group_create_v264 = _server_group({
+    "policy": {"type": "string", "enum": _SOFT},
+    "rules": {"type": "object", "properties": {"max_server_per_host": POSITIVE_INTEGER},
+              "additionalProperties": False}}, ["policy"])
+
 # --- attach_interfaces ------------------------------------------------------------------------------
 attach_interface: dict[str, Any] = {"type": "object", "properties": {"interfaceAttachment": {
     "type": "object", "properties": {
@@ -209,8 +269,19 @@ CREATE = Versioned((create, (2, 1), (2, 18)), (create_v219, (2, 19), (2, 31)), (
                    (create_v290, (2, 90), (2, 93)), (create_v294, (2, 94), None))
 UPDATE = Versioned((update, (2, 1), (2, 18)), (update_v219, (2, 19), (2, 89)), (update_v290, (2, 90), (2, 93)),
                    (update_v294, (2, 94), None))
+REBUILD = Versioned((rebuild, (2, 1), (2, 18)), (rebuild_v219, (2, 19), (2, 53)),
+                    (rebuild_v254, (2, 54), (2, 56)), (rebuild_v257, (2, 57), (2, 62)),
+                    (rebuild_v263, (2, 63), (2, 89)), (rebuild_v290, (2, 90), (2, 93)), (rebuild_v294, (2, 94), None))
 ACTIONS = {"reboot": Versioned((reboot, (2, 1), None)), "os-start": Versioned((start_server, (2, 1), None)),
-           "os-stop": Versioned((stop_server, (2, 1), None))}
+           "os-stop": Versioned((stop_server, (2, 1), None)),
+           "lock": Versioned((lock, (2, 1), (2, 72)), (lock_v273, (2, 73), None)),
+           "unlock": Versioned((unlock, (2, 1), None)), "rebuild": REBUILD,
+           "addSecurityGroup": Versioned((add_security_group, (2, 1), None)),
+           "removeSecurityGroup": Versioned((remove_security_group, (2, 1), None))}
+METADATA_ALL = Versioned((metadata_all, (2, 1), None))
+METADATA_ITEM = Versioned((metadata_item, (2, 1), None))
+SERVER_GROUP = Versioned((server_group_create, (2, 1), (2, 14)), (server_group_create_v215, (2, 15), (2, 63)),
+                         (server_group_create_v264, (2, 64), None))
 ATTACH_INTERFACE = Versioned((attach_interface, (2, 1), (2, 48)), (attach_interface_v249, (2, 49), None))
 CREATE_KEYPAIR = Versioned((keypair_create, (2, 1), (2, 1)), (keypair_create_v22, (2, 2), (2, 9)),
                            (keypair_create_v210, (2, 10), (2, 91)), (keypair_create_v292, (2, 92), None))

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from datetime import datetime
 from typing import Any
 
 from ..core import Request, Response, Router
 from ..runtime import Runtime
 from . import schemas, wire
-from .lifecycle import Lifecycle, status_of
+from .instance_actions import InstanceActions
+from .lifecycle import Lifecycle, access_ip, status_of
 from .plumbing import Plumbing
-from .views import ServerViews
-from .wire import bad, caller, error, mv, validated
+from .views import DETAIL, ServerViews, changed
+from .wire import bad, caller, error, mv, parse_time, request_headers, validated
 
 #: query parameters `GET /servers` accepts; from 2.75 anything else is a 400, as on Nova
 QUERY_KEYS = {
@@ -32,8 +32,10 @@ FALSE = ("false", "0", "f", "no", "n", "off")
 
 
 class ServersController:
-    def __init__(self, lifecycle: Lifecycle, views: ServerViews, plumbing: Plumbing, runtime: Runtime) -> None:
+    def __init__(self, lifecycle: Lifecycle, views: ServerViews, plumbing: Plumbing, actions: InstanceActions,
+                 runtime: Runtime) -> None:
         self.store = lifecycle.store
+        self.actions = actions
         self.lifecycle = lifecycle
         self.views = views
         self.plumbing = plumbing
@@ -101,7 +103,7 @@ class ServersController:
                 checks.append(self.ip_check(pattern, version))
         since = req.arg("changes-since")
         if since is not None:
-            moment = self.parse_time(since, "changes-since")
+            moment = parse_time(since, "changes-since")
             checks.append(lambda s: s["updated_at"] >= moment)
         if (req.arg("deleted") or "false").lower() not in FALSE:
             checks.append(lambda s: False)  # deleted servers are gone for good here
@@ -130,20 +132,16 @@ class ServersController:
             return False
         return check
 
-    def parse_time(self, value: str, name: str) -> float:
-        try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-        except ValueError:
-            raise bad(f"Invalid input for query parameters {name}. Value: {value}. "
-                      f"'{value}' is not a 'date-time'") from None
-
     # --- handlers -------------------------------------------------------------------------------
     def server_list(self, req: Request, detail: bool) -> Response:
         checks = self.server_filters(req)
         matching = [s for s in map(self.lifecycle.settle, self.visible_servers(req)) if all(c(s) for c in checks)]
         page, links = wire.page(req, matching, "servers/detail" if detail else "servers")
-        view = self.views.server_view if detail else self.views.summary_view
-        views = [view(req, s) for s in page]
+        if detail:
+            groups = self.views.security_groups(caller(req), page)  # one Neutron call for the page, as Nova
+            views = [self.views.server_view(req, s, DETAIL, groups[s["id"]]) for s in page]
+        else:
+            views = [self.views.summary_view(req, s) for s in page]
         body: dict[str, Any] = {"servers": views}
         if links:
             body["servers_links"] = links
@@ -157,21 +155,26 @@ class ServersController:
 
     def get_server_handler(self, req: Request, server_id: str) -> Response:
         server = self.lifecycle.find(caller(req), server_id)
-        return Response(200, {"server": self.views.server_view(req, server, show=True)})
+        return Response(200, {"server": self.views.server_view(req, server)})
 
     def update_server(self, req: Request, server_id: str) -> Response:
-        server = self.lifecycle.find(caller(req), server_id)
         spec = validated(req, schemas.UPDATE)["server"]
+        server = self.lifecycle.find(caller(req), server_id)
         for key, field in (("name", "name"), ("hostname", "hostname"), ("description", "description"),
-                           ("accessIPv4", "access_ipv4"), ("accessIPv6", "access_ipv6"),
                            ("OS-DCF:diskConfig", "disk_config")):
             if key in spec:
-                server[field] = spec[key]
+                server[field] = spec[key].strip() if key == "name" else spec[key]
+        for key, version in (("accessIPv4", 4), ("accessIPv6", 6)):
+            if key in spec:
+                server[f"access_ipv{version}"] = access_ip(spec[key], version)
         server["updated_at"] = self.runtime.now()
-        return Response(200, {"server": self.views.server_view(req, server, show=True)})
+        return Response(200, {"server": self.views.server_view(req, server, changed(req))})
 
     def delete_server(self, req: Request, server_id: str) -> Response:
-        server = self.lifecycle.find(caller(req), server_id)
+        ctx = caller(req)
+        server = self.lifecycle.find(ctx, server_id)
+        self.lifecycle.check_unlocked(ctx, server)
+        rid = self.actions.record(ctx, server, "delete", [("compute_terminate_instance", self.runtime.now())])
         self.plumbing.release_ports(server)
         self.lifecycle.remove(server)
-        return Response(204)
+        return Response(204, headers=request_headers(rid))

@@ -1,5 +1,6 @@
-"""Nova's database: servers (with the ports Nova made for them), flavors and key pairs, and the counters
-their names come from. It is all `--state` saves of Nova (see democloud/state.py)."""
+"""Nova's database: servers (with the ports Nova made for them), their instance actions, server groups,
+flavors and key pairs, and the counters their names come from. It is all `--state` saves of Nova (see
+democloud/state.py)."""
 
 from __future__ import annotations
 
@@ -19,3 +20,8 @@ class Store:
     keypairs: dict[tuple[str, str], Record] = field(default_factory=dict)
     instance_counter: int = 0
     keypair_counter: int = 0
+    #: server id -> its instance actions (`{"id", "project_id", "deleted", "actions": [...]}`, oldest first);
+    #: kept when the server is deleted, as Nova keeps them
+    actions: dict[str, Record] = field(default_factory=dict)
+    #: server group id -> record (`members`: server ids, in the order they joined)
+    server_groups: dict[str, Record] = field(default_factory=dict)

@@ -4,6 +4,7 @@ paging, and the body checks every controller shares. Functions only: no state, n
 from __future__ import annotations
 
 import base64
+from datetime import datetime
 from typing import Any
 from urllib.parse import unquote, urlencode
 
@@ -91,25 +92,49 @@ def links(req: Request, collection: str, item_id: str) -> list[dict[str, str]]:
             {"rel": "bookmark", "href": f"{base}/{collection}/{item_id}"}]
 
 
+def page_limit(req: Request) -> int:
+    """`limit`: at most `osapi_max_limit`; 0 is a page of nothing (oslo.db's LIMIT 0, as Nova asks it)."""
+    text = req.arg("limit")
+    if text is None:
+        return MAX_LIMIT
+    if not text.isdigit():
+        raise bad(f"Invalid input for query parameters limit. Value: {text}. '{text}' does not match '^[0-9]*$'")
+    return min(int(text), MAX_LIMIT)
+
+
 def page(req: Request, items: list[dict[str, Any]], collection: str,
          key: str = "id") -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
-    """Nova paging: a `next` link whenever the page is full (even if nothing follows, as Nova does)."""
-    limit_text, marker = req.arg("limit"), req.arg("marker")
+    """Nova paging: a `next` link whenever the page is full (even if nothing follows, as Nova does), none for
+    an empty one."""
+    marker = req.arg("marker")
     start = after_marker(items, marker, key)
     if start is None:
         raise bad(f"marker [{marker}] not found")
-    limit = MAX_LIMIT
-    if limit_text is not None:
-        if not limit_text.isdigit():
-            raise bad(f"Invalid input for query parameters limit. Value: {limit_text}. "
-                      f"'{limit_text}' does not match '^[0-9]*$'")
-        limit = min(int(limit_text) or MAX_LIMIT, MAX_LIMIT)
+    limit = page_limit(req)
     chunk = items[start:start + limit]
-    if len(chunk) < limit or not chunk:
-        return chunk, []
+    return chunk, next_links(req, chunk, collection, key, limit)
+
+
+def next_links(req: Request, chunk: list[dict[str, Any]], collection: str, key: str,
+               limit: int) -> list[dict[str, str]]:
+    if not chunk or len(chunk) < limit:
+        return []
     params = [*query_without(req, "marker"), ("marker", str(chunk[-1][key]))]
-    href = f"{root(req)}/v2.1/{collection}?{urlencode(params)}"
-    return chunk, [{"rel": "next", "href": href}]
+    return [{"rel": "next", "href": f"{root(req)}/v2.1/{collection}?{urlencode(params)}"}]
+
+
+def parse_time(value: str, name: str) -> float:
+    """A query parameter that is a moment (`changes-since`...), refused as Nova's query schema words it."""
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        raise bad(f"Invalid input for query parameters {name}. Value: {value}. "
+                  f"'{value}' is not a 'date-time'") from None
+
+
+def request_headers(rid: str) -> dict[str, str]:
+    """An answer's request id, when the handler chose it (an instance action records it)."""
+    return {"x-openstack-request-id": rid}
 
 
 def neutron_message(resp: Response) -> str:
