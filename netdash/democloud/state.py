@@ -46,7 +46,10 @@ VERSION = 3
 V1_RENAMED = {"load-balancer": {"provisioning._heap": "pending"}}
 TAGS = ("__tuple__", "__set__", "__net__", "__pairs__")
 #: fields a store gained after files of this version were written: a file without one loads its default
-LATER = {"network": frozenset({"quotas"})}
+LATER = {"network": frozenset({"quotas"}),
+         "load-balancer": frozenset({"l7policies", "l7rules", "listener_policies", "pool_policies", "policy_rules",
+                                     "quotas", "flavors", "flavor_profiles", "availability_zones",
+                                     "availability_zone_profiles"})}
 
 
 class StateError(ValueError):

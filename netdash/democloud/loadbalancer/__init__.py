@@ -36,6 +36,9 @@ from ..identity import Identity
 from ..network import Network
 from ..runtime import Runtime
 from ..service import Service
+from .amphorae import Amphorae
+from .catalogue import KINDS as CATALOGUE
+from .catalogue import Catalogue, Providers
 from .faults import fault
 from .healthmonitors import HealthMonitors
 from .listeners import Listeners
@@ -44,6 +47,7 @@ from .members import Members
 from .operating import MEMBER_STATUSES, Operating, server_behind_address
 from .pools import Pools
 from .provisioning import Provisioning
+from .quotas import Quotas
 from .status import Statuses
 from .store import Record, Store
 
@@ -76,7 +80,8 @@ class LoadBalancer(Service):
         self.members = Members(self)
         self.monitors = HealthMonitors(self)
         for controller in (Statuses(self), self.loadbalancers, self.listeners, self.pools, self.members,
-                           self.monitors):
+                           self.monitors, Quotas(self), Providers(self), Amphorae(self),
+                           *(Catalogue(self, kind) for kind in CATALOGUE)):
             controller.register()
 
     def route(self, method: str, template: str, handler: Callable[..., Response]) -> None:

@@ -167,10 +167,11 @@ def to_bool(value: Any) -> bool:
     return value.lower() in TRUE_WORDS if isinstance(value, str) else bool(value)
 
 
+#: An address (`ip`) stays as sent: Octavia's IPAddressType validates and returns the string unchanged, so
+#: `2001:db8:0:0:0:0:0:1` is stored and answered so (a CIDR is normalised: CidrType returns `with_prefixlen`).
 CONVERTERS: dict[str, Callable[[Any, Field], Any]] = {
     "int": lambda value, spec: int(value),
     "bool": lambda value, spec: to_bool(value),
-    "ip": lambda value, spec: str(ipaddress.ip_address(value)),
     "cidrs": lambda value, spec: [str(ipaddress.ip_network(item, strict=False)) for item in value],
     "obj": lambda value, spec: convert(value, spec.fields),
     "objs": lambda value, spec: [convert(item, spec.fields) for item in value],

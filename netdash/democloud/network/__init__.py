@@ -9,6 +9,7 @@ offers the read API peers use in-process (Nova, Octavia, the data plane).
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from ..core import HttpError, Request, Response, request_id
@@ -130,6 +131,11 @@ class Network(Service):
     def port_with_ip(
         self, ip: str, *, subnet_id: str | None = None, network_id: str | None = None
     ) -> dict[str, Any] | None:
+        """`ip` in any spelling (Octavia keeps a member's address as sent: `2001:db8:0:0:0:0:0:1`)."""
+        try:
+            ip = str(ipaddress.ip_address(ip))
+        except ValueError:
+            return None
         for port_id in self.store.ports_at_ip.get(ip, ()):
             port = self.store.ports[port_id]
             if network_id is not None and port["network_id"] != network_id:
