@@ -21,6 +21,7 @@ from netdash.widgets.event_log import EventLog
 from netdash.widgets.probe_pane import ProbePane
 from netdash.widgets.topology_tree import TopologyTree
 from tests.dashboard_support import dashboard, in_thread, until
+from tests.democloud.dataplane_support import endpoint_of
 from tests.test_dashboard_actions import logged_result, open_node, select, start
 
 #: a latency the issue demands: `make test` runs these after the parallel run, on an idle machine
@@ -191,8 +192,7 @@ async def test_a_port_swap_shows_the_other_server_within_a_second(web_cloud: Dem
         p1 = next(p for p in topology.ports.values() if p.name == "server-1-port")
         p2 = next(p for p in topology.ports.values() if p.name == "server-2-port")
         s1, s2 = p1.device_id, p2.device_id
-        port = conn.network.get_port(p1.id)
-        endpoint = next(t.split("=", 1)[1] for t in port.tags if t.startswith("democloud:endpoint="))
+        endpoint = endpoint_of(conn, "port", p1.id)  # where the cloud serves the port's own address
         pane = app.query_one(ProbePane)
         pane.focus()
         await pilot.press("k", "u")  # a new connection per request, as curl; then type the URL

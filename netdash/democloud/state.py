@@ -45,6 +45,8 @@ VERSION = 3
 #: version 1 named Octavia's saved attributes from the service (`store.lbs`); the one whose field is renamed
 V1_RENAMED = {"load-balancer": {"provisioning._heap": "pending"}}
 TAGS = ("__tuple__", "__set__", "__net__", "__pairs__")
+#: what the data plane tagged resources with before `/democloud/endpoints` (see `drop_endpoint_tags`)
+OLD_ENDPOINT_TAG = "democloud:endpoint="
 #: fields a store gained after files of this version were written: a file without one loads its default
 LATER = {"network": frozenset({"quotas"}),
          "load-balancer": frozenset({"l7policies", "l7rules", "listener_policies", "pool_policies", "policy_rules",
@@ -165,6 +167,7 @@ def rebuilt(cloud: Cloud, document: dict[str, Any], source: str,
         raise StateError(f"{source} is nested too deeply to be a state file") from None
     if replay is not None:
         replay(decoded)
+    drop_endpoint_tags(decoded)
     fresh = {}
     for kind, store in current.items():
         hints = field_types(store)
@@ -181,6 +184,17 @@ def rebuilt(cloud: Cloud, document: dict[str, Any], source: str,
         except (TypeError, ValueError) as exc:
             raise StateError(f"{source}: {kind} cannot be rebuilt ({exc.__class__.__name__})") from None
     return fresh
+
+
+def drop_endpoint_tags(decoded: dict[str, dict[str, Any]]) -> None:
+    """Files written before the data plane published its endpoints at `/democloud/endpoints` have them as
+    `democloud:endpoint=...` tags on floating IPs, ports and listeners: not the user's, so not kept."""
+    for kind, table in (("network", "fips"), ("network", "ports"), ("load-balancer", "listeners")):
+        records = decoded.get(kind, {}).get(table)
+        for record in records.values() if isinstance(records, dict) else ():
+            tags = record.get("tags") if isinstance(record, dict) else None
+            if isinstance(tags, list):
+                record["tags"] = [t for t in tags if not (isinstance(t, str) and t.startswith(OLD_ENDPOINT_TAG))]
 
 
 def install(cloud: Cloud, fresh: dict[str, Any]) -> None:

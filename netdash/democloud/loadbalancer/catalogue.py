@@ -74,7 +74,7 @@ class Kind:
     profile_title: str = ""
 
 
-def profile_kind(path: str, key: str, table: str, title: str, data: str, schema: dict[str, Any]) -> Kind:
+def profile_kind(path: str, key: str, table: str, title: str, *, data: str, schema: dict[str, Any]) -> Kind:
     post = {"name": NAME, "provider_name": NAME, data: text(4096, mandatory=True)}
     put = {"name": text(), "provider_name": text(), data: text(4096)}
     return Kind(path, key, f"{key}s", f"{key}_links", title, table, ("id", "name", "provider_name", data),
@@ -82,10 +82,10 @@ def profile_kind(path: str, key: str, table: str, title: str, data: str, schema:
 
 
 FLAVOR_PROFILES = profile_kind("/lbaas/flavorprofiles", "flavorprofile", "flavor_profiles", "Flavor Profile",
-                               "flavor_data", FLAVOR_METADATA)
+                               data="flavor_data", schema=FLAVOR_METADATA)
 ZONE_PROFILES = profile_kind("/lbaas/availabilityzoneprofiles", "availability_zone_profile",
-                             "availability_zone_profiles", "Availability Zone Profile", "availability_zone_data",
-                             ZONE_METADATA)
+                             "availability_zone_profiles", "Availability Zone Profile",
+                             data="availability_zone_data", schema=ZONE_METADATA)
 FLAVORS = Kind(
     "/lbaas/flavors", "flavor", "flavors", "flavors_links", "Flavor", "flavors",
     ("id", "name", "description", "enabled", "flavor_profile_id"),

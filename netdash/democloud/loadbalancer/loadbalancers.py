@@ -12,8 +12,8 @@ from typing import Any
 
 from ..core import Request, Response, new_id
 from . import listing
-from .catalogue import provider_for
 from .base import Resource
+from .catalogue import provider_for
 from .faults import forbidden, invalid_subresource, validation
 from .provisioning import PENDING_DELETE, PENDING_UPDATE, stamp_new
 from .quotas import charge

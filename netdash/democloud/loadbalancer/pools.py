@@ -185,6 +185,9 @@ class Pools(Resource):
 
     def delete(self, req: Request, pool_id: str) -> Response:
         pool = self.find(req, pool_id)
+        users = self.store.policies_to_pool(pool_id)
+        if users:
+            raise fault(409, f"Pool {pool_id} is in use by L7 policy {users[0]['id']}")
         now = self.now()
         self.lock(self.lb_of(pool), self.store.listeners_of_pool(pool_id), now)
         children = self.store.members_of(pool_id)

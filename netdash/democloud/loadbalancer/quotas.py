@@ -17,7 +17,7 @@ from ..core import Request, Response
 from . import listing
 from .base import Resource
 from .faults import fault, forbidden, not_found
-from .schema import Body, Field, integer
+from .schema import Body, integer
 from .store import Record, Store
 
 #: Octavia's quota names (its database columns), with how its error names each kind

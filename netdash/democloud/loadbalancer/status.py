@@ -47,9 +47,9 @@ class Statuses(Resource):
             "provisioning_status": self.status_of(lb, now), "listeners": listeners}}})
 
     def pools_of(self, listener: Record, now: float) -> list[dict[str, Any]]:
-        pool = self.store.pools.get(listener.get("default_pool_id") or "")
-        if pool is None:
-            return []
+        return [self.pool_node(self.store.pools[i], now) for i in self.store.pools_of_listener(listener)]
+
+    def pool_node(self, pool: Record, now: float) -> dict[str, Any]:
         node: dict[str, Any] = {"id": pool["id"], "name": pool["name"],
                                 "provisioning_status": self.status_of(pool, now),
                                 "operating_status": self.operating.pool(pool, now)}
@@ -63,7 +63,7 @@ class Statuses(Resource):
                             "provisioning_status": self.status_of(m, now), "address": m["address"],
                             "protocol_port": m["protocol_port"]}
                            for m in self.store.members_of(pool["id"])]
-        return [node]
+        return node
 
     def versions(self, req: Request) -> Response:
         href = f"{req.service_url}/v2"

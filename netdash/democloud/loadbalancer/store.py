@@ -151,6 +151,15 @@ class Store:
                 ids[policy["_listener"]] = None
         return [self.listeners[i] for i in ids]
 
+    def pools_of_listener(self, listener: Record) -> list[str]:
+        """The pools a listener *uses*, as Octavia's `Listener.pools`: its default pool, then the pools its
+        enabled L7 policies with rules redirect to."""
+        ids = dict.fromkeys([listener["default_pool_id"]] if listener.get("default_pool_id") else [])
+        for policy in self.policies_of(listener["id"]):
+            if policy["redirect_pool_id"] and policy["admin_state_up"] and self.policy_rules.get(policy["id"]):
+                ids[policy["redirect_pool_id"]] = None
+        return [i for i in ids if i in self.pools]
+
     def policies_to_pool(self, pool_id: str) -> list[Record]:
         return [self.l7policies[i] for i in self.pool_policies.get(pool_id, {})]
 

@@ -169,16 +169,5 @@ class Network(Service):
         ids = {p: None for ip, ports in self.store.ports_at_ip.items() if ip.startswith("127.") for p in ports}
         return [port_view(self.store.ports[p]) for p in ids]
 
-    def set_system_tags(self, resource: str, ident: str, prefix: str, tags: list[str]) -> None:
-        """Replace the tags starting with `prefix` on a port or floating IP, keeping the user's own."""
-        record = {"port": self.store.ports, "floatingip": self.store.fips}[resource].get(ident)
-        if record is None:
-            return
-        kept = [t for t in record["tags"] if not t.startswith(prefix)]
-        if kept + tags != record["tags"]:
-            record["tags"] = kept + tags
-            self.store.touch(record, self.runtime.now())
-
-
 
 __all__ = ["Network"]
