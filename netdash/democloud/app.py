@@ -53,7 +53,8 @@ class Cloud(Runtime):
         if req.path == faults_admin.PATH:
             return faults_admin.answer(self.faults, self.identity, self.settings, req)
         if req.path == endpoints.PATH:
-            return endpoints.answer(self, req)
+            return endpoints.answer(self.endpoints, endpoints.Owners(self.network, self.load_balancer),
+                                    self.identity, self.lock, req)
         service = self.service_for(req.path)
         if service is None:
             return Response(404, {"error": {"code": 404, "title": "Not Found",

@@ -23,7 +23,10 @@ from typing import TYPE_CHECKING, Any
 from .core import Request, Response
 
 if TYPE_CHECKING:
-    from .app import Cloud
+    from .identity import Identity
+    from .loadbalancer import LoadBalancer
+    from .network import Network
+    from .runtime import CloudLock
 
 PATH = "/democloud/endpoints"
 #: the key of the embedded cloud's clouds.yaml entry that names this list's URL
@@ -56,27 +59,34 @@ class Endpoints:
             return dict(self._book)
 
 
-def project_of(cloud: Cloud, owner: Owner) -> str | None:
-    """The project the resource belongs to now (None: it is gone); call with the cloud's lock held."""
-    kind, ident = owner
-    if kind == "listener":
-        record = cloud.load_balancer.store.listeners.get(ident)
-    else:
-        record = (cloud.network.store.fips if kind == "floatingip" else cloud.network.store.ports).get(ident)
-    return None if record is None else record.get("project_id")
+class Owners:
+    """Whose each published resource is: the services that hold them."""
+
+    def __init__(self, network: Network, load_balancer: LoadBalancer) -> None:
+        self.network = network
+        self.load_balancer = load_balancer
+
+    def project_of(self, owner: Owner) -> str | None:
+        """The project the resource belongs to now (None: it is gone); call with the cloud's lock held."""
+        kind, ident = owner
+        if kind == "listener":
+            record = self.load_balancer.store.listeners.get(ident)
+        else:
+            record = (self.network.store.fips if kind == "floatingip" else self.network.store.ports).get(ident)
+        return None if record is None else record.get("project_id")
 
 
-def answer(cloud: Cloud, req: Request) -> Response:
+def answer(book: Endpoints, owners: Owners, identity: Identity, lock: CloudLock, req: Request) -> Response:
     token = req.header("x-auth-token")
-    context = cloud.identity.validate(token) if token else None
+    context = identity.validate(token) if token else None
     if context is None:
-        return cloud.identity.unauthorized()
+        return identity.unauthorized()
     if req.method not in ("GET", "HEAD"):
         return Response(405, {"error": {"code": 405, "message": f"{req.method} is not allowed here: GET"}})
     found: list[dict[str, Any]] = []
-    with cloud.lock:
-        for owner, entry in sorted(cloud.endpoints.entries().items()):
-            project = project_of(cloud, owner)
+    with lock:
+        for owner, entry in sorted(book.entries().items()):
+            project = owners.project_of(owner)
             if project is not None and context.can_see(project):
                 found.append({"resource": owner[0], "id": owner[1], "project_id": project,
                               "endpoints": list(entry.endpoints), "fallback": entry.fallback})

@@ -19,7 +19,9 @@ OWN_KEY = {"networks": "network", "subnets": "subnet", "ports": "port", "routers
            "floatingips": "floatingip", "security-groups": "security_group",
            "security-group-rules": "security_group_rule", "servers": "server", "os-keypairs": "keypair",
            "os-interface": "interfaceAttachment", "loadbalancers": "loadbalancer", "listeners": "listener",
-           "pools": "pool", "members": "member", "healthmonitors": "healthmonitor"}
+           "pools": "pool", "members": "member", "healthmonitors": "healthmonitor", "l7policies": "l7policy",
+           "rules": "rule", "quotas": "quota", "flavors": "flavor", "flavorprofiles": "flavorprofile",
+           "availabilityzones": "availability_zone", "availabilityzoneprofiles": "availability_zone_profile"}
 KEYS = [*OWN_KEY.values(), "members", "os-stop", "os-start", "reboot"]
 JUNK_VALUES: dict[str, Any] = {
     "name": {"a": 1}, "admin_state_up": "perhaps", "id": 5, "network_id": [], "subnet_id": [1],
@@ -31,6 +33,7 @@ JUNK_VALUES: dict[str, Any] = {
     "delay": None, "timeout": -1, "max_retries": "3", "type": {}, "security_groups": "default",
     "public_key": 9, "remote_ip_prefix": "not-a-cidr", "direction": 1, "routes": "x",
 }
+NO_SUCH_ID = "6d1e3f0a-5b7c-4e2d-9a8b-0c1d2e3f4a5b"
 RAW_BODIES = [b"", b"{", b"[]", b"null", b'"text"', b"42", b"{}", b'{"bogus": {}}', b"\xff\xfe"]
 
 
@@ -63,6 +66,8 @@ def real_ids(cloud: DemoCloud) -> dict[str, str]:
         "member_id": next(iter(conn.load_balancer.members(pool))).id,
         "hm_id": next(iter(conn.load_balancer.health_monitors())).id,
         "project_id": conn.current_project_id,
+        # none exist in the seed: their bodies are checked before the object is looked up
+        "policy_id": NO_SUCH_ID, "rule_id": NO_SUCH_ID, "ident": NO_SUCH_ID, "amphora_id": NO_SUCH_ID,
     }
 
 

@@ -167,8 +167,8 @@ class Catalogue(Resource):
         return self.shown(req, self.spec.key, self.view(self.get(ident)))
 
     def create(self, req: Request) -> Response:
+        body = self.spec.create.parse(req)  # WSME reads the body before the controller checks the policy
         self.allow(req, write=True)
-        body = self.spec.create.parse(req)
         spec = self.spec
         if spec.data:
             self.check_data(enabled_provider(body["provider_name"]), body[spec.data])
@@ -184,8 +184,8 @@ class Catalogue(Resource):
         return self.created(spec.key, self.view(rec))
 
     def update(self, req: Request, ident: str) -> Response:
-        self.allow(req, write=True)
         body = self.spec.update.parse(req)
+        self.allow(req, write=True)
         spec = self.spec
         for key in ("name", "provider_name", spec.data):
             if key in body and body[key] is None:

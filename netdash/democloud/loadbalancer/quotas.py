@@ -85,9 +85,9 @@ class Quotas(Resource):
         return Response(200, {"quota": self.view(project_id, filled(None))})
 
     def update(self, req: Request, project_id: str) -> Response:
+        body = UPDATE.parse(req)  # WSME reads the body before the controller checks the policy
         if not self.context(req).is_admin:
             raise forbidden()
-        body = UPDATE.parse(req)
         record = self.store.quotas.setdefault(project_id, dict.fromkeys(KINDS))
         for name in sorted(body):  # Octavia's order: `loadbalancer` after `load_balancer` wins
             record[ALIASES.get(name, name)] = body[name]
