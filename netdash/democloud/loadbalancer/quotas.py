@@ -63,6 +63,7 @@ class Quotas(Resource):
     def view(project_id: str, limits: dict[str, Any]) -> dict[str, Any]:
         view = {"project_id": project_id, **{name: limits.get(name) for name in KINDS}}
         view.update({alias: limits.get(name) for alias, name in ALIASES.items()})
+        view["tenant_id"] = project_id  # WSME's BaseMeta gives every type with a project_id its alias
         return view
 
     # --- handlers ---------------------------------------------------------------------------------
