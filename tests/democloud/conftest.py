@@ -8,6 +8,7 @@ import pytest
 
 from netdash.democloud import DemoCloud, Settings
 from tests.democloud.dataplane_support import SCALE
+from tests.democloud.lb_support import Api, Stack, build_stack, instant, tenant_network
 
 
 @pytest.fixture
@@ -16,3 +17,24 @@ def web_cloud() -> Iterator[DemoCloud]:
     settings = Settings(provisioning_delay=0.2, build_delay=0.1, monitor_time_scale=SCALE)
     with DemoCloud(seed=True, settings=settings) as cloud:
         yield cloud
+
+
+@pytest.fixture(scope="module")
+def lb_cloud() -> Iterator[DemoCloud]:
+    """One empty cloud for a module's tests of the Octavia API (each cleans up what it made): delays short
+    enough to wait for, long enough to see PENDING_* and what a change locks."""
+    with DemoCloud(seed=False, settings=Settings(provisioning_delay=0.2, build_delay=0.1)) as cloud:
+        yield cloud
+
+
+@pytest.fixture(scope="module")
+def lb_api(lb_cloud: DemoCloud) -> Api:
+    return Api(lb_cloud, lb_cloud.connection("demo"))
+
+
+@pytest.fixture(scope="module")
+def lb_stack(lb_cloud: DemoCloud, lb_api: Api) -> Stack:
+    """`demo`'s load balancer -> HTTP listener -> pool with two members, no monitor."""
+    _, subnet_id = tenant_network(lb_cloud.connection("demo"))
+    with instant(lb_cloud):
+        return build_stack(lb_api, subnet_id, monitor=False)

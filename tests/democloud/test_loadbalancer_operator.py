@@ -93,6 +93,7 @@ def test_flavors_zones_and_their_profiles(cloud: DemoCloud, subnet: str) -> None
                                                           availability_zone_data='{"compute_zone": "nova"}')
     zone = admin.create_availability_zone(name="az1", availability_zone_profile_id=zone_profile.id,
                                           is_enabled=True)
+    assert (zone.name, zone.is_enabled) == ("az1", True)
     assert [f.name for f in demo.flavors()] == ["small"]  # anyone reads flavors and zones...
     assert demo.find_availability_zone("az1").name == "az1"
     with pytest.raises(exceptions.ForbiddenException):  # ...an admin alone their profiles
@@ -121,8 +122,9 @@ def test_profiles_are_what_the_provider_accepts(cloud: DemoCloud) -> None:
     api = Api(cloud, cloud.connection("admin"))
 
     def profile(data: Any, provider: str = "amphora") -> httpx.Response:
+        text = data if isinstance(data, str) else json.dumps(data)
         return api.post("/lbaas/flavorprofiles", {"flavorprofile": {
-            "name": "p", "provider_name": provider, "flavor_data": data if isinstance(data, str) else json.dumps(data)}})
+            "name": "p", "provider_name": provider, "flavor_data": text}})
 
     unknown = profile({"loadbalancer_topology": "SINGLE", "colour": "red"})
     assert unknown.status_code == 501

@@ -67,7 +67,7 @@ def real_ids(cloud: DemoCloud) -> dict[str, str]:
         "hm_id": next(iter(conn.load_balancer.health_monitors())).id,
         "project_id": conn.current_project_id,
         # none exist in the seed: their bodies are checked before the object is looked up
-        "policy_id": NO_SUCH_ID, "rule_id": NO_SUCH_ID, "ident": NO_SUCH_ID, "amphora_id": NO_SUCH_ID,
+        "policy_id": NO_SUCH_ID, "ident": NO_SUCH_ID, "amphora_id": NO_SUCH_ID,
     }
 
 

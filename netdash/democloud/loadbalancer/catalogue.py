@@ -254,24 +254,26 @@ class Providers(Resource):
         return Response(200, {key: [listing.only_fields(c, req) for c in found]})
 
 
+def chosen(table: dict[str, Record], key: str, option: str, missing: str) -> Record:
+    """The flavor (zone) a load balancer names: it exists (else `missing`) and is enabled (`DisabledOption`)."""
+    found = table.get(key)
+    if found is None:
+        raise validation(missing)
+    if not found["enabled"]:
+        raise fault(400, f"The selected {option} is not allowed in this deployment: {key}")
+    return found
+
+
 def provider_for(store: Any, body: dict[str, Any]) -> tuple[str, str | None, str | None]:
     """A new load balancer's provider, flavor and availability zone, checked as Octavia's load balancer
     controller checks them (`_validate_flavor`, `_validate_availability_zone`, `_get_provider`)."""
     flavor_id, zone = body.get("flavor_id"), body.get("availability_zone")
     provider = None
     if flavor_id:
-        flavor = store.flavors.get(flavor_id)
-        if flavor is None:
-            raise validation("Invalid flavor_id.")
-        if not flavor["enabled"]:
-            raise fault(400, f"The selected flavor is not allowed in this deployment: {flavor_id}")
+        flavor = chosen(store.flavors, flavor_id, "flavor", "Invalid flavor_id.")
         provider = store.flavor_profiles[flavor["flavor_profile_id"]]["provider_name"]
     if zone:
-        found = store.availability_zones.get(zone)
-        if found is None:
-            raise validation("Invalid availability zone.")
-        if not found["enabled"]:
-            raise fault(400, f"The selected availability_zone is not allowed in this deployment: {zone}")
+        chosen(store.availability_zones, zone, "availability_zone", "Invalid availability zone.")
     asked = body.get("provider")
     if asked and provider and asked != provider:
         raise fault(400, f"Flavor '{flavor_id}' is not compatible with provider '{asked}'")
