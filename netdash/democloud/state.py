@@ -211,7 +211,8 @@ SMOKE = {"network": ("/v2.0/networks", "/v2.0/subnets", "/v2.0/ports", "/v2.0/ro
          "compute": ("/servers/detail", "/flavors/detail", "/os-keypairs"),
          "image": ("/v2/images",),
          "load-balancer": ("/v2/lbaas/loadbalancers", "/v2/lbaas/listeners", "/v2/lbaas/pools",
-                           "/v2/lbaas/healthmonitors")}
+                           "/v2/lbaas/healthmonitors", "/v2/lbaas/l7policies", "/v2/lbaas/quotas",
+                           "/v2/lbaas/flavors", "/v2/lbaas/availabilityzones")}
 ACCOUNTS = ("demo", "alt_demo", "admin")
 
 
