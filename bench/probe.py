@@ -2,7 +2,7 @@
 soon it shows a floating IP's move (issue 16), against a `curl` loop.
 
 The embedded cloud runs in a process of its own (`python -m netdash.democloud`, the seed scenario); the target is
-the `web` load balancer's floating IP, read from its `democloud:endpoint=` tag. Each probe row runs
+the `web` load balancer's floating IP, read from the cloud's endpoint list. Each probe row runs
 `cloud.probe.Prober` in this process for `--duration` seconds at the rate and counts this process's CPU
 (user + system, `getrusage`): the cloud's work is not in it. Each curl row makes the same number of
 requests with `for i in $(seq N); do curl -s -o /dev/null URL; done` (the shell and every curl process

@@ -2,7 +2,7 @@
 
 The embedded cloud runs in a process of its own (`python -m netdash.democloud`, the seed scenario: the `web`
 load balancer, ROUND_ROBIN over server1 (nginx) and server2 (Apache), a floating IP on its VIP). The
-floating IP's endpoint is read from its `democloud:endpoint=` tag through openstacksdk, as any client must;
+floating IP's endpoint is read from the cloud's endpoint list (`/democloud/endpoints`), as any client must;
 the direct backend endpoint is the one `python -m netdash.democloud` prints. Each row sends the same `GET /`
 with `http.client` (lighter than httpx, so the client is not what is measured): keep-alive from 1 and 4
 client threads, and one new connection per request.
@@ -22,16 +22,20 @@ import threading
 import time
 from pathlib import Path
 
-from bench.support import RunningCloud, start_cloud
+import httpx
 
-TAG = "democloud:endpoint="
+from bench.support import RunningCloud, start_cloud
 
 
 def lb_endpoint(cloud: RunningCloud) -> str:
+    """Where the cloud serves the `web` load balancer's floating IP: its endpoint list says, at the URL its
+    clouds.yaml entry names (`democloud_endpoints`)."""
     conn = cloud.connect()
     lb = conn.load_balancer.find_load_balancer("web")
     (fip,) = conn.network.ips(port_id=lb.vip_port_id)
-    return next(t[len(TAG):] for t in fip.tags if t.startswith(TAG))
+    listed = httpx.get(conn.config.config["democloud_endpoints"],
+                       headers={"X-Auth-Token": conn.session.get_token()}).json()["endpoints"]
+    return str(next(e["endpoints"][0] for e in listed if (e["resource"], e["id"]) == ("floatingip", fip.id)))
 
 
 def split(endpoint: str) -> tuple[str, int]:

@@ -21,6 +21,7 @@ from netdash.widgets.event_log import EventLog
 from netdash.widgets.probe_pane import ProbePane
 from netdash.widgets.topology_tree import TopologyTree
 from tests.dashboard_support import dashboard, in_thread, press, until
+from tests.democloud.dataplane_support import endpoint_of
 from tests.test_dashboard_actions import logged_result, open_node, select, start
 
 #: a latency the issue demands: `make test` runs these after the parallel run, on an idle machine
@@ -151,15 +152,10 @@ async def test_moving_the_floating_ip_shows_on_the_pane_within_a_second(web_clou
             conn.network.update_ip(own, port_id=None)
     app = dashboard(web_cloud)
     app.interval = INTERVAL
-    T0=time.monotonic()
-    def T(w): print(f"T {time.monotonic()-T0:.2f} {w}", flush=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        T("started")
         await until(pilot, lambda: app.refreshes >= 1, SETUP, "the first refresh")
-        T("refreshed")
         fip, node, server1_port, vip_port = lb_fip_and_ports(app)
         pane = await probing(pilot, app, node)
-        T("probing")
         assert "on load balancer web's VIP port" in first_line(pane)
         assert "keep-alive" in str(pane.border_title)
 
@@ -167,26 +163,20 @@ async def test_moving_the_floating_ip_shows_on_the_pane_within_a_second(web_clou
         # there and back: two moves timed
         shown.expect(lambda stats: alone(stats, "server1", "(on server server1's port"))
         screen, confirmed = await confirm(pilot, app, "m", server1_port)
-        T("confirmed")
         await shown.after(pilot, confirmed, "server1 alone, and the new target")
-        T("shown")
         assert f"floating IP {fip.floating_ip_address} (on server server1's port" in first_line(pane)
         assert "load balancer web" not in first_line(pane)
         await close(pilot, app, screen)
-        T("closed")
         log = [text for _, text, _ in app.query_one(EventLog).entries]
         assert any("connections dropped" in text for text in log), log
 
         await select(pilot, app, node)  # and back
-        T("selected")
         shown.expect(lambda stats: {b.backend for b in stats.backends} == {"server1", "server2"}
                      and not stats.errors and "ROUND_ROBIN over server1, server2" in stats.reason)
         screen, confirmed = await confirm(pilot, app, "m", vip_port)
         await shown.after(pilot, confirmed, "both backends again, the load balancer named again")
         assert "on load balancer web's VIP port" in first_line(pane)
-        T("shown2")
         await close(pilot, app, screen)
-        T("closed2")
         shown.assert_within()
 
 
@@ -202,8 +192,7 @@ async def test_a_port_swap_shows_the_other_server_within_a_second(web_cloud: Dem
         p1 = next(p for p in topology.ports.values() if p.name == "server-1-port")
         p2 = next(p for p in topology.ports.values() if p.name == "server-2-port")
         s1, s2 = p1.device_id, p2.device_id
-        port = conn.network.get_port(p1.id)
-        endpoint = next(t.split("=", 1)[1] for t in port.tags if t.startswith("democloud:endpoint="))
+        endpoint = endpoint_of(conn, "port", p1.id)  # where the cloud serves the port's own address
         pane = app.query_one(ProbePane)
         pane.focus()
         await press(pilot, "k", "u")  # a new connection per request, as curl; then type the URL

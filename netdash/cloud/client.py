@@ -47,6 +47,8 @@ if TYPE_CHECKING:
     from openstack.connection import Connection
 
 SERVICES = ("network", "compute", "load-balancer")
+#: the key of the embedded cloud's clouds.yaml entry naming its endpoint list (democloud/endpoints.py)
+ENDPOINTS_KEY = "democloud_endpoints"
 #: seconds without a byte from the cloud before a request fails (clouds.yaml `api_timeout` wins): without
 #: one, a cloud that accepts a connection and never answers holds a refresh forever and the view never
 #: goes stale
@@ -65,10 +67,10 @@ class CloudClient:
     `close()` when done."""
 
     def __init__(self, session: Session, info: CloudInfo, services: frozenset[str],
-                 spec: ConnectSpec | DemoSpec | None = None) -> None:
+                 spec: ConnectSpec | DemoSpec | None = None, endpoints_url: str | None = None) -> None:
         self.session = session
         self.info = info
-        self.fetcher = Fetcher(session, services, spec)
+        self.fetcher = Fetcher(session, services, spec, endpoints_url)
         self.writes = Writes(session)
 
     # --- construction ---------------------------------------------------------------------------
@@ -131,7 +133,10 @@ class CloudClient:
                          region=region, auth_url=str(auth.get("auth_url") or ""),
                          user=access.username or str(auth.get("username") or ""), demo=demo,
                          tls_verify=tls_verify_of(region_config))
-        return cls(session, info, services, spec)
+        # the embedded cloud's clouds.yaml entry names where it lists the endpoints it serves (not an
+        # OpenStack API: no catalog has it); a real cloud's entry does not, and its addresses are real
+        endpoints = region_config.config.get(ENDPOINTS_KEY)
+        return cls(session, info, services, spec, endpoints if isinstance(endpoints, str) else None)
 
     # --- reading --------------------------------------------------------------------------------
     @property

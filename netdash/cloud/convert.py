@@ -28,10 +28,14 @@ from .model import (
     Server,
     ServerAddress,
     Subnet,
-    endpoint_from_tags,
 )
 
 Body = Mapping[str, Any]
+#: where the embedded cloud serves a floating IP or listener (`addr:port`): not an API field, but what the
+#: fetch learnt from the cloud's endpoint list (`served_at`) and put into the object's body
+SERVED_AT = "netdash:served_at"
+#: the resources of the endpoint list, by the Topology field their bodies are in
+SERVED = {"floatingip": "floating_ips", "listener": "listeners"}
 
 
 def text(d: Body, key: str, default: str = "") -> str:
@@ -115,7 +119,7 @@ def floating_ip(d: Body) -> FloatingIP:
                       floating_network_id=text(d, "floating_network_id"), port_id=opt(d, "port_id"),
                       fixed_ip_address=opt(d, "fixed_ip_address"), router_id=opt(d, "router_id"),
                       status=opt(d, "status"), project_id=project(d), description=text(d, "description"),
-                      endpoint=endpoint_from_tags(strings(d.get("tags"))))
+                      endpoint=opt(d, SERVED_AT))
 
 
 def security_group(d: Body) -> SecurityGroup:
@@ -130,6 +134,28 @@ def security_group_rule(d: Body) -> SecurityGroupRule:
                              protocol=opt(d, "protocol"), port_range_min=number(d, "port_range_min"),
                              port_range_max=number(d, "port_range_max"), remote_ip_prefix=opt(d, "remote_ip_prefix"),
                              remote_group_id=opt(d, "remote_group_id"), description=text(d, "description"))
+
+
+def endpoints(body: Any) -> dict[tuple[str, str], str]:
+    """The embedded cloud's `GET /democloud/endpoints`: (Topology field, id) -> the first `addr:port` it is
+    served at, for the floating IPs and listeners (a port's own address needs none: it is what it says)."""
+    entries = body.get("endpoints") if isinstance(body, Mapping) else None
+    found = {}
+    for entry in dicts(entries):
+        where = strings(entry.get("endpoints"))
+        field = SERVED.get(text(entry, "resource"))
+        if field and where and text(entry, "id"):
+            found[(field, text(entry, "id"))] = where[0]
+    return found
+
+
+def served_at(bodies: dict[str, list[Any]], found: Mapping[tuple[str, str], str]) -> None:
+    """Each floating IP's and listener's body with where the embedded cloud serves it (`SERVED_AT`)."""
+    for field in SERVED.values():
+        items = bodies.get(field)
+        if items is not None:
+            bodies[field] = [{**d, SERVED_AT: found[(field, d["id"])]}
+                             if isinstance(d, Mapping) and (field, d.get("id")) in found else d for d in items]
 
 
 def quota_items(body: Any) -> list[dict[str, Any]]:
@@ -189,7 +215,7 @@ def listener(d: Body) -> Listener:
                     protocol=opt(d, "protocol"), protocol_port=number(d, "protocol_port"),
                     default_pool_id=opt(d, "default_pool_id"), provisioning_status=opt(d, "provisioning_status"),
                     operating_status=opt(d, "operating_status"), admin_state_up=flag(d, "admin_state_up", True),
-                    endpoint=endpoint_from_tags(strings(d.get("tags"))))
+                    endpoint=opt(d, SERVED_AT))
 
 
 def pool(d: Body) -> Pool:

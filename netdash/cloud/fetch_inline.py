@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 from . import convert, status_trees
 from .errors import ApiError, AuthError, CloudUnreachable, NetdashError, refresh_error
-from .session import Session
+from .session import DEMOCLOUD, Session
 
 #: what `convert.port` reads: Neutron's `fields=` leaves out the rest (bindings, DHCP options, address
 #: pairs, timestamps), which at thousands of ports is most of what the cloud encodes and the client decodes
@@ -65,9 +65,13 @@ T = TypeVar("T")
 class InlineFetch:
     """The bodies of one project, read through `session`; `trees` says which status trees to read again."""
 
-    def __init__(self, session: Session, services: frozenset[str]) -> None:
+    def __init__(self, session: Session, services: frozenset[str], endpoints_url: str | None = None) -> None:
         self.session = session
         self.services = services
+        #: the embedded cloud's endpoint list (None: a real cloud, whose addresses are what they say)
+        self.endpoints_url = endpoints_url
+        #: where it serves each floating IP and listener, as last read (kept while a read fails)
+        self.served: dict[tuple[str, str], str] = {}
         #: status trees read so far; which to read again (`cloud.status_trees`)
         self.trees = status_trees.TreeCache()
         self._executor: ThreadPoolExecutor | None = None
@@ -165,8 +169,13 @@ class InlineFetch:
         # Every call is awaited to its end even when one fails, and every failure is retrieved (a failed
         # list also stops `trees`, which awaits it).
         reading_trees = asyncio.ensure_future(trees())  # under way beside the lists, not after them
+        reading_served = run(self._served) if self.endpoints_url else None
         listed = await asyncio.gather(*lists.values(), return_exceptions=True)
         (tree,) = await asyncio.gather(reading_trees, return_exceptions=True)
+        if reading_served is not None:
+            (served,) = await asyncio.gather(reading_served, return_exceptions=True)
+            if isinstance(served, dict):
+                self.served = served  # a failed read keeps the last: it is no list of the project's
         results: dict[str, list[Any]] = {}
         for field, result in zip(lists, listed, strict=True):
             if isinstance(result, Exception):
@@ -175,6 +184,7 @@ class InlineFetch:
                 raise result  # cancelled, interrupted: not the cloud's doing
             else:
                 results[field] = result
+        convert.served_at(results, self.served)
         if isinstance(tree, BaseException):
             raise tree  # a bug of ours, not a failing list (those are in `failures`)
         whole = next((e for e in failures.values() if isinstance(e, AuthError)), None)
@@ -228,6 +238,11 @@ class InlineFetch:
             self.quota_details = False
             return []
         return convert.quota_items(body)
+
+    def _served(self) -> dict[tuple[str, str], str]:
+        """Where the embedded cloud serves its floating IPs and listeners (`convert.endpoints`)."""
+        assert self.endpoints_url is not None
+        return convert.endpoints(self.session.get(DEMOCLOUD, self.endpoints_url))
 
     def _list(self, service: str, path: str, collection: str) -> list[Any]:
         """Every page of a collection: clients follow `<collection>_links` rel=next, as the SDK does.

@@ -23,11 +23,11 @@ class Fetcher:
     """The snapshots of one cloud; `spec` says how a fetch process would connect to it (None: it cannot)."""
 
     def __init__(self, session: Session, services: frozenset[str],
-                 spec: ConnectSpec | DemoSpec | None = None) -> None:
+                 spec: ConnectSpec | DemoSpec | None = None, endpoints_url: str | None = None) -> None:
         self.session = session
         self.services = services
         self.spec = spec
-        self.inline = InlineFetch(session, services)
+        self.inline = InlineFetch(session, services, endpoints_url)
         #: the fetch process, when one was started (and is not known to be gone)
         self.process: FetchProcess | None = None
         #: the API calls the fetch process made, as of its last answer

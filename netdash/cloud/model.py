@@ -13,9 +13,6 @@ from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-#: the tag by which the embedded cloud says where it serves a floating IP or listener (`addr:port`)
-ENDPOINT_TAG = "democloud:endpoint="
-
 
 @dataclass(frozen=True, slots=True)
 class FixedIP:
@@ -119,7 +116,7 @@ class FloatingIP:
     status: str | None = None
     project_id: str | None = None
     description: str = ""
-    #: where the embedded cloud serves it (`addr:port`, from its tag); None on a real cloud
+    #: where the embedded cloud serves it (`addr:port`, from its endpoint list); None on a real cloud
     endpoint: str | None = None
 
 
@@ -149,7 +146,7 @@ class Listener:
     provisioning_status: str | None = None
     operating_status: str | None = None
     admin_state_up: bool = True
-    #: where the embedded cloud serves it directly (`addr:port`, from its tag); None on a real cloud
+    #: where the embedded cloud serves it directly (`addr:port`, from its endpoint list); None on a real cloud
     endpoint: str | None = None
 
 
@@ -504,11 +501,3 @@ class Topology:
             return lb.id if lb else None
         pool = self.pools.get(pool_id or "")
         return pool.loadbalancer_id if pool else None
-
-
-def endpoint_from_tags(tags: Iterable[str] | None) -> str | None:
-    """The embedded cloud's `democloud:endpoint=addr:port` tag, if the cloud set one."""
-    for tag in tags or ():
-        if tag.startswith(ENDPOINT_TAG):
-            return tag[len(ENDPOINT_TAG):]
-    return None

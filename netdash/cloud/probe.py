@@ -357,7 +357,7 @@ def load_balancer_of(topology: Topology, selected: object) -> LoadBalancer | Non
 def default_target(topology: Topology, selected: object) -> Target:
     """What to probe for the selection: a typed URL as is; for a load balancer (or its listener, pool or
     member) the floating IP of its VIP port, else its VIP; for a floating IP, that address. Where the
-    embedded cloud tags the address it really serves (`democloud:endpoint=`), that one is used."""
+    embedded cloud lists the address it really serves (`/democloud/endpoints`), that one is used."""
     if isinstance(selected, str):
         typed = selected.strip()
         url = typed if "://" in typed else f"http://{typed}"
@@ -383,7 +383,7 @@ def default_target(topology: Topology, selected: object) -> Target:
     if listener.endpoint:
         return Target(endpoint_url(listener.endpoint, scheme),
                       f"load balancer {name} has no floating IP: its listener, served at {listener.endpoint} "
-                      f"(democloud:endpoint tag)")
+                      f"(the cloud's endpoint list)")
     if not lb.vip_address:
         return Target(None, f"load balancer {name} has no VIP address yet")
     return Target(url_of(lb.vip_address, listener.protocol_port, scheme),
@@ -393,7 +393,8 @@ def default_target(topology: Topology, selected: object) -> Target:
 def fip_target(fip: FloatingIP, listener: Listener | None, what: str) -> Target:
     scheme = scheme_of(listener)
     if fip.endpoint:
-        return Target(endpoint_url(fip.endpoint, scheme), f"{what}, served at {fip.endpoint} (democloud:endpoint tag)")
+        return Target(endpoint_url(fip.endpoint, scheme),
+                      f"{what}, served at {fip.endpoint} (the cloud's endpoint list)")
     port = listener.protocol_port if listener else None
     return Target(url_of(fip.floating_ip_address, port, scheme),
                   f"{what}, port {port or (443 if scheme == 'https' else 80)}")

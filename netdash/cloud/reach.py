@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from .api import CloudWrites
@@ -73,8 +73,8 @@ def fip_on(topology: Topology, fip: FloatingIP) -> str:
 
 
 def reach_of(topology: Topology, url: str) -> Reach:
-    """Follow `url`'s address through the topology: a floating IP (by the embedded cloud's endpoint tag or
-    by address), a listener's tagged endpoint, a VIP, a port's fixed IP; else an address this project does
+    """Follow `url`'s address through the topology: a floating IP (by where the embedded cloud serves it,
+    or by address), a listener's served endpoint, a VIP, a port's fixed IP; else an address this project does
     not explain (`known` is False: the facts never change)."""
     parts = urlsplit(url)
     host = parts.hostname or ""
@@ -100,8 +100,8 @@ def reach_of(topology: Topology, url: str) -> Reach:
         held = holders[0]
         facts, ids, words = of_port(topology, held, port)
         return Reach(f"port {display_name(held)} ({visible(host)}) of {words}", facts, ids)
-    if any(f.floating_ip_address == host for f in fips):  # tagged elsewhere: the cloud serves it on another port
-        return Reach(f"{visible(host)}: the cloud serves it at another port (democloud:endpoint tag)")
+    if any(f.floating_ip_address == host for f in fips):  # listed elsewhere: the cloud serves it on another port
+        return Reach(f"{visible(host)}: the cloud serves it at another port (its endpoint list)")
     return Reach(f"{visible(host)}: not an address of this project")
 
 
@@ -173,8 +173,10 @@ def reread(cloud: CloudWrites, topology: Topology, touched: Iterable[tuple[str, 
     objects: list[Resource] = []
     try:
         for kind, resource_id in touched:
-            if kind == "floating_ip":
-                objects.append(cloud.get_floating_ip(resource_id))
+            if kind == "floating_ip":  # where the embedded cloud serves it is its endpoint list's to say:
+                fresh = cloud.get_floating_ip(resource_id)  # the one known stays until the refresh
+                known = topology.floating_ips.get(resource_id)
+                objects.append(replace(fresh, endpoint=known.endpoint) if known and not fresh.endpoint else fresh)
             elif kind == "port":
                 objects.append(cloud.get_port(resource_id))
             elif kind == "pool":

@@ -42,6 +42,9 @@ if TYPE_CHECKING:
 
 #: the Connection attribute holding each service type's proxy
 PROXY_ATTR = {"network": "network", "compute": "compute", "load-balancer": "load_balancer"}
+#: not a service of the catalog: the embedded cloud's own lists (`/democloud/endpoints`), by whole URL through
+#: the keystoneauth session (same token, same boundary)
+DEMOCLOUD = "democloud"
 #: seconds a request waits in all for 429 answers to pass (less when its caller's deadline is nearer); a
 #: Retry-After beyond it is not waited for
 MAX_RETRY_WAIT = 60.0
@@ -128,8 +131,11 @@ class Session:
             self.on_send()
 
     # --- one request ----------------------------------------------------------------------------
-    def _proxy(self, service: str) -> tuple[Adapter, dict[str, Any]]:
-        """The service's proxy (a keystoneauth Adapter) and the keyword arguments every request to it takes."""
+    def _proxy(self, service: str) -> tuple[Adapter | KeystoneSession, dict[str, Any]]:
+        """The service's proxy (a keystoneauth Adapter) and the keyword arguments every request to it takes;
+        for `DEMOCLOUD`, whose URLs are whole, the keystoneauth session itself."""
+        if service == DEMOCLOUD:
+            return self.conn.session, {}
         proxy: Adapter = getattr(self.conn, PROXY_ATTR[service])
         kwargs: dict[str, Any] = {}
         if service == "compute" and self.compute_microversion:

@@ -159,7 +159,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "netdash demo-cloud") ->
             cloud.cloud.faults.add_spec(text)
             print(f"# faults injected: {text}")
         if cloud.dataplane is not None:
-            # Endpoints really bound (also tagged `democloud:endpoint=...` in the API); then each change.
+            # Endpoints really bound (also listed at /democloud/endpoints); then each change.
             for line in cloud.dataplane.subscribe(show_endpoint):
                 print(f"# data plane: {line}")
         if args.clouds_yaml:

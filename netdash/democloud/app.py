@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from . import faults_admin
+from . import endpoints, faults_admin
 from .compute import Compute
 from .core import Context, Request, Response
 from .faults import Faults, MustWait
@@ -38,6 +38,8 @@ class Cloud(Runtime):
         self.identity.mounted = self.services
         #: injected faults, matched against HTTP requests only (see democloud/faults.py)
         self.faults = Faults(self, self.identity)
+        #: where the data plane serves each address (`/democloud/endpoints`; empty without a data plane)
+        self.endpoints = endpoints.Endpoints()
 
     # --- dispatch -------------------------------------------------------------------------------
     def service_for(self, path: str) -> Service | None:
@@ -54,6 +56,9 @@ class Cloud(Runtime):
             raise MustWait
         if req.path == faults_admin.PATH:
             return faults_admin.answer(self.faults, self.identity, self.settings, req)
+        if req.path == endpoints.PATH:
+            return endpoints.answer(self.endpoints, endpoints.Owners(self.network, self.load_balancer),
+                                    self.identity, self.lock, req)
         service = self.service_for(req.path)
         if service is None:
             return Response(404, {"error": {"code": 404, "title": "Not Found",

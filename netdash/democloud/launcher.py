@@ -11,6 +11,8 @@ from typing import Any
 
 from .app import Cloud
 from .dataplane import DataPlane
+from .endpoints import CONFIG_KEY
+from .endpoints import PATH as ENDPOINTS_PATH
 from .http import CloudHTTPServer
 from .runtime import Settings
 from .state import StateError, StateLock
@@ -154,7 +156,9 @@ class DemoCloud:
         return self.cloud.identity.password_of(user)
 
     def cloud_config(self, user: str = "demo") -> dict[str, Any]:
-        """The `clouds:` entry for one of the cloud's accounts (`demo`, `alt_demo`, `admin`)."""
+        """The `clouds:` entry for one of the cloud's accounts (`demo`, `alt_demo`, `admin`), with where the
+        data plane's endpoints are listed (`democloud_endpoints`: netdash's probe reads it; other clients
+        ignore a key they do not know)."""
         identity = self.cloud.identity
         project = identity.store.projects[identity.user_named(user)["_project_id"]]["name"]
         return {
@@ -164,6 +168,7 @@ class DemoCloud:
             "region_name": self.settings.region,
             "identity_api_version": 3,
             "interface": "public",
+            CONFIG_KEY: self.cloud.base_url + ENDPOINTS_PATH,
         }
 
     def clouds_yaml(self, user: str = "demo", name: str = CLOUD_NAME) -> dict[str, Any]:

@@ -45,9 +45,14 @@ VERSION = 3
 #: version 1 named Octavia's saved attributes from the service (`store.lbs`); the one whose field is renamed
 V1_RENAMED = {"load-balancer": {"provisioning._heap": "pending"}}
 TAGS = ("__tuple__", "__set__", "__net__", "__pairs__")
+#: what the data plane tagged resources with before `/democloud/endpoints` (see `drop_endpoint_tags`)
+OLD_ENDPOINT_TAG = "democloud:endpoint="
 #: fields a store gained after files of this version were written: a file without one loads its default
 LATER = {"network": frozenset({"quotas", "subnetpools", "rbac", "rbac_of"}),
-         "compute": frozenset({"actions", "server_groups"})}
+         "compute": frozenset({"actions", "server_groups"}),
+         "load-balancer": frozenset({"l7policies", "l7rules", "listener_policies", "pool_policies", "policy_rules",
+                                     "quotas", "flavors", "flavor_profiles", "availability_zones",
+                                     "availability_zone_profiles"})}
 
 
 class StateError(ValueError):
@@ -163,6 +168,7 @@ def rebuilt(cloud: Cloud, document: dict[str, Any], source: str,
         raise StateError(f"{source} is nested too deeply to be a state file") from None
     if replay is not None:
         replay(decoded)
+    drop_endpoint_tags(decoded)
     fresh = {}
     for kind, store in current.items():
         hints = field_types(store)
@@ -181,6 +187,17 @@ def rebuilt(cloud: Cloud, document: dict[str, Any], source: str,
     return fresh
 
 
+def drop_endpoint_tags(decoded: dict[str, dict[str, Any]]) -> None:
+    """Files written before the data plane published its endpoints at `/democloud/endpoints` have them as
+    `democloud:endpoint=...` tags on floating IPs, ports and listeners: not the user's, so not kept."""
+    for kind, table in (("network", "fips"), ("network", "ports"), ("load-balancer", "listeners")):
+        records = decoded.get(kind, {}).get(table)
+        for record in records.values() if isinstance(records, dict) else ():
+            tags = record.get("tags") if isinstance(record, dict) else None
+            if isinstance(tags, list):
+                record["tags"] = [t for t in tags if not (isinstance(t, str) and t.startswith(OLD_ENDPOINT_TAG))]
+
+
 def install(cloud: Cloud, fresh: dict[str, Any]) -> None:
     with cloud.lock:
         for kind, store in stores(cloud).items():
@@ -195,7 +212,8 @@ SMOKE = {"network": ("/v2.0/networks", "/v2.0/subnets", "/v2.0/ports", "/v2.0/ro
          "compute": ("/servers/detail", "/flavors/detail", "/os-keypairs"),
          "image": ("/v2/images",),
          "load-balancer": ("/v2/lbaas/loadbalancers", "/v2/lbaas/listeners", "/v2/lbaas/pools",
-                           "/v2/lbaas/healthmonitors")}
+                           "/v2/lbaas/healthmonitors", "/v2/lbaas/l7policies", "/v2/lbaas/quotas",
+                           "/v2/lbaas/flavors", "/v2/lbaas/availabilityzones")}
 ACCOUNTS = ("demo", "alt_demo", "admin")
 
 

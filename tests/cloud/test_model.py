@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from netdash.cloud import convert
 from netdash.cloud.model import (
     FixedIP,
     FloatingIP,
@@ -13,7 +16,6 @@ from netdash.cloud.model import (
     Server,
     Topology,
     by_id,
-    endpoint_from_tags,
 )
 from netdash.cloud.naming import name_of
 from tests import topology_factory as f
@@ -63,9 +65,21 @@ def test_owners_interfaces_addresses_and_names() -> None:
     assert name_of(topo, "unknown-id-1234") == "unknown-"
 
 
-def test_endpoint_tag() -> None:
-    assert endpoint_from_tags(["x", "democloud:endpoint=127.24.4.12:8080"]) == "127.24.4.12:8080"
-    assert endpoint_from_tags(None) is None
+def test_where_the_embedded_cloud_serves_goes_into_the_bodies_it_concerns() -> None:
+    """`/democloud/endpoints` read into the floating IP's and listener's bodies; a user's tags are left alone,
+    ports need none, and what the list does not name (or a malformed entry) has no endpoint."""
+    listed = convert.endpoints({"endpoints": [
+        {"resource": "floatingip", "id": "f1", "endpoints": ["127.24.4.12:8080"]},
+        {"resource": "listener", "id": "l1", "endpoints": ["127.0.0.1:40123"]},
+        {"resource": "port", "id": "p1", "endpoints": ["127.24.4.20:80"]}, {"resource": "listener"}, "junk"]})
+    bodies: dict[str, list[Any]] = {"floating_ips": [{"id": "f1", "tags": ["mine"]}, {"id": "f2"}],
+                                    "listeners": [{"id": "l1"}], "ports": [{"id": "p1"}]}
+    convert.served_at(bodies, listed)
+    fips = [convert.floating_ip(d) for d in bodies["floating_ips"]]
+    assert [f.endpoint for f in fips] == ["127.24.4.12:8080", None]
+    assert convert.listener(bodies["listeners"][0]).endpoint == "127.0.0.1:40123"
+    assert bodies["ports"] == [{"id": "p1"}]
+    assert convert.endpoints(None) == {}
 
 
 def test_the_load_balancer_of_each_octavia_object_and_of_the_vip_floating_ip() -> None:

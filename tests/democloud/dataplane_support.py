@@ -1,4 +1,4 @@
-"""Shared by the data plane tests: a seeded cloud with fast monitors, endpoints read from the API tags."""
+"""Shared by the data plane tests: a seeded cloud with fast monitors, endpoints read from the cloud's list."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 
-from netdash.democloud.dataplane import TAG_PREFIX
 from tests.waiting import wait_for
 
 #: monitor delay/timeout scale: the seed's delay 3 s becomes 0.3 s
@@ -16,9 +15,17 @@ SCALE = 0.1
 TITLE = re.compile(r"<title>([^<]*)</title>")
 
 
-def endpoint_of(tags: list[str]) -> str | None:
-    """The `addr:port` the data plane bound, as a client must learn it: from the resource's tags."""
-    found = [t[len(TAG_PREFIX):] for t in tags if t.startswith(TAG_PREFIX)]
+def endpoints(conn: Any) -> list[dict[str, Any]]:
+    """`GET /democloud/endpoints` as `conn`'s user, at the URL its clouds.yaml entry names."""
+    resp = httpx.get(conn.config.config["democloud_endpoints"], headers={"X-Auth-Token": conn.session.get_token()})
+    assert resp.status_code == 200, resp.text
+    return list(resp.json()["endpoints"])
+
+
+def endpoint_of(conn: Any, resource: str, ident: str) -> str | None:
+    """The `addr:port` the data plane bound for a floating IP, port or listener, as a client must learn it:
+    from the cloud's endpoint list (None: not served)."""
+    found = [e["endpoints"][0] for e in endpoints(conn) if (e["resource"], e["id"]) == (resource, ident)]
     return found[0] if found else None
 
 
@@ -60,9 +67,8 @@ class Web:
 
     @property
     def url(self) -> str:
-        fip = self.conn.network.get_ip(self.fip.id)
-        endpoint = endpoint_of(fip.tags)
-        assert endpoint is not None, fip.tags
+        endpoint = endpoint_of(self.conn, "floatingip", self.fip.id)
+        assert endpoint is not None, endpoints(self.conn)
         return f"http://{endpoint}/"
 
     def members(self) -> dict[str, Any]:

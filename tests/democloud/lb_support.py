@@ -99,3 +99,4 @@ def build_stack(api: Api, subnet_id: str, *, addresses: tuple[str, ...] = ("10.0
         hm = created.json()["healthmonitor"]
     return Stack(api.get(f"/lbaas/loadbalancers/{lb_id}").json()["loadbalancer"], listener.json()["listener"],
                  api.get(f"/lbaas/pools/{pool_id}").json()["pool"], members, hm)
+

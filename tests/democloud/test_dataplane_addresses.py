@@ -25,7 +25,7 @@ def both(cli: OpenStackCLI, *commands: str) -> None:
 
 
 def port_url(conn: Any, name: str) -> str | None:
-    endpoint = endpoint_of(conn.network.find_port(name).tags)
+    endpoint = endpoint_of(conn, "port", conn.network.find_port(name).id)
     return f"http://{endpoint}/" if endpoint else None
 
 
@@ -39,7 +39,7 @@ def test_port_migration_swaps_who_answers(web_cloud: DemoCloud, tmp_path: Path) 
     assert (answer(url1), answer(url2)) == ("server1", "server2")
 
     both(cli, "server remove port server1 server-1-port", "server remove port server2 server-2-port")
-    wait_for(lambda: port_url(conn, "server-1-port") is None, timeout=3, what="endpoint tag removed")
+    wait_for(lambda: port_url(conn, "server-1-port") is None, timeout=3, what="endpoint no longer listed")
     assert answer(url1) is None  # nothing behind the address: connection refused
 
     both(cli, "server add port server1 server-2-port", "server add port server2 server-1-port")
@@ -62,8 +62,9 @@ def test_floating_ip_follows_reassignment_and_disassociation(web_cloud: DemoClou
     (port,) = conn.network.ports(device_id=server1.id, network_id=conn.network.find_network("private").id)
     (fip,) = conn.network.ips(port_id=port.id)
     address = fip.floating_ip_address
-    endpoint = endpoint_of(fip.tags)
+    endpoint = endpoint_of(conn, "floatingip", fip.id)
     assert endpoint is not None and endpoint.startswith(f"{address}:")
+    assert not [t for t in conn.network.get_ip(fip.id).tags if "endpoint" in t]  # the user's tags only
     url = f"http://{endpoint}/"
     assert answer(url) == "server1"
 
@@ -79,7 +80,7 @@ def test_floating_ip_follows_reassignment_and_disassociation(web_cloud: DemoClou
 
     cli.run(f"server remove floating ip server1 {address}")
     host, port_text = endpoint.rsplit(":", 1)
-    wait_for(lambda: endpoint_of(conn.network.get_ip(fip.id).tags) is None, timeout=3, what="tag removed")
+    wait_for(lambda: endpoint_of(conn, "floatingip", fip.id) is None, timeout=3, what="no longer listed")
     assert not reachable(host, int(port_text))
 
 
@@ -132,8 +133,7 @@ def test_stop_closes_every_listener(web_cloud: DemoCloud) -> None:
     web_cloud.stop()
     # not a bind() of each address: another test's cloud, in another worker, may take the same 127.24.4.x:80 at once
     assert not set(addresses) & listening_here(), "a data-plane listener outlived the cloud"
-    conn_tags = web_cloud.cloud.services["network"].associated_floating_ips()
-    assert all(endpoint_of(f["tags"]) is None for f in conn_tags)
+    assert web_cloud.cloud.endpoints.entries() == {}
 
 
 def test_stopped_server_refuses_and_pure_clouds_have_no_data_plane(web_cloud: DemoCloud) -> None:

@@ -61,7 +61,7 @@ def server1_fip(conn: Any) -> tuple[Any, str]:
     private = conn.network.find_network("private")
     (port,) = conn.network.ports(device_id=server1.id, network_id=private.id)
     (fip,) = conn.network.ips(port_id=port.id)
-    endpoint = endpoint_of(fip.tags)
+    endpoint = endpoint_of(conn, "floatingip", fip.id)
     assert endpoint is not None
     return fip, endpoint
 

@@ -87,10 +87,11 @@ def test_least_connections_prefers_the_idle_member(web_cloud: DemoCloud) -> None
     assert len(during) == 1 and busy not in during
 
 
-def test_listener_is_served_directly_on_its_tagged_endpoint(web_cloud: DemoCloud) -> None:
+def test_listener_is_served_directly_on_its_listed_endpoint(web_cloud: DemoCloud) -> None:
     web = Web(web_cloud.connection())
     listener = web.conn.load_balancer.get_listener(web.listener.id)
-    direct = endpoint_of(listener.tags)
+    assert listener.tags == []  # where it is served is the cloud's endpoint list's to say, not a tag of the user's
+    direct = endpoint_of(web.conn, "listener", listener.id)
     assert direct is not None and direct.startswith("127.0.0.1:")
     assert set(spread(f"http://{direct}/", 4)) == {"server1", "server2"}
     stats = web.conn.load_balancer.get_listener_statistics(web.listener.id)

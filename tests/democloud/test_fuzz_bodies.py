@@ -125,8 +125,8 @@ def test_no_random_body_gets_a_server_error(fuzz_target: Any) -> None:
     check()
 
 
-#: write routes that read no body (Octavia's failover: PUT with nothing to say)
-BODILESS = ("/failover",)
+#: write routes that read no body (Octavia's failovers and amphora configure: PUT with nothing to say)
+BODILESS = ("/failover", "/config")
 
 
 def nested(depth: int, *, objects: bool) -> bytes:

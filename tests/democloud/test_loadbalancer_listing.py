@@ -56,7 +56,7 @@ def test_pagination_with_limit_marker_and_links(empty_cloud: DemoCloud, conn: An
     assert api.get("/lbaas/loadbalancers", limit="x").status_code == 400
 
 
-def test_other_projects_objects_are_invisible(empty_cloud: DemoCloud, conn: Any, alt_conn: Any,
+def test_other_projects_objects_are_unlisted_and_forbidden(empty_cloud: DemoCloud, conn: Any, alt_conn: Any,
                                               admin_conn: Any) -> None:
     _, subnet_id = tenant_network(conn)
     api, alt = Api(empty_cloud, conn), Api(empty_cloud, alt_conn)
@@ -73,12 +73,17 @@ def test_other_projects_objects_are_invisible(empty_cloud: DemoCloud, conn: Any,
             (f"/lbaas/pools/{stack.pool['id']}", "Pool", stack.pool["id"]),
             (f"/lbaas/pools/{stack.pool['id']}/members", "Pool", stack.pool["id"]),
             (f"/lbaas/healthmonitors/{stack.monitor['id']}", "Health Monitor", stack.monitor["id"])):
-        resp = alt.get(path)
-        assert resp.status_code == 404 and resp.json()["faultstring"] == f"{title} {ident} not found."
-    assert alt.delete(f"/lbaas/loadbalancers/{stack.lb['id']}", cascade="true").status_code == 404
+        resp = alt.get(path)  # Octavia's owner-or-admin policy: the object exists, and is not yours
+        assert resp.status_code == 403, (title, resp.text)
+        assert resp.json()["faultstring"] == "Policy does not allow this request to be performed."
+        assert ident not in resp.text
+    assert alt.delete(f"/lbaas/loadbalancers/{stack.lb['id']}", cascade="true").status_code == 403
     stolen = alt.post("/lbaas/listeners", {"listener": {"protocol": "TCP", "protocol_port": 22,
                                                        "loadbalancer_id": stack.lb["id"]}})
-    assert stolen.status_code == 404
+    assert stolen.status_code == 403
+    assert alt.get("/lbaas/loadbalancers", project_id=stack.lb["project_id"]).status_code == 403
+    unknown = alt.get("/lbaas/loadbalancers/6d1e3f0a-5b7c-4e2d-9a8b-0c1d2e3f4a5b")
+    assert unknown.status_code == 404
     foreign_subnet = alt.post("/lbaas/loadbalancers", {"loadbalancer": {"vip_subnet_id": subnet_id}})
     assert foreign_subnet.status_code == 400
     assert foreign_subnet.json()["faultstring"] == f"Subnet {subnet_id} not found."

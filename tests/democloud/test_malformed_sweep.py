@@ -21,7 +21,9 @@ OWN_KEY = {"networks": "network", "subnets": "subnet", "ports": "port", "routers
            "os-interface": "interfaceAttachment", "loadbalancers": "loadbalancer", "listeners": "listener",
            "pools": "pool", "members": "member", "healthmonitors": "healthmonitor", "subnetpools": "subnetpool",
            "rbac-policies": "rbac_policy", "add_extraroutes": "router", "remove_extraroutes": "router",
-           "metadata": "metadata", "os-server-groups": "server_group"}
+           "metadata": "metadata", "os-server-groups": "server_group", "l7policies": "l7policy",
+           "rules": "rule", "quotas": "quota", "flavors": "flavor", "flavorprofiles": "flavorprofile",
+           "availabilityzones": "availability_zone", "availabilityzoneprofiles": "availability_zone_profile"}
 KEYS = [*OWN_KEY.values(), "members", "os-stop", "os-start", "reboot", "lock", "unlock", "rebuild",
         "addSecurityGroup", "removeSecurityGroup", "meta"]
 JUNK_VALUES: dict[str, Any] = {
@@ -34,6 +36,7 @@ JUNK_VALUES: dict[str, Any] = {
     "delay": None, "timeout": -1, "max_retries": "3", "type": {}, "security_groups": "default",
     "public_key": 9, "remote_ip_prefix": "not-a-cidr", "direction": 1, "routes": "x",
 }
+NO_SUCH_ID = "6d1e3f0a-5b7c-4e2d-9a8b-0c1d2e3f4a5b"
 RAW_BODIES = [b"", b"{", b"[]", b"null", b'"text"', b"42", b"{}", b'{"bogus": {}}', b"\xff\xfe"]
 
 
@@ -73,6 +76,8 @@ def real_ids(cloud: DemoCloud) -> dict[str, str]:
         "project_id": conn.current_project_id,
         "subnetpool_id": subnetpool.id, "policy_id": policy.id, "ident": conn.network.find_network("private").id,
         "tag": "sweep",
+        # none exist in the seed: their bodies are checked before the object is looked up
+        "amphora_id": NO_SUCH_ID,
     }
 
 

@@ -66,8 +66,7 @@ def test_a_reloaded_cloud_answers_as_the_saved_one_did(tmp_path: Path) -> None:
     saved = path.read_text()
     assert PASSWORD in saved and old_token not in saved  # users' passwords kept; live tokens not
 
-    # a later start with no --password keeps the saved one; before it serves (and its data plane
-    # retags ports with the loopback ports it binds this time), it holds exactly what was saved
+    # a later start with no --password keeps the saved one, and holds exactly what was saved
     second = DemoCloud(settings=Settings(provisioning_delay=0.1), state=path)
     assert second.password() == PASSWORD
     assert state_module.dumps(second.cloud) == json.dumps(json.loads(saved), separators=(",", ":"))
@@ -257,3 +256,25 @@ def test_a_deeply_nested_state_is_one_line_and_exit_2(tmp_path: Path, capsys: py
     assert netdash(["demo-cloud", "--state", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "nested too deeply" in err, err
+
+
+def test_endpoint_tags_of_older_files_are_not_kept(saved_seed: dict[str, Any], tmp_path: Path) -> None:
+    """Files written before `/democloud/endpoints` have the data plane's `democloud:endpoint=` tags on floating
+    IPs, ports and listeners: a user's tags are the user's alone, so those go and the user's stay."""
+    document = json.loads(json.dumps(saved_seed))
+    stores = document["stores"]
+    fip = next(iter(stores["network"]["fips"].values()))
+    fip["tags"] = ["mine", "democloud:endpoint=127.24.4.12:80"]
+    port = next(iter(stores["network"]["ports"].values()))
+    port["tags"] = ["democloud:endpoint=127.24.4.20:80"]
+    listener = next(iter(stores["load-balancer"]["listeners"].values()))
+    listener["tags"] = ["democloud:endpoint=127.0.0.1:40123", "blue"]
+    path = tmp_path / "older.json"
+    path.write_text(json.dumps(document))
+    loaded = DemoCloud(state=path)
+    try:
+        assert loaded.cloud.network.store.fips[fip["id"]]["tags"] == ["mine"]
+        assert loaded.cloud.network.store.ports[port["id"]]["tags"] == []
+        assert loaded.cloud.load_balancer.store.listeners[listener["id"]]["tags"] == ["blue"]
+    finally:
+        loaded.stop()

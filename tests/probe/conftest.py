@@ -25,7 +25,7 @@ def probe_cloud() -> Iterator[DemoCloud]:
 
 @pytest.fixture
 def topology(probe_cloud: DemoCloud) -> Topology:
-    """The topology as the dashboard sees it (through openstacksdk), endpoint tags included."""
+    """The topology as the dashboard sees it (through openstacksdk), with where the cloud serves each address."""
     client = CloudClient.for_demo(probe_cloud, max_rps=1000)
     try:
         return client.fetch_topology_sync()

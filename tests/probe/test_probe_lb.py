@@ -24,7 +24,7 @@ def shares(stats: ProbeStats) -> dict[str, float]:
 
 def lb_url(topology: Topology) -> str:
     target = default_target(topology, load_balancer(topology))
-    assert target.url is not None and "democloud:endpoint" in target.reason, target
+    assert target.url is not None and "endpoint list" in target.reason, target
     return target.url
 
 

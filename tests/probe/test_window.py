@@ -132,7 +132,7 @@ def test_source_addresses_and_bad_input() -> None:
     assert Prober("http://127.0.0.1/").set_rate(1000) == 200 and Prober("http://127.0.0.1/").set_rate(0) == 1
 
 
-def test_default_target_prefers_the_tagged_floating_ip_of_the_vip_port() -> None:
+def test_default_target_prefers_where_the_cloud_serves_the_floating_ip_of_the_vip_port() -> None:
     topology = f.seed_topology()
     lb = topology.load_balancers[f.LB]
     target = default_target(topology, lb)
@@ -140,11 +140,11 @@ def test_default_target_prefers_the_tagged_floating_ip_of_the_vip_port() -> None
     assert target.reason == "floating IP 127.24.4.6 of load balancer web's VIP port, port 80"
     fips = [dataclasses.replace(fip, endpoint="127.24.4.6:8080") if fip.id == f.FIP_LB else fip
             for fip in topology.floating_ips.values()]
-    tagged = dataclasses.replace(topology, floating_ips=by_id(fips))
-    assert default_target(tagged, lb).url == "http://127.24.4.6:8080/"
-    assert "democloud:endpoint" in default_target(tagged, lb).reason
+    served = dataclasses.replace(topology, floating_ips=by_id(fips))
+    assert default_target(served, lb).url == "http://127.24.4.6:8080/"
+    assert "endpoint list" in default_target(served, lb).reason
     # a member or pool of the load balancer leads to the same target
-    assert default_target(tagged, tagged.members[f.MEMBER1]).url == "http://127.24.4.6:8080/"
+    assert default_target(served, served.members[f.MEMBER1]).url == "http://127.24.4.6:8080/"
 
 
 def test_default_target_without_floating_ip_uses_the_vip_or_the_served_listener() -> None:

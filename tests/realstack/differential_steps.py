@@ -147,9 +147,89 @@ QUOTAS = [
     Step("quota reset again", "DELETE", N, "/v2.0/quotas/{project}"),
 ]
 
+#: Issue 19's Octavia kinds, sent between the load balancer's build and its deletion: fields as Octavia
+#: answers them, L7 policies and rules, quotas, the catalogue of flavors and availability zones, providers,
+#: amphorae (a profile's JSON data doubles its braces: a body's strings are format strings)
+OCTAVIA_19 = [
+    Step("load balancer show, fields", "GET", LB, "/v2.0/lbaas/loadbalancers/{lb}?fields=id&fields=name"),
+    Step("provider list, fields", "GET", LB, "/v2.0/lbaas/providers?fields=name"),
+    Step("listener create allowed_cidrs of another IP version", "POST", LB, "/v2.0/lbaas/listeners", {"listener": {
+        "loadbalancer_id": "{lb}", "protocol": "HTTP", "protocol_port": 81, "allowed_cidrs": ["2001:db8::/64"]}}),
+    Step("listener update allowed_cidrs", "PUT", LB, "/v2.0/lbaas/listeners/{listener}",
+         {"listener": {"allowed_cidrs": ["10.70.0.0/24"]}}, **WAIT),
+    Step("member create, IPv6 address", "POST", LB, "/v2.0/lbaas/pools/{pool}/members", {"member": {
+        "address": "2001:db8:0:0:0:0:0:1", "protocol_port": 8080}}, save={"member6": "member.id"}, **WAIT),
+    Step("pool create with APP_COOKIE", "POST", LB, "/v2.0/lbaas/pools", {"pool": {
+        "loadbalancer_id": "{lb}", "protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN",
+        "session_persistence": {"type": "APP_COOKIE", "cookie_name": "sid"}}}, save={"cookie_pool": "pool.id"},
+        **WAIT),
+    Step("pool session persistence APP_COOKIE to HTTP_COOKIE", "PUT", LB, "/v2.0/lbaas/pools/{cookie_pool}",
+         {"pool": {"session_persistence": {"type": "HTTP_COOKIE"}}}, **WAIT),
+    Step("l7 policy create redirect without URL", "POST", LB, "/v2.0/lbaas/l7policies", {"l7policy": {
+        "listener_id": "{listener}", "action": "REDIRECT_TO_URL"}}),
+    Step("l7 policy create", "POST", LB, "/v2.0/lbaas/l7policies", {"l7policy": {
+        "listener_id": "{listener}", "action": "REDIRECT_TO_URL", "redirect_url": "http://example.com/moved"}},
+        save={"l7policy": "l7policy.id"}, **WAIT),
+    Step("l7 rule create", "POST", LB, "/v2.0/lbaas/l7policies/{l7policy}/rules", {"rule": {
+        "type": "PATH", "compare_type": "STARTS_WITH", "value": "/old"}}, save={"l7rule": "rule.id"}, **WAIT),
+    Step("l7 rule create without a key", "POST", LB, "/v2.0/lbaas/l7policies/{l7policy}/rules", {"rule": {
+        "type": "HEADER", "compare_type": "EQUAL_TO", "value": "x"}}),
+    Step("l7 rule create, regex that does not compile", "POST", LB, "/v2.0/lbaas/l7policies/{l7policy}/rules",
+         {"rule": {"type": "PATH", "compare_type": "REGEX", "value": "(open"}}),
+    Step("l7 policy show", "GET", LB, "/v2.0/lbaas/l7policies/{l7policy}"),
+    Step("l7 policy list", "GET", LB, "/v2.0/lbaas/l7policies?listener_id={listener}"),
+    Step("l7 rule show", "GET", LB, "/v2.0/lbaas/l7policies/{l7policy}/rules/{l7rule}"),
+    Step("l7 rule list", "GET", LB, "/v2.0/lbaas/l7policies/{l7policy}/rules"),
+    Step("l7 rule update", "PUT", LB, "/v2.0/lbaas/l7policies/{l7policy}/rules/{l7rule}",
+         {"rule": {"value": "/older", "invert": True}}, **WAIT),
+    Step("l7 policy update to a pool", "PUT", LB, "/v2.0/lbaas/l7policies/{l7policy}",
+         {"l7policy": {"redirect_pool_id": "{cookie_pool}", "position": 1}}, **WAIT),
+    Step("listener show with an L7 policy", "GET", LB, "/v2.0/lbaas/listeners/{listener}"),
+    Step("pool delete in use by an L7 policy", "DELETE", LB, "/v2.0/lbaas/pools/{cookie_pool}"),
+    Step("l7 policy show unknown", "GET", LB, "/v2.0/lbaas/l7policies/{unknown}"),
+    Step("l7 rule delete", "DELETE", LB, "/v2.0/lbaas/l7policies/{l7policy}/rules/{l7rule}", **WAIT),
+    Step("l7 policy delete", "DELETE", LB, "/v2.0/lbaas/l7policies/{l7policy}", **WAIT),
+    Step("load balancer quota update", "PUT", LB, "/v2.0/lbaas/quotas/{lb_project}", {"quota": {"load_balancer": 10}}),
+    Step("load balancer quota update below -1", "PUT", LB, "/v2.0/lbaas/quotas/{lb_project}",
+         {"quota": {"member": -2}}),
+    Step("load balancer quota show", "GET", LB, "/v2.0/lbaas/quotas/{lb_project}"),
+    Step("load balancer quota list", "GET", LB, "/v2.0/lbaas/quotas"),
+    Step("load balancer quota default", "GET", LB, "/v2.0/lbaas/quotas/{lb_project}/default"),
+    Step("load balancer quota reset", "DELETE", LB, "/v2.0/lbaas/quotas/{lb_project}"),
+    Step("load balancer quota reset of a project without quotas", "DELETE", LB, "/v2.0/lbaas/quotas/{unknown}"),
+    Step("load balancer flavor profile create", "POST", LB, "/v2.0/lbaas/flavorprofiles", {"flavorprofile": {
+        "name": "diff-fp", "provider_name": "amphora", "flavor_data": '{{"loadbalancer_topology": "SINGLE"}}'}},
+        save={"flavorprofile": "flavorprofile.id"}),
+    Step("load balancer flavor profile create, option the provider lacks", "POST", LB, "/v2.0/lbaas/flavorprofiles", {
+        "flavorprofile": {"name": "diff-bad", "provider_name": "amphora", "flavor_data": '{{"colour": "red"}}'}}),
+    Step("load balancer flavor profile list", "GET", LB, "/v2.0/lbaas/flavorprofiles"),
+    Step("load balancer flavor create", "POST", LB, "/v2.0/lbaas/flavors", {"flavor": {
+        "name": "diff-flavor", "flavor_profile_id": "{flavorprofile}"}}, save={"flavor": "flavor.id"}),
+    Step("load balancer flavor show", "GET", LB, "/v2.0/lbaas/flavors/{flavor}"),
+    Step("load balancer flavor list", "GET", LB, "/v2.0/lbaas/flavors"),
+    Step("load balancer flavor update", "PUT", LB, "/v2.0/lbaas/flavors/{flavor}", {"flavor": {"enabled": False}}),
+    Step("load balancer flavor profile delete in use", "DELETE", LB, "/v2.0/lbaas/flavorprofiles/{flavorprofile}"),
+    Step("load balancer flavor delete", "DELETE", LB, "/v2.0/lbaas/flavors/{flavor}"),
+    Step("load balancer flavor profile delete", "DELETE", LB, "/v2.0/lbaas/flavorprofiles/{flavorprofile}"),
+    Step("availability zone profile create", "POST", LB, "/v2.0/lbaas/availabilityzoneprofiles", {
+        "availability_zone_profile": {"name": "diff-azp", "provider_name": "amphora",
+                                      "availability_zone_data": '{{"compute_zone": "nova"}}'}},
+        save={"azprofile": "availability_zone_profile.id"}),
+    Step("availability zone create", "POST", LB, "/v2.0/lbaas/availabilityzones", {"availability_zone": {
+        "name": "diff-az", "availability_zone_profile_id": "{azprofile}"}}),
+    Step("availability zone list", "GET", LB, "/v2.0/lbaas/availabilityzones"),
+    Step("availability zone delete", "DELETE", LB, "/v2.0/lbaas/availabilityzones/diff-az"),
+    Step("availability zone profile delete", "DELETE", LB, "/v2.0/lbaas/availabilityzoneprofiles/{azprofile}"),
+    Step("provider flavor capabilities", "GET", LB, "/v2.0/lbaas/providers/amphora/flavor_capabilities"),
+    Step("provider availability zone capabilities", "GET", LB,
+         "/v2.0/lbaas/providers/amphora/availability_zone_capabilities"),
+    Step("amphora list of a load balancer", "GET", LB, "/v2.0/octavia/amphorae?loadbalancer_id={lb}"),
+]
+
 OCTAVIA = [
     Step("load balancer create", "POST", LB, "/v2.0/lbaas/loadbalancers", {"loadbalancer": {
-        "name": "diff-lb", "vip_subnet_id": "{subnet}"}}, save={"lb": "loadbalancer.id"}, **WAIT),
+        "name": "diff-lb", "vip_subnet_id": "{subnet}"}}, save={"lb": "loadbalancer.id",
+                                                               "lb_project": "loadbalancer.project_id"}, **WAIT),
     Step("load balancer show", "GET", LB, "/v2.0/lbaas/loadbalancers/{lb}"),
     Step("load balancer list by name", "GET", LB, "/v2.0/lbaas/loadbalancers?name=diff-lb"),
     Step("load balancer list, full page", "GET", LB, "/v2.0/lbaas/loadbalancers?limit=1&name=diff-lb"),
@@ -196,6 +276,7 @@ OCTAVIA = [
         "session_persistence": {"type": "SOURCE_IP", "colour": "red"}}}),
     Step("load balancer create without VIP", "POST", LB, "/v2.0/lbaas/loadbalancers",
          {"loadbalancer": {"name": "no-vip"}}),
+    *OCTAVIA_19,
     Step("load balancer delete with children", "DELETE", LB, "/v2.0/lbaas/loadbalancers/{lb}"),
     Step("member delete", "DELETE", LB, "/v2.0/lbaas/pools/{pool}/members/{member}", **WAIT),
     Step("load balancer delete cascade", "DELETE", LB, "/v2.0/lbaas/loadbalancers/{lb}?cascade=true"),

@@ -6,14 +6,12 @@
   to what the port reaches (`edges`);
 - each Octavia listener is a real proxy with the pool's algorithm, weights and admin states (`proxy`,
   `balance`), and health monitors really probe the members (`monitor`);
-- the endpoints actually bound are tagged `democloud:endpoint=<addr>:<port>` on the floating IP, port or
-  listener (`publish`).
+- the endpoints actually bound are published at `/democloud/endpoints` (`publish`, `democloud/endpoints.py`).
 
 Only a running `DemoCloud` has one (`DemoCloud.start()` starts it, `stop()` closes every socket); the
 whole of it lives in one asyncio loop in its own thread (`plane`).
 """
 
-from .desired import TAG_PREFIX
 from .plane import DataPlane
 
-__all__ = ["TAG_PREFIX", "DataPlane"]
+__all__ = ["DataPlane"]

@@ -21,7 +21,6 @@ HTTP_PROTOCOLS = ("HTTP",)
 STREAM_PROTOCOLS = ("TCP", "HTTPS", "TERMINATED_HTTPS")
 #: cloud-init lines that install or start a web server: software name -> its `Server:` header
 WEB_SERVERS = (("nginx", re.compile(r"\bnginx\b")), ("Apache", re.compile(r"\b(httpd|apache2?)\b")))
-TAG_PREFIX = "democloud:endpoint="
 EdgeKey = tuple[str, str, str, int]
 
 
@@ -70,6 +69,31 @@ class PoolSpec:
 
 
 @dataclass(frozen=True)
+class RuleSpec:
+    """One condition of an L7 policy, as haproxy's acl is written from it (`dataplane/l7.py` matches it)."""
+
+    type: str
+    compare_type: str
+    key: str | None
+    value: str
+    invert: bool
+
+
+@dataclass(frozen=True)
+class PolicySpec:
+    """An L7 policy haproxy applies: enabled, not being deleted, with at least one enabled rule."""
+
+    id: str
+    action: str
+    rules: tuple[RuleSpec, ...]
+    #: REDIRECT_TO_POOL: the pool (None when it is disabled: haproxy's configuration leaves the policy out)
+    pool: PoolSpec | None = None
+    redirect_url: str | None = None
+    redirect_prefix: str | None = None
+    redirect_http_code: int | None = None
+
+
+@dataclass(frozen=True)
 class ListenerSpec:
     id: str
     name: str
@@ -78,6 +102,14 @@ class ListenerSpec:
     protocol: str
     protocol_port: int
     pool: PoolSpec | None
+    #: in position order
+    policies: tuple[PolicySpec, ...] = ()
+
+    @property
+    def pools(self) -> tuple[PoolSpec, ...]:
+        """Every pool the listener can send a request to: its default pool, then its policies' pools."""
+        found = {p.id: p for p in (self.pool, *(policy.pool for policy in self.policies)) if p is not None}
+        return tuple(found.values())
 
 
 @dataclass(frozen=True)
@@ -93,7 +125,7 @@ class Target:
 class EdgeSpec:
     """A real loopback address of the cloud (floating IP, or a port on `public`) and the port it serves."""
 
-    owner: tuple[str, str]  # ("floatingip" | "port", id): where the endpoint tag goes
+    owner: tuple[str, str]  # ("floatingip" | "port", id): whose endpoint it is (`/democloud/endpoints`)
     address: str
     service_port: int
     label: str
@@ -122,6 +154,22 @@ def web_software(user_data: str | None) -> str | None:
         return None
     text = "\n".join(line for line in user_data.splitlines() if not line.lstrip().startswith("#"))
     return next((name for name, pattern in WEB_SERVERS if pattern.search(text)), None)
+
+
+class PoolSpecs:
+    """A load balancer's pools as specs, each read once however many listeners and policies use it."""
+
+    def __init__(self, snapshotter: Snapshotter, pools: list[dict[str, Any]]) -> None:
+        self.snapshotter = snapshotter
+        self.pools = {p["id"]: p for p in pools}
+        self.specs: dict[str, PoolSpec] = {}
+
+    def __call__(self, pool_id: str | None) -> PoolSpec | None:
+        if pool_id is None or pool_id not in self.pools:
+            return None
+        if pool_id not in self.specs:
+            self.specs[pool_id] = self.snapshotter.pool(self.pools[pool_id])
+        return self.specs[pool_id]
 
 
 class Snapshotter:
@@ -165,16 +213,33 @@ class Snapshotter:
     # --- load balancers -------------------------------------------------------------------------
     def load_balancers(self, desired: Desired) -> None:
         for lb in self.octavia.load_balancers():
-            pools = {p["id"]: p for p in self.octavia.pools_of(lb["id"])}
+            spec_of = PoolSpecs(self, self.octavia.pools_of(lb["id"]))
             for li in self.octavia.listeners_of(lb["id"]):
                 if li["operating_status"] != "ONLINE" or li["protocol"] not in HTTP_PROTOCOLS + STREAM_PROTOCOLS:
                     continue
-                pool = pools.get(li.get("default_pool_id") or "")
-                spec = self.pool(pool) if pool else None
-                desired.listeners[li["id"]] = ListenerSpec(
-                    li["id"], li["name"] or li["id"], lb["id"], lb["name"] or lb["id"], li["protocol"],
-                    int(li["protocol_port"]), spec)
-                desired.members.update((m.id, m) for m in (spec.members if spec else ()))
+                policies = self.policies(li["id"], spec_of) if li["protocol"] in HTTP_PROTOCOLS else ()
+                spec = ListenerSpec(li["id"], li["name"] or li["id"], lb["id"], lb["name"] or lb["id"],
+                                    li["protocol"], int(li["protocol_port"]), spec_of(li.get("default_pool_id")),
+                                    policies)
+                desired.listeners[li["id"]] = spec
+                desired.members.update((m.id, m) for pool in spec.pools for m in pool.members)
+
+    def policies(self, listener_id: str, spec_of: PoolSpecs) -> tuple[PolicySpec, ...]:
+        """The listener's L7 policies as Octavia's haproxy configuration has them (`jinja_cfg.py`: not
+        PENDING_DELETE; `macros.j2`: enabled, with enabled rules, a pool redirect only to an enabled pool)."""
+        out = []
+        for policy in self.octavia.l7policies_of(listener_id):
+            rules = tuple(RuleSpec(r["type"], r["compare_type"], r["key"], r["value"], bool(r["invert"]))
+                          for r in policy["rules"]
+                          if r["admin_state_up"] and r["provisioning_status"] != "PENDING_DELETE")
+            if not rules or not policy["admin_state_up"] or policy["provisioning_status"] == "PENDING_DELETE":
+                continue
+            pool = spec_of(policy["redirect_pool_id"]) if policy["action"] == "REDIRECT_TO_POOL" else None
+            if policy["action"] == "REDIRECT_TO_POOL" and (pool is None or not pool.enabled):
+                continue
+            out.append(PolicySpec(policy["id"], policy["action"], rules, pool, policy["redirect_url"],
+                                  policy["redirect_prefix"], policy["redirect_http_code"]))
+        return tuple(out)
 
     def pool(self, pool: dict[str, Any]) -> PoolSpec:
         hm = self.octavia.health_monitor_of(pool["id"])

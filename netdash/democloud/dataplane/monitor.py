@@ -72,10 +72,10 @@ class Prober:
         """Start, restart (on a changed monitor or probe target) and stop probes to match `desired`."""
         wanted: dict[str, tuple[MonitorSpec, MemberSpec]] = {}
         for listener in desired.listeners.values():
-            pool = listener.pool
-            if pool is not None and pool.monitor is not None:
-                for member in pool.members:
-                    wanted[member.id] = (pool.monitor, member)
+            for pool in listener.pools:
+                if pool.monitor is not None:
+                    for member in pool.members:
+                        wanted[member.id] = (pool.monitor, member)
         for member_id in [m for m in self.health if m not in wanted]:
             self.forget(member_id)
         for member_id, (monitor, member) in wanted.items():

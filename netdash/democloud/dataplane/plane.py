@@ -38,7 +38,7 @@ class DataPlane:
         self.cloud = cloud
         self.snapshotter = Snapshotter(cloud)
         self.octavia = cloud.load_balancer
-        self.publisher = Publisher(cloud.network, self.octavia)
+        self.publisher = Publisher(cloud.endpoints)
         self.desired = Desired()
         self.backends: dict[str, Backend] = {}
         self.proxies: dict[str, ListenerProxy] = {}
@@ -59,7 +59,7 @@ class DataPlane:
 
     # --- lifecycle (any thread) -----------------------------------------------------------------
     def start(self) -> DataPlane:
-        """Run the loop and return once the first reconcile bound everything (endpoints are tagged)."""
+        """Run the loop and return once the first reconcile bound everything (endpoints are published)."""
         self.thread = threading.Thread(target=self.run, name="democloud-dataplane", daemon=True)
         self.thread.start()
         if not self.ready.wait(START_TIMEOUT):
@@ -207,7 +207,7 @@ class DataPlane:
         for key, edge in self.edges.items():  # connections whose port went elsewhere are reset (edges.py)
             edge.follow(desired.edges[key])
         self.prober.sync(desired)
-        live_pools = {li.pool.id for li in desired.listeners.values() if li.pool is not None}
+        live_pools = {pool.id for li in desired.listeners.values() for pool in li.pools}
         for pool_id in [p for p in self.balancers if p not in live_pools]:
             del self.balancers[pool_id]
         for balancer in self.balancers.values():

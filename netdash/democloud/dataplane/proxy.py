@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Protocol
 
-from . import httpio
+from . import httpio, l7
 from .balance import Balancer
 from .desired import HTTP_PROTOCOLS, Desired, ListenerSpec, MemberSpec, PoolSpec
 from .publish import Counters
@@ -80,10 +80,11 @@ class ListenerProxy:
         await self.listener.close()
 
     # --- choosing a member ----------------------------------------------------------------------
-    def choose(self, client: tuple[str, int], skip: set[str]) -> tuple[Balancer, MemberSpec,
-                                                                       tuple[str, int] | None] | None:
-        spec = self.plane.current().listeners.get(self.id)
-        pool = spec.pool if spec is not None else None
+    def spec(self) -> ListenerSpec | None:
+        return self.plane.current().listeners.get(self.id)
+
+    def choose(self, client: tuple[str, int], skip: set[str],
+               pool: PoolSpec | None) -> tuple[Balancer, MemberSpec, tuple[str, int] | None] | None:
         if pool is None or not pool.enabled:
             return None
         usable = [m for m in pool.members if m.id not in skip and self.plane.usable(pool, m)]
@@ -112,7 +113,8 @@ class ListenerProxy:
     async def tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                   client: tuple[str, int]) -> None:
         skip: set[str] = set()
-        while (choice := self.choose(client, skip)) is not None:
+        spec = self.spec()
+        while (choice := self.choose(client, skip, spec.pool if spec else None)) is not None:
             balancer, member, endpoint = choice
             try:
                 if endpoint is None:
@@ -146,7 +148,17 @@ class ListenerProxy:
             keep = head.keep_alive
             request = head.raw + body
             method = head.start.split(" ")[0]
-            answer = await self.forward(request, method, keep, client)
+            spec = self.spec()
+            decision = l7.decide(spec.policies, head, keep) if spec is not None else l7.Decision()
+            if decision.answer is not None:  # rejected or redirected by an L7 policy: haproxy answers
+                writer.write(decision.answer)
+                stats.add(bytes_in=len(request), bytes_out=len(decision.answer))
+                await writer.drain()
+                if not keep:
+                    return
+                continue
+            pool = decision.pool or (spec.pool if spec is not None else None)
+            answer = await self.forward(request, method, keep, client, pool)
             if answer is None:
                 writer.write(httpio.unavailable(keep))
                 stats.add(request_errors=1, bytes_in=len(request))
@@ -158,11 +170,11 @@ class ListenerProxy:
             if not keep:
                 return
 
-    async def forward(self, request: bytes, method: str, keep: bool,
-                      client: tuple[str, int]) -> tuple[bytes, bool] | None:
+    async def forward(self, request: bytes, method: str, keep: bool, client: tuple[str, int],
+                      pool: PoolSpec | None) -> tuple[bytes, bool] | None:
         """The member's whole response and whether it keeps the connection; None when none answered."""
         skip: set[str] = set()
-        while (choice := self.choose(client, skip)) is not None:
+        while (choice := self.choose(client, skip, pool)) is not None:
             balancer, member, endpoint = choice
             if endpoint is None:
                 skip.add(member.id)

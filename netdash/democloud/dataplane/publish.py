@@ -1,8 +1,9 @@
-"""Making the data plane visible: endpoint tags in the API, change lines for `netdash demo-cloud`, stats.
+"""Making the data plane visible: the endpoints it serves (`/democloud/endpoints`), change lines for
+`netdash demo-cloud`, stats.
 
-The address:port really bound is never guessed by a client: each floating IP, port on `public` and
-Octavia listener that is served carries the tag `democloud:endpoint=<addr>:<port>`, which the reconcile
-keeps current and removes when nothing serves it.
+The address:port really bound is never guessed by a client: each floating IP, port on `public` and Octavia
+listener that is served is published in the cloud's endpoint book (`democloud/endpoints.py`), which the
+reconcile keeps current; nothing of it is written into the API's resources (their tags are the user's).
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .desired import TAG_PREFIX
+from ..endpoints import Published
 
 if TYPE_CHECKING:
-    from ..loadbalancer import LoadBalancer
-    from ..network import Network
+    from ..endpoints import Endpoints
 
 log = logging.getLogger("democloud.dataplane")
 Owner = tuple[str, str]  # ("floatingip" | "port" | "listener" | "server", id)
@@ -53,9 +53,8 @@ class Counters:
 
 
 class Publisher:
-    def __init__(self, network: Network, octavia: LoadBalancer) -> None:
-        self.network = network
-        self.octavia = octavia
+    def __init__(self, book: Endpoints) -> None:
+        self.book = book
         self.served: dict[Owner, Served] = {}
         self.subscribers: list[Callable[[str], None]] = []
         self.lock = threading.Lock()  # subscribe() is called from other threads
@@ -72,17 +71,17 @@ class Publisher:
                 self.subscribers.remove(callback)
 
     def update(self, served: dict[Owner, Served]) -> None:
-        """Diff against what was published: write changed tags, tell the subscribers."""
+        """Publish the endpoints; tell the subscribers what changed."""
         with self.lock:
             old, self.served = self.served, served
             subscribers = list(self.subscribers)
+        if old != served:
+            self.book.publish({owner: Published(s.endpoints, s.fallback) for owner, s in served.items()})
         lines = []
         for owner in old.keys() | served.keys():
             before, after = old.get(owner), served.get(owner)
             if before == after:
                 continue
-            if before is None or after is None or before.endpoints != after.endpoints:
-                self.tag(owner, after.endpoints if after else ())
             lines.append(describe(after) if after else f"{before.label}: no longer served" if before else "")
         for line in sorted(lines):
             for callback in subscribers:
@@ -91,15 +90,6 @@ class Publisher:
                 except Exception as exc:  # e.g. a closed stdout: stop telling that subscriber
                     log.debug("endpoint subscriber %r failed: %s", callback, exc)
                     self.unsubscribe(callback)
-
-    def tag(self, owner: Owner, endpoints: tuple[str, ...]) -> None:
-        kind, ident = owner
-        tags = [TAG_PREFIX + e for e in endpoints]
-        if kind in ("floatingip", "port"):
-            with self.network.runtime.lock:
-                self.network.set_system_tags(kind, ident, TAG_PREFIX, tags)
-        elif kind == "listener":
-            self.octavia.set_listener_tags(ident, TAG_PREFIX, tags)
 
     def clear(self) -> None:
         self.update({})

@@ -12,14 +12,14 @@ fresh copies shaped as the admin API shows them, computed statuses included):
 - `listeners_of(lb_id: str) -> list[dict]`, `pools_of(lb_id: str) -> list[dict]`: API views, creation order.
 - `members_of(pool_id: str) -> list[dict]`: API views of a pool's members (with `operating_status`).
 - `health_monitor_of(pool_id: str) -> dict | None`: the API view of the pool's monitor.
+- `l7policies_of(listener_id: str) -> list[dict]`: API views of a listener's L7 policies in position order,
+  each with its rules' whole views under `rules`.
 - `member_health: Callable[[dict], str]`: decides a monitored member's health from its internal record
   (`address`, `protocol_port`, `subnet_id`, `monitor_address`, `monitor_port`, `_pool`...); replace it
   to plug in real probes. Default: `operating.server_behind_address` (ONLINE when the address is a fixed IP
   of a port whose Nova server is ACTIVE, else ERROR).
 - `set_member_health(member_id: str, status: str | None) -> None`: pin a member's health (ONLINE, ERROR,
   ...) from outside, e.g. after a probe; None returns it to `member_health`.
-- `set_listener_tags(listener_id: str, prefix: str, tags: list[str]) -> None`: replace the listener's
-  tags starting with `prefix` (the data plane's `democloud:endpoint=...`), keeping the user's own.
 - `record_listener_stats(listener_id: str, **counters: int) -> None`: add traffic counters
   (`bytes_in`, `bytes_out`, `total_connections`, `request_errors`; `active_connections` is set, not added)
   shown by the `/stats` calls.
@@ -36,14 +36,20 @@ from ..identity import Identity
 from ..network import Network
 from ..runtime import Runtime
 from ..service import Service
+from .amphorae import Amphorae
+from .catalogue import KINDS as CATALOGUE
+from .catalogue import Catalogue, Providers
 from .faults import fault
 from .healthmonitors import HealthMonitors
+from .l7policies import L7Policies
+from .l7rules import L7Rules
 from .listeners import Listeners
 from .loadbalancers import LoadBalancers
 from .members import Members
 from .operating import MEMBER_STATUSES, Operating, server_behind_address
 from .pools import Pools
 from .provisioning import Provisioning
+from .quotas import Quotas
 from .status import Statuses
 from .store import Record, Store
 
@@ -75,8 +81,12 @@ class LoadBalancer(Service):
         self.pools = Pools(self)
         self.members = Members(self)
         self.monitors = HealthMonitors(self)
+        self.l7policies = L7Policies(self)
+        self.l7rules = L7Rules(self)
         for controller in (Statuses(self), self.loadbalancers, self.listeners, self.pools, self.members,
-                           self.monitors):
+                           self.monitors, self.l7policies, self.l7rules, Quotas(self), Providers(self),
+                           Amphorae(self),
+                           *(Catalogue(self, kind) for kind in CATALOGUE)):
             controller.register()
 
     def route(self, method: str, template: str, handler: Callable[..., Response]) -> None:
@@ -163,6 +173,14 @@ class LoadBalancer(Service):
             hm = self.store.monitor_of(pool_id)
             return self.monitors.view(hm, self.runtime.now()) if hm is not None else None
 
+    def l7policies_of(self, listener_id: str) -> list[dict[str, Any]]:
+        with self.runtime.lock:
+            self.settle()
+            now = self.runtime.now()
+            return [{**self.l7policies.view(policy, now),
+                     "rules": [self.l7rules.view(rule, now) for rule in self.store.rules_of(policy["id"])]}
+                    for policy in self.store.policies_of(listener_id)]
+
     def set_member_health(self, member_id: str, status: str | None) -> None:
         if status is not None and status not in MEMBER_STATUSES:
             raise ValueError(f"not an Octavia operating status: {status!r}")
@@ -171,12 +189,6 @@ class LoadBalancer(Service):
                 self.store.health_overrides.pop(member_id, None)
             else:
                 self.store.health_overrides[member_id] = status
-
-    def set_listener_tags(self, listener_id: str, prefix: str, tags: list[str]) -> None:
-        with self.runtime.lock:
-            listener = self.store.listeners.get(listener_id)
-            if listener is not None:
-                listener["tags"] = [t for t in listener["tags"] if not t.startswith(prefix)] + tags
 
     def record_listener_stats(self, listener_id: str, **counters: int) -> None:
         with self.runtime.lock:

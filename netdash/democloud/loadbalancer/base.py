@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core import Context, HttpError, Request, Response, Router, iso
+from . import listing
 from .faults import fault, forbidden, immutable, not_found
 from .operating import Operating
 from .provisioning import PENDING_UPDATE, Provisioning, is_pending, provisioning_status
@@ -65,15 +66,32 @@ class Resource:
         return req.context
 
     def find(self, req: Request, ident: str, kind: str = "", title: str = "") -> Record:
-        """The record, or the 404 Octavia gives for an unknown id (also for another project's)."""
+        """The record; the 404 Octavia gives for an unknown id, and for another project's the 403 of its
+        owner-or-admin policy (`_get_db_obj`, then `_auth_validate_action` on the object's project)."""
         rec = self.store.table(kind or self.kind).get(ident)
-        if rec is None or not self.context(req).can_see(rec["project_id"]):
+        if rec is None:
             raise not_found(title or self.title, ident)
+        self.authorize(req, rec["project_id"])
         return rec
 
+    def authorize(self, req: Request, project_id: str | None) -> None:
+        """`load-balancer:read`/`write`: the project's own member or reader, or an admin."""
+        if not self.context(req).can_see(project_id):
+            raise forbidden()
+
     def visible(self, req: Request, table: dict[str, Record]) -> list[Record]:
+        """Octavia's `_auth_get_all`: an admin sees every project's (or the one `?project_id=` names); anyone
+        else their own, and naming another project is refused."""
         ctx = self.context(req)
+        wanted = req.arg("project_id")
+        if wanted and not ctx.is_admin:
+            self.authorize(req, wanted)
         return [rec for rec in table.values() if ctx.can_see(rec["project_id"])]
+
+    @staticmethod
+    def shown(req: Request, key: str, view: dict[str, Any]) -> Response:
+        """A single object's answer, with `?fields=` as on a list (Octavia's `get(id, fields)`)."""
+        return Response(200, {key: listing.only_fields(view, req)})
 
     def owner(self, req: Request, requested: str | None) -> str:
         """The project a new object belongs to: the caller's, or any for an admin naming one."""

@@ -18,7 +18,7 @@ def fault(status: int, message: str) -> HttpError:
 
 
 def not_found(resource: str, ident: str) -> HttpError:
-    """`NotFound`: also the answer for another project's object, so ids of others leak nothing."""
+    """`NotFound`: no such object (another project's exists: its answer is `forbidden`, as Octavia's)."""
     return fault(404, f"{resource} {ident} not found.")
 
 

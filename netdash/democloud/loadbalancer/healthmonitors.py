@@ -13,6 +13,7 @@ from . import listing
 from .base import Resource
 from .faults import fault, invalid_option, validation
 from .provisioning import stamp_new
+from .quotas import charge
 from .schema import BOOL, TAGS, Body, Field, enum, integer, text
 from .store import Record
 
@@ -72,7 +73,7 @@ class HealthMonitors(Resource):
                                   [{"pool_id": [hm["_pool"]], "loadbalancer_id": [hm["_lb"]]} for hm in found])
 
     def show(self, req: Request, hm_id: str) -> Response:
-        return Response(200, {"healthmonitor": self.view(self.find(req, hm_id), self.now())})
+        return self.shown(req, "healthmonitor", self.view(self.find(req, hm_id), self.now()))
 
     def create(self, req: Request) -> Response:
         body = CREATE.parse(req)
@@ -97,6 +98,7 @@ class HealthMonitors(Resource):
         self.check_mutable(lb, now)
         if self.store.monitor_of(pool["id"]) is not None:
             raise fault(409, "This pool already has a health monitor")
+        charge(self.store, pool["project_id"], "health_monitor")
         self.lock(lb, [*self.store.listeners_of_pool(pool["id"]), pool], now)
         stamp_new(rec, now, self.delay)
         self.store.add_monitor(rec)

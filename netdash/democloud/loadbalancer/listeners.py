@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from ..core import Request, Response, new_id
@@ -9,6 +10,7 @@ from . import listing
 from .base import Resource
 from .faults import fault, invalid_option, validation
 from .provisioning import stamp_new
+from .quotas import charge
 from .schema import BOOL, MAX_TIMEOUT, TAGS, UUID, Body, Field, enum, integer, text
 from .store import Record
 
@@ -54,6 +56,18 @@ def l4(protocol: str) -> str:
     return protocol if protocol in ("UDP", "SCTP") else "TCP"
 
 
+def check_cidrs(lb: Record, cidrs: list[str]) -> None:
+    """Octavia's `_validate_cidr_compatible_with_vip`: each allowed CIDR is of the IP version of one of the
+    load balancer's VIPs, and none go with security groups of the user's own on the VIP."""
+    if cidrs and lb["vip_sg_ids"]:
+        raise validation("Allowed CIDRs are not allowed when using custom VIP Security Groups.")
+    vips = [a for a in (lb["vip_address"], *(v.get("ip_address") for v in lb["additional_vips"])) if a]
+    versions = {ipaddress.ip_address(a).version for a in vips}
+    for cidr in cidrs:
+        if ipaddress.ip_network(cidr).version not in versions:
+            raise validation(f"CIDR {cidr} IP version incompatible with all VIPs {vips} IP version.")
+
+
 class Listeners(Resource):
     kind = "listener"
     title = "Listener"
@@ -76,7 +90,8 @@ class Listeners(Resource):
             "protocol_port": li["protocol_port"], "connection_limit": li["connection_limit"],
             "default_tls_container_ref": li["default_tls_container_ref"],
             "sni_container_refs": list(li["sni_container_refs"]), "project_id": li["project_id"],
-            "default_pool_id": li["default_pool_id"], "l7policies": [],
+            "default_pool_id": li["default_pool_id"],
+            "l7policies": self.ids(self.store.policies_of(li["id"])),
             "insert_headers": dict(li["insert_headers"]), **self.stamps(li, now),
             "loadbalancers": [{"id": li["_lb"]}],
             **{k: li[k] for k in ("timeout_client_data", "timeout_member_connect", "timeout_member_data",
@@ -96,7 +111,7 @@ class Listeners(Resource):
                                   [{"loadbalancer_id": [li["_lb"]]} for li in found])
 
     def show(self, req: Request, listener_id: str) -> Response:
-        return Response(200, {"listener": self.view(self.find(req, listener_id), self.now())})
+        return self.shown(req, "listener", self.view(self.find(req, listener_id), self.now()))
 
     def create(self, req: Request) -> Response:
         body = CREATE.parse(req)
@@ -122,6 +137,8 @@ class Listeners(Resource):
             if other["protocol_port"] == port and l4(other["protocol"]) == l4(protocol):
                 raise fault(409, f"Another Listener on this Load Balancer is already using protocol "
                                  f"{protocol} and protocol_port {port}")
+        check_cidrs(lb, rec["allowed_cidrs"] or [])
+        charge(self.store, lb["project_id"], "listener")
         self.lock(lb, [], now)
         stamp_new(rec, now, self.delay)
         self.store.add_listener(rec)
@@ -137,6 +154,7 @@ class Listeners(Resource):
         pool_id = body.pop("default_pool_id", li["default_pool_id"])
         if pool_id and pool_id != li["default_pool_id"]:
             self.check_pool(req, lb, pool_id, li["protocol"])
+        check_cidrs(lb, body.get("allowed_cidrs") or [])
         now = self.now()
         self.lock(lb, [li], now)
         self.assign(li, body, DEFAULTS)

@@ -82,8 +82,9 @@ def ordered(items: list[dict[str, Any]], req: Request) -> list[dict[str, Any]]:
 
 
 def collection(req: Request, name: str, items: list[dict[str, Any]],
-               parents: list[dict[str, list[str]]] | None = None) -> Response:
-    """The `{name: [...], name_links: [...]}` answer for already visible, fully built views."""
+               parents: list[dict[str, list[str]]] | None = None, links_key: str = "") -> Response:
+    """The `{name: [...], name_links: [...]}` answer for already visible, fully built views (`links_key`:
+    the few collections whose links Octavia names otherwise, such as `flavorprofile_links`)."""
     items = ordered(filtered(items, req, parents), req)
     reverse = (req.arg("page_reverse") or "").lower() == "true"
     if reverse:
@@ -96,5 +97,13 @@ def collection(req: Request, name: str, items: list[dict[str, Any]],
         raise fault(400, f"Supplied pagination limit '{req.arg('limit')}' is not valid.") from None
     if reverse:
         page.reverse()
-    fields = [f for value in req.args("fields") for f in value.split(",")]
-    return Response(200, {name: pick_fields(page, fields), f"{name}_links": links})
+    return Response(200, {name: pick_fields(page, fields_of(req)), links_key or f"{name}_links": links})
+
+
+def fields_of(req: Request) -> list[str]:
+    """`?fields=a&fields=b` or `?fields=a,b`: the keys an answer is limited to (none: every key)."""
+    return [f for value in req.args("fields") for f in value.split(",")]
+
+
+def only_fields(view: dict[str, Any], req: Request) -> dict[str, Any]:
+    return pick_fields([view], fields_of(req))[0]

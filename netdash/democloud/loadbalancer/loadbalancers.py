@@ -13,14 +13,14 @@ from typing import Any
 from ..core import Request, Response, new_id
 from . import listing
 from .base import Resource
-from .faults import fault, forbidden, invalid_subresource, validation
+from .catalogue import provider_for
+from .faults import forbidden, invalid_subresource, validation
 from .provisioning import PENDING_DELETE, PENDING_UPDATE, stamp_new
+from .quotas import charge
 from .schema import BOOL, TAGS, UUID, Body, Field, text
 from .store import Record
 
 VIP_FIELDS = ("vip_port_id", "vip_network_id", "vip_subnet_id")
-PROVIDERS = {"amphora": "The Octavia Amphora driver.",
-             "octavia": "Deprecated alias of the Octavia Amphora driver."}
 ADDITIONAL_VIP = {"subnet_id": Field("uuid", mandatory=True), "ip_address": Field("ip")}
 
 POST = {
@@ -49,7 +49,6 @@ class LoadBalancers(Resource):
         add("DELETE", "/lbaas/loadbalancers/{lb_id}", self.delete)
         add("GET", "/lbaas/loadbalancers/{lb_id}/stats", self.stats)
         add("PUT", "/lbaas/loadbalancers/{lb_id}/failover", self.failover)
-        add("GET", "/lbaas/providers", self.providers)
 
     def view(self, lb: Record, now: float) -> dict[str, Any]:
         return {
@@ -73,28 +72,23 @@ class LoadBalancers(Resource):
                                   [self.view(lb, now) for lb in self.visible(req, self.store.lbs)])
 
     def show(self, req: Request, lb_id: str) -> Response:
-        return Response(200, {"loadbalancer": self.view(self.find(req, lb_id), self.now())})
+        return self.shown(req, "loadbalancer", self.view(self.find(req, lb_id), self.now()))
 
     def create(self, req: Request) -> Response:
         body = CREATE.parse(req)
+        project = self.owner(req, body.get("project_id"))
         if not any(body.get(k) for k in VIP_FIELDS):
             raise validation(f"VIP must contain one of: {', '.join(VIP_FIELDS)}.")
-        project = self.owner(req, body.get("project_id"))
-        provider = body.get("provider") or "amphora"
-        if provider not in PROVIDERS:
-            raise fault(400, f"Provider '{provider}' is not enabled.")
-        if body.get("flavor_id"):
-            raise invalid_subresource("Flavor", body["flavor_id"])
-        if body.get("availability_zone"):
-            raise invalid_subresource("Availability Zone", body["availability_zone"])
+        provider, flavor_id, zone = provider_for(self.store, body)
         if body.get("listeners") or body.get("pools"):
             raise validation("creating listeners and pools in the load balancer request (single-call "
                              "create) is not supported by this cloud; create them one by one.")
+        charge(self.store, project, "load_balancer")
         lb_id = new_id()
         lb: Record = {
             "id": lb_id, "project_id": project, "name": body.get("name") or "",
             "description": body.get("description") or "", "admin_state_up": body.get("admin_state_up", True),
-            "provider": provider, "flavor_id": None, "availability_zone": None,
+            "provider": provider, "flavor_id": flavor_id, "availability_zone": zone,
             "vip_qos_policy_id": body.get("vip_qos_policy_id"), "vip_sg_ids": body.get("vip_sg_ids") or [],
             "tags": body.get("tags") or [],
             **self.allocate_vip(req, lb_id, project, body),
@@ -145,9 +139,6 @@ class LoadBalancers(Resource):
         self.check_mutable(lb, now)
         self.provisioning.touch([lb], PENDING_UPDATE, now, self.delay)
         return Response(202)
-
-    def providers(self, req: Request) -> Response:
-        return Response(200, {"providers": [{"name": n, "description": d} for n, d in PROVIDERS.items()]})
 
     # --- the VIP, through Neutron ---------------------------------------------------------------------
     def neutron_get(self, req: Request, collection: str, ident: str, title: str) -> dict[str, Any]:

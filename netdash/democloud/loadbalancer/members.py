@@ -9,6 +9,7 @@ from . import listing
 from .base import Resource
 from .faults import fault, invalid_subresource
 from .provisioning import PENDING_DELETE, PENDING_UPDATE, stamp_new
+from .quotas import charge
 from .schema import BOOL, TAGS, UUID, Batch, Body, Field, integer, text
 from .store import Record
 
@@ -70,7 +71,7 @@ class Members(Resource):
 
     def show(self, req: Request, pool_id: str, member_id: str) -> Response:
         pool = self.find(req, pool_id, "pool", "Pool")
-        return Response(200, {"member": self.view(self.member_in(req, pool, member_id), self.now())})
+        return self.shown(req, "member", self.view(self.member_in(req, pool, member_id), self.now()))
 
     def create(self, req: Request, pool_id: str) -> Response:
         body = CREATE.parse(req)
@@ -80,6 +81,7 @@ class Members(Resource):
         lb = self.lb_of(pool)
         self.check_mutable(lb, now)
         self.check_unique(pool, body["address"], body["protocol_port"])
+        charge(self.store, pool["project_id"], "member")
         rec = self.new_member(pool, body)
         self.lock(lb, self.parents(pool), now)
         stamp_new(rec, now, self.delay)
@@ -111,6 +113,14 @@ class Members(Resource):
         for item in wanted:
             self.check_subnet(req, item.get("subnet_id"))
         now = self.now()
+        self.check_mutable(self.lb_of(pool), now)
+        known = {(m["address"], m["protocol_port"]) for m in self.store.members_of(pool["id"])
+                 if m["_status"] != PENDING_DELETE}
+        added = sum(1 for item in wanted if (item["address"], item["protocol_port"]) not in known)
+        dropped = 0 if (req.arg("additive_only") or "").lower() == "true" else len(
+            known - {(item["address"], item["protocol_port"]) for item in wanted})
+        if added - dropped > 0:
+            charge(self.store, pool["project_id"], "member", added - dropped)
         self.lock(self.lb_of(pool), self.parents(pool), now)
         keep = set()
         for item in wanted:

@@ -70,6 +70,11 @@ class Operating:
         override = self.store.health_overrides.get(member["id"])
         return override if override is not None else self.health(member)
 
+    @staticmethod
+    def l7(rec: Record, now: float) -> str:
+        """An L7 policy or rule: OFFLINE until created, then ONLINE when enabled (`MarkL7*ActiveInDB`)."""
+        return OFFLINE if never_active(rec, now) or not rec["admin_state_up"] else ONLINE
+
     def listener(self, listener: Record, now: float) -> str:
         lb = self.store.lbs[listener["_lb"]]
         if never_active(listener, now) or not listener["admin_state_up"] or not lb["admin_state_up"]:

@@ -12,12 +12,14 @@ from .base import Resource
 from .faults import fault, validation
 from .listeners import POOL_PROTOCOLS
 from .provisioning import PENDING_DELETE, stamp_new
+from .quotas import charge
 from .schema import BOOL, TAGS, UUID, Body, Field, enum, integer, text
 from .store import Record
 
 ALGORITHMS = ("LEAST_CONNECTIONS", "SOURCE_IP", "SOURCE_IP_PORT", "ROUND_ROBIN")
 PROTOCOLS = ("HTTP", "HTTPS", "PROXY", "PROXYV2", "TCP", "UDP", "SCTP")
 PERSISTENCE_TYPES = ("SOURCE_IP", "HTTP_COOKIE", "APP_COOKIE")
+PERSISTENCE_KEYS = ("type", "cookie_name", "persistence_timeout", "persistence_granularity")
 
 
 def persistence(mandatory_type: bool) -> Field:
@@ -50,16 +52,41 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def check_persistence(sp: dict[str, Any] | None) -> dict[str, Any] | None:
+def check_persistence(sp: dict[str, Any] | None, protocol: str, *, put: bool = False) -> dict[str, Any] | None:
+    """Octavia's pool checks of a session persistence (`validate.check_session_persistence` and the pool
+    controller's), worded as it words them; the stored value has every key, unset ones None."""
     if not sp:
         return None
-    if sp.get("type") == "APP_COOKIE" and not sp.get("cookie_name"):
-        raise validation("Field `cookie_name` must be specified when using the `APP_COOKIE` session "
-                         "persistence type.")
-    if sp.get("type") != "APP_COOKIE" and sp.get("cookie_name"):
-        raise validation("Field `cookie_name` can only be specified when using the `APP_COOKIE` session "
-                         "persistence type.")
-    return {k: sp.get(k) for k in ("type", "cookie_name", "persistence_timeout", "persistence_granularity")}
+    if protocol in ("UDP", "SCTP"):
+        if sp.get("cookie_name"):
+            raise validation("Cookie names are not supported for UDP/SCTP pools.")
+        if sp.get("type") in ("HTTP_COOKIE", "APP_COOKIE"):
+            raise validation(f"Session persistence of type {sp['type']} is not supported for UDP/SCTP "
+                             "protocol pools.")
+    elif sp.get("persistence_timeout") or sp.get("persistence_granularity"):
+        udp = "UDP" if put else "UDP and SCTP"  # the PUT's message predates SCTP
+        raise validation(f"persistence_timeout and persistence_granularity is only for {udp} protocol pools.")
+    if not sp.get("type"):
+        raise validation("Invalid session_persistence provided.")
+    if sp.get("cookie_name") and sp["type"] != "APP_COOKIE":
+        raise validation('Field "cookie_name" can only be specified with session persistence of type '
+                         '"APP_COOKIE".')
+    if sp["type"] == "APP_COOKIE" and not sp.get("cookie_name"):
+        raise validation('Field "cookie_name" must be specified when using the "APP_COOKIE" session '
+                         'persistence type.')
+    return {k: sp.get(k) for k in PERSISTENCE_KEYS}
+
+
+def replaced_persistence(old: dict[str, Any] | None, sent: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What a PUT of `session_persistence` makes of the pool's: Octavia's SessionPersistencePUT defaults
+    every attribute but the type to None, so the ones not sent are cleared (an APP_COOKIE pool set to
+    HTTP_COOKIE loses its cookie name), and a type not sent is the pool's."""
+    if sent is None:
+        return None
+    merged = {k: sent.get(k) for k in PERSISTENCE_KEYS}
+    if not merged["type"] and old:
+        merged["type"] = old.get("type")
+    return merged
 
 
 class Pools(Resource):
@@ -103,7 +130,7 @@ class Pools(Resource):
                                    for p in found])
 
     def show(self, req: Request, pool_id: str) -> Response:
-        return Response(200, {"pool": self.view(self.find(req, pool_id), self.now())})
+        return self.shown(req, "pool", self.view(self.find(req, pool_id), self.now()))
 
     def create(self, req: Request) -> Response:
         body = CREATE.parse(req)
@@ -125,13 +152,14 @@ class Pools(Resource):
         if listener is not None and body["protocol"] not in POOL_PROTOCOLS[listener["protocol"]]:
             raise validation(f"The pool protocol '{body['protocol']}' is invalid while the listener "
                              f"protocol is '{listener['protocol']}'.")
-        body["session_persistence"] = check_persistence(body.get("session_persistence"))
+        body["session_persistence"] = check_persistence(body.get("session_persistence"), body["protocol"])
         now = self.now()
         self.check_mutable(lb, now)
         if listener is not None and listener["default_pool_id"]:
             raise fault(409, "This listener already has a default pool")
         for key in ("listener_id", "loadbalancer_id", "project_id"):
             body.pop(key, None)
+        charge(self.store, lb["project_id"], "pool")
         rec: Record = {**DEFAULTS, **{k: v for k, v in body.items() if v is not None},
                        "id": new_id(), "project_id": lb["project_id"], "_lb": lb["id"]}
         self.lock(lb, [listener] if listener is not None else [], now)
@@ -145,8 +173,9 @@ class Pools(Resource):
         body = UPDATE.parse(req)
         pool = self.find(req, pool_id)
         if "session_persistence" in body:
-            merged = {**(pool["session_persistence"] or {}), **(body["session_persistence"] or {})}
-            body["session_persistence"] = check_persistence(merged if body["session_persistence"] else None)
+            body["session_persistence"] = check_persistence(
+                replaced_persistence(pool["session_persistence"], body["session_persistence"]), pool["protocol"],
+                put=True)
         if "lb_algorithm" in body and body["lb_algorithm"] is None:
             body.pop("lb_algorithm")
         now = self.now()
@@ -156,6 +185,9 @@ class Pools(Resource):
 
     def delete(self, req: Request, pool_id: str) -> Response:
         pool = self.find(req, pool_id)
+        users = self.store.policies_to_pool(pool_id)
+        if users:
+            raise fault(409, f"Pool {pool_id} is in use by L7 policy {users[0]['id']}")
         now = self.now()
         self.lock(self.lb_of(pool), self.store.listeners_of_pool(pool_id), now)
         children = self.store.members_of(pool_id)

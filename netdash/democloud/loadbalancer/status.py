@@ -1,5 +1,4 @@
-"""The status tree, the catalogue listings a cloud without flavors answers (flavors, availability zones,
-amphorae), and the unauthenticated version document.
+"""The status tree and the unauthenticated version document.
 
 `GET /v2/lbaas/loadbalancers/{id}/status` is what `openstack loadbalancer status show` prints and what
 the dashboard polls: load balancer -> listeners -> each listener's pool -> members and health monitor,
@@ -12,7 +11,6 @@ from typing import Any
 
 from ..core import Request, Response
 from .base import Resource
-from .faults import forbidden
 from .store import Record
 
 #: (minor version, release date) of each Octavia v2 API version; the last one is CURRENT
@@ -34,12 +32,6 @@ class Statuses(Resource):
     def register(self) -> None:
         add = self.service.route
         add("GET", "/lbaas/loadbalancers/{lb_id}/status", self.tree)
-        add("GET", "/lbaas/flavors", lambda req: self.empty("flavors"))
-        add("GET", "/lbaas/availabilityzones", lambda req: self.empty("availability_zones"))
-        add("GET", "/lbaas/flavorprofiles", lambda req: self.admin_empty(req, "flavorprofiles"))
-        add("GET", "/lbaas/availabilityzoneprofiles",
-            lambda req: self.admin_empty(req, "availability_zone_profiles"))
-        add("GET", "/octavia/amphorae", lambda req: self.admin_empty(req, "amphorae"))
         self.service.router.add("GET", "/", self.versions, public=True)
 
     # --- the status tree ------------------------------------------------------------------------
@@ -55,9 +47,9 @@ class Statuses(Resource):
             "provisioning_status": self.status_of(lb, now), "listeners": listeners}}})
 
     def pools_of(self, listener: Record, now: float) -> list[dict[str, Any]]:
-        pool = self.store.pools.get(listener.get("default_pool_id") or "")
-        if pool is None:
-            return []
+        return [self.pool_node(self.store.pools[i], now) for i in self.store.pools_of_listener(listener)]
+
+    def pool_node(self, pool: Record, now: float) -> dict[str, Any]:
         node: dict[str, Any] = {"id": pool["id"], "name": pool["name"],
                                 "provisioning_status": self.status_of(pool, now),
                                 "operating_status": self.operating.pool(pool, now)}
@@ -71,17 +63,7 @@ class Statuses(Resource):
                             "provisioning_status": self.status_of(m, now), "address": m["address"],
                             "protocol_port": m["protocol_port"]}
                            for m in self.store.members_of(pool["id"])]
-        return [node]
-
-    # --- catalogue listings of a cloud with none configured --------------------------------------------
-    @staticmethod
-    def empty(name: str) -> Response:
-        return Response(200, {name: [], f"{name}_links": []})
-
-    def admin_empty(self, req: Request, name: str) -> Response:
-        if not self.context(req).is_admin:
-            raise forbidden()
-        return self.empty(name)
+        return node
 
     def versions(self, req: Request) -> Response:
         href = f"{req.service_url}/v2"

@@ -9,6 +9,7 @@ offers the read API peers use in-process (Nova, Octavia, the data plane).
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from ..core import HttpError, Request, Response, request_id
@@ -139,6 +140,11 @@ class Network(Service):
     def port_with_ip(
         self, ip: str, *, subnet_id: str | None = None, network_id: str | None = None
     ) -> dict[str, Any] | None:
+        """`ip` in any spelling (Octavia keeps a member's address as sent: `2001:db8:0:0:0:0:0:1`)."""
+        try:
+            ip = str(ipaddress.ip_address(ip))
+        except ValueError:
+            return None
         for port_id in self.store.ports_at_ip.get(ip, ()):
             port = self.store.ports[port_id]
             if network_id is not None and port["network_id"] != network_id:
@@ -171,17 +177,6 @@ class Network(Service):
         """Ports with a fixed IP in 127.0.0.0/8 (the `public` network): real addresses of this machine."""
         ids = {p: None for ip, ports in self.store.ports_at_ip.items() if ip.startswith("127.") for p in ports}
         return [port_view(self.store.ports[p]) for p in ids]
-
-    def set_system_tags(self, resource: str, ident: str, prefix: str, tags: list[str]) -> None:
-        """Replace the tags starting with `prefix` on a port or floating IP, keeping the user's own."""
-        record = {"port": self.store.ports, "floatingip": self.store.fips}[resource].get(ident)
-        if record is None:
-            return
-        kept = [t for t in record["tags"] if not t.startswith(prefix)]
-        if kept + tags != record["tags"]:
-            record["tags"] = kept + tags
-            self.store.touch(record, self.runtime.now())
-
 
 
 __all__ = ["Network"]
