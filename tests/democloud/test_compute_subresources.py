@@ -47,7 +47,11 @@ def test_metadata_read_merge_replace_item_and_delete(module_cloud: DemoCloud, ap
 
 
 def test_metadata_changes_wait_for_the_build_and_honour_the_lock(module_cloud: DemoCloud, api: Api) -> None:
-    building = str(api.boot("meta-early").json()["server"]["id"])
+    saved, module_cloud.settings.build_delay = module_cloud.settings.build_delay, 1.0  # still building when asked
+    try:
+        building = str(api.boot("meta-early").json()["server"]["id"])
+    finally:
+        module_cloud.settings.build_delay = saved
     refused = api.nova("POST", f"/servers/{building}/metadata", {"metadata": {"a": "b"}})
     assert refused.status_code == 409
     assert fault(refused, "conflictingRequest") == (
