@@ -272,8 +272,7 @@ def lay_out(model: MapModel, opened: Iterable[str] | None, width: int, *, marks:
                 lanes.append((box, targets))
     x0 = 2 * len(lanes) + 2 if lanes else 1
     widest = max((box.width for boxes in hanging.values() for box in boxes), default=0)
-    legend_width = x0 + cell_len(LEGEND) + 1 if legend else 0
-    painter = Painter(MapLayout(max(width, x0 + widest + 1, legend_width)), x0, marks, pending,
+    painter = Painter(MapLayout(max(width, x0 + widest + 1)), x0, marks, pending,
                       {id(box): 1 + 2 * i for i, (box, _) in enumerate(lanes)})
     layout = painter.layout
     y = 0

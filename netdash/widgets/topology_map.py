@@ -85,7 +85,7 @@ class TopologyMap(ScrollView, can_focus=True):
         self.model = MapModel(self.topology)
         self.marks = Marks()
         self.pending: frozenset[NodeKey] = frozenset()
-        self.layout: MapLayout | None = None
+        self.map_layout: MapLayout | None = None
         #: networks opened or closed by the user (the rest follow `default_open`)
         self.toggled: dict[str, bool] = {}
         self.default_open: bool | None = None
@@ -104,7 +104,7 @@ class TopologyMap(ScrollView, can_focus=True):
         self.model = MapModel(topology, self.model)
         if self.default_open is None and topology.fetched_at:
             self.default_open = len(topology.ports) <= LARGE_PROJECT
-        self.layout = None
+        self.map_layout = None
         if self.display:
             self.relayout()
             self.announce(quiet_if_same=True)
@@ -153,27 +153,28 @@ class TopologyMap(ScrollView, can_focus=True):
     def relayout(self) -> None:
         width = max(self.scrollable_content_region.width, MIN_WIDTH)
         opened = [net.id for net in self.model.networks if self.is_open(net.id)]
-        self.layout = lay_out(self.model, opened, width, marks=self.marks.active(), pending=self.pending)
-        self.virtual_size = Size(self.layout.width, self.layout.height)
+        self.map_layout = lay_out(self.model, opened, width, marks=self.marks.active(), pending=self.pending)
+        self.virtual_size = Size(self.map_layout.width, self.map_layout.height)
         self._rows.clear()
-        spot = self._current() or (self.layout.spots and self._reading_order()[0]) or None
+        spot = self._current() or (self.map_layout.spots and self._reading_order()[0]) or None
         if spot is not None:
             self.selected_key, self.selected_network = spot.key, spot.network
         self.refresh()
 
     def _ensure_layout(self) -> MapLayout:
-        if self.layout is None:
+        if self.map_layout is None:
             self.relayout()
-        assert self.layout is not None
-        return self.layout
+        assert self.map_layout is not None
+        return self.map_layout
 
     def _invalidate(self) -> None:
-        self.layout = None
+        self.map_layout = None
         if self.display:
             self.relayout()
 
     def on_resize(self) -> None:
-        if self.layout is not None and self.layout.width != max(self.scrollable_content_region.width, MIN_WIDTH):
+        width = max(self.scrollable_content_region.width, MIN_WIDTH)
+        if self.map_layout is not None and self.map_layout.width != width:
             self.relayout()
 
     def on_show(self) -> None:
@@ -263,7 +264,7 @@ class TopologyMap(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
-        layout = self.layout
+        layout = self.map_layout
         row = scroll_y + y
         if layout is None or row >= layout.height:
             return Strip.blank(width, self.rich_style)
