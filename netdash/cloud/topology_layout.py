@@ -307,22 +307,20 @@ class Painter:
         """A network's bar: an open one has its words on a line of their own, the bar below left free for
         the stems; a closed one says what it holds on the bar itself, in one line. Returns the next row."""
         layout, key = self.layout, ("network", net.id)
+        bar = self.mark("bar", key)
+        if not opened:
+            layout.put(0, y, "━" * layout.width, bar)
         x = start = self.x0 + 1 if opened else self.x0 + 2
         for text, style in caption(model, net, opened):
             x = layout.put(x, y, text, self.mark(style, key))
         layout.spots.append(Spot(key, (start, y, x - start, 1), (start, y, x - start)))
-        y += opened
-        layout.bars[net.id] = y
-        bar = self.mark("bar", key)
         if opened:
+            y += 1
             layout.put(0, y, "━" * layout.width, bar)
         else:
-            row = layout.chars[y]
-            for column in range(layout.width):
-                if row[column] == " ":
-                    row[column], layout.styles[y][column] = "━", bar
             layout.put(start - 1, y, " ", bar)
             layout.put(x, y, " ", bar)
+        layout.bars[net.id] = y
         return y + 1
 
     def hang_rows(self, boxes: list[Box], y: int) -> int:

@@ -79,7 +79,7 @@ class MapModel:
         self._on: dict[str, tuple[Device, ...]] = {}
         self._counts: dict[str, tuple[tuple[Port, ...], dict[str, int]]] = {}
         if previous is not None and all(getattr(previous.topology, name) is getattr(topology, name)
-                                        for name in ("servers", "routers", "load_balancers", "floating_ips")):
+                                        for name in ("servers", "routers", "load_balancers")):
             self._counts = previous._counts
 
     # --- devices ------------------------------------------------------------------------------------
