@@ -32,7 +32,7 @@ MAX_LANES = 12
 #: columns between two boxes of a row
 GAP = 2
 ICONS = {"router": "◆", "server": "■", "load_balancer": "▲", "port": "○"}
-LEGEND = "◆ router  ■ server  ▲ load balancer (VIP)  ○ port  ⇄ floating IP  ● member"
+LEGEND = "◆ router  ■ server  ▲ load balancer  ○ port  ⇄ floating IP  ● member"
 KIND_WORDS = {"router": ("router", "routers"), "server": ("server", "servers"),
               "load_balancer": ("load balancer", "load balancers")}
 
