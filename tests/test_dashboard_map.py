@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 
 from netdash.cloud.client import CloudClient
+from netdash.cloud.model import Network, Port, Server, Topology, by_id
 from netdash.democloud import DemoCloud, Settings
 from netdash.tui.app import NetdashApp
 from netdash.tui.messages import TopologyFetched
@@ -15,8 +16,9 @@ from netdash.widgets.details import DetailsPane
 from netdash.widgets.topology_map import TopologyMap
 from netdash.widgets.topology_tree import TopologyTree
 from tests import topology_factory as f
+from tests.cloud.test_topology_map import inside
 from tests.dashboard_support import INTERVAL, in_thread, until
-from tests.test_dashboard_snapshots import SMALL, still_app
+from tests.test_dashboard_snapshots import SMALL, Info, still_app
 
 MEDIUM = (160, 50)
 
@@ -83,10 +85,6 @@ async def test_the_map_selects_as_the_tree_does_and_m_puts_the_tree_back() -> No
 
 
 async def test_a_large_project_opens_the_map_with_its_bars_closed() -> None:
-    from netdash.cloud.model import Network, Port, Server, Topology, by_id
-
-    from tests.test_dashboard_snapshots import Info
-
     networks = [Network(f"net{i}", f"net-{i}", "ACTIVE") for i in range(100)]
     ports = [Port(f"p{i}", "", f"net{i % 100}", device_id=f"s{i % 1000}", device_owner="compute:nova")
              for i in range(2000)]
@@ -116,7 +114,7 @@ async def test_the_map_follows_a_floating_ip_move_and_a_member_going_error() -> 
             await show_map(pilot)
             topology_map = app.query_one(TopologyMap)
             t = app.topology
-            server1, server2 = (next(s for s in t.servers.values() if s.name == name) for name in ("server1", "server2"))
+            server1, server2 = (next(s for s in t.servers.values() if s.name == n) for n in ("server1", "server2"))
             private = next(n for n in t.networks.values() if n.name == "private")
             fip = next(x for x in t.floating_ips.values()
                        if t.ports[x.port_id or ""].device_id == server1.id)
@@ -126,9 +124,7 @@ async def test_the_map_follows_a_floating_ip_move_and_a_member_going_error() -> 
                 layout = topology_map.map_layout
                 spot = next((s for s in layout.spots if s.key == key), None) if layout else None
                 boxes = [s for s in layout.spots if s.key == box_key] if layout else []
-                return spot is not None and any(
-                    b.rect[0] <= spot.rect[0] < b.rect[0] + b.rect[2] and b.rect[1] <= spot.rect[1] < b.rect[1] + b.rect[3]
-                    for b in boxes)
+                return spot is not None and any(inside(spot, box) for box in boxes)
 
             def marked(key: tuple[str, str]) -> bool:
                 layout = topology_map.map_layout
