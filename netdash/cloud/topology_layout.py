@@ -15,6 +15,7 @@ the same cells as text, and tests read `MapLayout.text()`. Style names, not styl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -36,6 +37,9 @@ LEGEND = "◆ router  ■ server  ▲ load balancer  ○ port  ⇄ floating IP  
 KIND_WORDS = {"router": ("router", "routers"), "server": ("server", "servers"),
               "load_balancer": ("load balancer", "load balancers")}
 
+#: text whose every character takes one cell (ASCII, Latin, the map's lines, shapes and arrows): written
+#: without asking each character its width, which for a bar's few hundred cells was most of a layout's time
+NARROW = re.compile("[\x20-\x7e\xa0-\u02ff\u2010-\u2027\u2190-\u21ff\u2500-\u25ff]*\\Z")
 Fragment = tuple[str, str, NodeKey | None]  # text, style name, the node it stands for (None: its box's)
 
 
@@ -89,6 +93,11 @@ class MapLayout:
         """Write `text` from cell x of row y (wide characters take two cells); returns the next x."""
         self.ensure(y)
         row, styles = self.chars[y], self.styles[y]
+        if NARROW.match(text):  # one cell a character: the bars, the boxes, most names
+            end = min(x + len(text), self.width)
+            row[x:end] = text[:end - x]
+            styles[x:end] = [style] * (end - x)
+            return end
         for char in text:
             width = cell_len(char)
             if width == 0:  # a combining mark joins the cell before it

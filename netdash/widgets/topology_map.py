@@ -31,6 +31,9 @@ from netdash.widgets.topology_tree import TopologyTree
 LARGE_PROJECT = 500
 #: style names drawn as lines, not text: a mark colours them rather than tinting their background
 STRUCTURE = frozenset({"bar", "box", "link"})
+#: the snapshot's collections the map draws: a refresh that replaced none of them changes nothing on it
+DRAWN = ("networks", "subnets", "ports", "routers", "servers", "floating_ips", "load_balancers", "listeners",
+         "pools", "members")
 #: the narrowest the map lays itself out for (narrower panes scroll sideways)
 MIN_WIDTH = 40
 
@@ -99,11 +102,16 @@ class TopologyMap(ScrollView, can_focus=True):
     # --- attributes down ----------------------------------------------------------------------------------
     def update(self, topology: Topology) -> None:
         """Apply a new snapshot: re-read it, mark what changed, lay out again if the map is on screen."""
+        marks = self.marks.active()
         self.marks.update(self.topology, topology)
+        same = marks == self.marks.active() and all(getattr(self.topology, name) is getattr(topology, name)
+                                                   for name in DRAWN)
         self.topology = topology
-        self.model = MapModel(topology, self.model)
         if self.default_open is None and topology.fetched_at:
             self.default_open = len(topology.ports) <= LARGE_PROJECT
+        if same:  # nothing the map draws changed (a refresh of a quiet project): no layout, no paint
+            return
+        self.model = MapModel(topology, self.model)
         self.map_layout = None
         if self.display:
             self.relayout()
