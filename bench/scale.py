@@ -6,11 +6,13 @@ and a fresh dashboard process (headless, `App.run_test`) measures, from its own 
 - refresh: `r` to the new snapshot applied to the tree (fetch + convert + diff + update), unthrottled
   (`--max-rps` opened) so the row is the dashboard's and the cloud's cost, not the rate limiter's;
 - key latency: then as many refreshes again, with `down`/`up` posted every 20 ms (a held arrow key) while
-  each runs, until the tree's cursor moved: p50, p95, max, and how many took over 50 ms;
+  each runs, until the tree's cursor moved: p50, p95, max, and how many took over 50 ms; with `--view map`
+  the same keys on the topology map (`M`), its selection moving among the boxes of a network opened first,
+  and how long `M` took to show the map and `enter` to open that network's bar;
 - RSS: the dashboard process's peak resident memory;
 - API calls per refresh, counted at the client's request boundary (pagination pages included).
 
-    .venv/bin/python -m bench.scale [--scales 10,100,1000] [--refreshes 5]
+    .venv/bin/python -m bench.scale [--scales 10,100,1000] [--refreshes 5] [--view tree,map]
 """
 
 from __future__ import annotations
@@ -32,20 +34,43 @@ from bench.support import CLOUD, ROOT, start_cloud
 
 
 async def answer(app: Any, key: str) -> float:
-    """Seconds from a key event arriving, as a terminal driver posts it, to the tree's cursor having moved.
-    (Not `pilot.press`: it also waits for the whole process to go idle, which a refresh thread prevents.)"""
+    """Seconds from a key event arriving, as a terminal driver posts it, to the tree's cursor (or the map's
+    selection) having moved. (Not `pilot.press`: it also waits for the whole process to go idle, which a
+    refresh thread prevents.)"""
+    navigator = app.views.navigator()
+    before = navigator.cursor_line if navigator.id == "tree" else navigator.selected
+    return await until_posted(app, key, lambda: (navigator.cursor_line if navigator.id == "tree"
+                                                 else navigator.selected) != before)
+
+
+async def until_posted(app: Any, key: str, done: Any) -> float:
+    """Seconds from posting a key event to `done()` being true, the screen painted after it."""
     from textual import events
 
-    tree = app.query_one("#tree")
-    line = tree.cursor_line
     pressed = time.perf_counter()
     app.post_message(events.Key(key, None))
-    while tree.cursor_line == line:
+    while not done():
         await asyncio.sleep(0.001)
     return time.perf_counter() - pressed
 
 
-async def measure(started: float, refreshes: int, fetch: str) -> dict[str, Any]:
+async def open_map(app: Any, pilot: Any, result: dict[str, Any]) -> None:
+    """`M`, then `enter` on the third network's bar (a large project's map opens with every bar closed), then
+    the selection into that network's boxes: the keys measured then move among them."""
+    topology_map = app.query_one("#map")
+    result["map_toggle"] = await until_posted(app, "M", lambda: app.views.map_shown and topology_map.map_layout)
+    await pilot.pause()
+    topology_map.action_first()
+    for _ in range(3):
+        topology_map.action_move("down")
+    network = topology_map.selected[1]
+    result["map_open"] = await until_posted(app, "enter", lambda: topology_map.is_open(network))
+    await pilot.pause()
+    topology_map.action_move("down")
+    result["map_boxes"] = sum(1 for spot in topology_map.map_layout.spots if spot.boxed)
+
+
+async def measure(started: float, refreshes: int, fetch: str, view: str = "tree") -> dict[str, Any]:
     from netdash.cloud.client import CloudClient
     from netdash.tui.app import NetdashApp
 
@@ -62,6 +87,8 @@ async def measure(started: float, refreshes: int, fetch: str) -> dict[str, Any]:
             while not client.fetch_process_ready() and time.monotonic() < deadline:
                 await pilot.pause(0.01)
         result["ports"], result["servers"] = len(app.topology.ports), len(app.topology.servers)
+        if view == "map":
+            await open_map(app, pilot, result)
         took, calls, keys = [], [], []
         for _ in range(refreshes):  # refreshes alone: what a refresh costs
             before, done, sent = app.refreshes, client.api_calls, time.perf_counter()
@@ -89,6 +116,7 @@ async def measure(started: float, refreshes: int, fetch: str) -> dict[str, Any]:
         result["keys_over_50ms"] = sum(k > 0.05 for k in keys)
         result["keys"] = len(keys)
         result["changes"] = app.query_one("#tree").last_changes  # type: ignore[attr-defined]
+        result["view"] = view
     child = client.fetcher.process
     result["fetch_rss_mb"] = peak_rss_mb(child._process.pid) if child is not None else 0.0
     client.close()
@@ -103,20 +131,21 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def run_scale(n: int, refreshes: int, fetches: list[str]) -> list[tuple[str, dict[str, Any], float]]:
+def run_scale(n: int, refreshes: int, fetches: list[str], views: list[str]) -> list[tuple[str, dict[str, Any], float]]:
     with tempfile.TemporaryDirectory() as tmp:
         cloud_started = time.perf_counter()
         with start_cloud(Path(tmp) / "clouds.yaml", "--scale", str(n)) as cloud:
             cloud_start = time.perf_counter() - cloud_started
             env = cloud.cli_env()
             rows = []
-            for fetch in fetches:  # one cloud for both: the rows differ only in where the fetch runs
-                started = time.time()
-                done = subprocess.run([sys.executable, "-m", "bench.scale", "--child", str(started), "--refreshes",
-                                       str(refreshes), "--fetch", fetch], env=env, cwd=ROOT, capture_output=True,
-                                      text=True, check=True, timeout=300)
-                line = next(line for line in done.stdout.splitlines() if line.startswith("{"))
-                rows.append((fetch, json.loads(line), cloud_start))
+            for fetch in fetches:  # one cloud for all: the rows differ only in where the fetch runs and the view
+                for view in views:
+                    started = time.time()
+                    done = subprocess.run([sys.executable, "-m", "bench.scale", "--child", str(started), "--refreshes",
+                                           str(refreshes), "--fetch", fetch, "--view", view], env=env, cwd=ROOT,
+                                          capture_output=True, text=True, check=True, timeout=300)
+                    line = next(line for line in done.stdout.splitlines() if line.startswith("{"))
+                    rows.append((fetch, json.loads(line), cloud_start))
     return rows
 
 
@@ -127,26 +156,33 @@ def main() -> None:
     parser.add_argument("--fetch", default="process,inline",
                         help="where the dashboard fetches: process (its fetch process, as netdash runs), inline "
                              "(its own process), or both (default process,inline)")
+    parser.add_argument("--view", default="tree",
+                        help="where the keys go: tree, map (the topology map, M), or both (tree,map; default tree)")
     parser.add_argument("--child", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
-        print(json.dumps(asyncio.run(measure(args.child, args.refreshes, args.fetch))), flush=True)
+        print(json.dumps(asyncio.run(measure(args.child, args.refreshes, args.fetch, args.view))), flush=True)
         return
-    rows = []
+    rows, notes = [], []
     for n in (int(s) for s in args.scales.split(",")):
-        for fetch, r, cloud_start in run_scale(n, args.refreshes, args.fetch.split(",")):
+        for fetch, r, cloud_start in run_scale(n, args.refreshes, args.fetch.split(","), args.view.split(",")):
+            if r["view"] == "map":
+                notes.append(f"map at {n} ({fetch}): M showed it in {r['map_toggle'] * 1000:.0f} ms; enter opened a "
+                             f"network's bar ({r['map_boxes']} boxes) in {r['map_open'] * 1000:.0f} ms")
             rss = f"{r['rss_mb']:.0f}" + (f" + {r['fetch_rss_mb']:.0f}" if r.get("fetch_rss_mb") else "") + " MB"
-            rows.append((f"{n}", fetch, f"{r['servers']}/{r['ports']}", f"{cloud_start:.1f} s",
+            rows.append((f"{n}", fetch, r["view"], f"{r['servers']}/{r['ports']}", f"{cloud_start:.1f} s",
                          f"{r['first_paint']:.2f} s", f"{r['refresh'] * 1000:.0f} ms",
                          "/".join(f"{r[k] * 1000:.0f}" for k in ("key_p50", "key_p95", "key_max")) + " ms",
                          f"{r['keys_over_50ms']} of {r['keys']}", rss, f"{r['calls']:.0f} (max {r['calls_max']})"))
     print(f"--scale N, cloud in its own process; median of {args.refreshes} refreshes, unthrottled; "
           f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
-    head = ("scale", "fetch", "servers/ports", "cloud start", "first paint", "refresh", "key p50/p95/max",
+    head = ("scale", "fetch", "view", "servers/ports", "cloud start", "first paint", "refresh", "key p50/p95/max",
             "keys > 50 ms", "RSS (+ fetch process)", "API calls")
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
     for row in (head, *rows):
         print("  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)))
+    for note in notes:
+        print(note)
 
 
 if __name__ == "__main__":

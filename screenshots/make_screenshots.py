@@ -19,6 +19,7 @@ from netdash.democloud import DemoCloud  # noqa: E402
 from netdash.tui.action_screens import ActionScreen, PickScreen  # noqa: E402
 from netdash.tui.app import NetdashApp  # noqa: E402
 from netdash.widgets.probe_pane import ProbePane  # noqa: E402
+from netdash.widgets.topology_map import TopologyMap  # noqa: E402
 from netdash.widgets.topology_tree import TopologyTree  # noqa: E402
 
 OUT = Path(__file__).resolve().parent
@@ -87,6 +88,13 @@ async def main() -> None:
             await pilot.press("escape", "question_mark")
             app.save_screenshot("keys.svg", str(OUT))
             await pilot.press("escape")
+            # the topology map in the tree's place (M), the member on server2 selected
+            await pilot.press("M")
+            await pilot.pause()
+            app.query_one(TopologyMap).action_last()
+            await pilot.pause()
+            app.save_screenshot("map.svg", str(OUT))
+            await pilot.press("M")
         # the default terminal, 80x24: one view at a time, and an action's dialog with its buttons on screen
         app = NetdashApp(client, client.info, interval=1.0)
         async with app.run_test(size=SMALL) as pilot:
@@ -102,9 +110,14 @@ async def main() -> None:
                 await pilot.pause(0.05)
             app.save_screenshot("small-dialog.svg", str(OUT))
             await pilot.press("n")
+            while isinstance(app.screen, ActionScreen):
+                await pilot.pause(0.05)
+            await pilot.press("M")
+            await pilot.pause()
+            app.save_screenshot("small-map.svg", str(OUT))
         client.close()
-    for name in ("overview", "load-balancer", "probe", "network", "events", "filter", "keys", "small-overview",
-                 "small-dialog"):
+    for name in ("overview", "load-balancer", "probe", "network", "events", "filter", "keys", "map", "small-overview",
+                 "small-dialog", "small-map"):
         print(OUT / f"{name}.svg")
 
 

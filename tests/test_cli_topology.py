@@ -54,6 +54,21 @@ def test_tree_shows_the_five_roots(clouds_yaml: Path, capsys: pytest.CaptureFixt
         assert text in out
 
 
+def test_the_map_exports_name_every_network(clouds_yaml: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """svg, mermaid and dot from one cloud (their parsing and escaping: tests/cloud/test_topology_export.py)."""
+    import xml.etree.ElementTree as ET
+
+    outputs = {}
+    for fmt in ("svg", "mermaid", "dot"):
+        assert main(["topology", "--format", fmt, "--os-cloud", "netdash-demo", "--max-rps", "1000"]) == 0
+        outputs[fmt] = capsys.readouterr().out
+    svg_text = "".join(ET.fromstring(outputs["svg"]).itertext())
+    assert outputs["mermaid"].startswith("flowchart TB") and outputs["dot"].startswith("graph topology {")
+    for name in ("public", "private", "worker_network", "webserver_network", "api_network"):
+        assert f"▾ {name}" in svg_text and f'"{name}<br>' in outputs["mermaid"]
+        assert f'label="{name}\\n' in outputs["dot"]
+
+
 def one_line_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str], expected: str, secret: str = "") -> None:
     assert main(argv) == 2
     captured = capsys.readouterr()

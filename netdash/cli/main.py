@@ -4,7 +4,7 @@ Nothing here needs Textual (a contract in pyproject.toml says so): the dashboard
 program's composition root, `netdash.__main__`, as the `dashboard` callable.
 
     netdash [--os-cloud NAME] [--os-region NAME] [--demo] [--interval S] [--max-rps N] [--read-only]
-    netdash topology [--format tree|json]      (the same options, before or after the subcommand)
+    netdash topology [--format tree|json|svg|mermaid|dot]   (the same options, before or after the subcommand)
     netdash serve [--host H] [--port N]        (the dashboard in web browsers; the dashboard's options)
     netdash demo-cloud [...]                   (the embedded cloud alone; its own options)
 
@@ -29,7 +29,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-TOPOLOGY_HELP = "print the topology once (a tree, or JSON for scripts) and exit"
+TOPOLOGY_HELP = "print the topology once (a tree, JSON for scripts, or the map as SVG, Mermaid or DOT) and exit"
 DEMO_CLOUD_HELP = "run the embedded OpenStack cloud on loopback and print its clouds.yaml entry"
 #: the dashboard's own options: refused after a subcommand, which does not refresh or offer actions
 DASHBOARD_ONLY = {"interval": "--interval", "screenshots": "--screenshots"}
@@ -149,7 +149,9 @@ def top_parser() -> Parser:
     add_cloud_options(p, defaults=True, dashboard=True)
     sub = p.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", parser_class=Parser)
     topology = sub.add_parser("topology", help=TOPOLOGY_HELP, description=TOPOLOGY_HELP)
-    topology.add_argument("--format", choices=("tree", "json"), default="tree", help="output format (default tree)")
+    topology.add_argument("--format", choices=("tree", "json", "svg", "mermaid", "dot"), default="tree",
+                          help="output format (default tree); svg is the dashboard's topology map, mermaid and dot "
+                               "its graph for documents and tickets")
     add_cloud_options(topology, defaults=False)
     from netdash.cli import actions, config, probe, recover, serve
 
@@ -322,6 +324,13 @@ def print_topology(options: argparse.Namespace) -> int:
 
             json.dump(topology_to_dict(topology), sys.stdout, indent=2)
             sys.stdout.write("\n")
+        elif options.format in ("svg", "mermaid", "dot"):
+            from netdash.cloud import topology_export
+
+            info = client.info
+            title = f"netdash topology: {info.cloud} · project {info.project}"
+            sys.stdout.write(topology_export.to_svg(topology, title) if options.format == "svg"
+                             else getattr(topology_export, f"to_{options.format}")(topology))
         else:
             from rich.console import Console
 

@@ -46,6 +46,7 @@ from netdash.widgets.key_bar import KeyBar
 from netdash.widgets.nodes import SECTIONS, resource_of, stale_sections
 from netdash.widgets.probe_pane import ProbePane
 from netdash.widgets.status import StatusHeader
+from netdash.widgets.topology_map import TopologyMap
 from netdash.widgets.topology_tree import TopologyTree
 from netdash.widgets.view_bar import ViewBar
 
@@ -57,7 +58,7 @@ def binding_ids() -> set[str]:
     """Every binding id the config file's `[keys]` may name (Textual's keymap)."""
     from netdash.tui.action_screens import ActionScreen, PickScreen
 
-    return {b.id for owner in (NetdashApp, TopologyTree, ProbePane, KeysScreen, ActionScreen, PickScreen)
+    return {b.id for owner in (NetdashApp, TopologyTree, TopologyMap, ProbePane, KeysScreen, ActionScreen, PickScreen)
             for b in owner.BINDINGS if isinstance(b, Binding) and b.id}
 
 
@@ -92,6 +93,8 @@ class NetdashApp(App[int]):
                 "which backend answers (p in the probe pane stops it)", id="app.probe"),
         Binding("v", "next_view", "View", tooltip="Narrow terminal: show the next view (tree, details, probe, "
                 "events)", id="app.view"),
+        Binding("M", "toggle_map", "Map", tooltip="The topology map in the tree's place, or the tree back",
+                id="app.map"),
         Binding("question_mark", "show_keys", "Keys", tooltip="List every key and what it does", id="app.keys"),
         Binding("q", "quit", "Quit", tooltip="Leave netdash", id="app.quit"),
     ]
@@ -165,6 +168,7 @@ class NetdashApp(App[int]):
             with Vertical(id="topology-pane"):
                 yield Input(placeholder="filter: name, address or id", id="filter")
                 yield TopologyTree(id="tree")
+                yield TopologyMap(id="map")
             with Vertical(id="side-pane"):
                 yield DetailsPane(id="details")
                 yield ProbePane(id="probe")
@@ -328,6 +332,7 @@ class NetdashApp(App[int]):
             tree.update(topology)
             if tree.cursor_line < 0 and tree.last_line >= 0:
                 tree.move_cursor_to_line(0)
+            self.query_one(TopologyMap).update(topology)
             log = self.query_one(EventLog)
             for line in lines:
                 log.add_event(line.at, line.text, line.severity)
@@ -479,8 +484,9 @@ class NetdashApp(App[int]):
             return self.query_one(TopologyTree).selected is not None
         if action == "next_view":
             return self.views.narrow
-        if action == "filter":
-            return self.screen is self.screen_stack[0] and not isinstance(self.focused, Input)
+        if action == "filter":  # the tree's
+            return (self.screen is self.screen_stack[0] and not isinstance(self.focused, Input)
+                    and not self.views.map_shown)
         if action == "clear_filter":
             return bool(self.query_one("#filter", Input).value) or self.query_one("#filter").display
         return True
@@ -489,12 +495,13 @@ class NetdashApp(App[int]):
     def _selection(self) -> tuple[str, Resource | None]:
         """(node kind, model object) under the cursor; ("section:<key>", None) on a section's title."""
         try:
-            tree = self.screen_stack[0].query_one(TopologyTree)
+            navigator = self.views.navigator()
         except (NoMatches, IndexError):
             return "", None
-        selected = tree.selected
+        selected = navigator.selected
         if selected is None:
-            data = tree.cursor_node.data if tree.cursor_node is not None else None
+            node = navigator.cursor_node if isinstance(navigator, TopologyTree) else None
+            data = node.data if node is not None else None
             return (f"section:{data.id}" if data is not None and data.kind == "section" else ""), None
         return selected[0], resource_of(self.topology, *selected)
 
@@ -558,6 +565,7 @@ class NetdashApp(App[int]):
     def _action_started(self, message: ActionScreen.Started) -> None:
         self._log(f"started: {message.plan.title}")
         self.query_one(TopologyTree).set_pending(message.touched)
+        self.query_one(TopologyMap).set_pending(message.touched)
 
     @on(ActionScreen.Finished)
     def _action_finished(self, message: ActionScreen.Finished) -> None:
@@ -571,6 +579,7 @@ class NetdashApp(App[int]):
         self._log(outcome_line(result), severity)
         self.probe.touched(message.touched, self.client)
         self.query_one(TopologyTree).clear_pending()
+        self.query_one(TopologyMap).clear_pending()
         if self._leaving:
             self.exit(return_code=self._leave_status)
             return
@@ -586,6 +595,9 @@ class NetdashApp(App[int]):
 
     def action_next_view(self) -> None:
         self.views.next()
+
+    def action_toggle_map(self) -> None:
+        self.views.toggle_map()
 
     def on_resize(self, event: events.Resize) -> None:
         self.views.fit(event.size.width)
@@ -615,7 +627,7 @@ class NetdashApp(App[int]):
         self.offer_bindings()
 
     def action_copy_id(self) -> None:
-        selected = self.query_one(TopologyTree).selected
+        selected = self.views.navigator().selected
         if selected is not None:
             self.copy_to_clipboard(selected[1])
             self.notify(selected[1], title=f"Copied the {selected[0].replace('_', ' ')} id")
@@ -642,6 +654,7 @@ class NetdashApp(App[int]):
         rows = [(key(b), b.description, why(b)) for b in self.BINDINGS
                 if isinstance(b, Binding) and not (self.read_only and b in ACTION_BINDINGS)]
         rows += [(key(b), b.description, why(b)) for b in TopologyTree.BINDINGS if isinstance(b, Binding)]
+        rows += [(key(b), f"{b.description} (map)", why(b)) for b in TopologyMap.BINDINGS if b.id == "map.toggle"]
         rows += [(key(b), f"{b.description} (probe pane)", why(b))
                  for b in ProbePane.BINDINGS if isinstance(b, Binding) and b.show]
         rows += [("↑ ↓ enter", "Move, open", "Move the cursor; enter opens or closes a node"),
@@ -684,7 +697,10 @@ class NetdashApp(App[int]):
         yield SystemCommand("Filter the tree", "Show only objects matching a name, address or id",
                             self.action_filter)
         yield SystemCommand("Clear the filter", "Show every object again", self.action_clear_filter)
-        if self.query_one(TopologyTree).selected is not None:
+        yield SystemCommand("Show the tree" if self.views.map_shown else "Show the map",
+                            "The topology map (networks as bars, devices hanging off them) or the tree (M)",
+                            self.action_toggle_map)
+        if self.views.navigator().selected is not None:
             yield SystemCommand("Copy ID", "Copy the selected object's id to the clipboard", self.action_copy_id)
         yield SystemCommand("Pause polling" if self.poll else "Resume polling", "Stop or resume refreshing",
                             self.action_toggle_pause)

@@ -212,6 +212,11 @@ class TopologyTree(Tree[NodeData]):
     def _on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
         self._announce_cursor()
 
+    def announce(self) -> None:
+        """Say again what is under the cursor: the App's selection came from elsewhere meanwhile (the map)."""
+        self._announced = None
+        self._announce_cursor()
+
     def _announce_cursor(self, quiet_if_same: bool = False) -> None:
         node = self.cursor_node
         data = node.data if node is not None else None
