@@ -67,13 +67,15 @@ def test_what_serves_nothing() -> None:
                      ("security_group", "sg-idle"): "used by nothing"}
     assert unused.findings(t) is unused.findings(t)  # once per snapshot
 
-    assert unused.fip_in_use(t, t.floating_ips[f.FIP_S1]) == "127.24.4.5 is associated with server1: disassociate it first"
+    assert unused.fip_in_use(t, t.floating_ips[f.FIP_S1]) == \
+        "127.24.4.5 is associated with server1: disassociate it first"
     assert unused.port_in_use(t, t.ports[f.PORT_S1]) == "port 00000009 is attached to server server1"
     assert unused.port_in_use(t, t.ports[f.LB_VIP]).endswith("is attached to load balancer web")
     assert unused.port_in_use(t, t.ports["dhcp"]) == "port dhcp has a device (dhcp-1)"
     assert unused.port_in_use(t, t.ports["claimed"]) == "port claimed is owned by compute:nova"
     assert unused.group_in_use(t, t.security_groups["sg-web"]) == "security group web is used by port 00000009"
-    assert unused.group_in_use(t, t.security_groups["sg-peer"]) == "security group peer is named by a rule of security group db"
+    assert unused.group_in_use(t, t.security_groups["sg-peer"]) == \
+        "security group peer is named by a rule of security group db"
     assert "default group" in unused.group_in_use(t, t.security_groups["sg-default"])
 
 
