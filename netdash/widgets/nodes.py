@@ -71,6 +71,7 @@ COLLECTIONS: dict[str, str] = {
     "network": "networks", "subnet": "subnets", "port": "ports", "router": "routers", "server": "servers",
     "floating_ip": "floating_ips", "load_balancer": "load_balancers", "listener": "listeners",
     "pool": "pools", "member": "members", "health_monitor": "health_monitors",
+    "security_group": "security_groups",
 }
 
 @dataclass(eq=False)
