@@ -44,7 +44,7 @@ class Match:
         collection = dict(KINDS)[self.kind]
         obj = getattr(topology, collection).get(self.id)
         name = resource_name(topology, obj) if obj is not None else self.id
-        said = f": {self.field} {self.value}" if self.field != "name" else ""
+        said = f": {self.field} {self.value}" if self.field != "name" and self.value != name else ""
         return f"{kind_name(self.kind)} {name}{said}"
 
 

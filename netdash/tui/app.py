@@ -34,12 +34,14 @@ from netdash.cloud.naming import collection_name, quota_usage
 from netdash.cloud.text import visible
 from netdash.tui.action_flow import ACTION_BINDINGS, ACTION_OF_BINDING, ActionCommands, ask_picks
 from netdash.tui.action_screens import OUTCOME_SEVERITY, ActionScreen, outcome_line
+from netdash.tui.command_flow import CommandFlow
 from netdash.tui.messages import ChangeLine, CloudAnswered, FetchFailed, TopologyFetched, TouchedRead
 from netdash.tui.probe_control import ProbeControl
 from netdash.tui.refresh import PollerLike, poll_once
 from netdash.tui.screens import KeysScreen
 from netdash.tui.terminal import EVERY, TerminalWatch
 from netdash.tui.views import Views
+from netdash.widgets.command_bar import CommandBar
 from netdash.widgets.details import DetailsPane
 from netdash.widgets.event_log import EventLog
 from netdash.widgets.key_bar import KeyBar
@@ -57,7 +59,7 @@ def binding_ids() -> set[str]:
     """Every binding id the config file's `[keys]` may name (Textual's keymap)."""
     from netdash.tui.action_screens import ActionScreen, PickScreen
 
-    return {b.id for owner in (NetdashApp, TopologyTree, ProbePane, KeysScreen, ActionScreen, PickScreen)
+    return {b.id for owner in (NetdashApp, TopologyTree, ProbePane, KeysScreen, ActionScreen, PickScreen, CommandBar)
             for b in owner.BINDINGS if isinstance(b, Binding) and b.id}
 
 
@@ -85,6 +87,8 @@ class NetdashApp(App[int]):
                 id="app.filter", priority=True),
         Binding("escape", "clear_filter", "Clear filter", tooltip="Show every object again",
                 id="app.clear-filter"),
+        Binding("colon", "command_bar", "Command", tooltip="Go to anything by name, address, MAC or id, or type "
+                "a command (:fip ADDRESS, :server NAME, :unused, :quota, an action's name)", id="app.command"),
         Binding("c", "copy_id", "Copy ID", tooltip="Copy the id of the selected object to the clipboard",
                 id="app.copy-id"),
         Binding("p", "toggle_pause", "Pause", tooltip="Stop or resume polling the cloud", id="app.pause"),
@@ -123,6 +127,7 @@ class NetdashApp(App[int]):
             self.set_keymap(self.keymap)
         self.screenshots = screenshots or default_screenshot_dir()
         self.views = Views(self)
+        self.commands = CommandFlow(self)
         self.client = client
         self.info = info if info is not None else client.info if client is not None else None
         self.interval = interval
@@ -169,6 +174,7 @@ class NetdashApp(App[int]):
                 yield DetailsPane(id="details")
                 yield ProbePane(id="probe")
                 yield EventLog(id="events")
+        yield CommandBar(self.commands.complete, id="command-bar")
         yield KeyBar(id="keys", explain=self.why_not)
 
     def _fatal_error(self) -> None:
@@ -479,7 +485,7 @@ class NetdashApp(App[int]):
             return self.query_one(TopologyTree).selected is not None
         if action == "next_view":
             return self.views.narrow
-        if action == "filter":
+        if action in ("filter", "command_bar"):
             return self.screen is self.screen_stack[0] and not isinstance(self.focused, Input)
         if action == "clear_filter":
             return bool(self.query_one("#filter", Input).value) or self.query_one("#filter").display
@@ -606,6 +612,13 @@ class NetdashApp(App[int]):
         self.screen.set_focus(field)
         self.offer_bindings()
 
+    def action_command_bar(self) -> None:
+        self.commands.open()
+
+    @on(CommandBar.Submitted)
+    def _command_submitted(self, message: CommandBar.Submitted) -> None:
+        self.commands.submit(message.text)
+
     def action_clear_filter(self) -> None:
         field = self.query_one("#filter", Input)
         field.value = ""
@@ -644,6 +657,8 @@ class NetdashApp(App[int]):
         rows += [(key(b), b.description, why(b)) for b in TopologyTree.BINDINGS if isinstance(b, Binding)]
         rows += [(key(b), f"{b.description} (probe pane)", why(b))
                  for b in ProbePane.BINDINGS if isinstance(b, Binding) and b.show]
+        rows += [(key(b), f"{b.description} (command bar)", why(b))
+                 for b in CommandBar.BINDINGS if isinstance(b, Binding) and b.show]
         rows += [("↑ ↓ enter", "Move, open", "Move the cursor; enter opens or closes a node"),
                  ("ctrl+p", "Commands", "Search every command")]
         self.push_screen(KeysScreen(rows, self.cli_environment), self._release_held)
