@@ -619,6 +619,10 @@ class NetdashApp(App[int]):
     def _command_submitted(self, message: CommandBar.Submitted) -> None:
         self.commands.submit(message.text)
 
+    @on(CommandBar.Closed)
+    def _command_closed(self) -> None:
+        self.query_one(TopologyTree).focus()
+
     def action_clear_filter(self) -> None:
         field = self.query_one("#filter", Input)
         field.value = ""

@@ -53,8 +53,7 @@ class CommandFlow:
             self.app.action_act(command.action_id)
 
     def close(self) -> None:
-        self.bar.close()
-        self.app.query_one(TopologyTree).focus()
+        self.bar.close()  # the App puts the focus back on the tree
 
     def jump(self, jump: Jump) -> str | None:
         """Select the object (or section) in the tree; what went wrong, in one line, else None."""

@@ -135,6 +135,8 @@ class CommandBar(Vertical, can_focus=False):
 
     def say(self, text: str, error: bool = False) -> None:
         message = self.query_one("#command-message", Static)
+        if not text and not message.display:
+            return
         message.update(Text(text))
         message.set_class(error, "-error")
         message.display = bool(text)
@@ -163,9 +165,12 @@ class CommandBar(Vertical, can_focus=False):
             self.post_message(self.Submitted(self, self.suggestions[event.option_index].text))
 
     def _suggest(self, text: str) -> None:
-        self.suggestions = list(self.complete(text))
-        self.chosen = False
+        suggestions = list(self.complete(text))
         listed = self.query_one(OptionList)
+        if suggestions == self.suggestions and listed.option_count == len(suggestions):
+            return  # the same list (and the arrows' choice) stays: nothing to lay out again
+        self.suggestions = suggestions
+        self.chosen = False
         listed.clear_options()
         listed.add_options([Option(Text(s.prompt, no_wrap=True, overflow="ellipsis")) for s in self.suggestions])
         listed.display = bool(self.suggestions)
