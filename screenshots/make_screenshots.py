@@ -86,6 +86,18 @@ async def main() -> None:
             await pilot.press("escape", "question_mark")
             app.save_screenshot("keys.svg", str(OUT))
             await pilot.press("escape")
+
+            await pilot.press("colon", *"web")
+            app.save_screenshot("commands.svg", str(OUT))
+            await pilot.press("escape")
+            public = conn.network.find_network("public")
+            await asyncio.to_thread(conn.network.create_ip, floating_network_id=public.id)
+            private = conn.network.find_network("private")
+            await asyncio.to_thread(conn.network.create_port, network_id=private.id, name="spare")
+            await settle(pilot, app, app.refreshes + 2)
+            await pilot.press("colon", *"unused", "enter")
+            await pilot.press("down")
+            app.save_screenshot("unused.svg", str(OUT))
         # the default terminal, 80x24: one view at a time, and an action's dialog with its buttons on screen
         app = NetdashApp(client, client.info, interval=1.0)
         async with app.run_test(size=SMALL) as pilot:
@@ -102,8 +114,8 @@ async def main() -> None:
             app.save_screenshot("small-dialog.svg", str(OUT))
             await pilot.press("n")
         client.close()
-    for name in ("overview", "load-balancer", "probe", "network", "events", "filter", "keys", "small-overview",
-                 "small-dialog"):
+    for name in ("overview", "load-balancer", "probe", "network", "events", "filter", "keys", "commands", "unused",
+                 "small-overview", "small-dialog"):
         print(OUT / f"{name}.svg")
 
 
