@@ -279,6 +279,8 @@ class Action:
     kinds: ClassVar[tuple[str, ...]] = ()
     #: it changes what serves traffic: the confirmation starts on Cancel
     destructive: ClassVar[bool] = True
+    #: what the confirmation of a destructive action says it does
+    warning: ClassVar[str] = "This changes what is serving traffic"
     #: `netdash GROUP VERB` on the command line, and the verb's help
     command: ClassVar[tuple[str, str]] = ("", "")
     help: ClassVar[str] = ""

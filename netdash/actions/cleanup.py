@@ -44,6 +44,7 @@ class Deletion(SingleChange):
     """One object deleted in one request; verified by the cloud no longer having it."""
 
     key = "D"
+    warning = "This deletes it for good"
     #: what the object is called in a sentence ("floating IP 127.24.4.9")
     noun: ClassVar[str] = ""
     #: the snapshot the plan was made on: what the last check names the object's holders by (an action

@@ -61,6 +61,8 @@ class CommandBar(Vertical, can_focus=False):
     CommandBar > OptionList {
         height: auto;
         max-height: 8;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
         border: none;
         padding: 0 1;
         background: $panel;
@@ -172,7 +174,7 @@ class CommandBar(Vertical, can_focus=False):
         self.suggestions = suggestions
         self.chosen = False
         listed.clear_options()
-        listed.add_options([Option(Text(s.prompt, no_wrap=True, overflow="ellipsis")) for s in self.suggestions])
+        listed.add_options([Option(Text(s.prompt)) for s in self.suggestions])
         listed.display = bool(self.suggestions)
         listed.highlighted = None
 
