@@ -21,7 +21,7 @@ from netdash.cloud import unused
 from netdash.cloud.api import CloudWrites
 from netdash.cloud.errors import ApiError
 from netdash.cloud.model import FloatingIP, Port, Resource, SecurityGroup, Topology
-from netdash.cloud.naming import display_name, name_of, port_text
+from netdash.cloud.naming import name_of, resource_name
 
 from . import resolve
 from .base import DONE, ROLLED_BACK, Param, Plan, Progress, Refused, Result, SingleChange, reading
@@ -41,20 +41,34 @@ def gone(read: Callable[[], object]) -> bool:
 
 
 class Deletion(SingleChange):
-    """One object deleted in one request; verified by the cloud no longer having it."""
+    """One object deleted in one request; verified by the cloud no longer having it. A subclass names the
+    object's kind and how to find, read and delete it; the rule is its `refusal`, on the snapshot for the
+    key, then on the object read afresh for the plan and again right before the request."""
 
     key = "D"
     warning = "This deletes it for good"
-    #: what the object is called in a sentence ("floating IP 127.24.4.9")
+    #: what the object is called in a sentence ("floating IP", "port")
     noun: ClassVar[str] = ""
     #: the snapshot the plan was made on: what the last check names the object's holders by (an action
     #: resumed from its journal has none, and names them by id)
     snapshot: Topology = Topology()
 
-    def __init__(self) -> None:
+    def __init__(self, ref: str) -> None:
         super().__init__()
+        self.ref = ref
         self.target_id = ""
         self.what = ""
+
+    def describe(self) -> str:
+        return f"{self.name} {self.ref}"
+
+    def touched(self) -> tuple[tuple[str, str], ...]:
+        return ((self.kinds[0], self.target_id),)
+
+    # --- what a subclass says ---------------------------------------------------------------------
+    def find(self, topology: Topology) -> Resource:
+        """The object the user named, in the snapshot (Refused: no such object)."""
+        raise NotImplementedError
 
     def read(self, cloud: CloudWrites) -> Resource:
         """The object as the cloud has it now (ApiError 404 once it is gone)."""
@@ -63,12 +77,25 @@ class Deletion(SingleChange):
     def delete(self, cloud: CloudWrites) -> None:
         raise NotImplementedError
 
-    def in_use(self, cloud: CloudWrites) -> str | None:
-        """The rule, a last time, on the object as the cloud has it right before the request."""
-        return None
+    def notes(self, topology: Topology, obj: Resource) -> tuple[str, ...]:
+        return ("this cannot be undone",)
+
+    # --- the frame ----------------------------------------------------------------------------------
+    def _plan(self, topology: Topology, cloud: CloudWrites) -> Plan:
+        obj = self.find(topology)
+        self.check(self.kinds[0], obj, topology)
+        self.target_id, self.snapshot = obj.id, topology
+        fresh = self.read(cloud)
+        if (why := self.refusal(fresh, topology)) is not None:  # the same rule, on the cloud's object now
+            raise Refused(why)
+        self.what = f"{self.noun} {resource_name(topology, fresh)}"
+        verb = self.name.split()[0]
+        return Plan(title=f"{verb} {self.what}",
+                    steps=(f"{verb} {self.what} (one request)", f"wait until Neutron no longer has {self.what}"),
+                    notes=self.notes(topology, fresh))
 
     def change(self, cloud: CloudWrites, progress: Progress) -> None:
-        if (why := self.in_use(cloud)) is not None:
+        if (why := self.refusal(self.read(cloud), self.snapshot)) is not None:
             raise Refused(f"{why} (since the plan): nothing deleted")
         self.delete(cloud)
 
@@ -100,9 +127,6 @@ class Deletion(SingleChange):
             return Result(ROLLED_BACK, "nothing to undo: the deletion had not taken effect", (self.where(cloud),))
         return self.execute(cloud, Plan(title=self.describe(), steps=(f"delete {self.what} (again)",)), progress)
 
-    def steps(self, request: str) -> tuple[str, ...]:
-        return (f"{request} (one request)", f"wait until Neutron no longer has {self.what}")
-
 
 class ReleaseFloatingIP(Deletion):
     id = "release_fip"
@@ -116,41 +140,26 @@ class ReleaseFloatingIP(Deletion):
     noun = "floating IP"
 
     def __init__(self, fip: str) -> None:
-        super().__init__()
-        self.fip_ref = fip
+        super().__init__(fip)
 
     @classmethod
     def refusal(cls, obj: Resource | None, topology: Topology) -> str | None:
         assert isinstance(obj, FloatingIP)
         return unused.fip_in_use(topology, obj)
 
-    def describe(self) -> str:
-        return f"release floating IP {self.fip_ref}"
-
-    def touched(self) -> tuple[tuple[str, str], ...]:
-        return (("floating_ip", self.target_id),)
-
-    def _plan(self, topology: Topology, cloud: CloudWrites) -> Plan:
-        fip = resolve.floating_ip(topology, self.fip_ref)
-        self.check("floating_ip", fip, topology)
-        self.target_id, self.what = fip.id, f"floating IP {fip.floating_ip_address}"
-        self.snapshot = topology
-        if (why := self.in_use(cloud)) is not None:
-            raise Refused(why)
-        network = name_of(topology, fip.floating_network_id)
-        return Plan(title=f"release floating IP {fip.floating_ip_address}",
-                    steps=self.steps(f"delete floating IP {fip.floating_ip_address}"),
-                    notes=(f"the address goes back to {network}'s pool: another project may get it; "
-                           "this cannot be undone",))
+    def find(self, topology: Topology) -> Resource:
+        return resolve.floating_ip(topology, self.ref)
 
     def read(self, cloud: CloudWrites) -> FloatingIP:
         return cloud.get_floating_ip(self.target_id)
 
-    def in_use(self, cloud: CloudWrites) -> str | None:
-        return unused.fip_in_use(self.snapshot, self.read(cloud))
-
     def delete(self, cloud: CloudWrites) -> None:
         cloud.delete_floating_ip(self.target_id)
+
+    def notes(self, topology: Topology, obj: Resource) -> tuple[str, ...]:
+        assert isinstance(obj, FloatingIP)
+        return (f"the address goes back to {name_of(topology, obj.floating_network_id)}'s pool: another project "
+                "may get it; this cannot be undone",)
 
 
 class DeletePort(Deletion):
@@ -165,41 +174,28 @@ class DeletePort(Deletion):
     noun = "port"
 
     def __init__(self, port: str) -> None:
-        super().__init__()
-        self.port_ref = port
+        super().__init__(port)
 
     @classmethod
     def refusal(cls, obj: Resource | None, topology: Topology) -> str | None:
         assert isinstance(obj, Port)
         return unused.port_in_use(topology, obj)
 
-    def describe(self) -> str:
-        return f"delete port {self.port_ref}"
-
-    def touched(self) -> tuple[tuple[str, str], ...]:
-        return (("port", self.target_id),)
-
-    def _plan(self, topology: Topology, cloud: CloudWrites) -> Plan:
-        port = resolve.port(topology, self.port_ref)
-        self.check("port", port, topology)
-        self.target_id, self.what = port.id, f"port {display_name(port)}"
-        self.snapshot = topology
-        if (why := self.in_use(cloud)) is not None:
-            raise Refused(why)
-        notes = [f"floating IP {f.floating_ip_address} on it is disassociated (it stays allocated)"
-                 for f in topology.floating_ips_of_port(port.id)]
-        notes.append("its addresses go back to their subnets: this cannot be undone")
-        return Plan(title=f"delete {port_text(topology, port)}", steps=self.steps(f"delete {self.what}"),
-                    notes=tuple(notes))
+    def find(self, topology: Topology) -> Resource:
+        return resolve.port(topology, self.ref)
 
     def read(self, cloud: CloudWrites) -> Port:
         return cloud.get_port(self.target_id)
 
-    def in_use(self, cloud: CloudWrites) -> str | None:
-        return unused.port_in_use(self.snapshot, self.read(cloud))
-
     def delete(self, cloud: CloudWrites) -> None:
         cloud.delete_port(self.target_id)
+
+    def notes(self, topology: Topology, obj: Resource) -> tuple[str, ...]:
+        assert isinstance(obj, Port)
+        fips = tuple(f"floating IP {f.floating_ip_address} on it is disassociated (it stays allocated)"
+                     for f in topology.floating_ips_of_port(obj.id))
+        return (*fips, f"its addresses ({', '.join(obj.addresses) or 'none'}) go back to their subnets: "
+                "this cannot be undone")
 
 
 def selected_group(kind: str, obj: Resource | None) -> str | None:
@@ -218,33 +214,24 @@ class DeleteSecurityGroup(Deletion):
     noun = "security group"
 
     def __init__(self, group: str) -> None:
-        super().__init__()
-        self.group_ref = group
+        super().__init__(group)
 
     @classmethod
     def refusal(cls, obj: Resource | None, topology: Topology) -> str | None:
         assert isinstance(obj, SecurityGroup)
         return unused.group_in_use(topology, obj)
 
-    def describe(self) -> str:
-        return f"delete security group {self.group_ref}"
-
-    def touched(self) -> tuple[tuple[str, str], ...]:
-        return (("security_group", self.target_id),)
-
-    def _plan(self, topology: Topology, cloud: CloudWrites) -> Plan:
-        group = resolve.security_group(topology, self.group_ref)
-        self.check("security_group", group, topology)
-        fresh = cloud.get_security_group(group.id)
-        self.target_id, self.what = group.id, f"security group {display_name(fresh)}"
-        rules = len(fresh.rules)
-        return Plan(title=f"delete {self.what} ({rules} rule{'s' if rules != 1 else ''})",
-                    steps=self.steps(f"delete {self.what}"),
-                    notes=(f"its {rules} rule{'s go' if rules != 1 else ' goes'} with it: this cannot be undone",
-                           "Neutron refuses (409) if a port took the group since this plan"))
+    def find(self, topology: Topology) -> Resource:
+        return resolve.security_group(topology, self.ref)
 
     def read(self, cloud: CloudWrites) -> SecurityGroup:
         return cloud.get_security_group(self.target_id)
 
     def delete(self, cloud: CloudWrites) -> None:
         cloud.delete_security_group(self.target_id)
+
+    def notes(self, topology: Topology, obj: Resource) -> tuple[str, ...]:
+        assert isinstance(obj, SecurityGroup)
+        rules = len(obj.rules)
+        return (f"its {rules} rule{'s go' if rules != 1 else ' goes'} with it: this cannot be undone",
+                "Neutron refuses (409) if a port took the group since this plan")

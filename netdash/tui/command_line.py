@@ -158,8 +158,9 @@ def suggestions(text: str, topology: Topology, fitting: Sequence[str] = ()) -> l
         out += [Suggestion(w, f"{w} …  go to a {kind_name(k)} by name, address or id") for w, k in KIND_WORDS.items()
                 if line and w.startswith(lowered) and WORD_OF_KIND[k] == w]
     actions = [BY_ID[i] for i in fitting] + [a for a in CATALOG if a.id not in fitting and line]
+    elsewhere = "" if space else "  (not for the selection)"  # a command line can name its object
     out += [Suggestion(" ".join(a.command) if space else a.label,  # as typed: a command line, or a label
-                       f"{palette_name(a)}  {a.tooltip}" + ("" if a.id in fitting or space else "  (not for the selection)"))
+                       f"{palette_name(a)}  {a.tooltip}" + ("" if a.id in fitting else elsewhere))
             for a in actions if any(name.startswith(lowered) for name in typed_names(a))]
     if space and kind is not None:
         out += [object_suggestion(topology, m, word) for m in search(topology, rest, [kind], SHOWN)]
