@@ -63,6 +63,8 @@ async def test_command_bar_search_and_unused_clean_up(seeded_cloud: Any) -> None
         await jumped(pilot, app, "web_pool", "pool", pool.id)  # under web -> web_listener, built on the way
         assert tree.cursor_node.parent.data.kind == "listener"
 
+        await command(pilot, app, "quota")  # the quotas are in the Networks title's details: that view
+        assert tree.cursor_node is tree.section("networks") and app.views.current == "details"
         bar = await command(pilot, app, "no-such-thing")
         assert bar.is_open and "nothing matches 'no-such-thing'" in str(bar.query_one("#command-message").render())
         await pilot.press("escape")
