@@ -33,6 +33,7 @@ GROUP_HELP = {
     "pool": "change a pool's load-balancing algorithm",
     "member": "enable, disable or drain a pool member",
     "server": "stop, start or reboot a server",
+    "port": "take a port down or up, or delete one that has no device",
 }
 
 
