@@ -159,7 +159,7 @@ def sections(topology: Topology, query: str, memo: Memo | None = None) -> list[C
             count = "?"  # not "none": never read
         label = line(Text(title, style="bold"), dim(f"({count})"),
                      unread_text(unread[key], topology.fetched_at) if key in unread else None)
-        out.append(Child(key, "section", key, label, True))
+        out.append(Child(key, "section", key, label, key != "unused" or total > 0))  # nothing unused: no arrow
     return out
 
 

@@ -21,7 +21,8 @@ def test_an_address_finds_who_holds_it_first_then_who_mentions_it() -> None:
     assert hits(t, "10.0.0.10") == [("port", f.PORT_S1), ("server", f.SERVER1), ("member", f.MEMBER1)]
     best = search(t, "127.24.4.5")[0]  # a floating IP is its address; the server only mentions it
     assert (best.kind, best.id, best.rank) == ("floating_ip", f.FIP_S1, EXACT)
-    assert best.text(t) == "floating IP 127.24.4.5: address 127.24.4.5"
+    assert best.text(t) == "floating IP 127.24.4.5"  # its address is its name: not said twice
+    assert search(t, "10.0.0.10")[0].text(t) == "port 00000009: address 10.0.0.10"
     assert hits(t, "10.0.0.12")[:2] == [("load_balancer", f.LB), ("port", f.LB_VIP)]  # a VIP is the LB's
 
 
