@@ -123,6 +123,12 @@ class SecurityGroups:
             raise conflict("SecurityGroupInUse", f"Security Group {sg_id} in use.")
         for rule_id in store.rules_of_sg.pop(sg_id):
             del store.sg_rules[rule_id]
+        # Other groups' rules that name it as their remote group go too, untold: Neutron's
+        # securitygrouprules.remote_group_id is a foreign key with ON DELETE CASCADE (db/models/securitygroup.py),
+        # so the database drops those rows and nothing bumps their groups' revisions.
+        for rule in [r for r in store.sg_rules.values() if r.get("remote_group_id") == sg_id]:
+            store.rules_of_sg[rule["security_group_id"]].pop(rule["id"], None)
+            del store.sg_rules[rule["id"]]
         if store.default_sg.get(sg["project_id"]) == sg_id:
             del store.default_sg[sg["project_id"]]
         del store.sgs[sg_id]
