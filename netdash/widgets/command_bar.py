@@ -79,8 +79,9 @@ class CommandBar(Vertical, can_focus=False):
     BINDINGS = [
         Binding("escape", "close", "Close", tooltip="Close the command bar", id="command.close"),
         Binding("tab", "complete", "Complete", tooltip="Take the highlighted suggestion", id="command.complete"),
-        Binding("down", "move(1)", "Next", show=False, id="command.next"),
-        Binding("up", "move(-1)", "Previous", show=False, id="command.previous"),
+        Binding("down", "move(1)", "Next", show=False, tooltip="Highlight the next suggestion", id="command.next"),
+        Binding("up", "move(-1)", "Previous", show=False, tooltip="Highlight the previous suggestion",
+                id="command.previous"),
     ]
 
     class Submitted(Message):
