@@ -95,6 +95,18 @@ async def main() -> None:
             await pilot.pause()
             app.save_screenshot("map.svg", str(OUT))
             await pilot.press("M")
+
+            await pilot.press("colon", *"web")
+            app.save_screenshot("commands.svg", str(OUT))
+            await pilot.press("escape")
+            public = conn.network.find_network("public")
+            await asyncio.to_thread(conn.network.create_ip, floating_network_id=public.id)
+            private = conn.network.find_network("private")
+            await asyncio.to_thread(conn.network.create_port, network_id=private.id, name="spare")
+            await settle(pilot, app, app.refreshes + 2)
+            await pilot.press("colon", *"unused", "enter")
+            await pilot.press("down")
+            app.save_screenshot("unused.svg", str(OUT))
         # the default terminal, 80x24: one view at a time, and an action's dialog with its buttons on screen
         app = NetdashApp(client, client.info, interval=1.0)
         async with app.run_test(size=SMALL) as pilot:
@@ -116,8 +128,8 @@ async def main() -> None:
             await pilot.pause()
             app.save_screenshot("small-map.svg", str(OUT))
         client.close()
-    for name in ("overview", "load-balancer", "probe", "network", "events", "filter", "keys", "map", "small-overview",
-                 "small-dialog", "small-map"):
+    for name in ("overview", "load-balancer", "probe", "network", "events", "filter", "keys", "map", "commands",
+                 "unused", "small-overview", "small-dialog", "small-map"):
         print(OUT / f"{name}.svg")
 
 

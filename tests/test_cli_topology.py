@@ -44,13 +44,20 @@ def test_json_is_the_model(clouds_yaml: Path, seeded_cloud: DemoCloud, capsys: p
     assert printed["services"] == ["compute", "load-balancer", "network"]
     assert {p["name"] for p in printed["pools"]} == {"web_pool"}
     assert all({"id", "pool_id", "address", "operating_status"} <= m.keys() for m in printed["members"])
+    # what the dashboard shows beside the tree: the groups with their rules, the quotas with their usage
+    (default,) = printed["security_groups"]
+    assert default["name"] == "default" and any(
+        r["protocol"] == "tcp" and r["port_range_min"] == 80 and r["direction"] == "ingress" for r in default["rules"])
+    quotas = {q["id"]: q for q in printed["quotas"]}
+    assert quotas["floatingip"]["used"] == 2 and quotas["floatingip"]["limit"] > 2 and "port" in quotas
 
 
 def test_tree_shows_the_five_roots(clouds_yaml: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--os-cloud", "netdash-demo", "topology"]) == 0
     out = capsys.readouterr().out
     for text in ("Networks", "Routers", "Servers", "Floating IPs", "Load balancers", "pool web_pool ROUND_ROBIN",
-                 "listener web_listener HTTP:80", "gateway public"):
+                 "listener web_listener HTTP:80", "gateway public", "Security groups", "ingress tcp 80 from 0.0.0.0/0",
+                 "Network quotas", "floating IPs 2/"):
         assert text in out
 
 

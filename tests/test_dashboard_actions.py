@@ -105,7 +105,8 @@ async def test_move_floating_ip_by_key(seeded_cloud) -> None:
         await select(pilot, app, fip_node)
         assert {"move_fip", "disassociate_fip", "allocate_fip"} <= shown_actions(app)
         assert "associate_fip" not in shown_actions(app) and "server_stop" not in shown_actions(app)
-        assert shown_actions(app, enabled=False) == {"associate_fip"}  # greyed: it is associated (use move)
+        # greyed: it is associated (use move; disassociate before releasing it)
+        assert shown_actions(app, enabled=False) == {"associate_fip", "release_fip"}
         await press(pilot, "m")  # the load balancer's VIP holds a floating IP: shown, greyed, with the reason
         picker = await until(pilot, lambda: isinstance(app.screen, PickScreen) and app.screen, what="the picker")
         options = picker.query_one(OptionList).options

@@ -36,7 +36,12 @@ async def test_sections_and_top_level_objects_of_the_seed() -> None:
         tree.update(f.seed_topology())
         await pilot.pause()
         assert [n.label.plain.split()[0] for n in tree.root.children] == [
-            "Networks", "Routers", "Servers", "Floating", "Load"]
+            "Networks", "Routers", "Servers", "Floating", "Load", "Unused"]
+        unused = tree.section("unused")  # the free floating IP, again; closed until asked for
+        assert unused.label.plain == "Unused  (1)" and not unused.is_expanded and not unused.children
+        unused.expand()
+        await pilot.pause()
+        assert labels(unused) == ["floating IP  127.24.4.8  not associated"]
         assert [t.split()[0] for t in labels(tree.section("networks"))] == [
             "public", "private", "worker_network", "webserver_network", "api_network"]
         assert "gw public 127.24.4.2" in labels(tree.section("routers"))[0]

@@ -12,8 +12,11 @@ from .swap import SwapPorts
 from .pool import ALGORITHMS, ChangePoolAlgorithm
 from .member import DisableMember, DrainMember, EnableMember, MemberChange
 from .server import RebootServer, ServerPower, StartServer, StopServer
+from .port import PortAdminState
+from .cleanup import DeletePort, DeleteSecurityGroup, ReleaseFloatingIP
 
 __all__ = ["ALGORITHMS", "CANCELLED", "DONE", "EXIT_STATUS", "FAILED", "REFUSED", "ROLLED_BACK", "Action",
-           "AllocateFloatingIP", "AssociateFloatingIP", "ChangePoolAlgorithm", "DisableMember",
-           "DisassociateFloatingIP", "DrainMember", "EnableMember", "MemberChange", "MoveFloatingIP", "Plan",
-           "Progress", "RebootServer", "Refused", "Result", "ServerPower", "StartServer", "StopServer", "SwapPorts"]
+           "AllocateFloatingIP", "AssociateFloatingIP", "ChangePoolAlgorithm", "DeletePort", "DeleteSecurityGroup",
+           "DisableMember", "DisassociateFloatingIP", "DrainMember", "EnableMember", "MemberChange", "MoveFloatingIP",
+           "Plan", "PortAdminState", "Progress", "RebootServer", "Refused", "ReleaseFloatingIP", "Result",
+           "ServerPower", "StartServer", "StopServer", "SwapPorts"]

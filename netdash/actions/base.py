@@ -30,6 +30,7 @@ from netdash.cloud.api import CloudWrites
 from netdash.cloud.caller import until as requests_until
 from netdash.cloud.errors import ApiError, CloudUnreachable, NetdashError
 from netdash.cloud.model import Resource, Topology
+from netdash.cloud.naming import kind_name
 from netdash.cloud.text import visible
 
 from .journal import Entry
@@ -278,6 +279,8 @@ class Action:
     kinds: ClassVar[tuple[str, ...]] = ()
     #: it changes what serves traffic: the confirmation starts on Cancel
     destructive: ClassVar[bool] = True
+    #: what the confirmation of a destructive action says it does
+    warning: ClassVar[str] = "This changes what is serving traffic"
     #: `netdash GROUP VERB` on the command line, and the verb's help
     command: ClassVar[tuple[str, str]] = ("", "")
     help: ClassVar[str] = ""
@@ -301,7 +304,7 @@ class Action:
     def kind_refusal(cls, kind: str, obj: Resource | None) -> str | None:
         """Why the selection is not the kind of thing this action is for (its key is not even shown)."""
         if kind not in cls.kinds:
-            return f"{cls.label} is not an action for a {kind.replace('_', ' ') or 'selection'}"
+            return f"{cls.label} is not an action for a {kind_name(kind) or 'selection'}"
         if obj is None and not kind.startswith("section:"):
             return "the selected object is gone"
         return None
@@ -432,6 +435,8 @@ class SingleChange(Action):
             self.change(cloud, progress)
         except NetdashError as exc:
             control.record("step", n=1, of=1, text=step, phase="failed")
+            if isinstance(exc, Refused):  # a precondition checked again at the last moment: nothing was sent
+                return Result(REFUSED, exc.message, (f"{step}: {exc.message}",), step)
             if is_refusal(exc):
                 return Result(REFUSED, f"the cloud refused: {exc.message}", (f"{step}: {exc.message}",), step)
             return self._failed(cloud, step, exc)

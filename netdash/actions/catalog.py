@@ -28,11 +28,12 @@ BY_ID: dict[str, type[Action]] = {action.id: action for action in CATALOG}
 
 #: the command line's groups (`netdash fip ...`) in words; a group not listed here is described by its verbs
 GROUP_HELP = {
-    "fip": "move, associate, disassociate or allocate a floating IP",
+    "fip": "move, associate, disassociate, allocate or release a floating IP",
     "ports": "swap ports between two servers (rolled back if a step fails)",
     "pool": "change a pool's load-balancing algorithm",
     "member": "enable, disable or drain a pool member",
     "server": "stop, start or reboot a server",
+    "port": "take a port down or up, or delete one that has no device",
 }
 
 

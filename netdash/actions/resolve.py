@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
-from netdash.cloud.model import FloatingIP, LoadBalancer, Member, Pool, Port, Server, Topology
+from netdash.cloud.model import FloatingIP, LoadBalancer, Member, Pool, Port, SecurityGroup, Server, Topology
 
 from .base import Refused
 
@@ -70,3 +70,8 @@ def network(topology: Topology, ref: str) -> str:
     net = one("network", ref, topology.networks, (n for n in topology.networks.values() if n.name == ref))
     return net.id
 
+
+
+def security_group(topology: Topology, ref: str) -> SecurityGroup:
+    return one("security group", ref, topology.security_groups,
+               (g for g in topology.security_groups.values() if g.name == ref))

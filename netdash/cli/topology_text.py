@@ -1,4 +1,5 @@
-"""`netdash topology --format tree`: the dashboard's five roots as one rich Tree, printed once.
+"""`netdash topology --format tree`: the dashboard's five roots, and the security groups and network quotas
+its details show, as one rich Tree, printed once.
 
 Same reading of the model as the dashboard's tree (network -> subnets -> ports -> owner; routers with
 gateway and interfaces; servers with ports and floating IPs; floating IPs -> port -> owner; load
@@ -14,7 +15,7 @@ from rich.markup import escape
 from rich.tree import Tree
 
 from netdash.cloud.model import FloatingIP, LoadBalancer, Pool, Port, Topology
-from netdash.cloud.naming import display_name, name_of, owner_name
+from netdash.cloud.naming import display_name, name_of, owner_name, quota_usage, rule_text, short_id
 from netdash.cloud.status_styles import status_style
 from netdash.cloud.text import visible
 
@@ -84,6 +85,19 @@ def build_tree(topo: Topology, title: str) -> Tree:
             lb_node(topo, lbs, lb)
     else:
         root.add("[dim]Load balancers: no load-balancer service in this cloud[/]")
+    if topo.security_groups:
+        groups = root.add("[b]Security groups[/]")
+        for group in topo.security_groups.values():
+            node = groups.add(f"{escape(display_name(group))} {short_id(group.id)}")
+            for rule in group.rules:
+                node.add(escape(rule_text(topo, rule)))
+            if not group.rules:
+                node.add("[dim]no rules: nothing allowed[/]")
+    if topo.quotas:
+        quotas = root.add("[b]Network quotas[/] [dim](used / limit)[/]")
+        for quota in topo.quotas.values():
+            near = " [bold yellow]near its limit[/]" if quota.near_limit else ""
+            quotas.add(f"{escape(quota_usage(quota))}{near}")
     return root
 
 

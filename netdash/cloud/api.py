@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from .model import FloatingIP, LoadBalancer, Member, Pool, Port, Server, Topology
+from .model import FloatingIP, LoadBalancer, Member, Pool, Port, SecurityGroup, Server, Topology
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,14 @@ class CloudWrites(Protocol):
                            fixed_ip_address: str | None = None) -> FloatingIP: ...
 
     def create_floating_ip(self, network_id: str, port_id: str | None = None) -> FloatingIP: ...
+
+    def delete_floating_ip(self, fip_id: str) -> None: ...
+
+    def delete_port(self, port_id: str) -> None: ...
+
+    def get_security_group(self, sg_id: str) -> SecurityGroup: ...
+
+    def delete_security_group(self, sg_id: str) -> None: ...
 
     # Nova
     def get_server(self, server_id: str) -> Server: ...

@@ -37,7 +37,7 @@ from .config import (
 from .errors import CloudUnreachable, ConfigError, NetdashError, NoCloudConfigured
 from .fetch_process import ConnectSpec, DemoSpec
 from .fetcher import Fetcher
-from .model import FloatingIP, LoadBalancer, Member, Pool, Port, Server, Topology
+from .model import FloatingIP, LoadBalancer, Member, Pool, Port, SecurityGroup, Server, Topology
 from .session import PROXY_ATTR, Session
 from .writes import Writes
 
@@ -188,6 +188,18 @@ class CloudClient:
 
     def create_floating_ip(self, network_id: str, port_id: str | None = None) -> FloatingIP:
         return self.writes.create_floating_ip(network_id, port_id)
+
+    def delete_floating_ip(self, fip_id: str) -> None:
+        self.writes.delete_floating_ip(fip_id)
+
+    def delete_port(self, port_id: str) -> None:
+        self.writes.delete_port(port_id)
+
+    def get_security_group(self, sg_id: str) -> SecurityGroup:
+        return self.writes.get_security_group(sg_id)
+
+    def delete_security_group(self, sg_id: str) -> None:
+        self.writes.delete_security_group(sg_id)
 
     def get_server(self, server_id: str) -> Server:
         return self.writes.get_server(server_id)

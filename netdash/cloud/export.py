@@ -1,7 +1,8 @@
 """The model as plain JSON-able data: what `netdash topology --format json` prints for scripts.
 
 Each collection is a list in the cloud's listing order, each object every field of its dataclass (nested
-FixedIP/ServerAddress values become objects, tuples lists), so a script reads the same names as the
+FixedIP/ServerAddress values and a security group's rules become objects, tuples lists; a quota is the
+resource's name as its `id` with its `limit`, `used` and `reserved`), so a script reads the same names as the
 model and `json.loads` of the output compares equal to `topology_to_dict` of the snapshot. When some lists
 could not be read, `unread` names them (`Topology.unread`: title, reason, since, kept): their collections
 hold the last good objects, or none, not "there are none".
@@ -15,7 +16,7 @@ from typing import Any
 from .model import Topology
 
 COLLECTIONS = ("networks", "subnets", "ports", "routers", "servers", "floating_ips", "load_balancers",
-               "listeners", "pools", "members", "health_monitors")
+               "listeners", "pools", "members", "health_monitors", "security_groups", "quotas")
 
 
 def topology_to_dict(topology: Topology) -> dict[str, Any]:

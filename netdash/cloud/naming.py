@@ -113,6 +113,15 @@ COLLECTION_NAMES: dict[str, str] = {
 }
 
 
+#: what a person calls one object of each tree node kind (the kind's own words otherwise)
+KIND_NAMES: dict[str, str] = {"floating_ip": "floating IP", "load_balancer": "load balancer",
+                              "health_monitor": "health monitor", "security_group": "security group"}
+
+
+def kind_name(kind: str) -> str:
+    return KIND_NAMES.get(kind, kind.replace("_", " "))
+
+
 def collection_name(field: str) -> str:
     return COLLECTION_NAMES.get(field, field.replace("_", " "))
 

@@ -18,7 +18,7 @@ from typing import Any
 from . import convert
 from .api import Notify
 from .errors import ApiError
-from .model import FloatingIP, LoadBalancer, Member, Pool, Port, Server
+from .model import FloatingIP, LoadBalancer, Member, Pool, Port, SecurityGroup, Server
 from .session import Session
 
 #: Nova's server actions by the verb netdash uses
@@ -80,6 +80,22 @@ class Writes:
             spec["port_id"] = port_id
         body = self.session.send("network", "POST", "/floatingips", {"floatingip": spec})
         return convert.floating_ip(body["floatingip"])
+
+    def delete_floating_ip(self, fip_id: str) -> None:
+        """Release the address to the pool (Neutron answers 204; the address may go to another project)."""
+        self.session.send("network", "DELETE", f"/floatingips/{fip_id}")
+
+    def delete_port(self, port_id: str) -> None:
+        """Neutron deletes a port whatever is attached to it (a server's included): callers check first."""
+        self.session.send("network", "DELETE", f"/ports/{port_id}")
+
+    def get_security_group(self, sg_id: str) -> SecurityGroup:
+        body = self.session.send("network", "GET", f"/security-groups/{sg_id}")
+        return convert.security_group(body["security_group"])
+
+    def delete_security_group(self, sg_id: str) -> None:
+        """Neutron refuses a group a port uses (409), and drops the other groups' rules that name it."""
+        self.session.send("network", "DELETE", f"/security-groups/{sg_id}")
 
     # --- Nova -----------------------------------------------------------------------------------
     def get_server(self, server_id: str) -> Server:

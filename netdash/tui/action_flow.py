@@ -28,6 +28,17 @@ def binding_action(action: type[Action]) -> str:
     return f"act('{action.id}')"
 
 
+def palette_name(action: type[Action]) -> str:
+    """How the palette and the command bar list an action: its label and its key, `Move FIP (m)`."""
+    return f"{action.label} ({action.key})"
+
+
+def typed_names(action: type[Action]) -> tuple[str, ...]:
+    """What the command bar takes for an action, lower-cased: its label, its id and its command line
+    (`release fip`, `release_fip`, `fip release`)."""
+    return tuple(dict.fromkeys(name.lower() for name in (action.label, action.id, " ".join(action.command))))
+
+
 ACTION_BINDINGS = [Binding(a.key, binding_action(a), a.label, tooltip=a.tooltip, id=f"actions.{a.id}")
                    for a in CATALOG]
 #: binding action string -> catalog id (what a key bar entry stands for)
@@ -69,7 +80,7 @@ class ActionCommands(Provider):
         app = self.app
         if not isinstance(app, ActionHost):
             return []
-        return [(f"{BY_ID[a].label} ({BY_ID[a].key})", BY_ID[a].tooltip, lambda a=a: app.action_act(a))
+        return [(palette_name(BY_ID[a]), BY_ID[a].tooltip, lambda a=a: app.action_act(a))
                 for a in app.fitting_actions()]
 
     async def discover(self) -> Hits:

@@ -210,8 +210,7 @@ class ActionScreen(ModalScreen[bool]):
         else:
             self.phase = "confirm"
             if self.destructive:
-                text.append("\n\nThis changes what is serving traffic: press y to run it, n to cancel.",
-                            style="bold")
+                text.append(f"\n\n{self.action.warning}: press y to run it, n to cancel.", style="bold")
             self.query_one("#action-dialog").border_subtitle = "y run · n or esc cancel"
             run.disabled = False
             (cancel if self.destructive else run).focus()

@@ -34,12 +34,14 @@ from netdash.cloud.naming import collection_name, quota_usage
 from netdash.cloud.text import visible
 from netdash.tui.action_flow import ACTION_BINDINGS, ACTION_OF_BINDING, ActionCommands, ask_picks
 from netdash.tui.action_screens import OUTCOME_SEVERITY, ActionScreen, outcome_line
+from netdash.tui.command_flow import CommandFlow
 from netdash.tui.messages import ChangeLine, CloudAnswered, FetchFailed, TopologyFetched, TouchedRead
 from netdash.tui.probe_control import ProbeControl
 from netdash.tui.refresh import PollerLike, poll_once
 from netdash.tui.screens import KeysScreen
 from netdash.tui.terminal import EVERY, TerminalWatch
 from netdash.tui.views import Views
+from netdash.widgets.command_bar import CommandBar
 from netdash.widgets.details import DetailsPane
 from netdash.widgets.event_log import EventLog
 from netdash.widgets.key_bar import KeyBar
@@ -58,7 +60,8 @@ def binding_ids() -> set[str]:
     """Every binding id the config file's `[keys]` may name (Textual's keymap)."""
     from netdash.tui.action_screens import ActionScreen, PickScreen
 
-    return {b.id for owner in (NetdashApp, TopologyTree, TopologyMap, ProbePane, KeysScreen, ActionScreen, PickScreen)
+    return {b.id for owner in (NetdashApp, TopologyTree, TopologyMap, ProbePane, KeysScreen, ActionScreen, PickScreen,
+                               CommandBar)
             for b in owner.BINDINGS if isinstance(b, Binding) and b.id}
 
 
@@ -86,6 +89,8 @@ class NetdashApp(App[int]):
                 id="app.filter", priority=True),
         Binding("escape", "clear_filter", "Clear filter", tooltip="Show every object again",
                 id="app.clear-filter"),
+        Binding("colon", "command_bar", "Command", tooltip="Go to anything by name, address, MAC or id, or type "
+                "a command (:fip ADDRESS, :server NAME, :unused, :quota, an action's name)", id="app.command"),
         Binding("c", "copy_id", "Copy ID", tooltip="Copy the id of the selected object to the clipboard",
                 id="app.copy-id"),
         Binding("p", "toggle_pause", "Pause", tooltip="Stop or resume polling the cloud", id="app.pause"),
@@ -126,6 +131,7 @@ class NetdashApp(App[int]):
             self.set_keymap(self.keymap)
         self.screenshots = screenshots or default_screenshot_dir()
         self.views = Views(self)
+        self.commands = CommandFlow(self)
         self.client = client
         self.info = info if info is not None else client.info if client is not None else None
         self.interval = interval
@@ -173,6 +179,7 @@ class NetdashApp(App[int]):
                 yield DetailsPane(id="details")
                 yield ProbePane(id="probe")
                 yield EventLog(id="events")
+        yield CommandBar(self.commands.complete, id="command-bar")
         yield KeyBar(id="keys", explain=self.why_not)
 
     def _fatal_error(self) -> None:
@@ -487,6 +494,8 @@ class NetdashApp(App[int]):
         if action == "filter":  # the tree's
             return (self.screen is self.screen_stack[0] and not isinstance(self.focused, Input)
                     and not self.views.map_shown)
+        if action == "command_bar":
+            return self.screen is self.screen_stack[0] and not isinstance(self.focused, Input)
         if action == "clear_filter":
             return bool(self.query_one("#filter", Input).value) or self.query_one("#filter").display
         return True
@@ -618,6 +627,17 @@ class NetdashApp(App[int]):
         self.screen.set_focus(field)
         self.offer_bindings()
 
+    def action_command_bar(self) -> None:
+        self.commands.open()
+
+    @on(CommandBar.Submitted)
+    def _command_submitted(self, message: CommandBar.Submitted) -> None:
+        self.commands.submit(message.text)
+
+    @on(CommandBar.Closed)
+    def _command_closed(self) -> None:
+        self.query_one(TopologyTree).focus()
+
     def action_clear_filter(self) -> None:
         field = self.query_one("#filter", Input)
         field.value = ""
@@ -657,6 +677,8 @@ class NetdashApp(App[int]):
         rows += [(key(b), f"{b.description} (map)", why(b)) for b in TopologyMap.BINDINGS if b.id == "map.toggle"]
         rows += [(key(b), f"{b.description} (probe pane)", why(b))
                  for b in ProbePane.BINDINGS if isinstance(b, Binding) and b.show]
+        rows += [(key(b), f"{b.description} (command bar)", why(b))
+                 for b in CommandBar.BINDINGS if isinstance(b, Binding) and b.show]
         rows += [("↑ ↓ enter", "Move, open", "Move the cursor; enter opens or closes a node"),
                  ("ctrl+p", "Commands", "Search every command")]
         self.push_screen(KeysScreen(rows, self.cli_environment), self._release_held)

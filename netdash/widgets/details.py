@@ -11,7 +11,16 @@ from dataclasses import fields, is_dataclass
 from rich.table import Table
 from rich.text import Text
 
-from netdash.cloud.model import FixedIP, Resource, SecurityGroup, Server, ServerAddress, Topology, Unread
+from netdash.cloud.model import (
+    FixedIP,
+    Resource,
+    SecurityGroup,
+    SecurityGroupRule,
+    Server,
+    ServerAddress,
+    Topology,
+    Unread,
+)
 from netdash.cloud.naming import display_name, name_of, quota_name, rule_text, short_id, value_name
 from netdash.cloud.status_styles import STATUS_STYLES
 from netdash.cloud.text import visible
@@ -31,6 +40,8 @@ def format_value(topology: Topology, name: str, value: object) -> Text:
         return Text("—", style="bright_black")
     if name == "security_group_ids" and isinstance(value, tuple):
         return groups_text(topology, [topology.security_groups.get(i) or i for i in value if isinstance(i, str)])
+    if isinstance(value, tuple) and all(isinstance(rule, SecurityGroupRule) for rule in value):
+        return Text("\n").join(Text(rule_text(topology, rule)) for rule in value if isinstance(rule, SecurityGroupRule))
     if (named := value_name(name, value)) is not None:
         return Text(named)
     if isinstance(value, tuple):

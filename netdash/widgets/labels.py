@@ -18,12 +18,13 @@ from netdash.cloud.model import (
     Network,
     Pool,
     Port,
+    Resource,
     Router,
     Server,
     Subnet,
     Topology,
 )
-from netdash.cloud.naming import display_name, name_of, owner_name
+from netdash.cloud.naming import display_name, kind_name, name_of, owner_name, resource_name
 from netdash.cloud.status_styles import status_style
 from netdash.cloud.text import is_visible, visible
 
@@ -137,6 +138,16 @@ def monitor_label(hm: HealthMonitor) -> Text:
     timing = f"delay {hm.delay} timeout {hm.timeout} retries {hm.max_retries}"
     return line(Text(f"monitor {hm.type or '?'}", style="bold"), probe, status_text(hm.operating_status),
                 dim(timing))
+
+
+def unused_label(topology: Topology, kind: str, obj: Resource, reason: str) -> Text:
+    """A line of the Unused section: what it is, which one, and why it is there (`cloud.unused`)."""
+    if isinstance(obj, FloatingIP):
+        which = Text(obj.floating_ip_address, style="bold magenta")
+    else:
+        which = Text(resource_name(topology, obj), style="bold")
+    address = ", ".join(obj.addresses) if isinstance(obj, Port) else getattr(obj, "vip_address", None)
+    return line(dim(kind_name(kind)), which, address, Text(reason, style="yellow"))
 
 
 # --- children ----------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from rich.text import Text
 
+from netdash.cloud import unused
 from netdash.cloud.model import (
     FloatingIP,
     Listener,
@@ -45,6 +46,7 @@ from netdash.widgets.labels import (
     server_label,
     status_text,
     subnet_label,
+    unused_label,
 )
 
 #: (section key, title, Topology attribute) in the order the tree shows them
@@ -54,7 +56,10 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("servers", "Servers", "servers"),
     ("floating_ips", "Floating IPs", "floating_ips"),
     ("load_balancers", "Load balancers", "load_balancers"),
+    ("unused", "Unused", ""),
 )
+#: sections that start closed whatever their size: Unused repeats objects the sections above show
+STARTS_CLOSED = frozenset({"unused"})
 
 #: each Topology collection -> the section it is read for (where a failure to read it is shown)
 SECTION_OF: dict[str, str] = {
@@ -71,6 +76,7 @@ COLLECTIONS: dict[str, str] = {
     "network": "networks", "subnet": "subnets", "port": "ports", "router": "routers", "server": "servers",
     "floating_ip": "floating_ips", "load_balancer": "load_balancers", "listener": "listeners",
     "pool": "pools", "member": "members", "health_monitor": "health_monitors",
+    "security_group": "security_groups",
 }
 
 @dataclass(eq=False)
@@ -146,14 +152,14 @@ def sections(topology: Topology, query: str, memo: Memo | None = None) -> list[C
             label = line(Text(title, style="bold"), dim(f"unavailable: no {service} service in this cloud"))
             out.append(Child(key, "section", key, label, False))
             continue
-        total = len(getattr(topology, attribute))
+        total = len(unused.findings(topology)) if key == "unused" else len(getattr(topology, attribute))
         count = f"{len(top_level(topology, key, query, memo))}/{total}" if query else str(total)
         never = topology.unread.get(attribute)
         if never is not None and not never.kept:
             count = "?"  # not "none": never read
         label = line(Text(title, style="bold"), dim(f"({count})"),
                      unread_text(unread[key], topology.fetched_at) if key in unread else None)
-        out.append(Child(key, "section", key, label, True))
+        out.append(Child(key, "section", key, label, key != "unused" or total > 0))  # nothing unused: no arrow
     return out
 
 
@@ -200,7 +206,19 @@ def top_level(topology: Topology, section: str, query: str, memo: Memo | None = 
         return [memo.child("load_balancer", lb.id, (lb, t.floating_ips_of_port(lb.vip_port_id or "")),
                            partial(lb_child, t, lb))
                 for lb in t.load_balancers.values() if not query or query in search_text(t, lb)]
+    if section == "unused":
+        found = [(finding, resource_of(t, finding.kind, finding.id)) for finding in unused.findings(t)]
+        return [memo.child(f"unused:{finding.kind}", finding.id, (finding, obj), partial(unused_child, t, finding, obj))
+                for finding, obj in found if obj is not None and (not query or query in search_text(t, obj))]
     return []
+
+
+def unused_child(topology: Topology, finding: unused.Finding, obj: Resource) -> Child:
+    """An object that serves nothing, as its own kind (its keys apply: release, delete), and why it is listed."""
+    expandable = finding.kind == "load_balancer" or (
+        finding.kind == "port" and bool(topology.floating_ips_of_port(finding.id)))
+    return Child(f"{finding.kind}:{finding.id}", finding.kind, finding.id,
+                 unused_label(topology, finding.kind, obj, finding.reason), expandable, "unused")
 
 
 def router_child(topology: Topology, router: Router) -> Child:
@@ -240,6 +258,65 @@ def children(topology: Topology, data: NodeData, query: str = "", memo: Memo | N
     if obj is None:
         return []
     return list(_children_of(topology, obj, data.via))
+
+
+def path_to(topology: Topology, kind: str, resource_id: str) -> tuple[str, ...] | None:
+    """The keys from a section down to the node that stands for the object, where the tree first shows it
+    (a port under its network's subnet, a member under its listener's pool); None when it shows it nowhere.
+    What the command bar jumps to: the tree builds each node on the way (children are built lazily)."""
+    t = topology
+    if kind in ("network", "router", "server", "floating_ip", "load_balancer"):
+        section = {"network": "networks", "router": "routers", "server": "servers",
+                   "floating_ip": "floating_ips", "load_balancer": "load_balancers"}[kind]
+        return (section, resource_id) if resource_id in getattr(t, COLLECTIONS[kind]) else None
+    if kind == "subnet":
+        subnet = t.subnets.get(resource_id)
+        return ("networks", subnet.network_id, subnet.id) if subnet and subnet.network_id in t.networks else None
+    if kind == "port":
+        return _port_path(t, t.ports.get(resource_id))
+    if kind == "listener":
+        listener = t.listeners.get(resource_id)
+        lb = listener.loadbalancer_id if listener else None
+        return ("load_balancers", lb, resource_id) if lb and lb in t.load_balancers else None
+    if kind == "pool":
+        return _pool_path(t, t.pools.get(resource_id))
+    if kind == "member":
+        member = t.members.get(resource_id)
+        pool = _pool_path(t, t.pools.get(member.pool_id)) if member else None
+        return (*pool, resource_id) if pool else None
+    if kind == "health_monitor":
+        monitor = t.health_monitors.get(resource_id)
+        owner = next((p for p in t.pools.values() if monitor and t.health_monitor_of(p) is monitor), None)
+        pool = _pool_path(t, owner)
+        return (*pool, resource_id) if pool else None
+    if kind == "security_group":  # no node of its own but in Unused: else the first port that uses it
+        if any(f.kind == kind and f.id == resource_id for f in unused.findings(t)):
+            return ("unused", f"{kind}:{resource_id}")
+        port = next((p for p in t.ports.values() if resource_id in p.security_group_ids), None)
+        return _port_path(t, port)
+    return None
+
+
+def _port_path(topology: Topology, port: Port | None) -> tuple[str, ...] | None:
+    if port is None:
+        return None
+    if port.network_id in topology.networks:
+        on = {ip.subnet_id for ip in port.fixed_ips}
+        if not on:
+            return ("networks", port.network_id, port.id)
+        subnet = next((s for s in topology.subnets_of_network(port.network_id) if s.id in on), None)
+        if subnet is not None:
+            return ("networks", port.network_id, subnet.id, port.id)
+    return ("servers", port.device_id, port.id) if port.device_id in topology.servers else None
+
+
+def _pool_path(topology: Topology, pool: Pool | None) -> tuple[str, ...] | None:
+    if pool is None or not pool.loadbalancer_id or pool.loadbalancer_id not in topology.load_balancers:
+        return None
+    listener = next((li for li in topology.listeners_of(pool.loadbalancer_id)
+                     if pool.id == li.default_pool_id or li.id in pool.listener_ids), None)
+    on = (listener.id,) if listener is not None else ()
+    return ("load_balancers", pool.loadbalancer_id, *on, pool.id)
 
 
 def _children_of(topology: Topology, obj: Resource, via: str) -> Iterable[Child]:

@@ -99,7 +99,10 @@ class StatusHeader(SteadyStatic):
         self.render_status()
 
     def render_status(self) -> None:
-        if 0 < self.size.width < COMPACT_BELOW:  # one line at 80 columns: the same facts, fewer words
+        # before its first layout the header has no width yet: the terminal's is the one it will have (docked
+        # across it), so the first render already has the height it keeps, and no later re-layout races a paint
+        width = self.size.width or self.app.size.width
+        if 0 < width < COMPACT_BELOW:  # one line at 80 columns: the same facts, fewer words
             text = Text.assemble(("netdash", "bold"), "  ", (self.cloud or "?", "bold"))
             if self.demo:
                 text.append(" (demo)", style="italic")
@@ -124,7 +127,7 @@ class StatusHeader(SteadyStatic):
         if self.quota_warnings:
             # on the first line while it fits (80 columns rarely leave room: then a line of its own)
             quota = "quota " + ", ".join(self.quota_warnings)
-            fits = not self.size.width or text.cell_len + 2 + len(quota) <= self.size.width - 2
+            fits = not width or text.cell_len + 2 + len(quota) <= width - 2
             text.append("  " if fits else "\n")
             text.append(quota, style="bold yellow")
         now = self.clock()

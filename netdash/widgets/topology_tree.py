@@ -20,7 +20,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from netdash.cloud.model import Resource, Topology
-from netdash.widgets.nodes import SECTIONS, Memo, NodeData, children, resource_of
+from netdash.widgets.nodes import SECTIONS, STARTS_CLOSED, Memo, NodeData, children, resource_of
 
 #: a section holding more objects than this starts collapsed, its children unbuilt until it is opened, so
 #: a large project opens on the nodes of its small sections only
@@ -119,6 +119,30 @@ class TopologyTree(Tree[NodeData]):
             stack[0:0] = node.children
         return None
 
+    def reveal(self, path: Iterable[str], open_it: bool = False) -> TreeNode[NodeData] | None:
+        """Open the nodes along `path` (keys from a section down, `nodes.path_to`), building children not
+        built yet, and put the cursor on the last one (`open_it`: opened too); None (and the cursor left
+        alone) when a key is not there (an object the filter hides, or one gone since the path was made)."""
+        node = self.root
+        for key in path:
+            if node is not self.root:
+                self._open(node)
+            found = next((c for c in node.children if c.data is not None and c.data.key == key), None)
+            if found is None:
+                return None
+            node = found
+        if open_it and node.allow_expand:
+            self._open(node)
+        _ = self.last_line  # the lines the new nodes take, counted now: the cursor goes by line
+        self.move_cursor(node)
+        return node
+
+    def _open(self, node: TreeNode[NodeData]) -> None:
+        if node.data is not None and not node.data.loaded:
+            node.data.loaded = True
+            self._reconcile(node)
+        node.expand()
+
     def section(self, key: str) -> TreeNode[NodeData]:
         return next(node for node in self.root.children if node.data is not None and node.data.id == key)
 
@@ -200,6 +224,8 @@ class TopologyTree(Tree[NodeData]):
                 stack.extend(current.children)
 
     def _small(self, section: str) -> bool:
+        if section in STARTS_CLOSED and not self.filter_text:
+            return False
         attribute = next((attr for key, _, attr in SECTIONS if key == section), "")
         return len(getattr(self.topology, attribute, ())) <= LARGE_SECTION or bool(self.filter_text)
 

@@ -84,3 +84,16 @@ def test_ports_routers_and_floating_ips_own_are_not_deleted_through_the_port_rul
     assert refused.value.kind == "L3PortInUse"
     assert gateway["project_id"] == "" and router["external_gateway_info"]["network_id"] == public["id"]
     assert SYSTEM.is_admin
+
+
+def test_deleting_a_group_drops_the_rules_that_name_it_as_their_remote_group(world: tuple[Store, Rules]) -> None:
+    """As Neutron's foreign key does (ON DELETE CASCADE): the other group keeps its other rules."""
+    store, rules = world
+    peer = rules.groups.create(DEMO, {"name": "peer"})
+    db = rules.groups.create(DEMO, {"name": "db"})
+    naming = rules.groups.create_rule(DEMO, db, {"direction": "ingress", "protocol": "tcp", "port_range_min": 5432,
+                                                 "port_range_max": 5432, "remote_group_id": peer["id"]})
+    kept = set(store.rules_of_sg[db["id"]]) - {naming["id"]}
+    rules.groups.delete(DEMO, peer)
+    assert peer["id"] not in store.sgs and naming["id"] not in store.sg_rules
+    assert set(store.rules_of_sg[db["id"]]) == kept and all(r in store.sg_rules for r in kept)

@@ -105,6 +105,12 @@ class SecurityGroups:
         store = self.store
         for rule_id in store.rules_of_sg.pop(sg["id"]):
             del store.sg_rules[rule_id]
+        # Other groups' rules that name it as their remote group go too, untold: Neutron's
+        # securitygrouprules.remote_group_id is a foreign key with ON DELETE CASCADE (db/models/securitygroup.py),
+        # so the database drops those rows and nothing bumps their groups' revisions.
+        for rule in [r for r in store.sg_rules.values() if r.get("remote_group_id") == sg["id"]]:
+            store.rules_of_sg[rule["security_group_id"]].pop(rule["id"], None)
+            del store.sg_rules[rule["id"]]
         if store.default_sg.get(sg["project_id"]) == sg["id"]:
             del store.default_sg[sg["project_id"]]
         self.rbac.forget(sg["id"])
