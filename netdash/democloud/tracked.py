@@ -162,10 +162,10 @@ class LentTable(TrackedDict):
     # Lists, not views: a lent table does not change while it is lent, and a view would go through
     # `__getitem__` once per item (a section reads every port of a --scale cloud this way).
     def values(self) -> list[Any]:  # type: ignore[override]
-        return [_lent(value) for value in dict.values(self)]
+        return [MappingProxyType(value) if type(value) is dict else value for value in dict.values(self)]
 
     def items(self) -> list[tuple[Any, Any]]:  # type: ignore[override]
-        return [(key, _lent(value)) for key, value in dict.items(self)]
+        return [(key, MappingProxyType(value) if type(value) is dict else value) for key, value in dict.items(self)]
 
     def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise ReadOnlyError("a change to the cloud inside a read-only section: make it in a writing() block, "

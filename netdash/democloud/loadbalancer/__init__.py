@@ -143,11 +143,14 @@ class LoadBalancer(Service):
         return total
 
     # --- Python read API for the data plane -----------------------------------------------------------
+    # API views, but those of load balancers, pools and members with `operating_status` None: the data plane
+    # probes members itself, and Octavia's status of each member (its port and server looked up, three times
+    # over through the load balancer's and the pool's) was most of the data plane's re-read of the cloud
     def load_balancers(self) -> list[dict[str, Any]]:
         with self.runtime.lock:
             self.settle()
             now = self.runtime.now()
-            return [self.loadbalancers.view(lb, now) for lb in self.store.lbs.values()]
+            return [self.loadbalancers.view(lb, now, operating=False) for lb in self.store.lbs.values()]
 
     def listeners_of(self, lb_id: str) -> list[dict[str, Any]]:
         with self.runtime.lock:
@@ -159,13 +162,13 @@ class LoadBalancer(Service):
         with self.runtime.lock:
             self.settle()
             now = self.runtime.now()
-            return [self.pools.view(pool, now) for pool in self.store.pools_of(lb_id)]
+            return [self.pools.view(pool, now, operating=False) for pool in self.store.pools_of(lb_id)]
 
     def members_of(self, pool_id: str) -> list[dict[str, Any]]:
         with self.runtime.lock:
             self.settle()
             now = self.runtime.now()
-            return [self.members.view(m, now) for m in self.store.members_of(pool_id)]
+            return [self.members.view(m, now, operating=False) for m in self.store.members_of(pool_id)]
 
     def health_monitor_of(self, pool_id: str) -> dict[str, Any] | None:
         with self.runtime.lock:

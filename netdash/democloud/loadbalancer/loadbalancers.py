@@ -50,10 +50,12 @@ class LoadBalancers(Resource):
         add("GET", "/lbaas/loadbalancers/{lb_id}/stats", self.stats)
         add("PUT", "/lbaas/loadbalancers/{lb_id}/failover", self.failover)
 
-    def view(self, lb: Record, now: float) -> dict[str, Any]:
+    def view(self, lb: Record, now: float, *, operating: bool = True) -> dict[str, Any]:
+        """`operating=False`: the operating status left None (it looks at every member of every pool)."""
         return {
             "id": lb["id"], "name": lb["name"], "description": lb["description"],
-            "provisioning_status": self.status_of(lb, now), "operating_status": self.operating.lb(lb, now),
+            "provisioning_status": self.status_of(lb, now),
+            "operating_status": self.operating.lb(lb, now) if operating else None,
             "admin_state_up": lb["admin_state_up"], "project_id": lb["project_id"], **self.stamps(lb, now),
             "vip_address": lb["vip_address"], "vip_port_id": lb["vip_port_id"],
             "vip_subnet_id": lb["vip_subnet_id"], "vip_network_id": lb["vip_network_id"],

@@ -42,9 +42,10 @@ class Members(Resource):
         add("PUT", "/lbaas/pools/{pool_id}/members/{member_id}", self.update)
         add("DELETE", "/lbaas/pools/{pool_id}/members/{member_id}", self.delete)
 
-    def view(self, m: Record, now: float) -> dict[str, Any]:
+    def view(self, m: Record, now: float, *, operating: bool = True) -> dict[str, Any]:
+        """`operating=False`: the operating status left None (it looks up the member's port and server)."""
         return {
-            "id": m["id"], "name": m["name"], "operating_status": self.operating.member(m, now),
+            "id": m["id"], "name": m["name"], "operating_status": self.operating.member(m, now) if operating else None,
             "provisioning_status": self.status_of(m, now), "admin_state_up": m["admin_state_up"],
             "address": m["address"], "protocol_port": m["protocol_port"], "weight": m["weight"],
             "backup": m["backup"], "subnet_id": m["subnet_id"], "project_id": m["project_id"],

@@ -101,11 +101,12 @@ class Pools(Resource):
         add("PUT", "/lbaas/pools/{pool_id}", self.update)
         add("DELETE", "/lbaas/pools/{pool_id}", self.delete)
 
-    def view(self, pool: Record, now: float) -> dict[str, Any]:
+    def view(self, pool: Record, now: float, *, operating: bool = True) -> dict[str, Any]:
+        """`operating=False`: the operating status left None (it looks at every member)."""
         view: dict[str, Any] = {
             "id": pool["id"], "name": pool["name"], "description": pool["description"],
             "provisioning_status": self.status_of(pool, now),
-            "operating_status": self.operating.pool(pool, now),
+            "operating_status": self.operating.pool(pool, now) if operating else None,
             "admin_state_up": pool["admin_state_up"], "protocol": pool["protocol"],
             "lb_algorithm": pool["lb_algorithm"],
             "session_persistence": dict(pool["session_persistence"]) if pool["session_persistence"] else None,

@@ -175,7 +175,8 @@ class Network(Service):
 
     def loopback_ports(self) -> list[dict[str, Any]]:
         """Ports with a fixed IP in 127.0.0.0/8 (the `public` network): real addresses of this machine."""
-        ids = {p: None for ip, ports in self.store.ports_at_ip.items() if ip.startswith("127.") for p in ports}
+        at_ip = self.store.ports_at_ip  # by key: only the loopback addresses' buckets are fetched
+        ids = {p: None for ip in at_ip if ip.startswith("127.") for p in at_ip[ip]}
         return [port_view(self.store.ports[p]) for p in ids]
 
 
