@@ -99,7 +99,7 @@ async def test_move_floating_ip_by_key(seeded_cloud) -> None:
         (target,) = await in_thread(lambda: list(conn.network.ports(device_id=s2.id, network_id=private.id)))
         fip_node = child(tree.section("floating_ips"), "server1")
         fip = await in_thread(conn.network.get_ip, fip_node.data.id)
-        url = f"http://{endpoint_of(list(fip.tags))}/"
+        url = f"http://{await in_thread(endpoint_of, conn, 'floatingip', fip.id)}/"
         await in_thread(wait_for, lambda: answer(url) == "server1", what="server1 behind the floating IP")
 
         await select(pilot, app, fip_node)
@@ -283,7 +283,7 @@ async def test_swap_ports_by_key(seeded_cloud) -> None:
         assert (await run(pilot, app, screen)).outcome == DONE
         assert (await in_thread(conn.network.get_port, p1.id)).device_id == s2
         assert (await in_thread(conn.network.get_port, p2.id)).device_id == s1
-        url = f"http://{endpoint_of(list((await in_thread(conn.network.get_port, p1.id)).tags))}/"
+        url = f"http://{await in_thread(endpoint_of, conn, 'port', p1.id)}/"
         await in_thread(wait_for, lambda: answer(url) == "server2", what="server-1-port answering from server2")
 
 

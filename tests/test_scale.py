@@ -123,4 +123,4 @@ async def test_api_calls_per_refresh_do_not_grow_with_the_ports() -> None:
     small, small_ports = await calls_per_refresh(10)
     large, large_ports = await calls_per_refresh(19)
     assert (small_ports, large_ports) == (52, 97)
-    assert small == large == 13  # 11 lists + the quota details + 1 status tree
+    assert small == large == 14  # 11 lists + the quota details + the endpoint list + 1 status tree

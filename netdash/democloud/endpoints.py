@@ -33,6 +33,7 @@ PATH = "/democloud/endpoints"
 CONFIG_KEY = "democloud_endpoints"
 #: the resources whose endpoints are published (a server's own backend is inside its "VM": not listed)
 KINDS = ("floatingip", "port", "listener")
+#: whose endpoint: (kind, id), the kinds above and the data plane's own "server" (not published)
 Owner = tuple[str, str]
 
 

@@ -53,8 +53,10 @@ def server_of(sdk: Any, name: str) -> Any:
     return sdk.compute.find_server(name, ignore_missing=False)
 
 
-def url_of(resource: Any) -> str:
-    endpoint = endpoint_of(list(resource.tags))
+def url_of(sdk: Any, resource: Any) -> str:
+    """Where the cloud serves a floating IP or a port on `public`: its endpoint list says."""
+    kind = "floatingip" if hasattr(resource, "floating_ip_address") else "port"
+    endpoint = endpoint_of(sdk, kind, resource.id)
     assert endpoint, resource
     return f"http://{endpoint}/"
 

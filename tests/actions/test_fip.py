@@ -12,7 +12,7 @@ from .conftest import Cli, answer, fip_of, server_of, url_of
 
 def test_move_floating_ip_to_a_server(cli: Cli, sdk: Any) -> None:
     fip = fip_of(sdk, "server1")
-    url = url_of(fip)
+    url = url_of(sdk, fip)
     wait_for(lambda: answer(url) == "server1", what="server1 behind the floating IP")
     ran = cli("fip", "move", fip.floating_ip_address, "server2")
     assert ran.code == 0, ran.err
@@ -35,7 +35,7 @@ def test_disassociate_associate_and_allocate(cli: Cli, sdk: Any) -> None:
     address = re.search(r"allocated floating IP (\S+)", ran.out).group(1)
     (created,) = sdk.network.ips(floating_ip_address=address)
     assert sdk.network.get_port(created.port_id).device_id == server_of(sdk, "server1").id
-    wait_for(lambda: answer(url_of(sdk.network.get_ip(created.id))) == "server1", what="the new floating IP")
+    wait_for(lambda: answer(url_of(sdk, sdk.network.get_ip(created.id))) == "server1", what="the new floating IP")
 
 
 def test_refuses_a_port_on_an_unrouted_network(cli: Cli, sdk: Any) -> None:

@@ -52,7 +52,7 @@ def test_refuses_an_algorithm_the_cloud_refuses_and_an_unknown_one(cli: Cli, sdk
 def test_drain_and_back_and_disable(cli: Cli, sdk: Any) -> None:
     lb = sdk.load_balancer.find_load_balancer("web")
     (lb_fip,) = sdk.network.ips(port_id=lb.vip_port_id)
-    url = url_of(lb_fip)
+    url = url_of(sdk, lb_fip)
     p = pool(sdk)
     member = next(m for m in sdk.load_balancer.members(p) if m.address == next(
         ip["ip_address"] for port in sdk.network.ports(device_id=sdk.compute.find_server("server1").id)
@@ -74,7 +74,7 @@ def test_drain_and_back_and_disable(cli: Cli, sdk: Any) -> None:
 
 
 def test_stop_and_start_a_server(cli: Cli, sdk: Any) -> None:
-    url = url_of(fip_of(sdk, "server1"))
+    url = url_of(sdk, fip_of(sdk, "server1"))
     wait_for(lambda: answer(url) == "server1", what="server1 serving")
     ran = cli("server", "stop", "server1")
     assert ran.code == 0, ran.err

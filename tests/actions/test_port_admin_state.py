@@ -19,7 +19,7 @@ from .conftest import Cli, answer, url_of
 
 
 def test_port_down_and_up_by_command(cli: Cli, sdk: Any) -> None:
-    url = url_of(sdk.network.find_port("server-1-port"))  # server1 behind the port's public address
+    url = url_of(sdk, sdk.network.find_port("server-1-port"))  # server1 behind the port's public address
     wait_for(lambda: answer(url) == "server1", what="server1 on its port")
     ran = cli("port", "admin-state", "server-1-port", "down", "--dry-run")
     assert ran.code == 0 and "admin state down" in ran.out and "admin_state_up -> false" in ran.out
@@ -37,7 +37,7 @@ def test_port_down_and_up_by_command(cli: Cli, sdk: Any) -> None:
     assert ran.code == 0, ran.err
     port = sdk.network.find_port("server-1-port")
     assert port.is_admin_state_up is True and port.status == "ACTIVE"
-    wait_for(lambda: answer(url_of(sdk.network.find_port("server-1-port"))) == "server1",
+    wait_for(lambda: answer(url_of(sdk, sdk.network.find_port("server-1-port"))) == "server1",
              what="server1 on its port again")
 
 

@@ -30,7 +30,8 @@ def nova_lists(sdk: Any, server: Any) -> set[str]:
 def test_swap_moves_each_port_and_its_traffic(cli: Cli, sdk: Any) -> None:
     s1, s2 = server_of(sdk, "server1"), server_of(sdk, "server2")
     p1, p2 = ports(sdk)
-    wait_for(lambda: answer(url_of(p1)) == "server1" and answer(url_of(p2)) == "server2", what="seed ports served")
+    wait_for(lambda: answer(url_of(sdk, p1)) == "server1" and answer(url_of(sdk, p2)) == "server2",
+             what="seed ports served")
     ran = cli("ports", "swap", "server1", "server2")
     assert ran.code == 0, ran.err
     assert "1. detach port server-1-port from server server1" in ran.out
@@ -39,8 +40,8 @@ def test_swap_moves_each_port_and_its_traffic(cli: Cli, sdk: Any) -> None:
     assert "verified: " in ran.err
     assert attachment(sdk) == (s2.id, s1.id)
     assert p1.id in nova_lists(sdk, s2) and p2.id in nova_lists(sdk, s1)
-    wait_for(lambda: answer(url_of(sdk.network.get_port(p1.id))) == "server2", what="server-1-port on server2")
-    wait_for(lambda: answer(url_of(sdk.network.get_port(p2.id))) == "server1", what="server-2-port on server1")
+    wait_for(lambda: answer(url_of(sdk, sdk.network.get_port(p1.id))) == "server2", what="server-1-port on server2")
+    wait_for(lambda: answer(url_of(sdk, sdk.network.get_port(p2.id))) == "server1", what="server-2-port on server1")
 
 
 STEPS = [

@@ -61,13 +61,13 @@ def test_seed_topology_has_every_resource_where_the_views_look(client: CloudClie
 def test_api_calls_per_fetch_do_not_grow_with_ports(client: CloudClient, seeded_cloud: DemoCloud) -> None:
     before = client.api_calls
     first = client.fetch_topology_sync()
-    # one list per type, the quota details, one status tree per LB, and (trees read for the first time) each
-    # pool's member list
-    assert client.api_calls - before == 12 + len(first.load_balancers) + len(first.pools)
+    # one list per type, the quota details, the embedded cloud's endpoint list, one status tree per LB, and
+    # (trees read for the first time) each pool's member list
+    assert client.api_calls - before == 13 + len(first.load_balancers) + len(first.pools)
     before = client.api_calls
     client.fetch_topology_sync()
     per_fetch = client.api_calls - before
-    assert per_fetch == 12 + len(first.load_balancers)  # the trees are unchanged: no member list again
+    assert per_fetch == 13 + len(first.load_balancers)  # the trees are unchanged: no member list again
     conn = seeded_cloud.connection()
     private = conn.network.find_network("private")
     for i in range(50):

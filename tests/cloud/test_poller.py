@@ -45,4 +45,5 @@ async def test_a_refresh_requested_during_one_joins_it(client: CloudClient) -> N
     before = client.api_calls
     one, two = await asyncio.gather(poller.refresh(), poller.refresh())
     assert one is two
-    assert client.api_calls - before == 13  # 11 lists, the quota details, the web load balancer's status tree
+    # 11 lists, the quota details, the embedded cloud's endpoint list, the web load balancer's status tree
+    assert client.api_calls - before == 14

@@ -275,7 +275,8 @@ class Tenant:
                  ["provisioning_status"] == "ACTIVE", timeout=10, what="load balancer ACTIVE")
 
     def load_balancer(self) -> list[Callable[[], None]]:
-        """The steps of a load balancer with a listener, a pool, a member and a health monitor: one write each."""
+        """The steps of a load balancer with a listener, a pool, a member, a health monitor and an L7 policy with
+        a rule: one write each."""
         state: dict[str, str] = {}
         octavia = "/load-balancer/v2/lbaas"
 
@@ -318,7 +319,16 @@ class Tenant:
             self.promise("health monitor", f"{octavia}/healthmonitors/{made['healthmonitor']['id']}", "healthmonitor",
                          {"delay": 5})
 
-        return [lb, listener, pool, member, monitor]
+        def policy() -> None:  # a policy with its rule in one write: policies, rules and their orders
+            self.wait_lb(state["lb"])
+            made = self.call("POST", f"{octavia}/l7policies", {"l7policy": {
+                "listener_id": state["listener"], "action": "REDIRECT_TO_POOL", "redirect_pool_id": state["pool"],
+                "position": 1, "rules": [{"type": "PATH", "compare_type": "STARTS_WITH", "value": "/api"}]}})
+            policy_id = made["l7policy"]["id"]
+            self.promise("L7 policy", f"{octavia}/l7policies/{policy_id}", "l7policy", {
+                "position": 1, "redirect_pool_id": state["pool"], "rules": made["l7policy"]["rules"]})
+
+        return [lb, listener, pool, member, monitor, policy]
 
     # --- checking ----------------------------------------------------------------------------------------
     def missing(self) -> list[str]:

@@ -14,13 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..endpoints import Published
+from ..endpoints import Owner, Published  # an owner: ("floatingip" | "port" | "listener" | "server", id)
 
 if TYPE_CHECKING:
     from ..endpoints import Endpoints
 
 log = logging.getLogger("democloud.dataplane")
-Owner = tuple[str, str]  # ("floatingip" | "port" | "listener" | "server", id)
 
 
 @dataclass(frozen=True)

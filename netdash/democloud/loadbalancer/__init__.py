@@ -1,4 +1,6 @@
-"""Octavia (load-balancer v2): load balancers, listeners, pools, members, health monitors, status tree.
+"""Octavia (load-balancer v2): load balancers, listeners, pools, members, health monitors, L7 policies and
+rules, status tree, quotas, the operator's catalogue (providers and their capabilities, flavors, availability
+zones and their profiles) and the amphorae they run on.
 
 Every resource answers under both `/v2/lbaas/...` (octaviaclient) and `/v2.0/lbaas/...` (openstacksdk).
 A load balancer's VIP is a real Neutron port made through Neutron's REST API, so floating IPs attach to it
