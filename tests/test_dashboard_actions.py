@@ -54,7 +54,8 @@ async def start(pilot, app, key: str, *picks: str) -> ActionScreen:
     """Press an action key, make the picks, and wait for the plan (or the refusal) in the modal."""
     await press(pilot, key)
     for pick in picks:
-        picker = await until(pilot, lambda: isinstance(app.screen, PickScreen) and app.screen, what="a picker")
+        picker = await until(pilot, lambda: isinstance(app.screen, PickScreen) and app.screen.query(OptionList)
+                             and app.screen, what="a picker, composed")
         picker.choose(pick)
         await press(pilot, "enter")
     return await until(pilot, lambda: isinstance(app.screen, ActionScreen) and app.screen.phase != "planning"

@@ -194,7 +194,7 @@ def test_a_deletion_the_data_planes_read_completes_is_logged(journaled: tuple[Cl
 # --- the data plane of a process killed with SIGKILL ---------------------------------------------------
 def test_a_build_the_data_plane_ended_by_reading_survives_kill_9(tmp_path: Path, processes: list[Process]) -> None:
     """Nothing but the data plane reads the new server: its BUILD ends there, logged, before the data plane
-    tags the server's port; `kill -9` after the tag is seen, and the state on disk has the server ACTIVE."""
+    lists the server's port as served; `kill -9` after that is seen, and the state on disk has the server ACTIVE."""
     path = tmp_path / "cloud.json"
     processes.append(Process(path, "--empty"))
     tenant = Tenant(processes[-1].base_url, rng=random.Random(3))
@@ -203,11 +203,12 @@ def test_a_build_the_data_plane_ended_by_reading_survives_kill_9(tmp_path: Path,
         "name": "web", "imageRef": image, "flavorRef": "1", "user_data": WEB,
         "networks": [{"uuid": tenant.public()}]}})["server"]["id"]
 
-    def tagged() -> bool:  # read from Neutron: nothing of Nova's is read, so nothing else ends the BUILD
-        ports = tenant.call("GET", f"/networking/v2.0/ports?device_id={server}")["ports"]
-        return any(t.startswith("democloud:endpoint=") for p in ports for t in p["tags"])
+    def served() -> bool:  # read from Neutron and the endpoint list: nothing of Nova's, so nothing else ends the BUILD
+        ports = {p["id"] for p in tenant.call("GET", f"/networking/v2.0/ports?device_id={server}")["ports"]}
+        listed = tenant.call("GET", "/democloud/endpoints")["endpoints"]
+        return any(e["resource"] == "port" and e["id"] in ports for e in listed)
 
-    wait_for(tagged, timeout=10, what="the data plane serving the server")
+    wait_for(served, timeout=10, what="the data plane serving the server")
     processes[-1].kill()
     saved = on_disk(path).compute.store.servers[server]
     assert (saved["vm_state"], saved["task_state"]) == ("active", None)
