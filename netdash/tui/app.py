@@ -474,7 +474,7 @@ class NetdashApp(App[int]):
         if action == "act":  # what fits the selection's kind; greyed (None) where its rule refuses
             return self.offer(str(parameters[0]))
         if action == "probe_selection":
-            return self.probe.can_probe_selection() or None
+            return self.probe.can_probe_selection(self._selection()[1]) or None
         if action == "copy_id":
             return self.query_one(TopologyTree).selected is not None
         if action == "next_view":
@@ -580,7 +580,7 @@ class NetdashApp(App[int]):
         self.query_one(EventLog).add_event(self.clock(), text, severity)
 
     def action_probe_selection(self) -> None:
-        self.probe.probe_selection()
+        self.probe.probe_selection(self.topology, self._selection()[1])
         if self.views.narrow:  # what `g` starts is in the probe view
             self.views.show("probe")
 
@@ -688,7 +688,7 @@ class NetdashApp(App[int]):
             yield SystemCommand("Copy ID", "Copy the selected object's id to the clipboard", self.action_copy_id)
         yield SystemCommand("Pause polling" if self.poll else "Resume polling", "Stop or resume refreshing",
                             self.action_toggle_pause)
-        if self.probe.can_probe_selection():
+        if self.probe.can_probe_selection(self._selection()[1]):
             yield SystemCommand("Probe the selection", "Which backend answers, live, in the probe pane",
                                 self.action_probe_selection)
         pane = self.query_one(ProbePane)
