@@ -6,14 +6,14 @@ the order of the key bar; `catalog` imports any other module of the package afte
 """
 
 # The order below is the key bar's (the catalog lists actions as their classes are defined), not isort's.
-from .base import CANCELLED, DONE, EXIT_STATUS, FAILED, REFUSED, ROLLED_BACK, Action, Plan, Progress, Refused, Result  # noqa: I001
+from .base import CANCELLED, DISPUTED, DONE, EXIT_STATUS, FAILED, REFUSED, ROLLED_BACK, Action, Plan, Progress, Refused, Result  # noqa: I001
 from .fip import AllocateFloatingIP, AssociateFloatingIP, DisassociateFloatingIP, MoveFloatingIP
 from .swap import SwapPorts
 from .pool import ALGORITHMS, ChangePoolAlgorithm
 from .member import DisableMember, DrainMember, EnableMember, MemberChange
 from .server import RebootServer, ServerPower, StartServer, StopServer
 
-__all__ = ["ALGORITHMS", "CANCELLED", "DONE", "EXIT_STATUS", "FAILED", "REFUSED", "ROLLED_BACK", "Action",
+__all__ = ["ALGORITHMS", "CANCELLED", "DISPUTED", "DONE", "EXIT_STATUS", "FAILED", "REFUSED", "ROLLED_BACK", "Action",
            "AllocateFloatingIP", "AssociateFloatingIP", "ChangePoolAlgorithm", "DisableMember",
            "DisassociateFloatingIP", "DrainMember", "EnableMember", "MemberChange", "MoveFloatingIP", "Plan",
            "Progress", "RebootServer", "Refused", "Result", "ServerPower", "StartServer", "StopServer", "SwapPorts"]

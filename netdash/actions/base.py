@@ -15,7 +15,9 @@ Outcomes, and the command line's exit status for each:
 - `done` (0): every step took effect and the end state was read back;
 - `rolled back` (1): a step failed and the cloud is as it was before (read back);
 - `refused` (2): the plan, or the cloud at the first change, said no; nothing changed;
-- `failed` (3): a step failed and the cloud may be left changed; the lines say where things are.
+- `failed` (3): a step failed and the cloud may be left changed; the lines say where things are;
+- `traffic disagrees` (4): every step took effect and was read back, but the traffic probed after it
+  still contradicts what the cloud says (`actions.traffic`): a data plane that did not follow its API.
 """
 
 from __future__ import annotations
@@ -47,7 +49,9 @@ REFUSED = "refused"
 #: the user said no to the plan: nothing was sent (exit status as a refusal's)
 CANCELLED = "cancelled"
 FAILED = "failed"
-EXIT_STATUS = {DONE: 0, ROLLED_BACK: 1, REFUSED: 2, CANCELLED: 2, FAILED: 3}
+#: done by the API, contradicted by the traffic probed after it (`actions.traffic`)
+DISPUTED = "traffic disagrees"
+EXIT_STATUS = {DONE: 0, ROLLED_BACK: 1, REFUSED: 2, CANCELLED: 2, FAILED: 3, DISPUTED: 4}
 
 
 class Refused(NetdashError):

@@ -15,6 +15,7 @@ from netdash.cloud.api import CloudInfo, CloudWrites
 
 from . import journal
 from .base import FAILED, Action, Control, Plan, Progress, Result
+from .traffic import TrafficProof
 
 
 def cloud_record(info: CloudInfo) -> dict[str, Any]:
@@ -24,14 +25,19 @@ def cloud_record(info: CloudInfo) -> dict[str, Any]:
 
 
 def execute(action: Action, cloud: CloudWrites, info: CloudInfo, plan: Plan, progress: Progress, *,
-            cancelled: Callable[[], bool] = lambda: False) -> Result:
+            cancelled: Callable[[], bool] = lambda: False, proof: TrafficProof | None = None) -> Result:
     """`action.execute` with its journal; JournalError (nothing changed) if the journal cannot be written.
-    Whatever escapes the action (a second Ctrl-C) leaves the journal for `netdash recover`."""
+    Whatever escapes the action (a second Ctrl-C) leaves the journal for `netdash recover`. With a `proof`,
+    the addresses the action changes are probed before its first request and after its result."""
     if not action.journaled:
         return action.execute(cloud, plan, progress, Control(cancelled=cancelled))
     entry = journal.begin(action.id, plan.title, cloud_record(info), action.journal_state())
     try:
+        if proof is not None and plan.refusal is None:
+            proof.before(progress)
         result = action.execute(cloud, plan, progress, Control(cancelled=cancelled, journal=entry))
+        if proof is not None:
+            result = proof.after(cloud, result, progress)
     except BaseException:
         entry.abandon()
         raise

@@ -97,7 +97,8 @@ def port(d: Body) -> Port:
                 mac_address=text(d, "mac_address"), fixed_ips=fixed_ips(d.get("fixed_ips")),
                 device_id=text(d, "device_id"), device_owner=text(d, "device_owner"), status=opt(d, "status"),
                 admin_state_up=flag(d, "admin_state_up", True), project_id=project(d),
-                security_group_ids=strings(d.get("security_groups")))
+                security_group_ids=strings(d.get("security_groups")),
+                endpoint=endpoint_from_tags(strings(d.get("tags"))))
 
 
 def router(d: Body) -> Router:

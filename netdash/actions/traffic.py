@@ -1,0 +1,238 @@
+"""Actions proven by traffic (issue 16): a short probe of the addresses an action changes, before and after.
+
+"Verified" alone means read back from the API. An action that changes where traffic goes (a floating IP
+moved, ports swapped, an algorithm, a member's state, a server's power) also probes each address whose
+way it touches (`cloud.reach`: the address's `Reach.ids` meet the action's touched objects), with a few
+requests on new connections, as a `curl` loop does (a keep-alive connection stays where it was routed,
+`cloud.probe`'s docstring says why), once before its first request and again once the API says done. The
+result gets a line per address: `traffic at floating IP 127.24.4.12 before: server1 50%, server2 50% ->
+after: server1 100%`.
+
+After the change, the answers are held against what the cloud now says (`cloud.reach.expected_of` on the
+touched objects read afresh): a backend that answers but should get no traffic, several backends for one
+client of a SOURCE_IP pool, or no answer where a server should answer. Only contradictions count: a few
+requests cannot tell 50/50 from 67/33, and LEAST_CONNECTIONS may well send a sequential client to one
+member. While the answers disagree they are sampled again, up to `GRACE` seconds (a data plane may take a
+moment to follow its API); disagreeing still, the outcome is `traffic disagrees` (exit status 4) instead
+of done.
+
+Only where the address answers from here: an address whose every request timed out before the change
+is not reachable from this machine (a real cloud's floating IP seen from outside its network), and is
+left out after it, with a line that says so. Answers that name no server of the project (a page that does
+not say who served it) are reported, never judged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from netdash.cloud.api import CloudWrites
+from netdash.cloud.model import FloatingIP, LoadBalancer, Port, Topology
+from netdash.cloud.naming import display_name
+from netdash.cloud.probe_stats import Window
+from netdash.cloud.probe_values import Expected, ProbeStats
+from netdash.cloud.reach import expected_of, reach_of, reread
+
+from .base import DISPUTED, DONE, Progress, Result
+
+#: requests per address in each sample: both members of a round robin answer, in about a tenth of a second
+REQUESTS = 6
+#: ... sent this fast (requests per second), each on a new connection
+RATE = 60.0
+#: seconds a request may take: an address that answers nothing within it is not reachable from here
+TIMEOUT = 1.0
+#: seconds the answers may disagree with the cloud after the API said done, before the result says so
+GRACE = 1.5
+#: a pause between two samples while they disagree
+AGAIN = 0.1
+#: the most addresses one action probes (each probe is concurrent: this bounds the requests, not the time)
+MOST = 6
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One short sample of an address: answers per backend (most first), and the requests without one."""
+
+    backends: tuple[tuple[str, int], ...] = ()
+    #: error kind -> count (refused, timeout, reset, 5xx, other)
+    errors: tuple[tuple[str, int], ...] = ()
+
+    @classmethod
+    def of(cls, stats: ProbeStats) -> Seen:
+        return cls(tuple((b.backend, b.count) for b in stats.backends), stats.errors)
+
+    @property
+    def requests(self) -> int:
+        return sum(n for _, n in self.backends) + sum(n for _, n in self.errors)
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.backends)
+
+    @property
+    def reachable(self) -> bool:
+        """Something at the address took the connection: not every request timed out."""
+        return any(kind != "timeout" for kind, _ in self.errors) or self.answered
+
+    def failures(self) -> str:
+        """`refused 6`, `timeout 2, reset 1`."""
+        return ", ".join(f"{kind} {n}" for kind, n in self.errors)
+
+    def text(self) -> str:
+        """`server1 50%, server2 50%`, `no answer (refused 6)`, `server2 67%, 5xx 33%`."""
+        total = self.requests or 1
+        if not self.backends:
+            return f"no answer ({self.failures()})"
+        return ", ".join(f"{name} {n / total:.0%}" for name, n in (*self.backends, *self.errors))
+
+
+def sample(urls: list[str], requests: int = REQUESTS) -> list[Seen]:
+    """A few requests to each URL at once, on new connections; what answered each (in the same order)."""
+
+    from netdash.cloud.probe import Prober  # httpx: not for every command line that only parses
+
+    async def one(url: str) -> Seen:
+        prober = Prober(url, rate=RATE, timeout=TIMEOUT, new_connection=True,
+                        window=Window(max_count=requests, max_age=float("inf"), rate_span=float("inf")))
+        await prober.run(requests=requests)
+        return Seen.of(prober.stats())
+
+    async def every() -> list[Seen]:
+        return list(await asyncio.gather(*(one(url) for url in urls)))
+
+    return asyncio.run(every()) if urls else []
+
+
+def disagreement(expected: Expected | None, seen: Seen, known: frozenset[str],
+                 healthy: Expected | None = None) -> str | None:
+    """How the answers contradict what the cloud says (None: they do not, or cannot be judged). `known`: the
+    names of the project's servers and members, the only backend names that can be held against it;
+    `healthy`: what is expected if every member were healthy (a member its monitor has not seen come back
+    yet may answer: that is the monitor's lag, not a contradiction)."""
+    if expected is None:
+        return None
+    answered = [name for name, _ in seen.backends]
+    if expected.pinned:
+        return (f"{' and '.join(answered)} both answered one client, but {expected.rule}"
+                if len(answered) > 1 else None)
+    serving = sorted(name for name, share in expected.shares if share > 0)
+    lagging = {name for name, share in healthy.shares if share > 0} if healthy is not None else set()
+    stray = [name for name in answered if name not in serving and name not in lagging
+             and (name in known or not serving)]
+    if stray:
+        should = f"only {', '.join(serving)} should answer" if serving else "nothing should answer"
+        return f"{', '.join(stray)} answered, but {should} ({expected.rule})"
+    if serving and not answered:
+        return f"no answer ({seen.failures()}), but {', '.join(serving)} should answer ({expected.rule})"
+    return None
+
+
+@dataclass(frozen=True)
+class Address:
+    """An address an action changes: how to find it again after the change, its words, its URL then."""
+
+    kind: str  # "floating_ip" | "load_balancer" | "port"
+    id: str
+    label: str
+    url: str
+
+
+def addresses(topology: Topology, touched: Iterable[tuple[str, str]]) -> list[Address]:
+    """The addresses whose way goes through a touched object: floating IPs, the load balancers that have
+    none (their listener or VIP), servers' ports on an external network; at most `MOST`."""
+    ids = {resource_id for _, resource_id in touched}
+    found: list[Address] = []
+    candidates: list[FloatingIP | LoadBalancer | Port] = [*topology.floating_ips.values()]
+    candidates += [lb for lb in topology.load_balancers.values()
+                   if not topology.floating_ips_of_port(lb.vip_port_id or "")]
+    candidates += [port for port in topology.ports.values() if port.device_owner.startswith("compute:")
+                   and port.addresses and (net := topology.networks.get(port.network_id)) is not None and net.external]
+    for obj in candidates:
+        found_at = address_of(topology, obj)
+        if found_at is not None and not reach_of(topology, found_at.url).ids.isdisjoint(ids):
+            found.append(found_at)
+    return found[:MOST]
+
+
+def address_of(topology: Topology, obj: FloatingIP | LoadBalancer | Port) -> Address | None:
+    """Where to probe a floating IP, a load balancer without one, or a server's port on an external network
+    (its own address is public: the port-migration scenario's)."""
+    from netdash.cloud.probe import ProbeError, default_target, endpoint_url, url_of  # as in `sample`
+
+    if isinstance(obj, Port):
+        url = endpoint_url(obj.endpoint) if obj.endpoint else url_of(obj.addresses[0], None)
+        return Address("port", obj.id, f"port {display_name(obj)} ({obj.addresses[0]})", url)
+    try:
+        url = default_target(topology, obj).url
+    except ProbeError:
+        return None
+    if url is None:
+        return None
+    if isinstance(obj, FloatingIP):
+        return Address("floating_ip", obj.id, f"floating IP {obj.floating_ip_address}", url)
+    return Address("load_balancer", obj.id, f"load balancer {display_name(obj)}", url)
+
+
+class TrafficProof:
+    """The probe of one action's addresses: `before()` ahead of its first request, `after()` on its result."""
+
+    def __init__(self, topology: Topology, touched: Iterable[tuple[str, str]], grace: float = GRACE) -> None:
+        self.topology = topology
+        self.touched = tuple(touched)
+        self.grace = grace
+        self.watched = addresses(topology, self.touched)
+        self.before_seen: list[Seen] = []
+
+    def before(self, progress: Progress) -> None:
+        if not self.watched:
+            return
+        progress("probing " + ", ".join(a.label for a in self.watched) + " before the change")
+        self.before_seen = sample([a.url for a in self.watched])
+
+    def after(self, cloud: CloudWrites, result: Result, progress: Progress) -> Result:
+        """The result with a traffic line per address; `traffic disagrees` instead of done when the answers
+        still contradict the cloud after `grace` seconds. Only a done action is probed again."""
+        if not self.watched or result.outcome != DONE:
+            return result
+        fresh = reread(cloud, self.topology, self.touched) or self.topology
+        known = frozenset(display_name(s) for s in fresh.servers.values()) | frozenset(
+            m.label for m in fresh.members.values())
+        lines: list[str] = []
+        checked: list[tuple[Address, Seen, tuple[Expected | None, Expected | None]]] = []
+        for address, before in zip(self.watched, self.before_seen, strict=True):
+            if not before.reachable:
+                lines.append(f"traffic at {address.label}: not checked, it does not answer from here "
+                             f"({before.failures()})")
+                continue
+            objects = {"floating_ip": fresh.floating_ips, "load_balancer": fresh.load_balancers, "port": fresh.ports}
+            obj = objects[address.kind].get(address.id)
+            now = address_of(fresh, obj) if obj is not None else None
+            now = now or address
+            reach = reach_of(fresh, now.url)
+            checked.append((now, before, (expected_of(fresh, reach, new_connection=True),
+                                          expected_of(fresh, reach, new_connection=True, health=False))))
+        if not checked:
+            return replace(result, lines=(*result.lines, *lines))
+        progress("probing " + ", ".join(a.label for a, _, _ in checked) + " after the change")
+        deadline = time.monotonic() + self.grace
+        while True:
+            seen = sample([a.url for a, _, _ in checked])
+            problems = [disagreement(expected, after, known, healthy)
+                        for (_, _, (expected, healthy)), after in zip(checked, seen, strict=True)]
+            if not any(problems) or time.monotonic() >= deadline:
+                break
+            time.sleep(AGAIN)
+        waited = self.grace if any(problems) else 0.0
+        for (address, before, _), after, problem in zip(checked, seen, problems, strict=True):
+            lines.append(f"traffic at {address.label} before: {before.text()} -> after: {after.text()}")
+            if problem is not None:
+                lines.append(f"traffic at {address.label} disagrees with the cloud {waited:g} s after: {problem}")
+        disputed = [f"{address.label}: {problem}" for (address, _, _), problem in zip(checked, problems, strict=True)
+                    if problem is not None]
+        if disputed:
+            return Result(DISPUTED, "the API says done, but traffic disagrees: " + "; ".join(disputed),
+                          (*result.lines, *lines), result.failed_step)
+        return replace(result, lines=(*result.lines, *lines))
