@@ -348,6 +348,15 @@ class Action:
         """Where the objects of the action are now, in one line (for `netdash recover`)."""
         return ""
 
+    def journaled_as(self) -> Action:
+        """The action its journal records (`netdash undo` is recorded as the inverse it runs)."""
+        return self
+
+    def inverse(self) -> Action:
+        """The action that puts back what this one (as planned, or resumed from its journal) changed, for
+        `netdash undo`; Refused, with why, where there is none that is safe."""
+        raise Refused(f"{self.name} cannot be undone by netdash")
+
     def recover(self, cloud: CloudWrites, complete: bool, progress: Progress) -> Result:
         """From whatever the cloud holds now: on to the planned end state (`complete`), or back to the
         state before the action. Reads first, then acts: safe to run again."""

@@ -34,7 +34,7 @@ from netdash.cloud.model import FloatingIP, LoadBalancer, Port, Topology
 from netdash.cloud.naming import display_name
 from netdash.cloud.probe_stats import Window
 from netdash.cloud.probe_values import Expected, ProbeStats
-from netdash.cloud.reach import expected_of, reach_of, reread
+from netdash.cloud.reach import expected_of, main_listener, reach_of, reread
 
 from .base import DISPUTED, DONE, Progress, Result
 
@@ -64,6 +64,9 @@ class Seen:
     def of(cls, stats: ProbeStats) -> Seen:
         return cls(tuple((b.backend, b.count) for b in stats.backends), stats.errors)
 
+    #: the cloud serves nothing at the address now (the embedded cloud tags what it serves: this has no tag)
+    unserved: bool = False
+
     @property
     def requests(self) -> int:
         return sum(n for _, n in self.backends) + sum(n for _, n in self.errors)
@@ -74,8 +77,9 @@ class Seen:
 
     @property
     def reachable(self) -> bool:
-        """Something at the address took the connection: not every request timed out."""
-        return any(kind != "timeout" for kind, _ in self.errors) or self.answered
+        """Something at the address took the connection (not every request timed out), or the cloud says
+        it serves nothing there (the embedded cloud, whose addresses are all reachable from here)."""
+        return self.unserved or any(kind != "timeout" for kind, _ in self.errors) or self.answered
 
     def failures(self) -> str:
         """`refused 6`, `timeout 2, reset 1`."""
@@ -83,14 +87,17 @@ class Seen:
 
     def text(self) -> str:
         """`server1 50%, server2 50%`, `no answer (refused 6)`, `server2 67%, 5xx 33%`."""
+        if self.unserved:
+            return "no answer (the cloud serves nothing there)"
         total = self.requests or 1
         if not self.backends:
             return f"no answer ({self.failures()})"
         return ", ".join(f"{name} {n / total:.0%}" for name, n in (*self.backends, *self.errors))
 
 
-def sample(urls: list[str], requests: int = REQUESTS) -> list[Seen]:
-    """A few requests to each URL at once, on new connections; what answered each (in the same order)."""
+def sample(addresses: list[Address], requests: int = REQUESTS) -> list[Seen]:
+    """A few requests to each address at once, on new connections; what answered each (in the same order).
+    An address the cloud serves nothing at is not asked: its URL would be a guess (another cloud's, say)."""
 
     from netdash.cloud.probe import Prober  # httpx: not for every command line that only parses
 
@@ -100,10 +107,13 @@ def sample(urls: list[str], requests: int = REQUESTS) -> list[Seen]:
         await prober.run(requests=requests)
         return Seen.of(prober.stats())
 
-    async def every() -> list[Seen]:
-        return list(await asyncio.gather(*(one(url) for url in urls)))
+    async def unserved() -> Seen:
+        return Seen(unserved=True)
 
-    return asyncio.run(every()) if urls else []
+    async def every() -> list[Seen]:
+        return list(await asyncio.gather(*(one(a.url) if a.served else unserved() for a in addresses)))
+
+    return asyncio.run(every()) if addresses else []
 
 
 def disagreement(expected: Expected | None, seen: Seen, known: frozenset[str],
@@ -126,7 +136,7 @@ def disagreement(expected: Expected | None, seen: Seen, known: frozenset[str],
         should = f"only {', '.join(serving)} should answer" if serving else "nothing should answer"
         return f"{', '.join(stray)} answered, but {should} ({expected.rule})"
     if serving and not answered:
-        return f"no answer ({seen.failures()}), but {', '.join(serving)} should answer ({expected.rule})"
+        return f"{seen.text()}, but {', '.join(serving)} should answer ({expected.rule})"
     return None
 
 
@@ -138,6 +148,8 @@ class Address:
     id: str
     label: str
     url: str
+    #: False where the embedded cloud serves nothing now: it tags what it serves, and this has no tag
+    served: bool = True
 
 
 def addresses(topology: Topology, touched: Iterable[tuple[str, str]]) -> list[Address]:
@@ -162,9 +174,12 @@ def address_of(topology: Topology, obj: FloatingIP | LoadBalancer | Port) -> Add
     (its own address is public: the port-migration scenario's)."""
     from netdash.cloud.probe import ProbeError, default_target, endpoint_url, url_of  # as in `sample`
 
+    tagging = any(x.endpoint for x in (*topology.floating_ips.values(), *topology.ports.values(),
+                                       *topology.listeners.values()))
     if isinstance(obj, Port):
         url = endpoint_url(obj.endpoint) if obj.endpoint else url_of(obj.addresses[0], None)
-        return Address("port", obj.id, f"port {display_name(obj)} ({obj.addresses[0]})", url)
+        return Address("port", obj.id, f"port {display_name(obj)} ({obj.addresses[0]})", url,
+                       served=bool(obj.endpoint) or not tagging)
     try:
         url = default_target(topology, obj).url
     except ProbeError:
@@ -172,8 +187,11 @@ def address_of(topology: Topology, obj: FloatingIP | LoadBalancer | Port) -> Add
     if url is None:
         return None
     if isinstance(obj, FloatingIP):
-        return Address("floating_ip", obj.id, f"floating IP {obj.floating_ip_address}", url)
-    return Address("load_balancer", obj.id, f"load balancer {display_name(obj)}", url)
+        return Address("floating_ip", obj.id, f"floating IP {obj.floating_ip_address}", url,
+                       served=bool(obj.endpoint) or not tagging)
+    listener = main_listener(topology, obj)
+    return Address("load_balancer", obj.id, f"load balancer {display_name(obj)}", url,
+                   served=bool(listener and listener.endpoint) or not tagging)
 
 
 class TrafficProof:
@@ -190,49 +208,62 @@ class TrafficProof:
         if not self.watched:
             return
         progress("probing " + ", ".join(a.label for a in self.watched) + " before the change")
-        self.before_seen = sample([a.url for a in self.watched])
+        self.before_seen = sample(self.watched)
 
     def after(self, cloud: CloudWrites, result: Result, progress: Progress) -> Result:
         """The result with a traffic line per address; `traffic disagrees` instead of done when the answers
         still contradict the cloud after `grace` seconds. Only a done action is probed again."""
         if not self.watched or result.outcome != DONE:
             return result
-        fresh = reread(cloud, self.topology, self.touched) or self.topology
-        known = frozenset(display_name(s) for s in fresh.servers.values()) | frozenset(
-            m.label for m in fresh.members.values())
         lines: list[str] = []
-        checked: list[tuple[Address, Seen, tuple[Expected | None, Expected | None]]] = []
+        checked: list[tuple[Address, Seen]] = []
         for address, before in zip(self.watched, self.before_seen, strict=True):
-            if not before.reachable:
+            if before.reachable:
+                checked.append((address, before))
+            else:
                 lines.append(f"traffic at {address.label}: not checked, it does not answer from here "
                              f"({before.failures()})")
-                continue
-            objects = {"floating_ip": fresh.floating_ips, "load_balancer": fresh.load_balancers, "port": fresh.ports}
-            obj = objects[address.kind].get(address.id)
-            now = address_of(fresh, obj) if obj is not None else None
-            now = now or address
-            reach = reach_of(fresh, now.url)
-            checked.append((now, before, (expected_of(fresh, reach, new_connection=True),
-                                          expected_of(fresh, reach, new_connection=True, health=False))))
         if not checked:
             return replace(result, lines=(*result.lines, *lines))
-        progress("probing " + ", ".join(a.label for a, _, _ in checked) + " after the change")
+        progress("probing " + ", ".join(a.label for a, _ in checked) + " after the change")
+        # the touched objects and the addresses' own, read afresh each round (the embedded cloud tags an
+        # address once its data plane serves it: a moment after the API said done)
+        reads = (*self.touched, *((a.kind, a.id) for a, _ in checked if a.kind != "load_balancer"))
+        fresh = self.topology
         deadline = time.monotonic() + self.grace
         while True:
-            seen = sample([a.url for a, _, _ in checked])
-            problems = [disagreement(expected, after, known, healthy)
-                        for (_, _, (expected, healthy)), after in zip(checked, seen, strict=True)]
+            fresh = reread(cloud, fresh, reads) or fresh
+            now = [self.again(fresh, address) for address, _ in checked]
+            seen = sample(now)
+            problems = [self.judge(fresh, address, after) for address, after in zip(now, seen, strict=True)]
             if not any(problems) or time.monotonic() >= deadline:
                 break
             time.sleep(AGAIN)
         waited = self.grace if any(problems) else 0.0
-        for (address, before, _), after, problem in zip(checked, seen, problems, strict=True):
+        for (_, before), address, after, problem in zip(checked, now, seen, problems, strict=True):
             lines.append(f"traffic at {address.label} before: {before.text()} -> after: {after.text()}")
             if problem is not None:
                 lines.append(f"traffic at {address.label} disagrees with the cloud {waited:g} s after: {problem}")
-        disputed = [f"{address.label}: {problem}" for (address, _, _), problem in zip(checked, problems, strict=True)
+        disputed = [f"{address.label}: {problem}" for address, problem in zip(now, problems, strict=True)
                     if problem is not None]
         if disputed:
             return Result(DISPUTED, "the API says done, but traffic disagrees: " + "; ".join(disputed),
                           (*result.lines, *lines), result.failed_step)
         return replace(result, lines=(*result.lines, *lines))
+
+    @staticmethod
+    def again(topology: Topology, address: Address) -> Address:
+        """The address as the topology after the change has it (its URL may be served elsewhere now)."""
+        objects = {"floating_ip": topology.floating_ips, "load_balancer": topology.load_balancers,
+                   "port": topology.ports}
+        obj = objects[address.kind].get(address.id)
+        return (address_of(topology, obj) if obj is not None else None) or address
+
+    @staticmethod
+    def judge(topology: Topology, address: Address, seen: Seen) -> str | None:
+        """How the answers at `address` contradict `topology` (see `disagreement`), or None."""
+        known = frozenset(display_name(s) for s in topology.servers.values()) | frozenset(
+            m.label for m in topology.members.values())
+        reach = reach_of(topology, address.url)
+        return disagreement(expected_of(topology, reach, new_connection=True), seen, known,
+                            expected_of(topology, reach, new_connection=True, health=False))

@@ -4,6 +4,7 @@
     netdash fip move FIP TARGET        netdash ports swap SERVER_A SERVER_B [--port-a P] [--port-b Q] [--reboot]
     netdash pool algorithm POOL ALG    netdash member enable|disable|drain POOL MEMBER
     netdash server stop|start|reboot SERVER
+    netdash undo                       (the last completed action on this cloud, put back)
 
 each with --yes, --dry-run, --probe/--no-probe and the cloud options; `netdash GROUP --help` lists the verbs).
 
@@ -30,10 +31,12 @@ from netdash.cli.interrupts import say
 from netdash.cli.main import out
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from netdash.actions import Action
     from netdash.cloud.api import CloudApi, CloudInfo
+
+
+UNDO_HELP = ("undo the last completed action of yours on this cloud: its inverse, planned against the cloud "
+             "as it is now, shown, confirmed, run and verified like any action")
 
 
 def register(sub: Any) -> None:
@@ -57,6 +60,9 @@ def register(sub: Any) -> None:
                 else:
                     p.add_argument(param.name, metavar=param.metavar, help=param.help)
             add_run_options(p)
+    p = sub.add_parser("undo", help=UNDO_HELP, description=UNDO_HELP)
+    p.set_defaults(undo=True)
+    add_run_options(p)
 
 
 def add_run_options(p: argparse.ArgumentParser) -> None:
@@ -111,9 +117,15 @@ def confirmed(options: argparse.Namespace) -> bool | None:
     return answer.strip().lower() in ("y", "yes")
 
 
-def run(options: argparse.Namespace, make: Callable[[argparse.Namespace, CloudInfo], Action] = build) -> int:
-    """Plan, confirm, execute, report; NetdashErrors before the change reach `cli.main.main` (exit 2).
-    `make`: the action, once connected (a catalog action from the arguments, or `netdash undo`'s)."""
+def undo(options: argparse.Namespace, info: CloudInfo) -> Action:
+    """`netdash undo`: the inverse of the last completed action on this cloud (`actions.undo`)."""
+    from netdash.actions.undo import Undo
+
+    return Undo(info)
+
+
+def run(options: argparse.Namespace) -> int:
+    """Plan, confirm, execute, report; NetdashErrors before the change reach `cli.main.main` (exit 2)."""
     from netdash.actions import CANCELLED, DISPUTED, EXIT_STATUS, REFUSED, Result, journal, running
     from netdash.actions.traffic import TrafficProof
     from netdash.cli.interrupts import LeftAtOnce, deferred
@@ -124,7 +136,7 @@ def run(options: argparse.Namespace, make: Callable[[argparse.Namespace, CloudIn
         return 2
     client, demo = connect(options)
     try:
-        action = make(options, client.info)
+        action = (undo if getattr(options, "undo", False) else build)(options, client.info)
         topology = client.fetch_topology_sync()
         plan = action.plan(topology, client)
         if plan.refusal is not None:

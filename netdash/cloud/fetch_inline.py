@@ -34,7 +34,7 @@ from .session import Session
 #: what `convert.port` reads: Neutron's `fields=` leaves out the rest (bindings, DHCP options, address
 #: pairs, timestamps), which at thousands of ports is most of what the cloud encodes and the client decodes
 PORT_FIELDS = ("id", "name", "network_id", "mac_address", "fixed_ips", "device_id", "device_owner", "status",
-               "admin_state_up", "project_id", "tenant_id", "security_groups")
+               "admin_state_up", "project_id", "tenant_id", "security_groups", "tags")
 #: (Topology field, service type, path under the service root, collection key of the answer)
 LISTS: tuple[tuple[str, str, str, str], ...] = (
     ("networks", "network", "/networks", "networks"),
