@@ -8,7 +8,6 @@ what it did, and waits at its start until the cloud serves as seeded, so the ord
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,7 +17,7 @@ from netdash.democloud import DemoCloud, Settings
 from tests.democloud.dataplane_support import SCALE
 from tests.waiting import wait_for
 
-from .conftest import Cli, answer, fip_of, url_of
+from .conftest import Cli, answer, fip_of, traffic, url_of
 
 BOTH = {"server1", "server2"}
 
@@ -46,18 +45,6 @@ def as_seeded(sdk: Any) -> None:
     lb_url, fip_url, port_url = url_of(web_fip(sdk)), url_of(fip_of(sdk, "server1")), url_of(port1(sdk))
     wait_for(lambda: {answer(lb_url) for _ in range(4)} == BOTH and answer(fip_url) == "server1"
              and answer(port_url) == "server1", timeout=10, what="the cloud serving as seeded")
-
-
-def traffic(err: str, label: str) -> tuple[set[str], set[str]]:
-    """The backends before and after, from the report's line for the address `label`."""
-    line = next((line for line in err.splitlines() if f"traffic at {label} before: " in line), None)
-    assert line is not None, err
-    before, after = line.split(" before: ", 1)[1].split(" -> after: ")
-    return backends(before), backends(after)
-
-
-def backends(text: str) -> set[str]:
-    return set() if text.startswith("no answer") else set(re.findall(r"(server\d) \d+%", text))
 
 
 #: (label of the address in the report, how to find it) for each kind of address
@@ -115,8 +102,8 @@ def test_a_data_plane_that_ignores_the_change_makes_traffic_disagree(cli: Cli, s
     assert ran.code == 4, ran.err
     assert "done, verified" in ran.err  # the API's part held
     assert traffic(ran.err, f"floating IP {fip}") == ({"server1"}, {"server1"})
-    assert (f"warning: the API says done, but traffic disagrees: floating IP {fip}: server1 answered, but only "
-            "server2 should answer") in ran.err
+    assert (f"warning: traffic disagrees with what the API says is done: floating IP {fip}: server1 answered, "
+            "but only server2 should answer") in ran.err
     assert "done:" not in ran.out
     undone = cli("undo")  # a disputed action changed the cloud: it can be undone like any
     assert undone.code == 0, undone.err
