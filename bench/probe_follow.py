@@ -31,6 +31,7 @@ from functools import partial
 from bench.support import CLOUD, RunningCloud
 from netdash.actions import MoveFloatingIP
 from netdash.cloud.client import CloudClient
+from netdash.cloud.model import FloatingIP, LoadBalancer, Port, Topology
 from netdash.cloud.probe import Prober
 from netdash.cloud.probe_stats import Window
 from netdash.cloud.probe_values import Sample
@@ -147,16 +148,22 @@ def all_moved(clients: list[Client], t0: float) -> bool:
     return all(c.after(t0, "server1") is not None for c in clients)
 
 
-def follow_table(cloud: RunningCloud, url: str, curl: str, runs: int) -> None:
-    os.environ.update({k: v for k, v in cloud.cli_env().items() if k.startswith("OS_")})
-    client = CloudClient.connect(CLOUD, max_rps=MAX_RPS)
-    conn = cloud.connect()
-    topology = client.fetch_topology_sync()
+def seed_objects(topology: Topology) -> tuple[LoadBalancer, FloatingIP, Port]:
+    """The `web` load balancer, its floating IP, and server1's port on `private` (where the moves go)."""
     lb = next(b for b in topology.load_balancers.values() if b.name == "web")
     (fip,) = topology.floating_ips_of_port(lb.vip_port_id or "")
     server1 = next(s for s in topology.servers.values() if s.name == "server1")
     private = next(n for n in topology.networks.values() if n.name == "private")
     (port,) = [p for p in topology.ports_of_device(server1.id) if p.network_id == private.id]
+    return lb, fip, port
+
+
+def follow_table(cloud: RunningCloud, url: str, curl: str, runs: int) -> None:
+    os.environ.update({k: v for k, v in cloud.cli_env().items() if k.startswith("OS_")})
+    client = CloudClient.connect(CLOUD, max_rps=MAX_RPS)
+    conn = cloud.connect()
+    topology = client.fetch_topology_sync()
+    lb, fip, port = seed_objects(topology)
     for own in topology.floating_ips_of_port(port.id):  # server1's own floating IP: its port takes one
         conn.network.update_ip(own.id, port_id=None)
 
@@ -243,12 +250,7 @@ def proof_table(cloud: RunningCloud, runs: int) -> None:
     with tempfile.TemporaryDirectory() as state:
         os.environ["XDG_STATE_HOME"] = state
         try:
-            topology = client.fetch_topology_sync()
-            lb = next(b for b in topology.load_balancers.values() if b.name == "web")
-            (fip,) = topology.floating_ips_of_port(lb.vip_port_id or "")
-            server1 = next(s for s in topology.servers.values() if s.name == "server1")
-            private = next(n for n in topology.networks.values() if n.name == "private")
-            (port,) = [p for p in topology.ports_of_device(server1.id) if p.network_id == private.id]
+            lb, fip, port = seed_objects(client.fetch_topology_sync())
             for _ in range(runs):
                 for proved in (False, True):
                     for target in (port.id, lb.vip_port_id or ""):

@@ -15,7 +15,7 @@ from netdash.tui.action_screens import ActionScreen, PickScreen, outcome_line
 from netdash.widgets.event_log import EventLog
 from netdash.widgets.key_bar import KeyBar
 from netdash.widgets.topology_tree import TopologyTree
-from tests.actions.conftest import fip_of, traffic
+from tests.actions.conftest import traffic
 from tests.dashboard_support import dashboard, in_thread
 from tests.dashboard_support import until as until_within
 from tests.democloud.dataplane_support import answer, endpoint_of
@@ -225,8 +225,9 @@ async def test_server_stop_and_start_by_key(seeded_cloud) -> None:
         assert "server_start" not in shown_actions(app)
         result = await run(pilot, app, await start(pilot, app, "o"))
         assert result.outcome == DONE
-        own = await in_thread(fip_of, conn, "server2")
-        assert traffic("\n".join(result.lines), f"floating IP {own.floating_ip_address}") == ({"server2"}, set())
+        own = await in_thread(conn.network.find_port, "server-2-port")  # its address on public
+        label = f"port server-2-port ({own.fixed_ips[0]['ip_address']})"
+        assert traffic("\n".join(result.lines), label) == ({"server2"}, set())
         assert (await in_thread(conn.compute.get_server, node.data.id)).status == "SHUTOFF"
         await until(pilot, lambda: "SHUTOFF" in node.label.plain, what="SHUTOFF in the tree")
         await select(pilot, app, node)

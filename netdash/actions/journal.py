@@ -111,8 +111,8 @@ def begin(action: str, title: str, cloud: Mapping[str, Any], state: Mapping[str,
 
 
 @dataclass(frozen=True)
-class Unfinished:
-    """An action whose process went away before it ended: what it was, and how far it got."""
+class Recorded:
+    """What a journal's first record says: the action, its title, the cloud it ran on, its state, its start."""
 
     path: Path
     action: str
@@ -120,6 +120,22 @@ class Unfinished:
     cloud: dict[str, Any]
     state: dict[str, Any]
     started: float
+
+    @staticmethod
+    def read(path: Path, begin_record: dict[str, Any]) -> dict[str, Any]:
+        """The fields, from the `begin` record of the journal at `path`."""
+        return {"path": path, "action": str(begin_record.get("action", "?")),
+                "title": str(begin_record.get("title", "?")), "cloud": _dict(begin_record.get("cloud")),
+                "state": _dict(begin_record.get("state")), "started": float(begin_record.get("at", 0.0))}
+
+    def when(self) -> str:
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.started))
+
+
+@dataclass(frozen=True)
+class Unfinished(Recorded):
+    """An action whose process went away before it ended: what it was, and how far it got."""
+
     #: the process that ran it
     pid: int
     #: the last step record (`n`, `of`, `text`, `phase`), if any
@@ -151,8 +167,7 @@ class Unfinished:
         return False
 
     def line(self) -> str:
-        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.started))
-        return f"{self.title} (started {when}) stopped {self.where_it_stopped()}"
+        return f"{self.title} (started {self.when()}) stopped {self.where_it_stopped()}"
 
     def entry(self) -> Entry:
         """Take the journal over (to recover it): locked, appended to."""
@@ -182,19 +197,10 @@ def unfinished() -> list[Unfinished]:
 
 
 @dataclass(frozen=True)
-class Completed:
+class Completed(Recorded):
     """An action that ended as planned, from the history: what `netdash undo` plans the inverse of."""
 
-    path: Path
-    action: str
-    title: str
-    cloud: dict[str, Any]
-    state: dict[str, Any]
-    started: float
     outcome: str
-
-    def when(self) -> str:
-        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.started))
 
 
 def same_cloud(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
@@ -213,10 +219,7 @@ def completed(cloud: Mapping[str, Any]) -> list[Completed]:
         end_record = next((r for r in records if r.get("event") == "end"), None)
         if begin_record is None or end_record is None or not same_cloud(_dict(begin_record.get("cloud")), cloud):
             continue
-        found.append(Completed(path=path, action=str(begin_record.get("action", "?")),
-                               title=str(begin_record.get("title", "?")), cloud=_dict(begin_record.get("cloud")),
-                               state=_dict(begin_record.get("state")), started=float(begin_record.get("at", 0.0)),
-                               outcome=str(end_record.get("outcome", "?"))))
+        found.append(Completed(**Recorded.read(path, begin_record), outcome=str(end_record.get("outcome", "?"))))
     return sorted(found, key=lambda done: done.started, reverse=True)
 
 
@@ -253,9 +256,7 @@ def _read(path: Path) -> Unfinished | None:
         path.unlink(missing_ok=True)  # nothing was started, or it ended: nothing to recover
         return None
     steps = [r for r in records if r.get("event") == "step"]
-    return Unfinished(path=path, action=str(begin_record.get("action", "?")), title=str(begin_record.get("title", "?")),
-                      cloud=_dict(begin_record.get("cloud")), state=_dict(begin_record.get("state")),
-                      started=float(begin_record.get("at", 0.0)), pid=int(begin_record.get("pid", 0)),
+    return Unfinished(**Recorded.read(path, begin_record), pid=int(begin_record.get("pid", 0)),
                       last_step=steps[-1] if steps else None,
                       rolling_back=any(r.get("event") == "rollback" for r in records))
 
