@@ -24,12 +24,18 @@ class Ran:
 
 
 class Cli:
+    #: whether actions probe their addresses before and after (the default of `netdash`): the tests of
+    #: that (`test_traffic_and_undo.py`) turn it on; the others test something else and save its time
+    probe = False
+
     def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
         self.capsys = capsys
 
     def __call__(self, *argv: str, yes: bool = True) -> Ran:
         self.capsys.readouterr()
         extra = ["--os-cloud", "netdash-demo", "--max-rps", "1000", *(["--yes"] if yes else [])]
+        if not self.probe and argv and argv[0] not in ("recover", "topology", "probe"):
+            extra.append("--no-probe")
         code = main([*argv, *extra])
         captured = self.capsys.readouterr()
         assert "Traceback" not in captured.err

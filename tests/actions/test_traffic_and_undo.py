@@ -31,6 +31,13 @@ def seeded_cloud() -> Iterator[DemoCloud]:
         yield cloud
 
 
+@pytest.fixture
+def cli(cli: Cli) -> Cli:
+    """The command line as `netdash` runs it: actions probe their addresses (the other tests turn it off)."""
+    cli.probe = True
+    return cli
+
+
 def web_fip(sdk: Any) -> Any:
     lb = sdk.load_balancer.find_load_balancer("web")
     return next(f for f in sdk.network.ips() if f.port_id == lb.vip_port_id)
