@@ -51,8 +51,9 @@ async def test_traffic_that_disagrees_is_a_warning_and_ctrl_z_undoes_the_move(se
         await pilot.press("ctrl+z")
         undo = await until(pilot, lambda: isinstance(app.screen, ActionScreen) and app.screen.phase != "planning"
                            and app.screen, what="the undo's plan")
-        assert undo.plan.title.startswith(f"undo move floating IP {fip.floating_ip_address}"), undo.plan
-        assert "move floating IP" in undo.plan.title.split("): ", 1)[1]  # the inverse, planned now
+        assert undo.plan.title.startswith(f"undo: move floating IP {fip.floating_ip_address}"), undo.plan
+        assert "(server1)" in undo.plan.title.rsplit(" to ", 1)[1]  # the inverse, planned against the cloud now
+        assert undo.plan.notes[-1].startswith(f"it undoes: move floating IP {fip.floating_ip_address}")
         result = await run(pilot, app, undo)
         assert result.outcome == DONE, result
         # the data plane follows again: it had caught up with the move, and the undo moves it back

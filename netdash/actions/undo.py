@@ -58,7 +58,8 @@ class Undo(Action):
         if plan.refusal is not None:
             raise Refused(f"undo {last.title}: {plan.refusal}")
         self.undoing = inverse
-        return Plan(title=f"undo {last.title} ({last.when()}): {plan.title}", steps=plan.steps, notes=plan.notes)
+        return Plan(title=f"undo: {plan.title}", steps=plan.steps,
+                    notes=(*plan.notes, f"it undoes: {last.title} ({last.when()})"))
 
     def journaled_as(self) -> Action:
         return self.undoing or self

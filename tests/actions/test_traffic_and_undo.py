@@ -79,7 +79,7 @@ def test_an_action_and_its_undo_each_say_where_traffic_went(cli: Cli, sdk: Any, 
     assert traffic(ran.err, label) == (before, after)
     undone = cli("undo")
     assert undone.code == 0, undone.err
-    assert "undo " in undone.out and "done: undo " in undone.out
+    assert undone.out.startswith("undo: ") and "done: undo: " in undone.out and "it undoes: " in undone.out
     assert traffic(undone.err, label) == (after, before)  # back as it was, and proven so
     as_seeded(sdk)
 
@@ -126,6 +126,7 @@ def test_no_probe_and_the_actions_that_cannot_be_undone(cli: Cli, sdk: Any) -> N
     refused = cli("undo")
     assert refused.code == 2 and "reboot server server2" in refused.err
     assert "cannot be undone: a reboot cannot be undone" in refused.err
+    assert "traffic at" in cli("server", "reboot", "server2").err  # on by default
     ran = cli("fip", "create")
     assert ran.code == 0 and "traffic at" not in ran.err, ran.err  # a new address moves no traffic
     refused = cli("undo")
