@@ -10,7 +10,8 @@ after: server1 100%`.
 
 After the change, the answers are held against what the cloud now says (`cloud.reach.expected_of` on the
 touched objects read afresh): a backend that answers but should get no traffic, several backends for one
-client of a SOURCE_IP pool, or no answer where a server should answer. Only contradictions count: a few
+client of a SOURCE_IP pool, or no answer where a server should answer (not after an action on servers: a
+guest may still be booting when Nova says ACTIVE). Only contradictions count: a few
 requests cannot tell 50/50 from 67/33, and LEAST_CONNECTIONS may well send a sequential client to one
 member. While the answers disagree they are sampled again, up to `GRACE` seconds (a data plane may take a
 moment to follow its API); disagreeing still, the outcome is `traffic disagrees` (exit status 4) instead
@@ -117,11 +118,13 @@ def sample(addresses: list[Address], requests: int = REQUESTS) -> list[Seen]:
 
 
 def disagreement(expected: Expected | None, seen: Seen, known: frozenset[str],
-                 healthy: Expected | None = None) -> str | None:
+                 healthy: Expected | None = None, booting: bool = False) -> str | None:
     """How the answers contradict what the cloud says (None: they do not, or cannot be judged). `known`: the
     names of the project's servers and members, the only backend names that can be held against it;
     `healthy`: what is expected if every member were healthy (a member its monitor has not seen come back
-    yet may answer: that is the monitor's lag, not a contradiction)."""
+    yet may answer: that is the monitor's lag, not a contradiction); `booting`: the action started, rebooted
+    or moved a port between servers, and a guest that is ACTIVE to Nova may still be booting or configuring
+    its interface: silence is no contradiction then, only another backend's answer is."""
     if expected is None:
         return None
     answered = [name for name, _ in seen.backends]
@@ -135,7 +138,7 @@ def disagreement(expected: Expected | None, seen: Seen, known: frozenset[str],
     if stray:
         should = f"only {', '.join(serving)} should answer" if serving else "nothing should answer"
         return f"{', '.join(stray)} answered, but {should} ({expected.rule})"
-    if serving and not answered:
+    if serving and not answered and not booting:
         return f"{seen.text()}, but {', '.join(serving)} should answer ({expected.rule})"
     return None
 
@@ -265,11 +268,11 @@ class TrafficProof:
             else topology.ports.get(address.id))
         return (address_of(topology, obj) if obj is not None else None) or address
 
-    @staticmethod
-    def judge(topology: Topology, address: Address, seen: Seen) -> str | None:
+    def judge(self, topology: Topology, address: Address, seen: Seen) -> str | None:
         """How the answers at `address` contradict `topology` (see `disagreement`), or None."""
+        booting = any(kind == "server" for kind, _ in self.touched)
         known = frozenset(display_name(s) for s in topology.servers.values()) | frozenset(
             m.label for m in topology.members.values())
         reach = reach_of(topology, address.url)
         return disagreement(expected_of(topology, reach, new_connection=True), seen, known,
-                            expected_of(topology, reach, new_connection=True, health=False))
+                            expected_of(topology, reach, new_connection=True, health=False), booting)
