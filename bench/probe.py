@@ -10,7 +10,9 @@ counted as children's CPU), as document 000 has its reader do by hand. It uses t
 
 The second table moves the load balancer's floating IP to server1 (`MoveFloatingIP`, as the dashboard's
 `m` runs it once confirmed; then back, untimed) while five clients GET it, and times, from the
-confirmation, when each first shows server1 alone (`bench/probe_follow.py`).
+confirmation, when each first shows server1 alone (`bench/probe_follow.py`), and its ratio to the `curl`
+loop's. The third table times the same move from confirmation to result with and without its proof by
+traffic (`actions.traffic`: a few requests before and after).
 
     .venv/bin/python -m bench.probe [--duration 4] [--runs 5]
 """
@@ -28,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.probe_follow import follow_table
+from bench.probe_follow import follow_table, proof_table
 from bench.proxy import lb_endpoint
 from bench.support import start_cloud
 from netdash.cloud.probe import Prober
@@ -83,6 +85,8 @@ def main() -> None:
                   f"{used:>7.2f} {used / count * 1000:>10.2f} {used / wall:>6.0%}  as fast as it goes")
         print()
         follow_table(cloud, url, curl, args.runs)
+        print()
+        proof_table(cloud, args.runs)
 
 
 if __name__ == "__main__":

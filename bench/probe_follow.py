@@ -31,6 +31,7 @@ from functools import partial
 from bench.support import CLOUD, RunningCloud
 from netdash.actions import MoveFloatingIP
 from netdash.cloud.client import CloudClient
+from netdash.cloud.model import FloatingIP, LoadBalancer, Port, Topology
 from netdash.cloud.probe import Prober
 from netdash.cloud.probe_stats import Window
 from netdash.cloud.probe_values import Sample
@@ -38,6 +39,7 @@ from netdash.cloud.reach import Follower
 
 RATE = 50.0
 BEFORE = "netdash probe, keep-alive, not following (before issue 16)"
+CURL = "curl loop (a process and connection per request)"
 #: the dashboard's default refresh interval and request budget (`netdash --interval`, `--max-rps`)
 INTERVAL, MAX_RPS = 2.0, 20.0
 #: how long a client may take to show the move before it counts as never
@@ -146,16 +148,22 @@ def all_moved(clients: list[Client], t0: float) -> bool:
     return all(c.after(t0, "server1") is not None for c in clients)
 
 
-def follow_table(cloud: RunningCloud, url: str, curl: str, runs: int) -> None:
-    os.environ.update({k: v for k, v in cloud.cli_env().items() if k.startswith("OS_")})
-    client = CloudClient.connect(CLOUD, max_rps=MAX_RPS)
-    conn = cloud.connect()
-    topology = client.fetch_topology_sync()
+def seed_objects(topology: Topology) -> tuple[LoadBalancer, FloatingIP, Port]:
+    """The `web` load balancer, its floating IP, and server1's port on `private` (where the moves go)."""
     lb = next(b for b in topology.load_balancers.values() if b.name == "web")
     (fip,) = topology.floating_ips_of_port(lb.vip_port_id or "")
     server1 = next(s for s in topology.servers.values() if s.name == "server1")
     private = next(n for n in topology.networks.values() if n.name == "private")
     (port,) = [p for p in topology.ports_of_device(server1.id) if p.network_id == private.id]
+    return lb, fip, port
+
+
+def follow_table(cloud: RunningCloud, url: str, curl: str, runs: int) -> None:
+    os.environ.update({k: v for k, v in cloud.cli_env().items() if k.startswith("OS_")})
+    client = CloudClient.connect(CLOUD, max_rps=MAX_RPS)
+    conn = cloud.connect()
+    topology = client.fetch_topology_sync()
+    lb, fip, port = seed_objects(topology)
     for own in topology.floating_ips_of_port(port.id):  # server1's own floating IP: its port takes one
         conn.network.update_ip(own.id, port_id=None)
 
@@ -164,7 +172,7 @@ def follow_table(cloud: RunningCloud, url: str, curl: str, runs: int) -> None:
         "netdash probe, keep-alive, following (dashboard's m)": dashboard,
         f"netdash probe, keep-alive, following (changed elsewhere, refresh every {INTERVAL:g} s)": elsewhere,
         "netdash probe, new connection per request": ProbeClient(url, True),
-        "curl loop (a process and connection per request)": CurlClient(curl, url),
+        CURL: CurlClient(curl, url),
         BEFORE: ProbeClient(url, False),
     }
     still: list[float] = []
@@ -209,7 +217,9 @@ def follow_table(cloud: RunningCloud, url: str, curl: str, runs: int) -> None:
         client.close()
     print(f"the web load balancer's floating IP moved to server1 ({runs} runs, each probe at {RATE:g} req/s; "
           f"--max-rps {MAX_RPS:g}): seconds from the confirmation to server1 alone")
-    print(f"{'client':<78} {'median':>7} {'max':>7}")
+    print(f"{'client':<78} {'median':>7} {'max':>7}  {'median / curl loop':>18}")
+    curl_seen = [t for t in results[CURL] if t is not None]
+    curl_median = statistics.median(curl_seen) if len(curl_seen) == len(results[CURL]) else None
     for name, times in results.items():
         seen = [t for t in times if t is not None]
         if name == BEFORE:  # its pool may open a second connection (to server1) when requests overlap
@@ -218,5 +228,48 @@ def follow_table(cloud: RunningCloud, url: str, curl: str, runs: int) -> None:
             print(f"{name:<78} {'never':>7} {'':>7}  ({len(times) - len(seen)} of {len(times)} runs: "
                   f"not within {PATIENCE:g} s)")
         else:
-            print(f"{name:<78} {statistics.median(seen):>7.3f} {max(seen):>7.3f}")
+            median = statistics.median(seen)
+            ratio = f"{median / curl_median:.1f}x" if curl_median else "-"
+            print(f"{name:<78} {median:>7.3f} {max(seen):>7.3f}  {ratio:>18}")
 
+
+
+def proof_table(cloud: RunningCloud, runs: int) -> None:
+    """What proving an action by traffic adds (`actions.traffic`): the same floating-IP move, confirmed to
+    result, run as the front ends run it (`running.execute`, journal included) with and without its
+    before/after probe, alternating; the journal goes to a throwaway state directory."""
+    import tempfile
+
+    from netdash.actions import running
+    from netdash.actions.traffic import TrafficProof
+
+    os.environ.update({k: v for k, v in cloud.cli_env().items() if k.startswith("OS_")})
+    client = CloudClient.connect(CLOUD, max_rps=1000)
+    times: dict[bool, list[float]] = {False: [], True: []}
+    lines: list[str] = []
+    with tempfile.TemporaryDirectory() as state:
+        os.environ["XDG_STATE_HOME"] = state
+        try:
+            lb, fip, port = seed_objects(client.fetch_topology_sync())
+            for _ in range(runs):
+                for proved in (False, True):
+                    for target in (port.id, lb.vip_port_id or ""):
+                        topology = client.fetch_topology_sync()
+                        action = MoveFloatingIP(fip.id, target)
+                        plan = action.plan(topology, client)
+                        proof = TrafficProof(topology, action.touched()) if proved else None
+                        t0 = time.perf_counter()
+                        result = running.execute(action, client, client.info, plan, lambda _: None, proof=proof)
+                        times[proved].append(time.perf_counter() - t0)
+                        assert result.ok, result.summary
+                        lines = [line for line in result.lines if line.startswith("traffic at")] or lines
+        finally:
+            client.close()
+    plain, proved = statistics.median(times[False]), statistics.median(times[True])
+    print(f"a floating IP moved between server1 and the web load balancer ({2 * runs} moves each, alternating): "
+          "seconds from the confirmation to the result")
+    print(f"{'action':<40} {'median':>7} {'max':>7}")
+    print(f"{'verified by the API (--no-probe)':<40} {plain:>7.3f} {max(times[False]):>7.3f}")
+    print(f"{'and proven by traffic (the default)':<40} {proved:>7.3f} {max(times[True]):>7.3f}  "
+          f"+{proved - plain:.3f} s, {proved / plain:.1f}x")
+    print(f"e.g. {lines[-1] if lines else '(no traffic line)'}")

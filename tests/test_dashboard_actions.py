@@ -15,6 +15,7 @@ from netdash.tui.action_screens import ActionScreen, PickScreen, outcome_line
 from netdash.widgets.event_log import EventLog
 from netdash.widgets.key_bar import KeyBar
 from netdash.widgets.topology_tree import TopologyTree
+from tests.actions.conftest import traffic
 from tests.dashboard_support import dashboard, in_thread, press
 from tests.dashboard_support import until as until_within
 from tests.democloud.dataplane_support import answer, endpoint_of
@@ -139,6 +140,7 @@ async def test_move_floating_ip_by_key(seeded_cloud) -> None:
         assert result.outcome == DONE, result
 
         assert (await in_thread(conn.network.get_ip, fip.id)).port_id == target.id
+        assert traffic("\n".join(result.lines), f"floating IP {fip.floating_ip_address}") == ({"server1"}, {"server2"})
         await in_thread(wait_for, lambda: answer(url) == "server2", what="the moved floating IP from server2")
         assert pending_seen and all(pending_seen)
         assert any(t.startswith("done: move floating IP") for t in logged(app))
@@ -164,7 +166,13 @@ async def test_algorithm_and_member_disable_enable_by_key(seeded_cloud) -> None:
         screen = await start(pilot, app, "l", "SOURCE_IP")
         assert "ROUND_ROBIN -> SOURCE_IP" in screen.plan.title
         assert app.focused is not None and app.focused.id == "action-run"
-        assert (await run(pilot, app, screen)).outcome == DONE
+        result = await run(pilot, app, screen)
+        assert result.outcome == DONE
+        web = await in_thread(conn.load_balancer.find_load_balancer, "web")
+        (web_fip,) = await in_thread(lambda: list(conn.network.ips(port_id=web.vip_port_id)))
+        web_label = f"floating IP {web_fip.floating_ip_address}"
+        before, after = traffic("\n".join(result.lines), web_label)
+        assert before and len(after) == 1  # SOURCE_IP: one client, one backend
         assert (await in_thread(conn.load_balancer.find_pool, "web_pool")).lb_algorithm == "SOURCE_IP"
         await until(pilot, lambda: "SOURCE_IP" in pool.label.plain, what="the new algorithm in the tree")
         await select(pilot, app, pool)
@@ -186,7 +194,12 @@ async def test_algorithm_and_member_disable_enable_by_key(seeded_cloud) -> None:
             await until(pilot, now, what=f"{sorted(keys)} offered, {shown!r} shown")
 
         await offered({"member_disable", "member_drain"}, "weight 1")
-        assert (await run(pilot, app, await start(pilot, app, "x"))).outcome == DONE
+        result = await run(pilot, app, await start(pilot, app, "x"))
+        assert result.outcome == DONE
+        disabled = app.topology.members[member_id].address
+        server = next(n for n, srv in app.topology.servers.items()
+                      if any(a.address == disabled for a in srv.addresses))
+        assert app.topology.servers[server].name not in traffic("\n".join(result.lines), web_label)[1]
         got = await in_thread(conn.load_balancer.get_member, member_id, pool_id)
         assert got.is_admin_state_up is False
         await offered({"member_enable", "member_drain"}, "admin down")
@@ -212,7 +225,11 @@ async def test_server_stop_and_start_by_key(seeded_cloud) -> None:
         await select(pilot, app, node)
         assert {"server_stop", "server_reboot", "swap_ports"} <= shown_actions(app)
         assert "server_start" not in shown_actions(app)
-        assert (await run(pilot, app, await start(pilot, app, "o"))).outcome == DONE
+        result = await run(pilot, app, await start(pilot, app, "o"))
+        assert result.outcome == DONE
+        own = await in_thread(conn.network.find_port, "server-2-port")  # its address on public
+        label = f"port server-2-port ({own.fixed_ips[0]['ip_address']})"
+        assert traffic("\n".join(result.lines), label) == ({"server2"}, set())
         assert (await in_thread(conn.compute.get_server, node.data.id)).status == "SHUTOFF"
         await until(pilot, lambda: "SHUTOFF" in node.label.plain, what="SHUTOFF in the tree")
         await select(pilot, app, node)
@@ -244,7 +261,10 @@ async def test_disassociate_associate_allocate_by_key_and_palette(seeded_cloud) 
         await press(pilot, "escape")
         await until(pilot, lambda: not isinstance(app.screen, CommandPalette), what="palette closed")
 
-        assert (await run(pilot, app, await start(pilot, app, "d"))).outcome == DONE
+        result = await run(pilot, app, await start(pilot, app, "d"))
+        assert result.outcome == DONE
+        address = app.topology.floating_ips[fip_id].floating_ip_address
+        assert traffic("\n".join(result.lines), f"floating IP {address}") == ({"server1"}, set())
         assert (await in_thread(conn.network.get_ip, fip_id)).port_id is None
         await until(pilot, lambda: app.topology.floating_ips[fip_id].port_id is None, what="the free FIP")
         await select(pilot, app, next(c for c in tree.section("floating_ips").children if c.data.id == fip_id))
@@ -252,7 +272,9 @@ async def test_disassociate_associate_allocate_by_key_and_palette(seeded_cloud) 
         s2 = await in_thread(conn.compute.find_server, "server2")
         private = await in_thread(conn.network.find_network, "private")
         (target,) = await in_thread(lambda: list(conn.network.ports(device_id=s2.id, network_id=private.id)))
-        assert (await run(pilot, app, await start(pilot, app, "a", target.id))).outcome == DONE
+        result = await run(pilot, app, await start(pilot, app, "a", target.id))
+        assert result.outcome == DONE
+        assert traffic("\n".join(result.lines), f"floating IP {address}") == (set(), {"server2"})
         assert (await in_thread(conn.network.get_ip, fip_id)).port_id == target.id
 
         await select(pilot, app, tree.section("servers"))
@@ -281,7 +303,10 @@ async def test_swap_ports_by_key(seeded_cloud) -> None:
         await select(pilot, app, child(tree.section("servers"), "server1"))
         screen = await start(pilot, app, "w", s2, p1.id, p2.id)
         assert "detach port server-1-port from server server1" in "\n".join(screen.plan.lines())
-        assert (await run(pilot, app, screen)).outcome == DONE
+        result = await run(pilot, app, screen)
+        assert result.outcome == DONE
+        label = f"port server-1-port ({p1.fixed_ips[0]['ip_address']})"
+        assert traffic("\n".join(result.lines), label) == ({"server1"}, {"server2"})
         assert (await in_thread(conn.network.get_port, p1.id)).device_id == s2
         assert (await in_thread(conn.network.get_port, p2.id)).device_id == s1
         url = f"http://{await in_thread(endpoint_of, conn, 'port', p1.id)}/"

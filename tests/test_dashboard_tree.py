@@ -251,3 +251,32 @@ async def test_the_event_log_stays_in_time_order() -> None:
         assert [text for _, text, _ in log.entries] == ["first", "second, logged late", "third", "fourth"]
         shown = [line.text for line in log.lines]
         assert [line.split(" ", 1)[1] for line in shown] == ["first", "second, logged late", "third", "fourth"]
+
+
+async def test_g_in_the_same_burst_as_the_cursor_keys_probes_where_the_cursor_landed() -> None:
+    """`↓ ↓ g` arriving at once: the probe starts on the node the cursor moved to, not on the one it left
+    (nor not at all, when the node it left could not be probed). The cursor moves in the tree's turn, and
+    the App heard of it only later, by a message queued behind the `g`."""
+    from textual import events
+
+    from tests.test_dashboard_snapshots import still_app
+
+    app = still_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = app.query_one(TopologyTree)
+        section = tree.section("floating_ips")
+        section.expand()
+        await pilot.pause()
+        first, second = section.children[0], section.children[1]
+        tree.move_cursor(section)  # a section's title: nothing to probe there
+        await pilot.pause()
+        assert not app.probe.can_probe_selection(None)
+        for key in ("down", "down", "g"):  # queued together: none is handled before the next is posted
+            app.post_message(events.Key(key, None))
+        await pilot.pause()
+        await pilot.pause()
+        assert tree.cursor_node is second
+        address = app.topology.floating_ips[second.data.id].floating_ip_address
+        assert app.probe.running and address in app.probe.target.reason, app.probe.target
+        assert first.data.id != second.data.id
+        app.probe.stop()

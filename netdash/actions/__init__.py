@@ -6,7 +6,8 @@ the order of the key bar; `catalog` imports any other module of the package afte
 """
 
 # The order below is the key bar's (the catalog lists actions as their classes are defined), not isort's.
-from .base import CANCELLED, DONE, EXIT_STATUS, FAILED, REFUSED, ROLLED_BACK, Action, Plan, Progress, Refused, Result  # noqa: I001
+from .base import (CANCELLED, DISPUTED, DONE, EXIT_STATUS, FAILED, REFUSED, ROLLED_BACK, Action, Plan,  # noqa: I001
+                   Progress, Refused, Result)
 from .fip import AllocateFloatingIP, AssociateFloatingIP, DisassociateFloatingIP, MoveFloatingIP
 from .swap import SwapPorts
 from .pool import ALGORITHMS, ChangePoolAlgorithm
@@ -15,7 +16,7 @@ from .server import RebootServer, ServerPower, StartServer, StopServer
 from .port import PortAdminState
 from .cleanup import DeletePort, DeleteSecurityGroup, ReleaseFloatingIP
 
-__all__ = ["ALGORITHMS", "CANCELLED", "DONE", "EXIT_STATUS", "FAILED", "REFUSED", "ROLLED_BACK", "Action",
+__all__ = ["ALGORITHMS", "CANCELLED", "DISPUTED", "DONE", "EXIT_STATUS", "FAILED", "REFUSED", "ROLLED_BACK", "Action",
            "AllocateFloatingIP", "AssociateFloatingIP", "ChangePoolAlgorithm", "DeletePort", "DeleteSecurityGroup",
            "DisableMember", "DisassociateFloatingIP", "DrainMember", "EnableMember", "MemberChange", "MoveFloatingIP",
            "Plan", "PortAdminState", "Progress", "RebootServer", "Refused", "ReleaseFloatingIP", "Result",

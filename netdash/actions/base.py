@@ -15,7 +15,9 @@ Outcomes, and the command line's exit status for each:
 - `done` (0): every step took effect and the end state was read back;
 - `rolled back` (1): a step failed and the cloud is as it was before (read back);
 - `refused` (2): the plan, or the cloud at the first change, said no; nothing changed;
-- `failed` (3): a step failed and the cloud may be left changed; the lines say where things are.
+- `failed` (3): a step failed and the cloud may be left changed; the lines say where things are;
+- `traffic disagrees` (4): every step took effect and was read back, but the traffic probed after it
+  still contradicts what the cloud says (`actions.traffic`): a data plane that did not follow its API.
 """
 
 from __future__ import annotations
@@ -48,7 +50,9 @@ REFUSED = "refused"
 #: the user said no to the plan: nothing was sent (exit status as a refusal's)
 CANCELLED = "cancelled"
 FAILED = "failed"
-EXIT_STATUS = {DONE: 0, ROLLED_BACK: 1, REFUSED: 2, CANCELLED: 2, FAILED: 3}
+#: done by the API, contradicted by the traffic probed after it (`actions.traffic`)
+DISPUTED = "traffic disagrees"
+EXIT_STATUS = {DONE: 0, ROLLED_BACK: 1, REFUSED: 2, CANCELLED: 2, FAILED: 3, DISPUTED: 4}
 
 
 class Refused(NetdashError):
@@ -346,6 +350,15 @@ class Action:
     def where(self, cloud: CloudWrites) -> str:
         """Where the objects of the action are now, in one line (for `netdash recover`)."""
         return ""
+
+    def journaled_as(self) -> Action:
+        """The action its journal records (`netdash undo` is recorded as the inverse it runs)."""
+        return self
+
+    def inverse(self) -> Action:
+        """The action that puts back what this one (as planned, or resumed from its journal) changed, for
+        `netdash undo`; Refused, with why, where there is none that is safe."""
+        raise Refused(f"{self.name} cannot be undone by netdash")
 
     def recover(self, cloud: CloudWrites, complete: bool, progress: Progress) -> Result:
         """From whatever the cloud holds now: on to the planned end state (`complete`), or back to the

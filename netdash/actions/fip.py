@@ -18,7 +18,7 @@ from netdash.cloud.model import FloatingIP, LoadBalancer, Network, Port, Resourc
 from netdash.cloud.naming import name_of, port_text
 
 from . import resolve
-from .base import Args, Choice, Param, Pick, Plan, Progress, Refused, SingleChange
+from .base import Action, Args, Choice, Param, Pick, Plan, Progress, Refused, SingleChange
 
 
 def target_port(topology: Topology, fip: FloatingIP, ref: str) -> Port:
@@ -194,6 +194,10 @@ class MoveFloatingIP(FloatingIPToTarget):
             return f"{obj.floating_ip_address} is not associated: use associate"
         return unreachable(topology, obj)
 
+    def inverse(self) -> Action:
+        assert self.before is not None  # a move starts from a port (`refusal`)
+        return MoveFloatingIP(self.fip_id, self.before)
+
 
 
 class AssociateFloatingIP(FloatingIPToTarget):
@@ -218,6 +222,9 @@ class AssociateFloatingIP(FloatingIPToTarget):
                     f"{port_text(topology, topology.ports.get(obj.port_id))}: use move")
         return unreachable(topology, obj)
 
+    def inverse(self) -> Action:
+        return DisassociateFloatingIP(self.fip_id)
+
 
 
 class DisassociateFloatingIP(FloatingIPChange):
@@ -237,6 +244,10 @@ class DisassociateFloatingIP(FloatingIPChange):
 
     def describe(self) -> str:
         return f"disassociate floating IP {self.fip_ref}"
+
+    def inverse(self) -> Action:
+        assert self.before is not None  # it was associated (`refusal`)
+        return AssociateFloatingIP(self.fip_id, self.before)
 
     def _plan(self, topology: Topology, cloud: CloudWrites) -> Plan:
         fip = resolve.floating_ip(topology, self.fip_ref)
@@ -333,6 +344,10 @@ class AllocateFloatingIP(SingleChange):
 
     def unchanged(self, cloud: CloudWrites) -> bool:
         return self.created is None
+
+    def inverse(self) -> Action:
+        raise Refused("an allocation is not undone here: releasing the address gives it back to the pool for "
+                      "good (`openstack floating ip delete` does it, knowingly)")
 
     def done_text(self, plan: Plan) -> str:
         address = self.created.floating_ip_address if self.created else "?"

@@ -11,9 +11,14 @@ flushed and fsynced before the request it announces is sent:
     {"event": "end", "outcome": "done" | "rolled back" | ...}
 
 `state` is what recovery needs (for a swap: the servers, the ports, the original attachment), never a
-secret: the cloud is named (clouds.yaml entry, project, region), not its credentials. The file is removed
-at `end`. While its action runs, the process holds an exclusive lock on it, so another `netdash` never
-takes a running action for an abandoned one.
+secret: the cloud is named (clouds.yaml entry, project, region, user), not its credentials. While its
+action runs, the process holds an exclusive lock on it, so another `netdash` never takes a running action
+for an abandoned one.
+
+At `end`, the file leaves the folder: an action that changed the cloud as planned (`keep`) moves to
+`done/`, the history `netdash undo` reads (the newest `HISTORY` are kept: the same `state` that recovery
+needs is what plans the inverse); any other is removed. Neither `unfinished()` nor `netdash recover` ever
+looks into `done/`.
 """
 
 from __future__ import annotations
@@ -55,11 +60,21 @@ class Entry:
         self._file.flush()
         os.fsync(self._file.fileno())
 
-    def close(self, outcome: str) -> None:
-        """The action ended with the cloud in a known state: nothing to recover."""
+    def close(self, outcome: str, keep: bool = False) -> None:
+        """The action ended with the cloud in a known state: nothing to recover. `keep`: it changed the cloud
+        as planned, and goes to the history (`done/`) for `netdash undo`."""
         with contextlib.suppress(OSError):
             self.record("end", outcome=outcome)
-        self.path.unlink(missing_ok=True)
+        try:
+            if keep:
+                folder = self.path.parent / DONE
+                folder.mkdir(exist_ok=True, mode=0o700)
+                self.path.replace(folder / self.path.name)
+                prune(folder)
+            else:
+                self.path.unlink(missing_ok=True)
+        except OSError:  # no history is worse than none, never worse than a journal left behind
+            self.path.unlink(missing_ok=True)
         self._file.close()
 
     def abandon(self) -> None:
@@ -67,12 +82,25 @@ class Entry:
         self._file.close()
 
 
+#: the history's folder, under the journal's, and how many completed actions it keeps
+DONE = "done"
+HISTORY = 20
+
+
+def prune(folder: Path) -> None:
+    """Keep the newest `HISTORY` completed actions (the names begin with their start time)."""
+    for old in sorted(folder.glob("*.jsonl"))[:-HISTORY]:
+        old.unlink(missing_ok=True)
+
+
 def begin(action: str, title: str, cloud: Mapping[str, Any], state: Mapping[str, Any]) -> Entry:
     """Open a journal for an action and write its first record; JournalError if that is impossible."""
     folder = journal_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path = folder / f"{time.strftime('%Y%m%dT%H%M%S')}-{action}-{uuid.uuid4().hex[:8]}.jsonl"
+        now = time.time()  # in the name to the millisecond: names sort as the actions started
+        stamp = f"{time.strftime('%Y%m%dT%H%M%S', time.localtime(now))}.{int(now * 1000) % 1000:03d}"
+        path = folder / f"{stamp}-{action}-{uuid.uuid4().hex[:8]}.jsonl"
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         entry = Entry(path, os.fdopen(fd, "w", encoding="utf-8"))
@@ -83,8 +111,8 @@ def begin(action: str, title: str, cloud: Mapping[str, Any], state: Mapping[str,
 
 
 @dataclass(frozen=True)
-class Unfinished:
-    """An action whose process went away before it ended: what it was, and how far it got."""
+class Recorded:
+    """What a journal's first record says: the action, its title, the cloud it ran on, its state, its start."""
 
     path: Path
     action: str
@@ -92,6 +120,22 @@ class Unfinished:
     cloud: dict[str, Any]
     state: dict[str, Any]
     started: float
+
+    @staticmethod
+    def read(path: Path, begin_record: dict[str, Any]) -> dict[str, Any]:
+        """The fields, from the `begin` record of the journal at `path`."""
+        return {"path": path, "action": str(begin_record.get("action", "?")),
+                "title": str(begin_record.get("title", "?")), "cloud": _dict(begin_record.get("cloud")),
+                "state": _dict(begin_record.get("state")), "started": float(begin_record.get("at", 0.0))}
+
+    def when(self) -> str:
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.started))
+
+
+@dataclass(frozen=True)
+class Unfinished(Recorded):
+    """An action whose process went away before it ended: what it was, and how far it got."""
+
     #: the process that ran it
     pid: int
     #: the last step record (`n`, `of`, `text`, `phase`), if any
@@ -123,8 +167,7 @@ class Unfinished:
         return False
 
     def line(self) -> str:
-        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.started))
-        return f"{self.title} (started {when}) stopped {self.where_it_stopped()}"
+        return f"{self.title} (started {self.when()}) stopped {self.where_it_stopped()}"
 
     def entry(self) -> Entry:
         """Take the journal over (to recover it): locked, appended to."""
@@ -153,6 +196,33 @@ def unfinished() -> list[Unfinished]:
     return found
 
 
+@dataclass(frozen=True)
+class Completed(Recorded):
+    """An action that ended as planned, from the history: what `netdash undo` plans the inverse of."""
+
+    outcome: str
+
+
+def same_cloud(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether two journals' cloud records name the same cloud, project, region and user (the cloud's
+    name in clouds.yaml may differ for the same cloud: it is not compared)."""
+    return all(a.get(key) == b.get(key) for key in ("auth_url", "project", "region", "user"))
+
+
+def completed(cloud: Mapping[str, Any]) -> list[Completed]:
+    """The history of this user's completed actions on `cloud`, newest first."""
+    folder = journal_dir() / DONE
+    found = []
+    for path in sorted(folder.glob("*.jsonl"), reverse=True) if folder.is_dir() else []:
+        records = _records(path)
+        begin_record = next((r for r in records if r.get("event") == "begin"), None)
+        end_record = next((r for r in records if r.get("event") == "end"), None)
+        if begin_record is None or end_record is None or not same_cloud(_dict(begin_record.get("cloud")), cloud):
+            continue
+        found.append(Completed(**Recorded.read(path, begin_record), outcome=str(end_record.get("outcome", "?"))))
+    return sorted(found, key=lambda done: done.started, reverse=True)
+
+
 def _held(path: Path) -> bool:
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -167,8 +237,8 @@ def _held(path: Path) -> bool:
     return False
 
 
-def _read(path: Path) -> Unfinished | None:
-    """The journal's records; a torn last line (killed while writing it) is ignored."""
+def _records(path: Path) -> list[dict[str, Any]]:
+    """A journal's records; a torn last line (killed while writing it) is ignored."""
     records = []
     with contextlib.suppress(OSError), path.open(encoding="utf-8") as file:
         for line in file:
@@ -176,14 +246,17 @@ def _read(path: Path) -> Unfinished | None:
                 record = json.loads(line)
                 if isinstance(record, dict):
                     records.append(record)
+    return records
+
+
+def _read(path: Path) -> Unfinished | None:
+    records = _records(path)
     begin_record = next((r for r in records if r.get("event") == "begin"), None)
     if begin_record is None or any(r.get("event") == "end" for r in records):
         path.unlink(missing_ok=True)  # nothing was started, or it ended: nothing to recover
         return None
     steps = [r for r in records if r.get("event") == "step"]
-    return Unfinished(path=path, action=str(begin_record.get("action", "?")), title=str(begin_record.get("title", "?")),
-                      cloud=_dict(begin_record.get("cloud")), state=_dict(begin_record.get("state")),
-                      started=float(begin_record.get("at", 0.0)), pid=int(begin_record.get("pid", 0)),
+    return Unfinished(**Recorded.read(path, begin_record), pid=int(begin_record.get("pid", 0)),
                       last_step=steps[-1] if steps else None,
                       rolling_back=any(r.get("event") == "rollback" for r in records))
 

@@ -16,7 +16,7 @@ from netdash.cloud.model import Member, Resource, Topology
 from netdash.cloud.naming import member_name
 
 from . import resolve
-from .base import Param, Plan, Progress, Refused, SingleChange
+from .base import Action, Param, Plan, Progress, Refused, SingleChange
 from .pool import settled_lb
 
 WEIGHT_TAG = "netdash:weight="
@@ -125,6 +125,23 @@ class MemberChange(SingleChange):
         member, _ = cloud.get_member(self.pool_id, self.member_id)
         return bool(self.before) and (member.weight, member.admin_state_up) == (
             self.before["weight"], self.before["admin_state_up"])
+
+    def inverse(self) -> Action:
+        """The verb that puts back exactly what this one changed; where none does (a drained member that was
+        then disabled: `enable` would restore its weight too), Refused with the way out."""
+        was_up, was_drained = self.before.get("admin_state_up"), self.before.get("weight") == 0
+        if self.verb == "disable":
+            if was_drained:
+                raise Refused("the member was drained before it was disabled: `enable` would undo both")
+            return EnableMember(self.pool_id, self.member_id)
+        if self.verb == "drain":
+            if not was_up:
+                raise Refused("the member was disabled before it was drained: `enable` would undo both")
+            return EnableMember(self.pool_id, self.member_id)
+        if "weight" in self.want and not was_up:
+            raise Refused("the member was enabled and its weight restored: undo would be a disable and a "
+                          "drain, one at a time")
+        return (DrainMember if "weight" in self.want else DisableMember)(self.pool_id, self.member_id)
 
     def revert(self, cloud: CloudWrites) -> None:
         cloud.update_member(self.pool_id, self.member_id, weight=self.before["weight"],

@@ -12,7 +12,7 @@ from netdash.cloud.api import CloudWrites
 from netdash.cloud.model import Pool, Resource, Topology
 
 from . import resolve
-from .base import Args, Choice, Param, Pick, Plan, Progress, Refused, SingleChange
+from .base import Action, Args, Choice, Param, Pick, Plan, Progress, Refused, SingleChange
 
 ALGORITHMS = ("ROUND_ROBIN", "LEAST_CONNECTIONS", "SOURCE_IP", "SOURCE_IP_PORT")
 
@@ -97,6 +97,11 @@ class ChangePoolAlgorithm(SingleChange):
     def revert(self, cloud: CloudWrites) -> None:
         if self.before is not None:
             cloud.update_pool(self.pool_id, lb_algorithm=self.before)
+
+    def inverse(self) -> Action:
+        if self.before is None:
+            raise Refused("the algorithm before the change is not known")
+        return ChangePoolAlgorithm(self.pool_id, self.before)
 
     def state(self, cloud: CloudWrites) -> str:
         return f"the pool's algorithm is {cloud.get_pool(self.pool_id).lb_algorithm}"

@@ -12,7 +12,7 @@ from netdash.cloud.model import Port, Resource, Topology
 from netdash.cloud.naming import port_text
 
 from . import resolve
-from .base import Args, Param, Pick, Plan, Progress, Refused, SingleChange
+from .base import Action, Args, Param, Pick, Plan, Progress, Refused, SingleChange
 
 STATES = {"up": True, "down": False}
 
@@ -83,6 +83,9 @@ class PortAdminState(SingleChange):
 
     def revert(self, cloud: CloudWrites) -> None:
         cloud.update_port(self.port_id, admin_state_up=not self.up)
+
+    def inverse(self) -> Action:
+        return PortAdminState(self.port_id, "down" if self.up else "up")
 
     def state(self, cloud: CloudWrites) -> str:
         port = cloud.get_port(self.port_id)

@@ -12,7 +12,7 @@ from netdash.cloud.api import CloudWrites
 from netdash.cloud.model import Resource, Server, Topology
 
 from . import resolve
-from .base import Param, Plan, Progress, SingleChange
+from .base import Action, Param, Plan, Progress, Refused, SingleChange
 
 #: the state a verb needs, and the state it leaves
 NEEDS = {"stop": ("ACTIVE",), "start": ("SHUTOFF",), "reboot": ("ACTIVE",)}
@@ -76,6 +76,11 @@ class ServerPower(SingleChange):
             super().revert(cloud)
         else:
             cloud.server_action(self.server_id, inverse)
+
+    def inverse(self) -> Action:
+        if self.verb == "reboot":
+            raise Refused("a reboot cannot be undone: the server has restarted, and what it lost with it is gone")
+        return (StartServer if self.verb == "stop" else StopServer)(self.server_id)
 
     def unchanged(self, cloud: CloudWrites) -> bool:
         server = cloud.get_server(self.server_id)

@@ -354,6 +354,11 @@ class SwapPorts(Action):
         (a, b), (pa, pb) = self.servers, self.ports
         return {pa: b, pb: a} if swapped else {pa: a, pb: b}
 
+    def inverse(self) -> Action:
+        """The same two ports swapped back (without reboots: an undo restores the attachment, nothing more)."""
+        (a, b), (pa, pb) = self.servers, self.ports
+        return SwapPorts(a, b, port_a=pb, port_b=pa)
+
     def recover(self, cloud: CloudWrites, complete: bool, progress: Progress) -> Result:
         """From whatever state the cloud is in now: back to the original attachment, or on to the swapped one."""
         goal = self._goal(swapped=complete)

@@ -4,14 +4,20 @@
     netdash fip move FIP TARGET        netdash ports swap SERVER_A SERVER_B [--port-a P] [--port-b Q] [--reboot]
     netdash pool algorithm POOL ALG    netdash member enable|disable|drain POOL MEMBER
     netdash server stop|start|reboot SERVER
+    netdash undo                       (the last completed action on this cloud, put back)
 
-each with --yes, --dry-run and the cloud options; `netdash GROUP --help` lists the verbs).
+each with --yes, --dry-run, --probe/--no-probe and the cloud options; `netdash GROUP --help` lists the verbs).
 
 The plan goes to stdout, then a confirmation prompt on a terminal (`--yes` skips it; without a terminal
 and without `--yes` nothing is done). Progress and the step-by-step report go to stderr; the final line
 (the verified result) to stdout. Exit status: 0 done and verified, 1 failed and rolled back (the cloud is
 as before), 2 bad input or refused (nothing changed), 3 failed with the cloud left changed (the report says
-where things are). `--read-only` refuses every action.
+where things are), 4 done by the API but the traffic probed after it disagrees (`actions.traffic`: the
+report says which address answered from where). `--read-only` refuses every action.
+
+An action that changes where traffic goes probes the addresses it changes (those that answer from here)
+with a few requests before and after: `traffic at floating IP ... before: server1 100% -> after: server2
+100%` on stderr with the report; `--no-probe` leaves that out.
 """
 
 from __future__ import annotations
@@ -26,13 +32,16 @@ from netdash.cli.main import out
 
 if TYPE_CHECKING:
     from netdash.actions import Action
-    from netdash.cloud.api import CloudApi
+    from netdash.cloud.api import CloudApi, CloudInfo
+
+
+UNDO_HELP = ("undo the last completed action of yours on this cloud: its inverse, planned against the cloud "
+             "as it is now, shown, confirmed, run and verified like any action")
 
 
 def register(sub: Any) -> None:
     """Add a subcommand per catalog action to `netdash`'s subparsers (argparse's subparsers are untyped)."""
     from netdash.actions import catalog
-    from netdash.cli.main import add_cloud_options
 
     for group, members in catalog.groups().items():
         text = catalog.group_help(group)
@@ -50,12 +59,26 @@ def register(sub: Any) -> None:
                                    help=param.help)
                 else:
                     p.add_argument(param.name, metavar=param.metavar, help=param.help)
-            p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
-            p.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
-            add_cloud_options(p, defaults=False, writes=True)
+            add_run_options(p)
+    p = sub.add_parser("undo", help=UNDO_HELP, description=UNDO_HELP)
+    p.set_defaults(undo=True)
+    add_run_options(p)
 
 
-def build(options: argparse.Namespace) -> Action:
+def add_run_options(p: argparse.ArgumentParser) -> None:
+    """What every command that runs an action takes: --yes, --dry-run, --probe/--no-probe, the cloud options."""
+    from netdash.cli.main import add_cloud_options
+
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
+    p.add_argument("--probe", action=argparse.BooleanOptionalAction, default=True,
+                   help="probe the addresses the action changes, a few requests before and after, and say "
+                        "where traffic went (default: on, for the addresses that answer from here)")
+    add_cloud_options(p, defaults=False, writes=True)
+
+
+def build(options: argparse.Namespace, info: CloudInfo) -> Action:
+    """The catalog action the subcommand names, from its arguments."""
     from netdash.actions import catalog
 
     action = catalog.BY_ID[options.action_id]
@@ -94,9 +117,17 @@ def confirmed(options: argparse.Namespace) -> bool | None:
     return answer.strip().lower() in ("y", "yes")
 
 
+def undo(options: argparse.Namespace, info: CloudInfo) -> Action:
+    """`netdash undo`: the inverse of the last completed action on this cloud (`actions.undo`)."""
+    from netdash.actions.undo import Undo
+
+    return Undo(info)
+
+
 def run(options: argparse.Namespace) -> int:
     """Plan, confirm, execute, report; NetdashErrors before the change reach `cli.main.main` (exit 2)."""
-    from netdash.actions import CANCELLED, EXIT_STATUS, REFUSED, Result, journal, running
+    from netdash.actions import CANCELLED, DISPUTED, EXIT_STATUS, REFUSED, Result, journal, running
+    from netdash.actions.traffic import TrafficProof
     from netdash.cli.interrupts import LeftAtOnce, deferred
     from netdash.cloud.caller import telling
 
@@ -105,8 +136,9 @@ def run(options: argparse.Namespace) -> int:
         return 2
     client, demo = connect(options)
     try:
-        action = build(options)
-        plan = action.plan(client.fetch_topology_sync(), client)
+        action = (undo if getattr(options, "undo", False) else build)(options, client.info)
+        topology = client.fetch_topology_sync()
+        plan = action.plan(topology, client)
         if plan.refusal is not None:
             err(f"refused: {plan.refusal}")
             return 2
@@ -123,7 +155,9 @@ def run(options: argparse.Namespace) -> int:
             return EXIT_STATUS[CANCELLED]
         try:
             with deferred(action.name) as stop, telling(err):
-                result: Result = running.execute(action, client, client.info, plan, err, cancelled=stop.is_set)
+                proof = TrafficProof(topology, action.touched()) if options.probe else None
+                result: Result = running.execute(action, client, client.info, plan, err, cancelled=stop.is_set,
+                                                 proof=proof)
         except journal.JournalError as exc:
             err(f"error: {exc}: nothing changed")
             return 2
@@ -137,6 +171,8 @@ def run(options: argparse.Namespace) -> int:
             err(line)
         if result.ok:
             out(result.summary)
+        elif result.outcome == DISPUTED:
+            err(f"warning: {result.summary}")
         else:
             err(("refused: " if result.outcome == REFUSED else "error: ") + result.summary)
         return result.exit_status

@@ -31,11 +31,11 @@ from .model import (
 )
 
 Body = Mapping[str, Any]
-#: where the embedded cloud serves a floating IP or listener (`addr:port`): not an API field, but what the
+#: where the embedded cloud serves a floating IP, public port or listener (`addr:port`): not an API field, but what the
 #: fetch learnt from the cloud's endpoint list (`served_at`) and put into the object's body
 SERVED_AT = "netdash:served_at"
 #: the resources of the endpoint list, by the Topology field their bodies are in
-SERVED = {"floatingip": "floating_ips", "listener": "listeners"}
+SERVED = {"floatingip": "floating_ips", "listener": "listeners", "port": "ports"}
 
 
 def text(d: Body, key: str, default: str = "") -> str:
@@ -101,7 +101,8 @@ def port(d: Body) -> Port:
                 mac_address=text(d, "mac_address"), fixed_ips=fixed_ips(d.get("fixed_ips")),
                 device_id=text(d, "device_id"), device_owner=text(d, "device_owner"), status=opt(d, "status"),
                 admin_state_up=flag(d, "admin_state_up", True), project_id=project(d),
-                security_group_ids=strings(d.get("security_groups")))
+                security_group_ids=strings(d.get("security_groups")),
+                endpoint=opt(d, SERVED_AT))
 
 
 def router(d: Body) -> Router:
@@ -138,7 +139,7 @@ def security_group_rule(d: Body) -> SecurityGroupRule:
 
 def endpoints(body: Any) -> dict[tuple[str, str], str]:
     """The embedded cloud's `GET /democloud/endpoints`: (Topology field, id) -> the first `addr:port` it is
-    served at, for the floating IPs and listeners (a port's own address needs none: it is what it says)."""
+    served at, for the floating IPs, public ports and listeners (a port's own port may be taken on this host)."""
     entries = body.get("endpoints") if isinstance(body, Mapping) else None
     found = {}
     for entry in dicts(entries):
@@ -150,7 +151,7 @@ def endpoints(body: Any) -> dict[tuple[str, str], str]:
 
 
 def served_at(bodies: dict[str, list[Any]], found: Mapping[tuple[str, str], str]) -> None:
-    """Each floating IP's and listener's body with where the embedded cloud serves it (`SERVED_AT`)."""
+    """Each floating IP's, port's and listener's body with where the embedded cloud serves it (`SERVED_AT`)."""
     for field in SERVED.values():
         items = bodies.get(field)
         if items is not None:

@@ -61,6 +61,8 @@ class Port:
     admin_state_up: bool = True
     project_id: str | None = None
     security_group_ids: tuple[str, ...] = ()
+    #: where the embedded cloud serves its address (`addr:port`, from its endpoint list); None on a real cloud
+    endpoint: str | None = None
 
     @property
     def addresses(self) -> tuple[str, ...]:

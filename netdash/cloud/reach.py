@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from .api import CloudWrites
 from .errors import NetdashError
-from .model import FloatingIP, Listener, LoadBalancer, Port, Resource, Topology
+from .model import FloatingIP, Listener, LoadBalancer, Port, Resource, Server, Topology
 from .naming import display_name, short_id
 from .probe_values import Expected
 from .text import visible
@@ -38,6 +38,8 @@ class Reach:
     text: str
     facts: tuple[Hashable, ...] = ()
     ids: frozenset[str] = field(default_factory=frozenset)
+    #: nothing answers at the address (a floating IP on no port, a port on no device or down)
+    empty: bool = False
 
     @property
     def known(self) -> bool:
@@ -95,12 +97,16 @@ def reach_of(topology: Topology, url: str) -> Reach:
     if lb is not None:
         facts, ids, text = of_load_balancer(topology, lb, listener or main_listener(topology, lb, port))
         return Reach(f"VIP of load balancer {display_name(lb)}: {text}", ("vip", lb.id, *facts), ids)
-    holders = topology.ports_with_address(host)
+    holders = [p for p in topology.ports.values() if p.endpoint == endpoint] or [
+        p for p in topology.ports_with_address(host) if not p.endpoint]
     if holders:
         held = holders[0]
         facts, ids, words = of_port(topology, held, port)
-        return Reach(f"port {display_name(held)} ({visible(host)}) of {words}", facts, ids)
-    if any(f.floating_ip_address == host for f in fips):  # listed elsewhere: the cloud serves it on another port
+        return Reach(f"port {display_name(held)} ({visible(host)}) of {words}", facts, ids,
+                     empty=topology.load_balancer_of_port(held.id) is None
+                     and not (held.device_id and held.admin_state_up))
+    if any(f.floating_ip_address == host for f in fips) or topology.ports_with_address(host):
+        # listed elsewhere: the embedded cloud serves the address at another port
         return Reach(f"{visible(host)}: the cloud serves it at another port (its endpoint list)")
     return Reach(f"{visible(host)}: not an address of this project")
 
@@ -108,7 +114,7 @@ def reach_of(topology: Topology, url: str) -> Reach:
 def of_floating_ip(topology: Topology, fip: FloatingIP, port: int) -> Reach:
     text = f"floating IP {visible(fip.floating_ip_address)} ({fip_on(topology, fip)})"
     if not fip.port_id:
-        return Reach(text, ("floating_ip", fip.id, None), frozenset({fip.id}))
+        return Reach(text, ("floating_ip", fip.id, None), frozenset({fip.id}), empty=True)
     held = topology.ports.get(fip.port_id)
     if held is None:
         return Reach(text, ("floating_ip", fip.id, fip.port_id, "unseen"), frozenset({fip.id, fip.port_id}))
@@ -116,7 +122,8 @@ def of_floating_ip(topology: Topology, fip: FloatingIP, port: int) -> Reach:
     lb = topology.load_balancer_of_port(held.id)
     if lb is not None:  # what the VIP does with the connection
         text += f": {of_load_balancer(topology, lb, main_listener(topology, lb, port))[2]}"
-    return Reach(text, ("floating_ip", fip.id, *facts), ids | {fip.id})
+    return Reach(text, ("floating_ip", fip.id, *facts), ids | {fip.id},
+                 empty=lb is None and not (held.device_id and held.admin_state_up))
 
 
 def of_port(topology: Topology, port: Port, service_port: int) -> tuple[tuple[Hashable, ...], frozenset[str], str]:
@@ -168,7 +175,7 @@ def of_load_balancer(topology: Topology, lb: LoadBalancer, listener: Listener | 
 
 def reread(cloud: CloudWrites, topology: Topology, touched: Iterable[tuple[str, str]]) -> Topology | None:
     """`topology` with the objects an action touched read afresh, one request each (floating IPs, ports,
-    pools, members): what the probe follows at once, while the full refresh after the action is still on
+    pools, members, servers): what the probe follows at once, while the full refresh after the action is still on
     its way. None if a read failed (the refresh will tell)."""
     objects: list[Resource] = []
     try:
@@ -183,6 +190,8 @@ def reread(cloud: CloudWrites, topology: Topology, touched: Iterable[tuple[str, 
                 objects.append(cloud.get_pool(resource_id))
             elif kind == "member" and resource_id in topology.members:
                 objects.append(cloud.get_member(topology.members[resource_id].pool_id, resource_id)[0])
+            elif kind == "server":
+                objects.append(cloud.get_server(resource_id))
     except NetdashError:
         return None
     return topology.with_objects(objects, time.time())
@@ -207,21 +216,37 @@ class Follower:
         return not self.reach.ids.isdisjoint(ids)
 
 
+def running(server: Server | None) -> bool:
+    """Whether a server can answer: ACTIVE (or not known to the topology, or with no status read: assumed)."""
+    return server is None or server.status in (None, "ACTIVE")
+
+
 #: algorithms that spread a client's requests over the members by weight (a new connection per request for
 #: SOURCE_IP_PORT: each comes from another source port)
 SPREAD = ("ROUND_ROBIN", "LEAST_CONNECTIONS")
 
 
-def expected_of(topology: Topology, reach: Reach, new_connection: bool) -> Expected | None:
+def expected_of(topology: Topology, reach: Reach, new_connection: bool, *, health: bool = True) -> Expected | None:
     """The shares the probe should see, from the pool on the address's way (its algorithm, its members'
-    weights, admin states and health, backups only when no other member serves), or the one server a port
-    reaches; None when the topology does not explain the address."""
+    weights, admin states and health, backups only when no other member serves; a member on a server that
+    is not running answers nothing, whatever its health says until the monitor notices), or the one server
+    a port reaches; no answer at all for an address with nothing behind it; None when the topology does not
+    explain the address. `health=False`: as if every member were healthy (a monitor's verdict lags what
+    the members do, both ways: a member just started answers before its monitor says ONLINE)."""
     pool = next((topology.pools[i] for i in reach.ids if i in topology.pools), None)  # a few ids, not every pool
     if pool is None:
         servers = [topology.servers[i] for i in reach.ids if i in topology.servers]
-        return Expected(((display_name(servers[0]), 1.0),), rule="one server") if len(servers) == 1 else None
+        if reach.empty:
+            return Expected(rule="nothing behind the address, or its port down: no answer")
+        if len(servers) == 1:
+            name = display_name(servers[0])
+            if not running(servers[0]):
+                return Expected(rule=f"server {name} is {servers[0].status}: no answer")
+            return Expected(((name, 1.0),), rule="one server")
+        return None
     members = [m for m in topology.members_of_pool(pool.id) if m.admin_state_up and (m.weight or 0) > 0
-               and m.operating_status not in ("ERROR", "OFFLINE")]
+               and (not health or m.operating_status not in ("ERROR", "OFFLINE"))
+               and running(topology.server_of_address(m.address, m.subnet_id))]
     serving = [m for m in members if not m.backup] or members
     if not serving:
         return Expected(rule=f"{pool.lb_algorithm or '?'}: no member can serve (all down, drained or failing)")

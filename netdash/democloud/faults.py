@@ -12,8 +12,8 @@ first that fires wins.
 
 Only requests that come in over HTTP are matched: a service calling a peer in-process (Nova unplugging a
 port in Neutron) never is, as a real fault sits between a client and the API, not inside it.
-`Faults.add_spec` takes the `--faults SPEC` strings (democloud/faults_spec.py); slow provisioning is not a
-rule but a change of the cloud's settings, which `clear()` puts back.
+`Faults.add_spec` takes the `--faults SPEC` strings (democloud/faults_spec.py); slow provisioning and a
+frozen data plane are not rules but changes of the cloud's settings, which `clear()` puts back.
 """
 
 from __future__ import annotations
@@ -146,6 +146,8 @@ class Faults:
         for spec in parse(text):
             if spec.kind == "provisioning":
                 self.slow_provisioning(spec.seconds, spec.service)
+            elif spec.kind == "freeze-dataplane":
+                self.freeze_dataplane()
             elif spec.now:
                 self.expire_tokens()
             else:
@@ -173,6 +175,13 @@ class Faults:
             for name in names:
                 self._saved.setdefault(name, getattr(self.runtime.settings, name))
                 setattr(self.runtime.settings, name, seconds)
+
+    def freeze_dataplane(self) -> None:
+        """The data plane routes as it does now, whatever the API changes from now on (until `clear`)."""
+        assert self.runtime is not None, "freezing the data plane changes a cloud's settings"
+        with self._lock:
+            self._saved.setdefault("dataplane_frozen", self.runtime.settings.dataplane_frozen)
+            self.runtime.settings.dataplane_frozen = True
 
     def expire_tokens(self) -> None:
         assert self.runtime is not None and self.identity is not None, "expiring tokens needs the identity service"

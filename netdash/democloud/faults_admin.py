@@ -57,4 +57,4 @@ def listing(faults: Faults, settings: Settings) -> dict[str, Any]:
     rules = [{"spec": rule.spec or f"{rule.status}@{rule.service or '*'}:{rule.method or '*'}:{rule.path}",
               "seen": rule.seen, "fired": rule.fired} for rule in list(faults.rules)]
     return {"faults": rules, "provisioning_delay": settings.provisioning_delay,
-            "build_delay": settings.build_delay}
+            "build_delay": settings.build_delay, "dataplane_frozen": settings.dataplane_frozen}

@@ -27,6 +27,9 @@ fault specs (--faults SPEC, repeatable; several in one SPEC separated by ';'):
            | expire-tokens        expire every token issued so far (at once; with nth= or rate=, when it fires)
            | provisioning=SECONDS Octavia PENDING_* and Nova BUILD last this long (@load-balancer or
                                   @compute: only that one); restored when the faults are cleared
+           | freeze-dataplane     the data plane stops following the API: connections go where they went,
+                                  whatever changes since (a floating IP moved, a member disabled); the API
+                                  answers as usual. Takes no options or @WHERE; cleared with the faults
   OPTION   = nth=N                fire from the Nth matching request on (alone: that one request only)
            | times=N              fire N times (0: no limit; default 1 with nth= alone, else no limit)
            | rate=P               fire on each matching request with probability P (0..1)
@@ -49,7 +52,7 @@ class SpecError(ValueError):
 
 @dataclass(frozen=True)
 class FaultSpec:
-    """One parsed fault. `kind` is status, latency, drop, expire-tokens or provisioning."""
+    """One parsed fault. `kind` is status, latency, drop, expire-tokens, provisioning or freeze-dataplane."""
 
     kind: str
     text: str
@@ -90,6 +93,8 @@ def parse_one(text: str) -> FaultSpec:
         raise SpecError(f"{text!r}: retry-after= goes with an HTTP status (e.g. 429:retry-after=2)")
     if kind == "provisioning" and (options or method or path or service not in (None, "load-balancer", "compute")):
         raise SpecError(f"{text!r}: provisioning= takes no options and only @load-balancer or @compute")
+    if kind == "freeze-dataplane" and (options or at):
+        raise SpecError(f"{text!r}: freeze-dataplane takes no options and no @WHERE")
     now = kind == "expire-tokens" and "nth" not in options and rate is None
     if now and (where or "times" in options):
         raise SpecError(f"{text!r}: expire-tokens at once takes no @WHERE or times=; add nth= or rate= "
@@ -105,13 +110,13 @@ def parse_what(what: str) -> tuple[str, int, float]:
         if not 400 <= status <= 599:
             raise SpecError(f"status {status} is not an error status (400-599)")
         return "status", status, 0.0
-    if what in ("drop", "expire-tokens"):
+    if what in ("drop", "expire-tokens", "freeze-dataplane"):
         return what, 500, 0.0
     name, eq, value = what.partition("=")
     if eq and name in ("latency", "provisioning"):
         return name, 500, number(name, value, 0.0, MAX_SECONDS)
     raise SpecError(f"unknown fault {what!r}: expected an HTTP status (e.g. 503), latency=SECONDS, drop, "
-                    "expire-tokens or provisioning=SECONDS")
+                    "expire-tokens, provisioning=SECONDS or freeze-dataplane")
 
 
 def parse_options(texts: list[str]) -> dict[str, float]:

@@ -31,6 +31,9 @@ class Settings:
     password: str | None = None
     #: multiplies health monitors' `delay` and `timeout` in the data plane (tests use 0.1)
     monitor_time_scale: float = 1.0
+    #: the data plane stops following the API (`freeze-dataplane` fault): traffic goes where it went, whatever
+    #: the API says since, as behind an L3 agent or amphora that no longer applies its configuration
+    dataplane_frozen: bool = False
 
 
 class CloudLock:

@@ -5,8 +5,9 @@ current algorithm is), the chosen id or None. `ActionScreen` is a `ModalScreen[b
 from plan to result (Textual's rule: the widget that starts a worker owns it): a thread worker plans it and
 the screen shows the plan (or the refusal); it asks for confirmation with the focus on Cancel when the
 action is destructive; once confirmed, a thread worker runs it and the screen shows each progress line and
-the result. Upwards it posts two messages, `Started` (what the action touches, to be marked pending) and
-`Finished` (the result): the App marks, logs and refreshes. It dismisses with whether the action ran.
+the result (with the traffic probed before and after, `actions.traffic`). Upwards it posts two messages,
+`Started` (what the action touches, to be marked pending) and `Finished` (the result): the App marks,
+logs and refreshes. It dismisses with whether the action ran.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from textual.widgets import Button, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from netdash.actions import CANCELLED, DONE, FAILED, REFUSED, Action, Plan, Result, journal, running
+from netdash.actions import CANCELLED, DISPUTED, DONE, FAILED, REFUSED, Action, Plan, Result, journal, running
+from netdash.actions.traffic import TrafficProof
 from netdash.cloud.api import CloudApi
 from netdash.cloud.caller import telling
 from netdash.cloud.errors import NetdashError
@@ -35,7 +37,7 @@ from netdash.cloud.text import visible
 
 #: the severity of each outcome, for the event log and the result line
 OUTCOME_SEVERITY = {DONE: "ok", REFUSED: "warning", CANCELLED: "warning", "rolled back": "warning",
-                    "failed": "error"}
+                    DISPUTED: "warning", "failed": "error"}
 
 
 def outcome_line(result: Result) -> str:
@@ -118,8 +120,10 @@ class ActionScreen(ModalScreen[bool]):
     class Ran(Message, bubble=False):
         result: Result
 
-    def __init__(self, action: Action, topology: Topology, cloud: CloudApi) -> None:
+    def __init__(self, action: Action, topology: Topology, cloud: CloudApi, *, proof: bool = True) -> None:
+        """`proof`: probe the addresses the action changes before and after it (`actions.traffic`)."""
         super().__init__()
+        self.proof = proof
         self.action = action
         self.topology = topology
         self.cloud = cloud
@@ -169,8 +173,9 @@ class ActionScreen(ModalScreen[bool]):
 
         try:
             with telling(progress):  # a 429's wait shows in the modal as it happens
+                proof = TrafficProof(self.topology, self.action.touched()) if self.proof else None
                 result = running.execute(self.action, self.cloud, self.cloud.info, plan, progress,
-                                         cancelled=self.stop_requested.is_set)
+                                         cancelled=self.stop_requested.is_set, proof=proof)
         except journal.JournalError as exc:
             result = Result(REFUSED, f"{exc}: nothing changed")
         except NetdashError as exc:

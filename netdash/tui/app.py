@@ -28,6 +28,7 @@ from textual.worker import get_current_worker
 
 from netdash.actions import Action, catalog, journal
 from netdash.actions.recovery import Recovery
+from netdash.actions.undo import Undo
 from netdash.cloud.api import CloudApi, CloudInfo
 from netdash.cloud.model import Resource, Topology
 from netdash.cloud.naming import collection_name, quota_usage
@@ -100,6 +101,8 @@ class NetdashApp(App[int]):
                 "events)", id="app.view"),
         Binding("M", "toggle_map", "Map", tooltip="The topology map in the tree's place, or the tree back",
                 id="app.map"),
+        Binding("ctrl+z", "undo", "Undo", tooltip="Undo the last completed action of yours on this cloud: its "
+                "inverse, planned against the cloud as it is now, shown first", id="app.undo", show=False),
         Binding("question_mark", "show_keys", "Keys", tooltip="List every key and what it does", id="app.keys"),
         Binding("q", "quit", "Quit", tooltip="Leave netdash", id="app.quit"),
     ]
@@ -486,9 +489,11 @@ class NetdashApp(App[int]):
         if action == "act":  # what fits the selection's kind; greyed (None) where its rule refuses
             return self.offer(str(parameters[0]))
         if action == "probe_selection":
-            return self.probe.can_probe_selection() or None
+            return self.probe.can_probe_selection(self._selection()[1]) or None
         if action == "copy_id":
             return self.query_one(TopologyTree).selected is not None
+        if action == "undo":
+            return not self.read_only
         if action == "next_view":
             return self.views.narrow
         if action == "filter":  # the tree's
@@ -598,7 +603,7 @@ class NetdashApp(App[int]):
         self.query_one(EventLog).add_event(self.clock(), text, severity)
 
     def action_probe_selection(self) -> None:
-        self.probe.probe_selection()
+        self.probe.probe_selection(self.topology, self._selection()[1])
         if self.views.narrow:  # what `g` starts is in the probe view
             self.views.show("probe")
 
@@ -726,7 +731,7 @@ class NetdashApp(App[int]):
             yield SystemCommand("Copy ID", "Copy the selected object's id to the clipboard", self.action_copy_id)
         yield SystemCommand("Pause polling" if self.poll else "Resume polling", "Stop or resume refreshing",
                             self.action_toggle_pause)
-        if self.probe.can_probe_selection():
+        if self.probe.can_probe_selection(self._selection()[1]):
             yield SystemCommand("Probe the selection", "Which backend answers, live, in the probe pane",
                                 self.action_probe_selection)
         pane = self.query_one(ProbePane)
@@ -734,6 +739,9 @@ class NetdashApp(App[int]):
                             "Probe: a new connection per request",
                             "How the probe connects (k in the probe pane): a curl loop opens one per request",
                             pane.action_toggle_connections)
+        if not self.read_only and self.client is not None:
+            yield SystemCommand("Undo the last action", "Put back what your last completed action on this cloud "
+                                "changed (ctrl+z): planned, shown and confirmed first", self.action_undo)
         yield SystemCommand("Show keys", "List every key and what it does", self.action_show_keys)
         if not self.read_only and self.client is not None and self._action_screen is None:
             for left in journal.unfinished():
@@ -742,6 +750,15 @@ class NetdashApp(App[int]):
                                         f"Stopped {left.where_it_stopped()}: read where things are now, then "
                                         f"{verb.lower()} it and verify (as `netdash recover`)",
                                         partial(self._recover, left, complete))
+
+    def action_undo(self) -> None:
+        """`ctrl+z`: the last completed action's inverse, in the action modal (`actions.undo`)."""
+        if self.client is None or self._action_screen is not None or self.read_only:
+            self.notify("read-only: actions are disabled" if self.read_only else "another action is open",
+                        title="No undo", severity="warning")
+            return
+        self._action_screen = ActionScreen(Undo(self.client.info), self.topology, self.client)
+        self.push_screen(self._action_screen, self._action_closed)
 
     def _recover(self, left: journal.Unfinished, complete: bool) -> None:
         """An interrupted action, recovered in the action modal (planned from what the cloud holds now)."""

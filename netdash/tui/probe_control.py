@@ -115,8 +115,10 @@ class ProbeControl:
         except ProbeError as exc:
             return Target(None, str(exc))
 
-    def can_probe_selection(self) -> bool:
-        return self.target_of(*self.selection).url is not None
+    def can_probe_selection(self, selected: object) -> bool:
+        """Whether `g` can probe `selected`: the tree's cursor as it is now, not as `select` last heard of it
+        (keys typed in one burst run before the tree's message about the cursor reaches the App)."""
+        return self.target_of(self.topology, selected).url is not None
 
     def select(self, topology: Topology, selected: object) -> None:
         """The cursor moved (or the topology changed under it): the selection is the next default target."""
@@ -153,10 +155,12 @@ class ProbeControl:
         else:
             self.start()
 
-    def probe_selection(self) -> None:
-        """`g`: probe the selection now (instead of a typed URL or another running target)."""
+    def probe_selection(self, topology: Topology, selected: object) -> None:
+        """`g`: probe the selection now (instead of a typed URL or another running target). The App hands in
+        the tree's cursor as it is now: `↓ g` typed in one burst would otherwise probe where it was."""
+        self.selection = (topology, selected)
         self.typed = False
-        self.target = self.target_of(*self.selection)
+        self.target = self.target_of(topology, selected)
         self.start()
 
     def start(self) -> None:

@@ -32,6 +32,7 @@ from tests.waiting import wait_for
     ("429:retry-after=2@network", dict(kind="status", status=429, retry_after=2.0, service="network", times=0)),
     ("429:rate=0.5:retry-after=0.25", dict(status=429, rate=0.5, retry_after=0.25)),
     ("503@network", dict(retry_after=None)),
+    ("freeze-dataplane", dict(kind="freeze-dataplane", service=None, now=False)),
 ])
 def test_specs_parse(text: str, expected: dict[str, Any]) -> None:
     [spec] = parse(text)
@@ -72,6 +73,8 @@ def test_several_specs_in_one_string() -> None:
     ("429:retry-after=-1", "between 0 and 600"),
     ("latency=1:retry-after=2", "retry-after= goes with an HTTP status"),
     ("drop:retry-after=2", "retry-after= goes with an HTTP status"),
+    ("freeze-dataplane@network", "freeze-dataplane takes no options and no @WHERE"),
+    ("freeze-dataplane:nth=2", "freeze-dataplane takes no options"),
 ])
 def test_bad_specs_are_refused_in_one_line(text: str, message: str) -> None:
     with pytest.raises(SpecError) as refused:
@@ -249,7 +252,7 @@ def test_faults_change_over_http_with_a_token(seeded_cloud: DemoCloud) -> None:
     added = httpx.post(url, json={"spec": "503@network:GET:/v2.0/networks$; provisioning=4"}, headers=token)
     assert added.status_code == 201
     assert added.json() == {"faults": [{"spec": "503@network:GET:/v2.0/networks$", "seen": 0, "fired": 0}],
-                            "provisioning_delay": 4.0, "build_delay": 4.0}
+                            "provisioning_delay": 4.0, "build_delay": 4.0, "dataplane_frozen": False}
     assert httpx.get(networks_url(seeded_cloud), headers=token).status_code == 503
     assert httpx.get(url, headers=token).json()["faults"][0]["fired"] == 1
     refused = httpx.post(url, json={"spec": "latency=soon"}, headers=token)
@@ -258,7 +261,8 @@ def test_faults_change_over_http_with_a_token(seeded_cloud: DemoCloud) -> None:
     assert httpx.put(url, json={}, headers=token).status_code == 405
     assert httpx.delete(url, headers=token).status_code == 204
     assert httpx.get(networks_url(seeded_cloud), headers=token).status_code == 200
-    assert httpx.get(url, headers=token).json() == {"faults": [], "provisioning_delay": 0.2, "build_delay": 0.1}
+    assert httpx.get(url, headers=token).json() == {"faults": [], "provisioning_delay": 0.2, "build_delay": 0.1,
+                                                    "dataplane_frozen": False}
 
 
 def test_a_hostile_fault_pattern_cannot_stall_other_requests(seeded_cloud: DemoCloud) -> None:

@@ -163,9 +163,14 @@ class DataPlane:
         self.publisher.clear()
 
     # --- reads used while routing (loop thread) -------------------------------------------------
+    @property
+    def frozen(self) -> bool:
+        """The `freeze-dataplane` fault: keep routing by the last snapshot, whatever the API changed since."""
+        return self.cloud.settings.dataplane_frozen
+
     def current(self) -> Desired:
         """The snapshot, re-taken when the API changed something since (and the reconcile woken)."""
-        if self.desired.generation != self.cloud.generation:
+        if self.desired.generation != self.cloud.generation and not self.frozen:
             self.desired = self.snapshotter.take()
             if self.wake is not None:
                 self.wake.set()
@@ -197,6 +202,8 @@ class DataPlane:
 
     # --- reconcile ------------------------------------------------------------------------------
     async def reconcile(self) -> None:
+        if self.frozen and self.edges:  # (not before the first reconcile bound everything)
+            return
         desired = self.snapshotter.take()
         self.desired = desired
         await self.sync(self.backends, desired.backends, Backend, "server",
