@@ -177,6 +177,10 @@ class CloudClient:
     def get_port_tags(self, port_id: str) -> tuple[str, ...]:
         return self.writes.get_port_tags(port_id)
 
+    def served_endpoints(self) -> dict[tuple[str, str], str]:
+        inline = self.fetcher.inline
+        return inline._served() if inline.endpoints_url else {}
+
     def update_port(self, port_id: str, *, admin_state_up: bool) -> Port:
         return self.writes.update_port(port_id, admin_state_up=admin_state_up)
 

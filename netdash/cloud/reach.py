@@ -179,13 +179,15 @@ def reread(cloud: CloudWrites, topology: Topology, touched: Iterable[tuple[str, 
     its way. None if a read failed (the refresh will tell)."""
     objects: list[Resource] = []
     try:
+        touched = list(touched)
+        # where the embedded cloud serves an address is its endpoint list's to say (an address served a moment
+        # after the API said done), read afresh too when a floating IP or a port was touched
+        served = cloud.served_endpoints() if any(k in ("floating_ip", "port") for k, _ in touched) else {}
         for kind, resource_id in touched:
-            if kind == "floating_ip":  # where the embedded cloud serves it is its endpoint list's to say:
-                fresh = cloud.get_floating_ip(resource_id)  # the one known stays until the refresh
-                known = topology.floating_ips.get(resource_id)
-                objects.append(replace(fresh, endpoint=known.endpoint) if known and not fresh.endpoint else fresh)
-            elif kind == "port":
-                objects.append(cloud.get_port(resource_id))
+            if kind in ("floating_ip", "port"):
+                field = "floating_ips" if kind == "floating_ip" else "ports"
+                fresh = cloud.get_floating_ip(resource_id) if kind == "floating_ip" else cloud.get_port(resource_id)
+                objects.append(replace(fresh, endpoint=served.get((field, resource_id))))
             elif kind == "pool":
                 objects.append(cloud.get_pool(resource_id))
             elif kind == "member" and resource_id in topology.members:

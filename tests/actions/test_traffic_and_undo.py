@@ -49,7 +49,7 @@ def port1(sdk: Any) -> Any:
 
 def as_seeded(sdk: Any) -> None:
     """Wait until the web load balancer answers from both servers and each server's addresses from it."""
-    lb_url, fip_url, port_url = url_of(web_fip(sdk)), url_of(fip_of(sdk, "server1")), url_of(port1(sdk))
+    lb_url, fip_url, port_url = url_of(sdk, web_fip(sdk)), url_of(sdk, fip_of(sdk, "server1")), url_of(sdk, port1(sdk))
     wait_for(lambda: {answer(lb_url) for _ in range(4)} == BOTH and answer(fip_url) == "server1"
              and answer(port_url) == "server1", timeout=10, what="the cloud serving as seeded")
 

@@ -66,8 +66,8 @@ def test_owners_interfaces_addresses_and_names() -> None:
 
 
 def test_where_the_embedded_cloud_serves_goes_into_the_bodies_it_concerns() -> None:
-    """`/democloud/endpoints` read into the floating IP's and listener's bodies; a user's tags are left alone,
-    ports need none, and what the list does not name (or a malformed entry) has no endpoint."""
+    """`/democloud/endpoints` read into the floating IP's, port's and listener's bodies; a user's tags are left
+    alone, and what the list does not name (or a malformed entry) has no endpoint."""
     listed = convert.endpoints({"endpoints": [
         {"resource": "floatingip", "id": "f1", "endpoints": ["127.24.4.12:8080"]},
         {"resource": "listener", "id": "l1", "endpoints": ["127.0.0.1:40123"]},
@@ -78,7 +78,7 @@ def test_where_the_embedded_cloud_serves_goes_into_the_bodies_it_concerns() -> N
     fips = [convert.floating_ip(d) for d in bodies["floating_ips"]]
     assert [f.endpoint for f in fips] == ["127.24.4.12:8080", None]
     assert convert.listener(bodies["listeners"][0]).endpoint == "127.0.0.1:40123"
-    assert bodies["ports"] == [{"id": "p1"}]
+    assert convert.port(bodies["ports"][0]).endpoint == "127.24.4.20:80"
     assert convert.endpoints(None) == {}
 
 
