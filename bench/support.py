@@ -7,6 +7,7 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -59,6 +60,9 @@ def start_cloud(clouds_yaml: Path, *extra: str, root: Path = ROOT) -> Iterator[R
                 break
         else:
             raise SystemExit("the embedded cloud did not start")
+        # what it prints from then on (a line per change of the data plane) is read and dropped: a pipe left
+        # full would stop the cloud's data plane at its next line
+        threading.Thread(target=proc.stdout.read, daemon=True).start()
         yield running
     finally:
         proc.terminate()

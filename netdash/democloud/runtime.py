@@ -135,14 +135,20 @@ class Runtime:
         `--state` the answer waits until every change it could have seen is on disk. That is what lets a
         201 promise the change survives `kill -9`, whichever HTTP server carries it. A change that cannot be
         written turns the answer into a 500: it is not acknowledged."""
-        if method not in ("GET", "HEAD") and resp.status < 400:
+        changed = method not in ("GET", "HEAD") and resp.status < 400
+        if changed:
             self.generation = next(self._generations)
-            for hook in self.change_hooks:
-                hook()
-        if self.durable is not None:
-            try:
-                self.durable()
-            except OSError as exc:
-                return Response(500, {"error": {"code": 500, "title": "Internal Server Error",
-                                                "message": f"The change could not be saved: {exc.strerror or exc}"}})
-        return resp
+        try:
+            if self.durable is not None:
+                try:
+                    self.durable()
+                except OSError as exc:
+                    return Response(500, {"error": {"code": 500, "title": "Internal Server Error", "message":
+                                                    f"The change could not be saved: {exc.strerror or exc}"}})
+            return resp
+        finally:
+            # after the fsync: woken during it, a hook's thread (the data plane, re-reading the whole cloud)
+            # would hold the interpreter when the fsync returns, and the answer would wait for it
+            if changed:
+                for hook in self.change_hooks:
+                    hook()
