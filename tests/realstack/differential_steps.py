@@ -204,12 +204,12 @@ OCTAVIA_19 = [
         "flavorprofile": {"name": "diff-bad", "provider_name": "amphora", "flavor_data": '{{"colour": "red"}}'}}),
     Step("load balancer flavor profile list", "GET", LB, "/v2.0/lbaas/flavorprofiles"),
     Step("load balancer flavor create", "POST", LB, "/v2.0/lbaas/flavors", {"flavor": {
-        "name": "diff-flavor", "flavor_profile_id": "{flavorprofile}"}}, save={"flavor": "flavor.id"}),
-    Step("load balancer flavor show", "GET", LB, "/v2.0/lbaas/flavors/{flavor}"),
+        "name": "diff-flavor", "flavor_profile_id": "{flavorprofile}"}}, save={"lb_flavor": "flavor.id"}),
+    Step("load balancer flavor show", "GET", LB, "/v2.0/lbaas/flavors/{lb_flavor}"),
     Step("load balancer flavor list", "GET", LB, "/v2.0/lbaas/flavors"),
-    Step("load balancer flavor update", "PUT", LB, "/v2.0/lbaas/flavors/{flavor}", {"flavor": {"enabled": False}}),
+    Step("load balancer flavor update", "PUT", LB, "/v2.0/lbaas/flavors/{lb_flavor}", {"flavor": {"enabled": False}}),
     Step("load balancer flavor profile delete in use", "DELETE", LB, "/v2.0/lbaas/flavorprofiles/{flavorprofile}"),
-    Step("load balancer flavor delete", "DELETE", LB, "/v2.0/lbaas/flavors/{flavor}"),
+    Step("load balancer flavor delete", "DELETE", LB, "/v2.0/lbaas/flavors/{lb_flavor}"),
     Step("load balancer flavor profile delete", "DELETE", LB, "/v2.0/lbaas/flavorprofiles/{flavorprofile}"),
     Step("availability zone profile create", "POST", LB, "/v2.0/lbaas/availabilityzoneprofiles", {
         "availability_zone_profile": {"name": "diff-azp", "provider_name": "amphora",
