@@ -69,15 +69,19 @@ SUBNET_POOLS = [
         "name": "diff-mixed", "prefixes": ["10.78.0.0/16", "fd78::/48"]}}),
     Step("subnet pool create with bounds the wrong way round", "POST", N, "/v2.0/subnetpools", {"subnetpool": {
         "name": "diff-bounds", "prefixes": ["10.78.0.0/16"], "min_prefixlen": 24, "max_prefixlen": 20}}),
+    Step("subnet create from a pool on a network whose subnet has none", "POST", N, "/v2.0/subnets", {"subnet": {
+        "network_id": "{net}", "ip_version": 4, "subnetpool_id": "{pool}", "prefixlen": 26}}),
+    Step("network create (for a pool's subnets)", "POST", N, "/v2.0/networks", {"network": {"name": "diff-pool-net"}},
+         save={"pool_net": "network.id"}),
     Step("subnet create from a pool by prefix length", "POST", N, "/v2.0/subnets", {"subnet": {
-        "network_id": "{net}", "ip_version": 4, "subnetpool_id": "{pool}", "prefixlen": 26}},
+        "network_id": "{pool_net}", "ip_version": 4, "subnetpool_id": "{pool}", "prefixlen": 26}},
         save={"pool_subnet": "subnet.id"}),
     Step("subnet create from a pool, prefix shorter than its minimum", "POST", N, "/v2.0/subnets", {"subnet": {
-        "network_id": "{net}", "ip_version": 4, "subnetpool_id": "{pool}", "prefixlen": 7}}),
+        "network_id": "{pool_net}", "ip_version": 4, "subnetpool_id": "{pool}", "prefixlen": 7}}),
     Step("subnet create from a pool, CIDR outside it", "POST", N, "/v2.0/subnets", {"subnet": {
-        "network_id": "{net}", "ip_version": 4, "subnetpool_id": "{pool}", "cidr": "192.168.75.0/24"}}),
+        "network_id": "{pool_net}", "ip_version": 4, "subnetpool_id": "{pool}", "cidr": "192.168.75.0/24"}}),
     Step("subnet create from a pool, CIDR and prefix length", "POST", N, "/v2.0/subnets", {"subnet": {
-        "network_id": "{net}", "ip_version": 4, "subnetpool_id": "{pool}", "cidr": "10.75.9.0/24",
+        "network_id": "{pool_net}", "ip_version": 4, "subnetpool_id": "{pool}", "cidr": "10.75.9.0/24",
         "prefixlen": 24}}),
     Step("subnet create from the default pool, none set", "POST", N, "/v2.0/subnets", {"subnet": {
         "network_id": "{net}", "ip_version": 6, "use_default_subnetpool": True}}),
@@ -90,6 +94,7 @@ SUBNET_POOLS = [
          {"prefixes": ["10.75.0.0/24"]}),
     Step("tag replace (subnet pool)", "PUT", N, "/v2.0/subnetpools/{pool}/tags", {"tags": ["sp"]}),
     Step("subnet delete (from a pool)", "DELETE", N, "/v2.0/subnets/{pool_subnet}"),
+    Step("network delete (the pool's)", "DELETE", N, "/v2.0/networks/{pool_net}"),
     Step("subnet pool delete", "DELETE", N, "/v2.0/subnetpools/{pool}"),
 ]
 
@@ -254,7 +259,7 @@ READS = [
     Step("network list changed since", "GET", N, "/v2.0/networks?changed_since=2000-01-01T00:00:00Z&name=diff-net"),
     Step("agent list", "GET", N, "/v2.0/agents"),
     Step("agent list by another project", "GET", N, "/v2.0/agents", caller=OTHER),
-    Step("availability zone list", "GET", N, "/v2.0/availability_zones"),
+    Step("network availability zone list", "GET", N, "/v2.0/availability_zones"),
     Step("service provider list", "GET", N, "/v2.0/service-providers"),
     Step("network IP availability list", "GET", N, "/v2.0/network-ip-availabilities?network_id={net}"),
     Step("network IP availability show", "GET", N, "/v2.0/network-ip-availabilities/{net}"),

@@ -30,6 +30,12 @@ class Subnets:
         pool = self.pool_for(ctx, attrs)
         project = owner(ctx, attrs, "create_subnet")
         cidr = self.cidr_for(pool, project, attrs)
+        pool_id = pool["id"] if pool else None
+        # ipam_pluggable_backend._validate_network_subnetpools: one pool (or none) per network and IP version
+        if any(store.subnets[other]["subnetpool_id"] != pool_id
+               and store.subnet_ranges[other][0].version == cidr.version for other in store.subnets_of_net[net["id"]]):
+            raise neutron_error(400, "NetworkSubnetPoolAffinityError",
+                                "Subnets hosted on the same network must be allocated from the same subnet pool.")
         for other in store.subnets_of_net[net["id"]]:
             if store.subnet_ranges[other][0].overlaps(cidr):
                 raise invalid_input(
