@@ -101,7 +101,8 @@ def test_sharing_a_security_group_and_a_subnet_pool(api: Neutron, alt: Neutron) 
     pool = api.create("subnetpool", name="rbac-pool", prefixes=["10.112.0.0/16"])
     api.create("rbac_policy", object_type="subnetpool", object_id=pool["id"], action="access_as_shared",
                target_tenant=project_of(alt))
-    carved = alt.create("subnet", network_id=alt_net["id"], ip_version=4, subnetpool_id=pool["id"], prefixlen=24)
+    pool_net = alt.create("network", name="rbac-alt-pool-net")  # one pool (or none) per network and IP version
+    carved = alt.create("subnet", network_id=pool_net["id"], ip_version=4, subnetpool_id=pool["id"], prefixlen=24)
     assert carved["cidr"] == "10.112.0.0/24"
 
 

@@ -223,8 +223,10 @@ class Tenant:
 
     def shared_pool(self) -> None:
         """A subnet pool and a subnet carved from it, the network shared with another project by an RBAC
-        policy, and tags on it: the stores the extensions added."""
-        net = self.network()
+        policy, and tags on it: the stores the extensions added. A network of its own: Neutron allocates a
+        network's subnets of one IP version from one pool (or none)."""
+        made = self.call("POST", "/networking/v2.0/networks", {"network": {"name": self.name("pool-net")}})
+        net = made["network"]["id"]
         third = len(self.made.get("pool", [])) + 1
         pool = self.call("POST", "/networking/v2.0/subnetpools", {"subnetpool": {
             "name": self.name("pool"), "prefixes": [f"10.{200 + third}.0.0/16"], "default_prefixlen": 24}})
