@@ -17,9 +17,9 @@ member. While the answers disagree they are sampled again, up to `GRACE` seconds
 moment to follow its API); disagreeing still, the outcome is `traffic disagrees` (exit status 4) instead
 of done.
 
-Only where the address answers from here: an address whose every request timed out before the change
-is not reachable from this machine (a real cloud's floating IP seen from outside its network), and is
-left out after it, with a line that says so. Answers that name no server of the project (a page that does
+Only where the address answers from here: an address where no backend of the project answered before the
+change (every request timed out, was refused or failed: a real cloud's floating IP seen from outside its
+network, a test cloud whose addresses lead nowhere) is left out after it, with a line that says so. Answers that name no server of the project (a page that does
 not say who served it) are reported, never judged.
 """
 
@@ -78,9 +78,11 @@ class Seen:
 
     @property
     def reachable(self) -> bool:
-        """Something at the address took the connection (not every request timed out), or the cloud says
-        it serves nothing there (the embedded cloud, whose addresses are all reachable from here)."""
-        return self.unserved or any(kind != "timeout" for kind, _ in self.errors) or self.answered
+        """A backend of the project answered at the address, or the cloud says it serves nothing there (the
+        embedded cloud, whose addresses are all reachable from here). Timeouts, refusals and errors alone
+        say nothing that can be held against the cloud: a real cloud's address seen from outside its
+        network, or a test cloud whose addresses lead nowhere (realstack's no-op drivers)."""
+        return self.unserved or self.answered
 
     def failures(self) -> str:
         """`refused 6`, `timeout 2, reset 1`."""
@@ -134,7 +136,7 @@ def disagreement(expected: Expected | None, seen: Seen, known: frozenset[str],
     serving = sorted(name for name, share in expected.shares if share > 0)
     lagging = {name for name, share in healthy.shares if share > 0} if healthy is not None else set()
     stray = [name for name in answered if name not in serving and name not in lagging
-             and (name in known or not serving)]
+             and name in known]
     if stray:
         should = f"only {', '.join(serving)} should answer" if serving else "nothing should answer"
         return f"{', '.join(stray)} answered, but {should} ({expected.rule})"
@@ -224,7 +226,7 @@ class TrafficProof:
             if before.reachable:
                 checked.append((address, before))
             else:
-                lines.append(f"traffic at {address.label}: not checked, it does not answer from here "
+                lines.append(f"traffic at {address.label}: not checked, no server answers there from here "
                              f"({before.failures()})")
         if not checked:
             return replace(result, lines=(*result.lines, *lines))
