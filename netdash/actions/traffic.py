@@ -19,8 +19,9 @@ of done.
 
 Only where the address answers from here: an address where no backend of the project answered before the
 change (every request timed out, was refused or failed: a real cloud's floating IP seen from outside its
-network, a test cloud whose addresses lead nowhere) is left out after it, with a line that says so. Answers that name no server of the project (a page that does
-not say who served it) are reported, never judged.
+network, a test cloud whose addresses lead nowhere) is left out after it, with a line that says so.
+Answers that name no server of the project (a page that does not say who served it) are reported, never
+judged.
 """
 
 from __future__ import annotations
