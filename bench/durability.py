@@ -1,20 +1,22 @@
 """What durability costs: an acknowledged write with `--state` (logged and fsynced before its answer) against
 the same write to a cloud without `--state`, on the seed scenario and on `--scale 1000`.
 
-For each size the clouds run side by side, each in a process of its own (`python -m netdash.democloud`):
-one without `--state`, one with, and with `--baseline DIR` a third with `--state` running the code of another
-netdash checkout (main's, exported with `git archive`), so that a change to the log is measured against what
-it replaces in the same run. Raw HTTP (httpx, one keep-alive connection per cloud): what is timed is the
+For each size two clouds run side by side, each in a process of its own (`python -m netdash.democloud`):
+one without `--state` and one with. Raw HTTP (httpx, one keep-alive connection per cloud): what is timed is the
 cloud, not a client library.
+
+With `--baseline DIR`, another checkout's two clouds run beside this one's (main's, exported with
+`git archive`): a change's effect on the cost of durability, measured in one run.
 
 The requests go to one cloud at a time, in blocks, the clouds taking turns (the first of each round rotates),
 and every cloud rests `REST` seconds before its block: long enough for the data plane to finish its re-read of
 the cloud after the last write, so that no cloud's background work competes for the two CPUs with another's
 measurement (interleaving single writes let one cloud's re-read land in the other's timings).
 - back to back: each write sent as soon as the previous one is answered; a block's first write, sent to a
-  cloud at rest, is not counted. At `--scale 1000` such a write waits for the data plane's re-read of the
-  cloud after the previous write (it holds the cloud lock), with or without `--state`: that is most of it;
-- alone: one write to a cloud at rest, the cost of the write itself;
+  cloud at rest, is not counted. At `--scale 1000` some of them wait for the data plane's re-read of the
+  cloud after an earlier write (it holds the cloud lock; the data plane paces its re-reads), with or without
+  `--state`: the mean shows those, the median the others;
+- alone: one write to a cloud at rest;
 - GET ports (all, admin): a read that hands out every port.
 
     .venv/bin/python -m bench.durability [--writes 100] [--alone 20] [--scales 0,1000] [--baseline DIR]
@@ -46,13 +48,14 @@ BLOCK = 11
 Call = Callable[[httpx.Client, int], httpx.Response]
 
 
-def token(base_url: str, user: str, password: str) -> str:
+def token(base_url: str, user: str, password: str) -> tuple[str, str]:
+    """A token of `user` scoped to its own project, and that project's id."""
     body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
         "name": user, "domain": {"name": "Default"}, "password": password}}},
         "scope": {"project": {"name": user, "domain": {"name": "Default"}}}}}
     resp = httpx.post(f"{base_url}/identity/v3/auth/tokens", json=body, timeout=30)
     resp.raise_for_status()
-    return resp.headers["X-Subject-Token"]
+    return resp.headers["X-Subject-Token"], resp.json()["token"]["project"]["id"]
 
 
 @contextlib.contextmanager
@@ -65,8 +68,11 @@ def cloud(directory: Path, name: str, scale: int, state: bool, root: Path = ROOT
         auth = {user: config.get_one(f"{CLOUD}{suffix}").config["auth"] for user, suffix in USERS.items()}
         base_url = auth["demo"]["auth_url"].removesuffix("/identity/v3")
         users = {user: token(base_url, user, auth[user]["password"]) for user in USERS}
-        with httpx.Client(base_url=base_url, timeout=60, headers={"X-Auth-Token": users["demo"]}) as client:
-            client.headers["X-Admin-Token"] = users["admin"]  # kept aside for the admin rows
+        # no quota stops the writes (Neutron's default is 100 networks a project)
+        httpx.put(f"{base_url}/networking/v2.0/quotas/{users['demo'][1]}", json={"quota": {"network": -1}},
+                  headers={"X-Auth-Token": users["admin"][0]}, timeout=30).raise_for_status()
+        with httpx.Client(base_url=base_url, timeout=60, headers={"X-Auth-Token": users["demo"][0]}) as client:
+            client.headers["X-Admin-Token"] = users["admin"][0]  # kept aside for the admin rows
             yield client
 
 
@@ -100,19 +106,21 @@ def in_turns(clients: dict[str, httpx.Client], call: Call, count: int, block: in
     return samples
 
 
-def measure(scale: int, writes: int, alone: int, baseline: Path | None) -> list[list[str]]:
+def measure(scale: int, writes: int, alone: int, checkouts: dict[str, Path]) -> list[list[str]]:
+    """For each checkout a cloud without `--state` and one with, all side by side: a row per kind of request,
+    the median (mean) of each cloud, and each checkout's ratio of its `--state` cloud to its other one."""
     label = f"--scale {scale}" if scale else "seed scenario"
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
-        clients = {"plain": stack.enter_context(cloud(Path(tmp), "plain", scale, False))}
-        if baseline is not None:
-            clients["baseline"] = stack.enter_context(cloud(Path(tmp), "baseline", scale, True, baseline))
-        clients["durable"] = stack.enter_context(cloud(Path(tmp), "durable", scale, True))
+        clients = {f"{name} {kind}": stack.enter_context(
+            cloud(Path(tmp), f"{name}-{kind}", scale, kind == "state", root))
+            for name, root in checkouts.items() for kind in ("plain", "state")}
         ports = {name: c.get("/networking/v2.0/ports", params={"limit": 1}).json()["ports"][0]["id"]
                  for name, c in clients.items()}
         port_of = {id(c): ports[name] for name, c in clients.items()}
 
         def logged_now() -> dict[str, int]:
-            return {name: sum(p.stat().st_size for p in Path(tmp).glob(f".{name}.json.log.*")) for name in clients}
+            return {name: sum(p.stat().st_size for p in Path(tmp).glob(f".{name.replace(' ', '-')}.json.log.*"))
+                    for name in clients}
 
         at_start = logged_now()  # what the start logged (the data plane tagging every endpoint)
 
@@ -133,19 +141,18 @@ def measure(scale: int, writes: int, alone: int, baseline: Path | None) -> list[
         logged = {name: size - at_start[name] for name, size in logged_now().items()}
     rows = []
     for what, samples in kinds.items():
-        plain = statistics.median(samples["plain"]) * 1000
-        row = [f"{label}: {what}", f"{plain:.2f} ms"]
-        notes = []
-        for name in clients:
-            if name == "plain":
-                continue
-            value = statistics.median(samples[name]) * 1000
-            row.append(f"{value:.2f} ms")
-            notes.append(f"{value / plain:.2f}x")
-        p99 = sorted(samples["durable"])[max(0, int(len(samples["durable"]) * 0.99) - 1)] * 1000
-        rows.append([*row, " / ".join(notes) + f"; p99 with --state {p99:.2f} ms"])
-    rows.append([f"{label}: log bytes per write", "",
-                 *(f"{logged[name] / max(1, made[name]):.0f} B" for name in clients if name != "plain"), ""])
+        row = [f"{label}: {what}"]
+        for name in checkouts:
+            plain, state = samples[f"{name} plain"], samples[f"{name} state"]
+            row += [f"{statistics.median(plain) * 1000:.1f} ({statistics.mean(plain) * 1000:.1f})",
+                    f"{statistics.median(state) * 1000:.1f} ({statistics.mean(state) * 1000:.1f})",
+                    f"{statistics.median(state) / statistics.median(plain):.2f}x "
+                    f"({statistics.mean(state) / statistics.mean(plain):.2f}x)"]
+        rows.append(row)
+    bytes_row = [f"{label}: log bytes per write"]
+    for name in checkouts:
+        bytes_row += ["", f"{logged[f'{name} state'] / max(1, made[f'{name} state']):.0f} B", ""]
+    rows.append(bytes_row)
     return rows
 
 
@@ -154,19 +161,21 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=100, help="back-to-back writes of each kind counted per cloud")
     parser.add_argument("--alone", type=int, default=20, help="writes to a cloud at rest per cloud")
     parser.add_argument("--scales", default="0,1000", help="comma-separated; 0 is the seed scenario")
-    parser.add_argument("--baseline", type=Path, help="a netdash checkout whose --state cloud runs beside")
+    parser.add_argument("--baseline", type=Path, help="another netdash checkout, whose two clouds run beside")
     args = parser.parse_args()
+    if args.baseline is not None and not (args.baseline / "netdash").is_dir():
+        raise SystemExit(f"--baseline {args.baseline}: not a netdash checkout")
+    checkouts = {**({"baseline": args.baseline} if args.baseline else {}), "this": ROOT}
     rows: list[list[str]] = []
     for scale in (int(text) for text in args.scales.split(",")):
-        rows += measure(scale, args.writes, args.alone, args.baseline)
-    heads = ["no --state", *(["--state (baseline)"] if args.baseline else []), "--state"]
+        rows += measure(scale, args.writes, args.alone, checkouts)
+    heads = [f"{name}: {what}" for name in checkouts for what in ("no --state", "--state", "ratio")]
     width = max(len(r[0]) for r in rows)
-    ratio = "ratio to no --state" + (" (baseline / this)" if args.baseline else "")
-    print(f"median per request, clouds side by side in turns, {args.writes} back-to-back writes of each kind and "
-          f"{args.alone} alone per cloud; 2 CPUs" + (f"; baseline: {args.baseline}" if args.baseline else ""))
-    print(f"{'measurement':<{width}}  " + "  ".join(f"{h:>18}" for h in heads) + f"  {ratio}")
-    for name, *values, note in rows:
-        print(f"{name:<{width}}  " + "  ".join(f"{v:>18}" for v in values) + f"  {note}")
+    print(f"ms per request, median (mean); clouds side by side in turns; {args.writes} back-to-back writes of each "
+          f"kind and {args.alone} alone per cloud; 2 CPUs" + (f"; baseline: {args.baseline}" if args.baseline else ""))
+    print(f"{'measurement':<{width}}  " + "  ".join(f"{h:>20}" for h in heads))
+    for name, *values in rows:
+        print(f"{name:<{width}}  " + "  ".join(f"{v:>20}" for v in values))
 
 
 if __name__ == "__main__":
