@@ -178,8 +178,7 @@ class CloudClient:
         return self.writes.get_port_tags(port_id)
 
     def served_endpoints(self) -> dict[tuple[str, str], str]:
-        inline = self.fetcher.inline
-        return inline._served() if inline.endpoints_url else {}
+        return self.fetcher.inline.read_served()
 
     def update_port(self, port_id: str, *, admin_state_up: bool) -> Port:
         return self.writes.update_port(port_id, admin_state_up=admin_state_up)

@@ -169,7 +169,7 @@ class InlineFetch:
         # Every call is awaited to its end even when one fails, and every failure is retrieved (a failed
         # list also stops `trees`, which awaits it).
         reading_trees = asyncio.ensure_future(trees())  # under way beside the lists, not after them
-        reading_served = run(self._served) if self.endpoints_url else None
+        reading_served = run(self.read_served) if self.endpoints_url else None
         listed = await asyncio.gather(*lists.values(), return_exceptions=True)
         (tree,) = await asyncio.gather(reading_trees, return_exceptions=True)
         if reading_served is not None:
@@ -239,9 +239,11 @@ class InlineFetch:
             return []
         return convert.quota_items(body)
 
-    def _served(self) -> dict[tuple[str, str], str]:
-        """Where the embedded cloud serves its floating IPs and listeners (`convert.endpoints`)."""
-        assert self.endpoints_url is not None
+    def read_served(self) -> dict[tuple[str, str], str]:
+        """Where the embedded cloud serves its floating IPs, ports and listeners (`convert.endpoints`); empty
+        on a cloud whose clouds.yaml entry names no endpoint list (a real one)."""
+        if self.endpoints_url is None:
+            return {}
         return convert.endpoints(self.session.get(DEMOCLOUD, self.endpoints_url))
 
     def _list(self, service: str, path: str, collection: str) -> list[Any]:
