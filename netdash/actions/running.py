@@ -26,18 +26,24 @@ def cloud_record(info: CloudInfo) -> dict[str, Any]:
 
 
 def execute(action: Action, cloud: CloudWrites, info: CloudInfo, plan: Plan, progress: Progress, *,
-            cancelled: Callable[[], bool] = lambda: False, proof: TrafficProof | None = None) -> Result:
+            cancelled: Callable[[], bool] = lambda: False, proof: TrafficProof | None = None,
+            changed: Callable[[], None] = lambda: None) -> Result:
     """`action.execute` with its journal; JournalError (nothing changed) if the journal cannot be written.
     Whatever escapes the action (a second Ctrl-C) leaves the journal for `netdash recover`. With a `proof`,
-    the addresses the action changes are probed before its first request and after its result."""
+    the addresses the action changes are probed before its first request and after its result. `changed`
+    is called once the action's own requests are done, before the proof: a watcher (the dashboard's probe)
+    can follow the change while the proof waits for the traffic."""
     if not action.journaled:
-        return action.execute(cloud, plan, progress, Control(cancelled=cancelled))
+        result = action.execute(cloud, plan, progress, Control(cancelled=cancelled))
+        changed()
+        return result
     recorded = action.journaled_as()
     entry = journal.begin(recorded.id, plan.title, cloud_record(info), recorded.journal_state())
     try:
         if proof is not None and plan.refusal is None:
             proof.before(progress)
         result = action.execute(cloud, plan, progress, Control(cancelled=cancelled, journal=entry))
+        changed()
         if proof is not None:
             result = proof.after(cloud, result, progress)
     except BaseException:

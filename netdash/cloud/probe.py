@@ -238,8 +238,10 @@ class Prober:
 
     async def run(self, duration: float | None = None, requests: int | None = None) -> None:
         """Send requests at `self.rate` until `stop()`, `duration` seconds or `requests` sent; then wait for
-        the ones in flight, so every request sent is in the window when this returns."""
-        self._stopping = False
+        the ones in flight, so every request sent is in the window when this returns (after `stop()`, drop
+        them: a stopped probe stops at once, not a request timeout later)."""
+        # `_stopping` is not reset here: a stop() asked for before this coroutine got going (`g` then `p`
+        # typed at once, the worker's thread not yet started) must still stop it
         self._running = True
         self._reconnect = False
         clients = self._clients()
@@ -280,11 +282,13 @@ class Prober:
                 interval = 1.0 / self.rate
                 # keep the cadence, but after a stall do not burst to catch up more than one interval
                 next_at = max(next_at + interval, loop.time() - interval)
-            if tasks:
+            if tasks and not self._stopping:  # stop() means now: what is in flight is dropped, uncounted
                 await asyncio.gather(*tasks, return_exceptions=True)
         finally:
             for task in tasks:
                 task.cancel()
+            if tasks:
+                await asyncio.gather(*tasks, return_exceptions=True)
             for client in clients:
                 await client.aclose()
             if closing:

@@ -5,9 +5,10 @@ current algorithm is), the chosen id or None. `ActionScreen` is a `ModalScreen[b
 from plan to result (Textual's rule: the widget that starts a worker owns it): a thread worker plans it and
 the screen shows the plan (or the refusal); it asks for confirmation with the focus on Cancel when the
 action is destructive; once confirmed, a thread worker runs it and the screen shows each progress line and
-the result (with the traffic probed before and after, `actions.traffic`). Upwards it posts two messages,
-`Started` (what the action touches, to be marked pending) and `Finished` (the result): the App marks,
-logs and refreshes. It dismisses with whether the action ran.
+the result (with the traffic probed before and after, `actions.traffic`). Upwards it posts three messages,
+`Started` (what the action touches, to be marked pending), `Changed` (its requests are done: the probe
+follows now, while the traffic proof still runs) and `Finished` (the result): the App marks, logs and
+refreshes. It dismisses with whether the action ran.
 """
 
 from __future__ import annotations
@@ -101,11 +102,16 @@ class ActionScreen(ModalScreen[bool]):
         touched: Touched
 
     @dataclass
+    class Changed(Message):
+        """The action's requests are done (its traffic proof may still run): these objects may have changed."""
+
+        touched: Touched
+
+    @dataclass
     class Finished(Message):
-        """The action ended (or its plan was refused: `ran` is False): the result and what it touched."""
+        """The action ended (or its plan was refused: `ran` is False): its result."""
 
         result: Result
-        touched: Touched
         ran: bool
 
     @dataclass
@@ -171,17 +177,25 @@ class ActionScreen(ModalScreen[bool]):
             if not worker.is_cancelled:
                 self.post_message(self.Progress(line))
 
+        told = threading.Event()
+
+        def changed() -> None:
+            if not told.is_set():
+                told.set()
+                self.post_message(self.Changed(self.action.touched()))
+
         try:
             with telling(progress):  # a 429's wait shows in the modal as it happens
                 proof = TrafficProof(self.topology, self.action.touched()) if self.proof else None
                 result = running.execute(self.action, self.cloud, self.cloud.info, plan, progress,
-                                         cancelled=self.stop_requested.is_set, proof=proof)
+                                         cancelled=self.stop_requested.is_set, proof=proof, changed=changed)
         except journal.JournalError as exc:
             result = Result(REFUSED, f"{exc}: nothing changed")
         except NetdashError as exc:
             result = Result(FAILED, f"failed, the cloud may be changed: {exc.message}", (exc.message,))
         except Exception as exc:  # a bug in an action must end in a report, not a crash
             result = Result(FAILED, f"failed: {type(exc).__name__}: {exc}")
+        changed()  # also when the action raised: the cloud may be changed
         if not worker.is_cancelled:
             self.post_message(self.Ran(result))
 
@@ -189,7 +203,7 @@ class ActionScreen(ModalScreen[bool]):
     def _planned(self, message: Planned) -> None:
         self.show_plan(message.plan)
         if message.plan.refusal is not None:
-            self.post_message(self.Finished(Result(REFUSED, message.plan.lines()[0]), (), ran=False))
+            self.post_message(self.Finished(Result(REFUSED, message.plan.lines()[0]), ran=False))
 
     @on(Progress)
     def _progress(self, message: Progress) -> None:
@@ -198,7 +212,7 @@ class ActionScreen(ModalScreen[bool]):
     @on(Ran)
     def _ran(self, message: Ran) -> None:
         self.show_result(message.result)
-        self.post_message(self.Finished(message.result, self.action.touched(), ran=True))
+        self.post_message(self.Finished(message.result, ran=True))
 
     # --- what it shows --------------------------------------------------------------------------------
     def show_plan(self, plan: Plan) -> None:
@@ -274,5 +288,5 @@ class ActionScreen(ModalScreen[bool]):
         if self.phase in ("planning", "confirm"):  # said in the event log: a cancel is never silent
             title = self.plan.title if self.plan is not None else self.action.describe()
             cancelled = Result(CANCELLED, f"cancelled, nothing changed: {title}")
-            self.app.post_message(self.Finished(cancelled, (), ran=False))  # the App's: this screen is going
+            self.app.post_message(self.Finished(cancelled, ran=False))  # the App's: this screen is going
         self.dismiss(self.phase == "finished")

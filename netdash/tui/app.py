@@ -581,6 +581,11 @@ class NetdashApp(App[int]):
         self.query_one(TopologyTree).set_pending(message.touched)
         self.query_one(TopologyMap).set_pending(message.touched)
 
+    @on(ActionScreen.Changed)
+    def _action_changed(self, message: ActionScreen.Changed) -> None:
+        """The probe follows the change as soon as it is made, while the action's own proof still runs."""
+        self.probe.touched(message.touched, self.client)
+
     @on(ActionScreen.Finished)
     def _action_finished(self, message: ActionScreen.Finished) -> None:
         result = message.result
@@ -591,7 +596,6 @@ class NetdashApp(App[int]):
         for line in result.lines:  # the steps, and any roll-back, in the order they happened
             self._log(f"  {line}", "info" if result.ok else severity)
         self._log(outcome_line(result), severity)
-        self.probe.touched(message.touched, self.client)
         self.query_one(TopologyTree).clear_pending()
         self.query_one(TopologyMap).clear_pending()
         if self._leaving:

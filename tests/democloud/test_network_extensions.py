@@ -148,7 +148,9 @@ def test_port_behaviours_of_listed_aliases(admin: Neutron, api: Neutron) -> None
     assert api.error(multicast, 400, "HTTPBadRequest") == "IP 224.0.0.5 is a multicast address, which is not supported."
     (iface,) = [p for p in admin.ok("GET", "/ports", params={"device_id": router["id"]})["ports"]
                 if p["device_owner"] == "network:router_interface"]
-    moved = admin.call("PUT", f"/ports/{iface['id']}", {"port": {"fixed_ips": [{"ip_address": "10.143.0.9"}]}})
+    taken = {ip["ip_address"] for ip in port["fixed_ips"] + iface["fixed_ips"]}  # Neutron allocates at random
+    free = next(f"10.143.0.{n}" for n in range(9, 250) if f"10.143.0.{n}" not in taken)
+    moved = admin.call("PUT", f"/ports/{iface['id']}", {"port": {"fixed_ips": [{"ip_address": free}]}})
     admin.error(moved, 400, "IPAddressChangeNotAllowed")
     regenerated = admin.ok("PUT", f"/ports/{port['id']}", {"port": {"mac_address": None}})["port"]
     assert regenerated["mac_address"] != port["mac_address"] and regenerated["mac_address"].startswith("fa:16:3e:")
