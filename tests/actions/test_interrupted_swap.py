@@ -105,11 +105,13 @@ def test_a_killed_swap_is_found_and_recovered(slowed, step: int, how: str) -> No
     assert code == -signal.SIGKILL
     assert len(journals(env["XDG_STATE_HOME"])) == 1
 
-    # the next netdash, whatever it does, says so in one line
-    topology = netdash(env, "topology", "--format", "json")
-    _, notice = topology.communicate(timeout=60)
-    lines = [line for line in notice.splitlines() if "interrupted action" in line]
-    assert len(lines) == 1 and "swap" in lines[0] and "/4" in lines[0] and "netdash recover" in lines[0], notice
+    if how == "--rollback":  # the journal a kill leaves is the same for both: its notice is read once a step
+        # the next netdash, whatever it does, says so in one line
+        topology = netdash(env, "topology", "--format", "json")
+        _, notice = topology.communicate(timeout=60)
+        lines = [line for line in notice.splitlines() if "interrupted action" in line]
+        assert len(lines) == 1 and "swap" in lines[0] and f"{step}/4" in lines[0] \
+            and "netdash recover" in lines[0], notice
 
     recover = netdash(env, "recover", how, "--yes")
     out, err = recover.communicate(timeout=120)
@@ -117,8 +119,9 @@ def test_a_killed_swap_is_found_and_recovered(slowed, step: int, how: str) -> No
     assert "Traceback" not in err and "now: port server-1-port on" in out
     assert attachment(sdk) == (ORIGINAL if how == "--rollback" else SWAPPED)
     assert journals(env["XDG_STATE_HOME"]) == []
-    again = netdash(env, "recover", "--yes")
-    assert again.communicate(timeout=60)[0].strip() == "nothing to recover" and again.returncode == 0
+    if step == 1:  # an empty journal is the same after every case
+        again = netdash(env, "recover", "--yes")
+        assert again.communicate(timeout=60)[0].strip() == "nothing to recover" and again.returncode == 0
 
 
 def test_a_second_interrupt_leaves_at_once_and_says_what_to_do(slowed) -> None:

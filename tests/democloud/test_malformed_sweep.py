@@ -14,7 +14,8 @@ import httpx
 
 from netdash.democloud import DemoCloud
 
-#: the body key each collection takes (the last literal segment of a route names the collection)
+#: the body key each collection takes (the last literal segment of a route names the collection); a route
+#: not named here (Nova's `/action`) is sent junk under every key of KEYS
 OWN_KEY = {"networks": "network", "subnets": "subnet", "ports": "port", "routers": "router",
            "floatingips": "floatingip", "security-groups": "security_group",
            "security-group-rules": "security_group_rule", "servers": "server", "os-keypairs": "keypair",
@@ -23,7 +24,11 @@ OWN_KEY = {"networks": "network", "subnets": "subnet", "ports": "port", "routers
            "rbac-policies": "rbac_policy", "add_extraroutes": "router", "remove_extraroutes": "router",
            "metadata": "metadata", "os-server-groups": "server_group", "l7policies": "l7policy",
            "rules": "rule", "quotas": "quota", "flavors": "flavor", "flavorprofiles": "flavorprofile",
-           "availabilityzones": "availability_zone", "availabilityzoneprofiles": "availability_zone_profile"}
+           "availabilityzones": "availability_zone", "availabilityzoneprofiles": "availability_zone_profile",
+           # routes whose body is bare fields, or none: their own "key" is a field's name
+           "tags": "tags", "add_prefixes": "prefixes", "remove_prefixes": "prefixes",
+           "add_router_interface": "subnet_id", "remove_router_interface": "subnet_id",
+           "failover": "failover", "config": "config"}
 KEYS = [*OWN_KEY.values(), "members", "os-stop", "os-start", "reboot", "lock", "unlock", "rebuild",
         "addSecurityGroup", "removeSecurityGroup", "meta"]
 JUNK_VALUES: dict[str, Any] = {
@@ -36,14 +41,19 @@ JUNK_VALUES: dict[str, Any] = {
     "delay": None, "timeout": -1, "max_retries": "3", "type": {}, "security_groups": "default",
     "public_key": 9, "remote_ip_prefix": "not-a-cidr", "direction": 1, "routes": "x",
 }
+LB = "load-balancer"
+#: a path parameter in a route's pattern
+GROUP = r"\(\?P<(\w+)>\[\^/\]\+\)"
 NO_SUCH_ID = "6d1e3f0a-5b7c-4e2d-9a8b-0c1d2e3f4a5b"
 RAW_BODIES = [b"", b"{", b"[]", b"null", b'"text"', b"42", b"{}", b'{"bogus": {}}', b"\xff\xfe"]
 
 
 def bodies(own_key: str | None) -> list[bytes]:
-    """Structural junk under every key; one junk field at a time under the route's own key and bare."""
+    """Structural junk under the route's own key (and under one it does not take), or under every key a
+    route with no own key (`/action`, `/tags`...) may take; one junk field at a time under the own key and
+    bare. A key a route does not take is one code path (the body lacks its key), tried once, not 37 times."""
     out = list(RAW_BODIES)
-    for key in KEYS:
+    for key in (KEYS if own_key is None else [own_key, f"{own_key}s", "bogus"]):
         out += [json.dumps({key: value}).encode() for value in ([], "x", 7, None, {}, JUNK_VALUES)]
     for field, value in JUNK_VALUES.items():
         out.append(json.dumps({field: value}).encode())
@@ -91,17 +101,17 @@ def test_no_malformed_body_gets_a_server_error(seeded_cloud: DemoCloud) -> None:
             if service.type == "identity":
                 continue
             for route in service.router.routes:
-                if route.method not in ("POST", "PUT"):
-                    continue
                 template = route.pattern.pattern.removeprefix("^").removesuffix("/?$")
-                path = re.sub(r"\(\?P<(\w+)>\[\^/\]\+\)", lambda m: ids[m.group(1)], template)
+                if route.method not in ("POST", "PUT") or template.startswith("/v2.0/") and service.type == LB:
+                    continue  # Octavia's /v2.0 routes are its /v2 ones again, with the same handlers
+                path = re.sub(GROUP, lambda m: ids[m.group(1)], template)
                 url = seeded_cloud.cloud.base_url + service.prefix + path.replace("\\", "")
-                literal = [part for part in template.split("/") if part and "(" not in part]
+                literal = [part for part in re.sub(GROUP, "", template).split("/") if part]
                 for body in bodies(OWN_KEY.get(literal[-1].replace("\\", ""))):
                     resp = client.request(route.method, url, content=body)
                     sent += 1
                     if resp.status_code >= 500:
                         failures.append(f"{route.method} {path} {body[:80]!r} -> {resp.status_code} "
                                         f"{resp.text[:160]}")
-    assert sent > 5000
+    assert sent > 3000
     assert not failures, f"{len(failures)} of {sent} answered 5xx:\n" + "\n".join(failures[:40])
