@@ -10,6 +10,7 @@ import bisect
 import time
 
 from rich.text import Text
+from textual import events, on
 from textual.widgets import RichLog
 
 from netdash.cloud.text import visible
@@ -26,6 +27,8 @@ class EventLog(RichLog):
                          min_width=20)
         #: the plain lines written so far (tests read them; RichLog keeps only rendered strips)
         self.entries: list[tuple[float, str, str]] = []
+        #: the width the lines were wrapped for (None: not drawn yet)
+        self.wrapped_for: int | None = None
 
     def add_event(self, at: float, text: str, severity: str = "info") -> None:
         text = visible(text)  # names and the cloud's error messages: shown as text, never terminal control
@@ -37,11 +40,25 @@ class EventLog(RichLog):
             self.entries.append(entry)
         del self.entries[: max(0, len(self.entries) - (self.max_lines or len(self.entries)))]
         if late:
-            self.clear()
-            for line in self.entries:
-                self.write(self._line(*line))
+            self.rewrite()
         else:
             self.write(self._line(*entry))
+
+    def rewrite(self) -> None:
+        self.clear()
+        for line in self.entries:
+            self.write(self._line(*line))
+
+    @on(events.Resize)
+    def _rewrap(self) -> None:
+        """RichLog wraps a line once, for the width it has when the line is written: after the pane grows or
+        shrinks (the terminal resized, the layout settling after start-up) its lines would be cropped, not
+        wrapped again (the start-up hint lost the middle of its `export` line)."""
+        width = self.scrollable_content_region.width
+        if width and self.wrapped_for not in (None, width):
+            self.rewrite()
+        if width:
+            self.wrapped_for = width
 
     @staticmethod
     def _line(at: float, text: str, severity: str) -> Text:
