@@ -79,6 +79,9 @@ class NetdashApp(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "netdash"
+    #: Textual focuses the first focusable widget otherwise, and the hidden filter is one (display: none is
+    #: not `visible: hidden`): keys typed while `--demo` starts its cloud went into a filter nobody saw
+    AUTO_FOCUS = "#tree"
     # The selection's actions first: on a narrow terminal the key bar is cut at its right end.
     BINDINGS = [
         *ACTION_BINDINGS,
