@@ -77,11 +77,33 @@ async def test_the_map_selects_as_the_tree_does_and_m_puts_the_tree_back() -> No
         assert topology_map.is_open(f.PUBLIC)
         await pilot.press("down")
         assert topology_map.selected == ("router", f.GATEWAY_ROUTER)
-        assert app.check_action("filter", ()) is False  # `/` filters the tree: not offered over the map
         assert "Show the tree" in [command.title for command in app.get_system_commands(app.screen)]
         await pilot.press("M")
         assert tree.display and app.focused is tree and tree.selected == ("server", f.SERVER2)
         assert app.query_one(DetailsPane).kind == "server"  # the tree's selection is the App's again
+
+
+async def test_the_filter_dims_what_it_does_not_match_on_the_map_and_enter_goes_to_the_first_match() -> None:
+    app = still_app()
+    async with app.run_test(size=MEDIUM) as pilot:
+        await show_map(pilot)
+        topology_map = app.query_one(TopologyMap)
+        layout = topology_map.map_layout
+        assert layout is not None
+        box = {s.key: s for s in layout.spots}
+
+        def dim(key: tuple[str, str]) -> bool:
+            x, y, _, _ = box[key].rect
+            style = topology_map._row(layout, y).crop(x, x + 1)._segments[0].style
+            return box[key].rect in topology_map._dimmed and style == topology_map._style("unmatched")
+
+        await pilot.press("slash", *"server2", "enter")
+        assert dim(("server", f.SERVER1)) and not dim(("server", f.SERVER2))
+        assert dim(("network", f.PUBLIC))  # as the tree's filter: a network matches by its own ports' names
+        assert app.focused is topology_map and topology_map.selected == ("server", f.SERVER2)
+        await pilot.press("escape")  # the filter goes, on the map as on the tree
+        assert topology_map._dimmed == [] and app.focused is topology_map
+        assert app.query_one(TopologyTree).filter_text == ""
 
 
 async def test_a_large_project_opens_the_map_with_its_bars_closed() -> None:

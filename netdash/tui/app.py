@@ -443,12 +443,18 @@ class NetdashApp(App[int]):
     @on(Input.Changed, "#filter")
     def _filter_changed(self, message: Input.Changed) -> None:
         self.query_one(TopologyTree).set_filter(message.value)
+        self.query_one(TopologyMap).set_filter(message.value)
         self.offer_bindings()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
-        tree = self.query_one(TopologyTree)
-        tree.focus()
+        navigator = self.views.navigator()
+        navigator.focus()
+        if isinstance(navigator, TopologyMap):
+            if navigator.filter_text:
+                navigator.first_match()
+            return
+        tree = navigator
         if tree.filter_text:  # Enter goes to what was searched for: the first match
             first = next((node for section in tree.root.children for node in section.children), None)
             if first is not None:
@@ -499,9 +505,8 @@ class NetdashApp(App[int]):
             return not self.read_only
         if action == "next_view":
             return self.views.narrow
-        if action == "filter":  # the tree's
-            return (self.screen is self.screen_stack[0] and not isinstance(self.focused, Input)
-                    and not self.views.map_shown)
+        if action == "filter":  # the tree's, and the map's
+            return self.screen is self.screen_stack[0] and not isinstance(self.focused, Input)
         if action == "command_bar":
             return self.screen is self.screen_stack[0] and not isinstance(self.focused, Input)
         if action == "clear_filter":
@@ -648,14 +653,15 @@ class NetdashApp(App[int]):
 
     @on(CommandBar.Closed)
     def _command_closed(self) -> None:
-        self.query_one(TopologyTree).focus()
+        self.views.navigator().focus()
 
     def action_clear_filter(self) -> None:
         field = self.query_one("#filter", Input)
         field.value = ""
         field.display = False
         self.query_one(TopologyTree).set_filter("")
-        self.query_one(TopologyTree).focus()
+        self.query_one(TopologyMap).set_filter("")
+        self.views.navigator().focus()
         self.offer_bindings()
 
     def action_copy_id(self) -> None:

@@ -24,7 +24,7 @@ from netdash.cloud.model import Topology
 from netdash.cloud.status_styles import status_style
 from netdash.cloud.topology_layout import MapLayout, Spot, lay_out
 from netdash.cloud.topology_map import MapModel, Marks, NodeKey
-from netdash.widgets.nodes import resource_of
+from netdash.widgets.nodes import resource_of, search_text
 from netdash.widgets.topology_tree import TopologyTree
 
 #: a project with more ports than this opens with every network's bar closed (its counts only)
@@ -46,6 +46,7 @@ class TopologyMap(ScrollView, can_focus=True):
         "topology-map--box", "topology-map--name", "topology-map--fip", "topology-map--link",
         "topology-map--algorithm", "topology-map--changed", "topology-map--changed-text",
         "topology-map--pending", "topology-map--pending-text", "topology-map--selected", "topology-map--frame",
+        "topology-map--unmatched",
     }
     DEFAULT_CSS = """
     TopologyMap { background: $surface; }
@@ -66,6 +67,7 @@ class TopologyMap(ScrollView, can_focus=True):
         background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
     }
     TopologyMap > .topology-map--frame { color: $accent; text-style: bold; }
+    TopologyMap > .topology-map--unmatched { color: $text-disabled; text-style: dim; }
     """
     BINDINGS = [
         Binding("down", "move('down')", "Down", show=False, tooltip="The node below", id="map.down"),
@@ -96,6 +98,9 @@ class TopologyMap(ScrollView, can_focus=True):
         self.selected_key: NodeKey | None = None
         self.selected_network = ""
         self._announced: tuple[str, str, object] | None = None
+        #: the `/` filter (lower-cased), and the cells of the bars and boxes it does not match (drawn dim)
+        self.filter_text = ""
+        self._dimmed: list[tuple[int, int, int, int]] = []
         self._rows: dict[int, Strip] = {}
         self._styles: dict[str, Style] = {}
 
@@ -139,6 +144,32 @@ class TopologyMap(ScrollView, can_focus=True):
         self._choose(spot)
         return True
 
+    def set_filter(self, text: str) -> None:
+        """Draw the bars and boxes the filter does not match dim (by the tree's rule, `search_text`): the
+        picture keeps its shape, so what matched is seen where it is."""
+        self.filter_text = text.strip().lower()
+        if self.map_layout is not None:
+            self._dimmed = self._unmatched(self.map_layout)
+            self._rows.clear()
+            self.refresh()
+
+    def first_match(self) -> bool:
+        """Select the first bar or box the filter matches, in reading order (Enter in the filter)."""
+        spot = next((s for s in self._reading_order() if self._matches(s)), None)
+        if spot is not None:
+            self._choose(spot)
+        return spot is not None
+
+    def _matches(self, spot: Spot) -> bool:
+        obj = resource_of(self.topology, *spot.key)
+        return obj is not None and self.filter_text in search_text(self.topology, obj)
+
+    def _unmatched(self, layout: MapLayout) -> list[tuple[int, int, int, int]]:
+        """The bars and boxes (a box's lines go with it) the filter does not match."""
+        if not self.filter_text:
+            return []
+        return [s.rect for s in layout.spots if (s.boxed or not s.network) and not self._matches(s)]
+
     @property
     def selected(self) -> tuple[str, str] | None:
         """(kind, id) of the selected object, as `TopologyTree.selected` says it."""
@@ -163,6 +194,7 @@ class TopologyMap(ScrollView, can_focus=True):
         opened = [net.id for net in self.model.networks if self.is_open(net.id)]
         self.map_layout = lay_out(self.model, opened, width, marks=self.marks.active(), pending=self.pending)
         self.virtual_size = Size(self.map_layout.width, self.map_layout.height)
+        self._dimmed = self._unmatched(self.map_layout)
         self._rows.clear()
         spot = self._current() or (self.map_layout.spots and self._reading_order()[0]) or None
         if spot is not None:
@@ -284,6 +316,9 @@ class TopologyMap(ScrollView, can_focus=True):
         if not overlay and row in self._rows:
             return self._rows[row]
         styles = list(layout.styles[row])
+        for x, top, width, height in self._dimmed:
+            if top <= row < top + height:
+                styles[x:x + width] = ["unmatched"] * width
         if overlay and spot is not None:
             x, top, width, height = spot.rect
             if spot.boxed:  # the frame in the accent colour
