@@ -144,11 +144,15 @@ def test_floating_ip_lifecycle(conn: Any, empty_cloud: DemoCloud) -> None:
     )
     assert direct["port_id"] == vm1["id"] and direct["status"] == "ACTIVE"
     assert [f.id for f in conn.network.ips(port_id=vm1["id"])] == [direct["id"]]
-    api.error(
-        api.call("PUT", f"/routers/{router['id']}/remove_router_interface", {"subnet_id": subnet["id"]}),
-        409,
-        "RouterInterfaceInUseByFloatingIP",
-    )
+    # a route through the subnet too: Neutron checks the floating IPs first (l3_db's
+    # _confirm_router_interface_not_in_use, before extraroute_db's), so the floating IP is named
+    api.ok("PUT", f"/routers/{router['id']}/add_extraroutes",
+           {"router": {"routes": [{"destination": "192.168.5.0/24", "nexthop": "10.0.0.50"}]}})
+    held = api.call("PUT", f"/routers/{router['id']}/remove_router_interface", {"subnet_id": subnet["id"]})
+    assert api.error(held, 409, "RouterInterfaceInUseByFloatingIP") == (
+        f"Router interface for subnet {subnet['id']} on router {router['id']} cannot be deleted, as it is "
+        "required by one or more floating IPs.")
+    api.ok("PUT", f"/routers/{router['id']}", {"router": {"routes": []}})
     api.error(
         api.call("PUT", f"/routers/{router['id']}", {"router": {"external_gateway_info": None}}),
         409,

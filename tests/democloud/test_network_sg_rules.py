@@ -47,6 +47,29 @@ def test_rules_are_converted_as_neutron_converts_them(api: Neutron, sg: str, att
     api.ok("DELETE", f"/security-group-rules/{made['id']}")
 
 
+def test_rule_answers_have_no_standard_attr_id_or_tags_but_a_groups_rules_do(api: Neutron, sg: str) -> None:
+    """`/v2.0/security-group-rules` answers are the rule resource's attributes (rules are not taggable); a
+    group's `security_group_rules` is the database's dicts as they are, as realstack answers both."""
+    single = rule(api, sg, protocol=17, port_range_min=5353, port_range_max=5353)
+    assert single.status_code == 201, single.text
+    made = single.json()["security_group_rule"]
+    bulk = api.ok("POST", "/security-group-rules", {"security_group_rules": [
+        {"security_group_id": sg, "direction": "ingress", "protocol": "tcp", "port_range_min": p, "port_range_max": p}
+        for p in (8081, 8443)]})["security_group_rules"]
+    listed = api.ok("GET", "/security-group-rules", params={"id": made["id"]})["security_group_rules"]
+    shown = api.ok("GET", f"/security-group-rules/{made['id']}")["security_group_rule"]
+    for answer in (made, *bulk, *listed, shown):
+        assert list(answer) == [
+            "id", "project_id", "security_group_id", "ethertype", "direction", "protocol", "port_range_min",
+            "port_range_max", "remote_ip_prefix", "remote_address_group_id", "normalized_cidr", "remote_group_id",
+            "belongs_to_default_sg", "description", "created_at", "updated_at", "revision_number", "tenant_id"]
+    nested = api.ok("GET", f"/security-groups/{sg}")["security_group"]["security_group_rules"]
+    inside = next(r for r in nested if r["id"] == made["id"])
+    assert isinstance(inside["standard_attr_id"], int) and inside["tags"] == []
+    for one in (made, *bulk):
+        api.ok("DELETE", f"/security-group-rules/{one['id']}")
+
+
 @pytest.mark.parametrize(("attrs", "kind", "message"), [
     ({"protocol": 300}, "SecurityGroupRuleInvalidProtocol", "Security group rule protocol 300 not supported. Only "
      "protocol values (None, 'any', 'ah', 'dccp', 'egp', 'esp', 'gre', 'hopopt', 'icmp', 'igmp', 'ip', 'ipip', "

@@ -95,7 +95,16 @@ def test_prefix_operations_and_updates(api: Neutron) -> None:
     api.error(api.call("PUT", f"/subnetpools/{pool['id']}", {"subnetpool": {"prefixes": ["10.104.0.0/24"]}}), 400,
               "IllegalSubnetPoolPrefixUpdate")
     renamed = api.ok("PUT", f"/subnetpools/{pool['id']}", {"subnetpool": {"name": "ops2", "default_prefixlen": 26}})
-    assert (renamed["subnetpool"]["name"], renamed["subnetpool"]["default_prefixlen"]) == ("ops2", "26")
+    # update_subnetpool answers the pool object's to_dict(), as realstack does: integer prefix lengths, and no
+    # default_quota or address_scope_id while they are None; a show is `_make_subnetpool_dict`'s, as before
+    assert list(renamed["subnetpool"]) == [
+        "id", "project_id", "name", "ip_version", "default_prefixlen", "min_prefixlen", "max_prefixlen", "shared",
+        "is_default", "revision_number", "description", "created_at", "updated_at", "tenant_id", "prefixes", "tags"]
+    assert (renamed["subnetpool"]["name"], renamed["subnetpool"]["default_prefixlen"]) == ("ops2", 26)
+    quota = api.ok("PUT", f"/subnetpools/{pool['id']}", {"subnetpool": {"default_quota": 512}})["subnetpool"]
+    assert quota["default_quota"] == 512 and "address_scope_id" not in quota
+    shown = api.ok("GET", f"/subnetpools/{pool['id']}")["subnetpool"]
+    assert (shown["default_prefixlen"], shown["default_quota"], shown["address_scope_id"]) == ("26", 512, None)
     assert api.error(api.call("PUT", f"/subnetpools/{pool['id']}/add_prefixes", {"prefixes": []}), 400,
                      "HTTPBadRequest") == "Request body contains invalid data"
 

@@ -112,7 +112,7 @@ ISOLATION = [
     Step("port create by another project on a private network", "POST", N, "/v2.0/ports",
          {"port": {"network_id": "{net}"}}, caller=OTHER),
     Step("port create by another project on the external network", "POST", N, "/v2.0/ports",
-         {"port": {"network_id": "{public}"}}, caller=OTHER),
+         {"port": {"network_id": "{public}"}}, save={"other_public_port": "port.id"}, caller=OTHER),
     Step("network create shared", "POST", N, "/v2.0/networks", {"network": {"name": "diff-shared", "shared": True}},
          save={"shared": "network.id"}),
     Step("subnet create (shared)", "POST", N, "/v2.0/subnets", {"subnet": {
@@ -419,6 +419,9 @@ CLEANUP = [
     Step("network delete (point-to-point)", "DELETE", N, "/v2.0/networks/{p2p}"),
     Step("port delete unknown", "DELETE", N, "/v2.0/ports/{unknown}"),
     Step("port delete (another project's, by the admin)", "DELETE", N, "/v2.0/ports/{other_port}"),
+    # not left on realstack's `public`, run after run
+    Step("port delete (another project's on the external network, by its owner)", "DELETE", N,
+         "/v2.0/ports/{other_public_port}", caller=OTHER),
     Step("network delete (shared)", "DELETE", N, "/v2.0/networks/{shared}"),
     Step("network delete", "DELETE", N, "/v2.0/networks/{net}"),
 ]

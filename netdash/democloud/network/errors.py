@@ -75,6 +75,13 @@ def not_found(resource: str, ident: str) -> NeutronError:
     return NotFound(404, kind, template.format(id=ident))
 
 
+def hidden() -> NeutronError:
+    """A resource the policy does not let the caller see, pretended absent: what the API layer's `show` raises
+    (webob's HTTPNotFound) for the resources of its own controllers, agents and network IP availability among
+    them (realstack answers both so)."""
+    return NotFound(404, "HTTPNotFound", "The resource could not be found.")
+
+
 def bad_request(message: str) -> NeutronError:
     """webob's HTTPBadRequest, which the API layer raises for body and query problems."""
     return BadRequest(400, "HTTPBadRequest", message)

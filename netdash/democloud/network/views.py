@@ -39,6 +39,7 @@ NETWORK_FIELDS = (
     "provider:physical_network",
     "provider:segmentation_id",
 )
+PROVIDER_FIELDS = ("provider:network_type", "provider:physical_network", "provider:segmentation_id")
 SUBNET_FIELDS = (
     "id",
     "name",
@@ -141,7 +142,9 @@ SG_FIELDS = (
     "updated_at",
     "revision_number",
 )
-RULE_FIELDS = (
+#: a rule inside its group's answer: the database's dict as it is (the group's `security_group_rules` is one
+#: attribute, which the API layer does not filter)
+NESTED_RULE_FIELDS = (
     "id",
     "project_id",
     "security_group_id",
@@ -158,6 +161,9 @@ RULE_FIELDS = (
     "belongs_to_default_sg",
     *STANDARD_TAIL,
 )
+#: a rule answered by `/v2.0/security-group-rules` (create, bulk create, show, list): the API layer keeps only
+#: the attributes of the rule resource, and rules are not taggable, so `standard_attr_id` and `tags` go
+RULE_FIELDS = tuple(k for k in NESTED_RULE_FIELDS if k not in ("standard_attr_id", "tags"))
 BOUND_DETAILS = {
     "port_filter": True,
     "connectivity": "l2",
@@ -167,9 +173,13 @@ BOUND_DETAILS = {
 
 
 def network_view(store: Store, net: Record, ctx: Context | None = None, *, created: bool = False) -> dict[str, Any]:
-    """Provider attributes shown to everyone, as in the seed documents (recent policies hide them).
-    `is_default` only on external networks, except in the answer to the create (real Neutron 29). `shared`
-    as the caller sees it: true where an RBAC policy shares it with the caller's project."""
+    """Provider attributes shown to every reader of a network, as the seed documents show them (recent
+    policies hide them from non-admins), but not in the answer to a non-admin's create, which Neutron 29's
+    policy (`get_network:provider:*`, admin only) strips as realstack does: a client that creates a network
+    meets today's answer (seed document 001's `network create` table shows them, from an older Neutron's
+    policy; the tables of show and list stay as it has them). `is_default` only on external networks,
+    except in the answer to the create (real Neutron 29). `shared` as the caller sees it: true where an RBAC
+    policy shares it with the caller's project."""
     view = {
         "tenant_id": net["project_id"],
         "status": "ACTIVE",
@@ -179,7 +189,8 @@ def network_view(store: Store, net: Record, ctx: Context | None = None, *, creat
     }
     if not net["router:external"] and not created:
         del view["is_default"]
-    return {k: view[k] for k in NETWORK_FIELDS if k in view}
+    hidden = PROVIDER_FIELDS if created and ctx is not None and not ctx.is_admin else ()
+    return {k: view[k] for k in NETWORK_FIELDS if k in view and k not in hidden}
 
 
 def subnet_view(store: Store, subnet: Record) -> dict[str, Any]:
@@ -289,15 +300,68 @@ def router_view(store: Store, router: Record, admin: bool = True) -> dict[str, A
     return {k: view[k] for k in ROUTER_FIELDS if admin or k not in ROUTER_ADMIN_FIELDS}
 
 
+#: the router as `add_extraroutes`/`remove_extraroutes` answer it: the plugin's `_make_router_dict` with its
+#: extensions, in their order, which no policy filters (a member action's answer)
+ROUTER_ACTION_FIELDS = (
+    "id",
+    "name",
+    "project_id",
+    "admin_state_up",
+    "status",
+    "enable_snat",
+    "external_gateway_info",
+    "gw_port_id",
+    "description",
+    "availability_zones",
+    "distributed",
+    "ha",
+    "ha_vr_id",
+    "availability_zone_hints",
+    "enable_default_route_ecmp",
+    "enable_default_route_bfd",
+    "routes",
+    "flavor_id",
+    "tags",
+    "created_at",
+    "updated_at",
+    "revision_number",
+    "tenant_id",
+)
+
+
+def router_action_view(store: Store, router: Record) -> dict[str, Any]:
+    """The whole router, admin-only fields too, whoever asks: `enable_snat` is the router's column (its
+    gateway's, or `enable_snat_by_default`, true, when it has none), `gw_port_id` its gateway port, the
+    default-route ECMP and BFD flags their defaults (false: only OVN's L3 plugin lets them be set), and
+    `ha_vr_id` 0 unless the router is HA. An HA router's VRID is the one Neutron's L3 scheduler allocates on
+    the project's HA network (a free one in 1..254, picked at random): here the first ones, in the order
+    the project's HA routers were created."""
+    view = router_view(store, router)
+    gateway = router_ports(store, router["id"], "network:router_gateway")
+    info = view["external_gateway_info"]
+    vr_id = 0
+    if router["ha"]:
+        ha_routers = [r["id"] for r in store.routers.values() if r["ha"] and r["project_id"] == router["project_id"]]
+        vr_id = 1 + sorted(ha_routers, key=store.order.__getitem__).index(router["id"])
+    view.update({
+        "enable_snat": info["enable_snat"] if info else True,
+        "gw_port_id": gateway[0]["id"] if gateway else None,
+        "ha_vr_id": vr_id,
+        "enable_default_route_ecmp": False,
+        "enable_default_route_bfd": False,
+    })
+    return {k: view[k] for k in ROUTER_ACTION_FIELDS}
+
+
 def sg_view(store: Store, sg: Record, ctx: Context | None = None) -> dict[str, Any]:
-    rules = [rule_view(store.sg_rules[r]) for r in store.rules_of_sg.get(sg["id"], ())]
+    rules = [rule_view(store.sg_rules[r], nested=True) for r in store.rules_of_sg.get(sg["id"], ())]
     view = {"tenant_id": sg["project_id"], "security_group_rules": rules, **sg, "shared": store.shared_for(ctx, sg)}
     return {k: view[k] for k in SG_FIELDS}
 
 
-def rule_view(rule: Record) -> dict[str, Any]:
+def rule_view(rule: Record, *, nested: bool = False) -> dict[str, Any]:
     view = {"tenant_id": rule["project_id"], **rule}
-    return {k: view[k] for k in RULE_FIELDS}
+    return {k: view[k] for k in (NESTED_RULE_FIELDS if nested else RULE_FIELDS)}
 
 
 SUBNETPOOL_FIELDS = (
@@ -315,6 +379,28 @@ SUBNETPOOL_FIELDS = (
     "address_scope_id",
     *STANDARD_TAIL,
 )
+#: the order `update_subnetpool` writes its answer in: the pool object's own fields, its standard attributes,
+#: then the prefixes and tags the extensions add
+SUBNETPOOL_UPDATE_FIELDS = (
+    "id",
+    "project_id",
+    "name",
+    "ip_version",
+    "default_prefixlen",
+    "min_prefixlen",
+    "max_prefixlen",
+    "shared",
+    "is_default",
+    "default_quota",
+    "address_scope_id",
+    "revision_number",
+    "description",
+    "created_at",
+    "updated_at",
+    "tenant_id",
+    "prefixes",
+    "tags",
+)
 RBAC_FIELDS = ("id", "project_id", "action", "object_id", "target_tenant", "object_type", "tenant_id")
 
 
@@ -324,6 +410,16 @@ def subnetpool_view(store: Store, pool: Record, ctx: Context | None = None) -> d
     for key in ("default_prefixlen", "min_prefixlen", "max_prefixlen"):
         view[key] = str(pool[key])
     return {k: view[k] for k in SUBNETPOOL_FIELDS}
+
+
+def subnetpool_update_view(store: Store, pool: Record, ctx: Context | None = None) -> dict[str, Any]:
+    """Neutron 29's `update_subnetpool` answers the pool object's `to_dict()`, not `_make_subnetpool_dict`:
+    a field that is None is not set, so `default_quota` and `address_scope_id` are absent when they have
+    no value, and the prefix lengths stay integers (it means to make them strings but writes
+    `updated['key']`)."""
+    view = {**pool, "tenant_id": pool["project_id"], "shared": store.shared_for(ctx, pool)}
+    return {k: view[k] for k in SUBNETPOOL_UPDATE_FIELDS
+            if not (k in ("default_quota", "address_scope_id") and view[k] is None)}
 
 
 def rbac_view(entry: Record) -> dict[str, Any]:

@@ -5,8 +5,8 @@ only, the availability zones they are in (`/v2.0/availability_zones`, availabili
 The embedded cloud has no agent processes; it answers as an ML2/OVS cloud of two hosts would: on the network
 host the L3, DHCP, metadata and Open vSwitch agents, on the compute host (where Nova binds its servers' ports,
 compute/plumbing.py's HOST) an Open vSwitch agent, all alive, each with a stable id and its state counted
-from the store. Agents are the admin's (`get_agent`): another caller's list is empty and its show the
-policy hook's bare 404. The service providers are the L3 ones Neutron's router plugin registers itself
+from the store. Agents are the admin's (`get_agent`): another caller's list is empty and its show a 404
+`HTTPNotFound`. The service providers are the L3 ones Neutron's router plugin registers itself
 (`_LegacyPlusProviderConfiguration`).
 """
 
@@ -16,13 +16,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from ...core import HttpError, Request, Response, Router
+from ...core import Request, Response, Router
 from ..attrs import caller
-from ..errors import not_found
+from ..errors import hidden, not_found
 from ..policy import AGENTS, ZONES
 from ..query import list_answer, shown
 from ..store import Store
-from .availability import HIDDEN
 
 AGENT_FIELDS = ("id", "agent_type", "binary", "topic", "host", "admin_state_up", "created_at", "started_at",
                 "heartbeat_timestamp", "alive", "configurations", "description", "availability_zone",
@@ -61,7 +60,7 @@ class AgentsController:
         if agent is None:
             raise not_found("agent", agent_id)
         if not caller(req).is_admin:
-            raise HttpError(404, HIDDEN)
+            raise hidden()
         return shown(req, "agent", agent)
 
     def view(self, kind: str, binary: str, topic: str, host: str, zone: str | None) -> dict[str, Any]:

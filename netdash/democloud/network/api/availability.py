@@ -3,7 +3,7 @@ and `/v2.0/floatingip-pools` (floatingip-pools), computed from the store as Neut
 (neutron/db/network_ip_availability_db.py, network_ip_availability_details_db.py, l3_fip_pools_db.py).
 
 Availability is the admin's (`get_network_ip_availability` is admin or service): another caller's list is
-empty and its show the policy hook's bare 404 body, as Neutron's API answers them.
+empty and its show a 404 `HTTPNotFound`, as Neutron's API layer answers them.
 """
 
 from __future__ import annotations
@@ -11,17 +11,16 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from ...core import HttpError, Request, Response, Router
+from ...core import Request, Response, Router
 from .. import policy
 from ..attrs import caller
-from ..errors import not_found
+from ..errors import hidden, not_found
 from ..query import list_answer, shown
 from ..store import Record, Store
 
 AVAILABILITY_FIELDS = ("network_id", "network_name", "project_id", "subnet_ip_availability", "used_ips",
                        "total_ips", "ip_availability_details", "tenant_id")
 POOL_FIELDS = ("subnet_id", "subnet_name", "project_id", "network_id", "cidr", "tenant_id")
-HIDDEN = {"type": "HTTPNotFound", "message": "The resource could not be found.", "detail": ""}
 DETAILS = ("total_ips_in_subnet", "total_ips_in_allocation_pool", "used_ips_in_subnet",
            "used_ips_in_allocation_pool")
 
@@ -50,7 +49,7 @@ class AvailabilityController:
         if net is None:
             raise not_found("network", net_id)
         if not caller(req).is_admin:
-            raise HttpError(404, HIDDEN)
+            raise hidden()
         return shown(req, "network_ip_availability", self.view(net, set()))
 
     def view(self, net: Record, versions: set[int]) -> dict[str, Any]:

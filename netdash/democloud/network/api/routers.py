@@ -10,7 +10,7 @@ from ..errors import bad_resource
 from ..query import list_answer, shown
 from ..rules import Rules
 from ..store import Record, Store
-from ..views import ROUTER_FIELDS, router_view
+from ..views import ROUTER_FIELDS, router_action_view, router_view
 from .bulk import admitted, created
 from .ports import FIXED_IP
 from .subnets import ROUTE
@@ -97,12 +97,12 @@ class RoutersController:
     def add_extraroutes(self, req: Request, router_id: str) -> Response:
         ctx, router, routes = self.routes_args(req, router_id)
         self.rules.routers.add_extraroutes(ctx, router, routes)
-        return Response(200, {"router": router_view(self.store, router, ctx.is_admin)})
+        return Response(200, {"router": router_action_view(self.store, router)})
 
     def remove_extraroutes(self, req: Request, router_id: str) -> Response:
         ctx, router, routes = self.routes_args(req, router_id)
         self.rules.routers.remove_extraroutes(ctx, router, routes)
-        return Response(200, {"router": router_view(self.store, router, ctx.is_admin)})
+        return Response(200, {"router": router_action_view(self.store, router)})
 
     # --- interfaces -----------------------------------------------------------------------------
     def interface_args(self, req: Request) -> tuple[str | None, str | None]:

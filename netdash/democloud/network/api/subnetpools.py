@@ -11,7 +11,7 @@ from ..errors import bad_request
 from ..query import list_answer, shown
 from ..rules import Rules
 from ..store import Store
-from ..views import SUBNETPOOL_FIELDS, subnetpool_view
+from ..views import SUBNETPOOL_FIELDS, subnetpool_update_view, subnetpool_view
 from .bulk import admitted, created
 
 #: `type:not_empty_name_string`
@@ -77,7 +77,7 @@ class SubnetPoolsController:
         ctx = caller(req)
         pool = a.revised(req, self.rules.pools.visible(ctx, subnetpool_id))
         self.rules.pools.update(ctx, pool, BODY.parse(req, update=True))
-        return Response(200, {"subnetpool": subnetpool_view(self.store, pool, ctx)})
+        return Response(200, {"subnetpool": subnetpool_update_view(self.store, pool, ctx)})
 
     def delete(self, req: Request, subnetpool_id: str) -> Response:
         ctx = caller(req)

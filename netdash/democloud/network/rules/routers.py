@@ -252,11 +252,7 @@ class Routers:
                     f"Router {router_id} has no interface on subnet {subnet_id}",
                 )
             port, subnets = store.ports[holder], [str(subnet_id)]
-        for subnet in subnets:
-            cidr = store.subnet_ranges[subnet][0]
-            if any(ipaddress.ip_address(r["nexthop"]) in cidr for r in router["routes"]):
-                raise conflict("RouterInterfaceInUseByRoute", f"Router interface for subnet {subnet} on router "
-                               f"{router_id} cannot be deleted, as it is required by one or more routes.")
+        for subnet in subnets:  # `_confirm_router_interface_not_in_use`: floating IPs first, then routes
             if any(
                 f["router_id"] == router_id and self.fixed_subnet(f) == subnet for f in store.fips.values()
             ):
@@ -265,6 +261,10 @@ class Routers:
                     f"Router interface for subnet {subnet} on router "
                     f"{router_id} cannot be deleted, as it is required by one or more floating IPs.",
                 )
+            cidr = store.subnet_ranges[subnet][0]
+            if any(ipaddress.ip_address(r["nexthop"]) in cidr for r in router["routes"]):
+                raise conflict("RouterInterfaceInUseByRoute", f"Router interface for subnet {subnet} on router "
+                               f"{router_id} cannot be deleted, as it is required by one or more routes.")
         return port, subnets
 
     def remove_interface(self, router: Record, port: Record, subnets: list[str]) -> None:
