@@ -301,6 +301,14 @@ def open_cloud(options: argparse.Namespace) -> tuple[Any, Any]:
     return client, demo
 
 
+def switcher(options: argparse.Namespace, client: Any) -> Any:
+    """What the dashboard's switcher connects with (`cloud.switching.Connector`): the options that hold for
+    any cloud, and the cloud `open_cloud` opened (the embedded one's entry, with `--demo`)."""
+    from netdash.cloud.switching import Connector
+
+    return Connector.starting_from(client, max_rps=max_rps(options, False), insecure=options.insecure)
+
+
 def say_tls(client: Any) -> None:
     """On stderr, when the cloud's certificates go unchecked (`--insecure`, `verify: false`, OS_INSECURE):
     every subcommand that connects to a configured cloud says it, as the dashboard's header does."""
