@@ -22,6 +22,7 @@ from netdash.widgets.nodes import path_to
 from netdash.widgets.status import StatusHeader
 from netdash.widgets.topology_tree import TopologyTree
 from tests.dashboard_support import INTERVAL, dashboard, next_refreshes, press, until
+from tests.test_dashboard_commands import command
 
 
 def logged(app: NetdashApp, text: str) -> list[str]:
@@ -78,6 +79,14 @@ async def test_switching_project_within_the_embedded_cloud(seeded_cloud: DemoClo
         await next_refreshes(pilot, app)
         assert app.info.project == "invisible_to_admin" and elsewhere.id in app.topology.networks
         assert not app.stale and app.switcher.going is None
+
+        # the command bar: a name that is no project here says what there is; `:project demo` goes back
+        await command(pilot, app, "project nowhere")
+        await until(pilot, lambda: len(logged(app, "could not switch")) == 2, what="the second failure's line")
+        assert "no project named 'nowhere': projects here: demo, invisible_to_admin" in logged(app, "could not")[-1]
+        await command(pilot, app, "project demo")
+        await until(pilot, lambda: app.info.project == "demo" and private in app.topology.networks, what="back")
+        assert elsewhere.id not in app.topology.networks and "project demo" in str(app.query_one(StatusHeader).render())
 
 
 @pytest.fixture

@@ -159,3 +159,32 @@ def catalog_regions(session: Session) -> list[str]:
     interface = region_config.get_interface() if region_config is not None else None
     endpoints = catalog.get_endpoints(service_type="network", interface=interface or "public").get("network", [])
     return sorted({str(name) for e in endpoints if e and (name := e.get("region_id") or e.get("region"))})
+
+
+#: what the command bar's `:cloud NAME`, `:project NAME`, `:region NAME` choose among
+SECTIONS = ("clouds", "projects", "regions")
+
+
+def find(choices: Choices, here: Place, section: str, name: str) -> Place | str:
+    """The place a typed name means in a section of the choices (a project by name or id, anything by its
+    name, case aside); else the one line that says what there is instead."""
+    wanted = name.strip().lower()
+    if section == "clouds":
+        named = {cloud: cloud for cloud in choices.clouds} | {cloud_label(c).lower(): c for c in choices.clouds}
+        cloud = next((c for key, c in named.items() if key.lower() == wanted), None)
+        if cloud is not None:
+            return Place(cloud)
+        known = ", ".join(cloud_label(c) for c in choices.clouds) or "none"
+    elif section == "projects":
+        project = next(((pid, pname) for pid, pname in choices.projects
+                        if wanted in (pid.lower(), pname.lower())), None)
+        if project is not None:
+            return Place(here.cloud, project[0], here.region, project[1])
+        known = ", ".join(pname for _, pname in choices.projects) or "none"
+    else:
+        region = next((r for r in choices.regions if r.lower() == wanted), None)
+        if region is not None:
+            return Place(here.cloud, here.project_id, region, here.project)
+        known = ", ".join(choices.regions) or "none"
+    problems = f" (could not read {'; '.join(choices.problems)})" if choices.problems else ""
+    return f"no {section.removesuffix('s')} named {name!r}: {section} here: {known}{problems}"

@@ -10,17 +10,18 @@ The old client is closed once the new one is in place (in a thread: its fetch pr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.worker import get_current_worker
 
-from netdash.cloud.errors import NetdashError
+from netdash.cloud.errors import ConfigError, NetdashError
 from netdash.cloud.model import Resource, Topology
 from netdash.cloud.poller import Poller
 from netdash.cloud.search import KINDS
-from netdash.cloud.switching import Connector, Place
+from netdash.cloud.switching import Connector, Place, find
 from netdash.tui.command_line import SECTION_OF_KIND
 from netdash.tui.messages import Switched, SwitchFailed
 from netdash.tui.switch_screen import SwitchScreen
@@ -70,15 +71,38 @@ class SwitchFlow:
         self.app._release_held()
         if place is None or self.connector is None or self.going is not None:
             return
-        self.going = place
-        self.app._log(f"switching to {place.line()}…")
-        self.app.run_worker(partial(self._connect, self.connector, place, self.app.interval), thread=True,
+        self._start(place, place)
+
+    def go_named(self, section: str, name: str) -> None:
+        """`:project NAME` (or cloud, region): what the name means is read as the switcher reads it."""
+        if self.connector is None or self.going is not None:
+            return
+        here = self.here()
+        self._start(Place(name) if section == "clouds" else
+                    replace(here, project=name) if section == "projects" else replace(here, region=name),
+                    partial(self._find, self.connector, here, section, name))
+
+    def _start(self, shown: Place, target: Place | Callable[[], Place]) -> None:
+        self.going = shown
+        self.app._log(f"switching to {shown.line()}…")
+        self.app.run_worker(partial(self._connect, self.connector, target, shown, self.app.interval), thread=True,
                             group="switch", exclusive=True, exit_on_error=False, description="switch clouds")
 
-    def _connect(self, connector: Connector, place: Place, interval: float) -> None:
+    def _find(self, connector: Connector, here: Place, section: str, name: str) -> Place:
+        """In the worker: the place a typed name means; a ConfigError saying what there is instead."""
+        assert self.app.client is not None
+        found = find(connector.choices(self.app.client), here, section, name)
+        if isinstance(found, str):
+            raise ConfigError(found)
+        return found
+
+    def _connect(self, connector: Connector, target: Place | Callable[[], Place], place: Place,
+                 interval: float) -> None:
         """The worker: a client for the place and its first topology; posts `Switched` or `SwitchFailed`."""
         client = None
         try:
+            if not isinstance(target, Place):
+                place = target()
             client = connector.connect(place)
             topology = client.fetch_topology_sync()  # nothing answered: a NetdashError, and no switch
         except NetdashError as exc:
