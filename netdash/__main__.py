@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 def dashboard(options: argparse.Namespace) -> int:
     """The live dashboard on the cloud the options name, until the user quits."""
-    from netdash.cli.main import fail, open_cloud, switcher
+    from netdash.cli.main import fail, open_cloud
     from netdash.tui.app import NetdashApp
 
     problem = NetdashApp.settings_problem(options.theme, options.keys)
@@ -29,6 +29,8 @@ def dashboard(options: argparse.Namespace) -> int:
                 demo.stop()
 
     try:
+        from netdash.cli.main import switcher
+
         app = NetdashApp(client, interval=options.interval, read_only=options.read_only, freeze_gc=True,
                          fetch_process=True, notices=options.notices, last_resort=stop,
                          screenshots=options.screenshots, theme=options.theme, keymap=options.keys,

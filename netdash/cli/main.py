@@ -301,14 +301,6 @@ def open_cloud(options: argparse.Namespace) -> tuple[Any, Any]:
     return client, demo
 
 
-def switcher(options: argparse.Namespace, client: Any) -> Any:
-    """What the dashboard's switcher connects with (`cloud.switching.Connector`): the options that hold for
-    any cloud, and the cloud `open_cloud` opened (the embedded one's entry, with `--demo`)."""
-    from netdash.cloud.switching import Connector
-
-    return Connector.starting_from(client, max_rps=max_rps(options, False), insecure=options.insecure)
-
-
 def say_tls(client: Any) -> None:
     """On stderr, when the cloud's certificates go unchecked (`--insecure`, `verify: false`, OS_INSECURE):
     every subcommand that connects to a configured cloud says it, as the dashboard's header does."""
@@ -321,6 +313,14 @@ def launch_demo(options: argparse.Namespace) -> Any:
     from netdash.democloud.process import DemoCloudProcess
 
     return DemoCloudProcess(scale=getattr(options, "scale", 0), faults=tuple(getattr(options, "faults", ()))).launch()
+
+
+def switcher(options: argparse.Namespace, client: Any) -> Any:
+    """What the dashboard's switcher connects with (`cloud.switching.Connector`): the options that hold for
+    any cloud, and the cloud `open_cloud` opened (the embedded one's entry, with `--demo`)."""
+    from netdash.cloud.switching import Connector
+
+    return Connector.starting_from(client, max_rps=max_rps(options, False), insecure=options.insecure)
 
 
 def print_topology(options: argparse.Namespace) -> int:
