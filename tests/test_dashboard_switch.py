@@ -5,6 +5,7 @@ refreshing. The header says where the dashboard is; `--read-only` and the kind o
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -92,14 +93,23 @@ async def test_switching_project_within_the_embedded_cloud(seeded_cloud: DemoClo
 @pytest.fixture
 def two_clouds(seeded_cloud: DemoCloud, empty_cloud: DemoCloud, tmp_path: Path,
                monkeypatch: pytest.MonkeyPatch) -> tuple[DemoCloud, DemoCloud]:
-    """A clouds.yaml naming both (`one`, `two`) and `bad` (the second with a wrong password)."""
+    """A clouds.yaml naming both (`one`, `two`), `bad` (the second with a wrong password) and `gone` (an
+    address where nothing listens); the OS_* variables of an openrc for the second, as its alt_demo user."""
     bad = empty_cloud.cloud_config("demo")
     bad["auth"] = {**bad["auth"], "password": "not-the-password-3141"}
-    clouds = {"one": seeded_cloud.cloud_config("demo"), "two": empty_cloud.cloud_config("demo"), "bad": bad}
+    with socket.socket() as probe:  # a loopback port nothing listens on once this closes
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    gone = empty_cloud.cloud_config("demo")
+    gone["auth"] = {**gone["auth"], "auth_url": f"http://127.0.0.1:{closed}/identity/v3"}
+    clouds = {"one": seeded_cloud.cloud_config("demo"), "two": empty_cloud.cloud_config("demo"), "bad": bad,
+              "gone": gone}
     (tmp_path / "clouds.yaml").write_text(render_yaml({"clouds": clouds}))
     monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(tmp_path / "clouds.yaml"))
-    for name in ("OS_CLOUD", "OS_AUTH_URL", "OS_USERNAME", "OS_PASSWORD", "OS_PROJECT_NAME"):
-        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("OS_CLOUD", raising=False)
+    alt = empty_cloud.cloud_config("alt_demo")["auth"]
+    for key in ("auth_url", "username", "password", "project_name", "user_domain_name", "project_domain_name"):
+        monkeypatch.setenv(f"OS_{key.upper()}", alt[key])
     return seeded_cloud, empty_cloud
 
 
@@ -124,7 +134,16 @@ async def test_switching_between_two_clouds_of_a_clouds_yaml(two_clouds: tuple[D
             await until(pilot, lambda: logged(app, "could not switch"), what="the failure's line")
             (line,) = logged(app, "could not switch")
             assert "cloud bad" in line and "authentication refused" in line and "not-the-password" not in line
+            await choose(pilot, app, lambda place: place.cloud == "gone")
+            await until(pilot, lambda: len(logged(app, "could not switch")) == 2, what="the second failure")
+            assert "cannot reach the auth URL" in logged(app, "could not switch")[-1]
             await next_refreshes(pilot, app)
             assert app.info.cloud == "two" and not app.stale
+
+            # the OS_* environment is an entry too (openstacksdk's `envvars`): alt_demo's project, there
+            await choose(pilot, app, lambda place: place.cloud == "envvars")
+            await until(pilot, lambda: app.info.cloud == "envvars", what="on the OS_* environment's cloud")
+            assert app.info.project == "alt_demo" and app.info.user == "alt_demo"
+            assert logged(app, "switched to cloud the OS_* environment")
     finally:
         client.close()
