@@ -75,26 +75,21 @@ class SwitchFlow:
 
     def go_named(self, section: str, name: str) -> None:
         """`:project NAME` (or cloud, region): what the name means is read as the switcher reads it."""
-        if self.connector is None or self.going is not None:
+        if self.connector is None:
+            return
+        if self.going is not None:
+            self.app.notify(f"already switching to {self.going.line()}", title="Switching", severity="warning")
             return
         here = self.here()
         self._start(Place(name) if section == "clouds" else
                     replace(here, project=name) if section == "projects" else replace(here, region=name),
-                    partial(self._find, self.connector, here, section, name))
+                    partial(find_named, self.connector, self.app.client, here, section, name))
 
     def _start(self, shown: Place, target: Place | Callable[[], Place]) -> None:
         self.going = shown
         self.app._log(f"switching to {shown.line()}…")
         self.app.run_worker(partial(self._connect, self.connector, target, shown, self.app.interval), thread=True,
                             group="switch", exclusive=True, exit_on_error=False, description="switch clouds")
-
-    def _find(self, connector: Connector, here: Place, section: str, name: str) -> Place:
-        """In the worker: the place a typed name means; a ConfigError saying what there is instead."""
-        assert self.app.client is not None
-        found = find(connector.choices(self.app.client), here, section, name)
-        if isinstance(found, str):
-            raise ConfigError(found)
-        return found
 
     def _connect(self, connector: Connector, target: Place | Callable[[], Place], place: Place,
                  interval: float) -> None:
@@ -124,13 +119,18 @@ class SwitchFlow:
 
     def failed(self, message: SwitchFailed) -> None:
         self.going = None
+        if self.app._shut_down():
+            return
         self.app._log(f"could not switch to {message.place.line()}: {message.reason}; still on "
-                          f"{self.here().line()}", "error")
+                      f"{self.here().line()}", "error")
         self.app.notify(message.reason, title=f"Not switched: {message.place.line()}", severity="error")
 
     def arrived(self, message: Switched) -> None:
         app = self.app
         self.going = None
+        if app._shut_down():  # the App is leaving: nowhere to show it
+            message.client.close()
+            return
         if app.action_open or app.client is None:  # an action opened meanwhile: its plan is of this cloud
             message.client.close()
             app._log(f"switch to {message.place.line()} abandoned: an action is open", "warning")
@@ -169,6 +169,14 @@ class SwitchFlow:
         path = path_to(topology, kind, target)
         if path is not None:
             tree.reveal(path)
+
+
+def find_named(connector: Connector, client: CloudApi, here: Place, section: str, name: str) -> Place:
+    """In the switch's worker: the place a typed name means; a ConfigError saying what there is instead."""
+    found = find(connector.choices(client), here, section, name)
+    if isinstance(found, str):
+        raise ConfigError(found)
+    return found
 
 
 def close_quietly(client: CloudApi) -> None:
