@@ -126,7 +126,9 @@ class Connector:
         except Exception as exc:  # the loader's surprises: named, never quoted (they may echo a setting)
             raise ConfigError(f"cannot connect to {place.line()}: {exc.__class__.__name__}") from None
         if self.demo_info is not None and place.cloud == self.demo_name:
-            client.info = replace(client.info, clouds_yaml=self.demo_info.clouds_yaml, faults=self.demo_info.faults)
+            own = client.info.project == self.demo_info.project
+            client.info = replace(client.info, clouds_yaml=self.demo_info.clouds_yaml, faults=self.demo_info.faults,
+                                  cli_project=None if own else client.info.project)
         return client
 
 
