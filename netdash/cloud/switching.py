@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 
 from .api import CloudApi, CloudInfo
 from .errors import ConfigError, NetdashError
-from .fetch_process import ConnectSpec, DemoSpec
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the rest when first used: the dashboard imports this module before its first paint
     from .client import CloudClient
+    from .fetch_process import ConnectSpec, DemoSpec
     from .session import Session
 
 #: openstacksdk's name for the cloud the OS_* variables describe
@@ -75,6 +75,8 @@ class Connector:
 
     @classmethod
     def starting_from(cls, client: CloudClient, *, max_rps: float, insecure: bool) -> Connector:
+        from .fetch_process import DemoSpec
+
         spec = client.fetcher.spec
         demo = spec if isinstance(spec, DemoSpec) else None
         return cls(max_rps, insecure, demo, client.info if demo is not None else None)
@@ -106,6 +108,8 @@ class Connector:
         return Choices(tuple(clouds), tuple(projects), tuple(regions), tuple(problems))
 
     def spec_for(self, place: Place) -> ConnectSpec | DemoSpec:
+        from .fetch_process import ConnectSpec, DemoSpec
+
         if self.demo is not None and place.cloud == self.demo_name:
             entry = copy.deepcopy(self.demo.entry)
             if place.project_id is not None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from netdash.cloud.api import CloudApi
 from netdash.cloud.model import Topology
-from netdash.cloud.poller import Poller
-from netdash.cloud.switching import Place
+
+if TYPE_CHECKING:
+    from netdash.cloud.api import CloudApi
+    from netdash.cloud.poller import Poller
+    from netdash.cloud.switching import Place
 
 
 @dataclass

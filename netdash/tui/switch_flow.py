@@ -19,7 +19,6 @@ from textual.worker import get_current_worker
 
 from netdash.cloud.errors import ConfigError, NetdashError
 from netdash.cloud.model import Resource, Topology
-from netdash.cloud.poller import Poller
 from netdash.cloud.search import KINDS
 from netdash.cloud.switching import Connector, Place, find
 from netdash.tui.command_line import SECTION_OF_KIND
@@ -108,6 +107,8 @@ class SwitchFlow:
             if get_current_worker().is_cancelled:
                 client.close()
                 return
+            from netdash.cloud.poller import Poller
+
             poller = Poller(client, interval=interval)
             poller.last = topology  # the next refresh's changes are against this snapshot
             self.app.post_message(Switched(place, client, poller, topology))
