@@ -512,6 +512,9 @@ class NetdashApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "act":  # what fits the selection's kind; greyed (None) where its rule refuses
             return self.offer(str(parameters[0]))
+        if action == "switch":
+            return self.switcher.available and self.screen is self.screen_stack[0] and not isinstance(
+                self.focused, Input)
         if action == "probe_selection":
             return self.probe.can_probe_selection(self._selection()[1]) or None
         if action == "copy_id":
@@ -523,9 +526,8 @@ class NetdashApp(App[int]):
         if action == "filter":  # the tree's
             return (self.screen is self.screen_stack[0] and not isinstance(self.focused, Input)
                     and not self.views.map_shown)
-        if action in ("switch", "command_bar"):
-            return ((action != "switch" or self.switcher.available) and self.screen is self.screen_stack[0]
-                    and not isinstance(self.focused, Input))
+        if action == "command_bar":
+            return self.screen is self.screen_stack[0] and not isinstance(self.focused, Input)
         if action == "clear_filter":
             return bool(self.query_one("#filter", Input).value) or self.query_one("#filter").display
         return True
