@@ -21,6 +21,7 @@ from netdash.tui.switch_screen import SwitchScreen
 from netdash.widgets.event_log import EventLog
 from netdash.widgets.nodes import path_to
 from netdash.widgets.status import StatusHeader
+from netdash.widgets.topology_map import TopologyMap
 from netdash.widgets.topology_tree import TopologyTree
 from tests.dashboard_support import INTERVAL, dashboard, next_refreshes, press, until
 from tests.test_dashboard_commands import command
@@ -85,9 +86,13 @@ async def test_switching_project_within_the_embedded_cloud(seeded_cloud: DemoClo
         await command(pilot, app, "project nowhere")
         await until(pilot, lambda: len(logged(app, "could not switch")) == 2, what="the second failure's line")
         assert "no project named 'nowhere': projects here: demo, invisible_to_admin" in logged(app, "could not")[-1]
+        await press(pilot, "M")  # the map, this time: the switch keeps it, and a network selected on it
+        await until(pilot, lambda: app.views.map_shown, what="the map shown")
         await command(pilot, app, "project demo")
         await until(pilot, lambda: app.info.project == "demo" and private in app.topology.networks, what="back")
         assert elsewhere.id not in app.topology.networks and "project demo" in str(app.query_one(StatusHeader).render())
+        kind, selected = app.query_one(TopologyMap).selected
+        assert app.views.map_shown and kind == "network" and selected in app.topology.networks
 
 
 @pytest.fixture
