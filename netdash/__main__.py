@@ -29,9 +29,12 @@ def dashboard(options: argparse.Namespace) -> int:
                 demo.stop()
 
     try:
+        from netdash.cli.main import switcher
+
         app = NetdashApp(client, interval=options.interval, read_only=options.read_only, freeze_gc=True,
                          fetch_process=True, notices=options.notices, last_resort=stop,
-                         screenshots=options.screenshots, theme=options.theme, keymap=options.keys)
+                         screenshots=options.screenshots, theme=options.theme, keymap=options.keys,
+                         connector=switcher(options, client))
         app.run()
         return app.return_code or 0
     finally:

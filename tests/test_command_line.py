@@ -3,7 +3,7 @@ terminal (the pilot test in test_dashboard_commands.py drives the same through t
 
 from __future__ import annotations
 
-from netdash.cloud.model import Port, SecurityGroup
+from netdash.cloud.model import Port, SecurityGroup, Topology
 from netdash.tui.command_line import Jump, RunAction, Unknown, parse, suggestions
 from netdash.widgets.nodes import path_to
 from tests import topology_factory as f
@@ -57,3 +57,27 @@ def test_where_a_jump_lands() -> None:
     assert path_to(t, "subnet", f.PRIVATE_SUBNET) == ("networks", f.PRIVATE, f.PRIVATE_SUBNET)
     assert path_to(t, "security_group", "sg-idle") == ("unused", "security_group:sg-idle")
     assert path_to(t, "server", "gone") is None
+
+
+def test_the_switchers_words() -> None:
+    """`switch` opens the switcher; `cloud`, `project`, `region` open it at their section, or with a name go
+    straight there (resolved against what the switcher lists: `cloud.switching.find`)."""
+    from netdash.cloud.switching import Choices, Place, find
+    from netdash.tui.command_line import Switch
+
+    empty = Topology()
+    assert parse("switch", empty) == Switch()
+    assert parse("project", empty) == Switch("projects")
+    assert parse(" project   invisible_to_admin ", empty) == Switch("projects", "invisible_to_admin")
+    assert parse("cloud prod east", empty) == Switch("clouds", "prod east")
+    assert parse("region RegionTwo", empty) == Switch("regions", "RegionTwo")
+    assert any(s.text == "project" for s in suggestions("proj", empty))
+
+    choices = Choices(("netdash-demo", "envvars"), (("p1", "demo"), ("p2", "invisible_to_admin")), ("RegionOne",))
+    here = Place("netdash-demo", None, "RegionOne", "demo")
+    assert find(choices, here, "projects", "INVISIBLE_to_admin") == Place("netdash-demo", "p2", "RegionOne",
+                                                                          "invisible_to_admin")
+    assert find(choices, here, "projects", "p1") == Place("netdash-demo", "p1", "RegionOne", "demo")
+    assert find(choices, here, "clouds", "the OS_* environment") == Place("envvars")
+    assert find(choices, here, "regions", "regionone") == Place("netdash-demo", None, "RegionOne", "demo")
+    assert find(choices, here, "regions", "Mars") == "no region named 'Mars': regions here: RegionOne"

@@ -171,6 +171,19 @@ def test_the_openstack_cli_reaches_the_demo_cloud_with_the_line_netdash_shows() 
                               capture_output=True, text=True, timeout=60, check=False,
                               env={k: v for k, v in os.environ.items() if not k.startswith("OS_")})
         assert done.returncode == 0 and "private" in done.stdout.split(), done
+
+        # switched to the demo user's other project, the line names it (and the faults stay said)
+        from netdash.cli.main import switcher
+        from netdash.cloud.switching import Place
+
+        other = next(pid for pid, name in client.projects() if name == "invisible_to_admin")
+        there = switcher(options, client).connect(Place("netdash-demo", other, project="invisible_to_admin"))
+        try:
+            assert there.info.faults == info.faults and there.info.project == "invisible_to_admin"
+            # (OS_PROJECT_NAME is the CLI's --os-project-name, over the entry's: test_seed_documents_cli.py)
+            assert there.info.cli_environment == f"{info.cli_environment} OS_PROJECT_NAME=invisible_to_admin"
+        finally:
+            there.close()
     finally:
         client.close()
         demo.stop()

@@ -273,3 +273,12 @@ def test_the_openstack_script_and_the_fork_server_agree(osc: OpenStackCLI) -> No
         assert osc.run(command) == osc.run(command, script=True), command
     command = "server show nowhere"
     assert osc.run(command, expect=1) == osc.run(command, expect=1, script=True), command
+
+
+def test_the_demo_users_projects_as_devstack_makes_them(osc: OpenStackCLI) -> None:
+    """`openstack project list --my-projects` (Keystone's `GET /v3/auth/projects`) lists the demo user's two
+    projects, as on devstack, and a token scoped to the second one works: what the dashboard's switcher
+    offers with `--demo`."""
+    assert sorted(p["Name"] for p in osc.json("project list --my-projects")) == ["demo", "invisible_to_admin"]
+    other = osc.cloud.cloud.identity.project_named("invisible_to_admin")["id"]
+    assert osc.value("--os-project-name invisible_to_admin network create elsewhere -c project_id") == other

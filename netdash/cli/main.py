@@ -315,6 +315,14 @@ def launch_demo(options: argparse.Namespace) -> Any:
     return DemoCloudProcess(scale=getattr(options, "scale", 0), faults=tuple(getattr(options, "faults", ()))).launch()
 
 
+def switcher(options: argparse.Namespace, client: Any) -> Any:
+    """What the dashboard's switcher connects with (`cloud.switching.Connector`): the options that hold for
+    any cloud, and the cloud `open_cloud` opened (the embedded one's entry, with `--demo`)."""
+    from netdash.cloud.switching import Connector
+
+    return Connector.starting_from(client, max_rps=max_rps(options, False), insecure=options.insecure)
+
+
 def print_topology(options: argparse.Namespace) -> int:
     client, demo = open_cloud(options)
     try:

@@ -32,13 +32,16 @@ class CloudInfo:
     clouds_yaml: str | None = None
     #: the fault specs injected into the embedded cloud (`--faults`): what fails is on purpose
     faults: tuple[str, ...] = ()
+    #: the project the switcher scoped to, when it is not the clouds.yaml entry's (the CLI must be told it)
+    cli_project: str | None = None
 
     @property
     def cli_environment(self) -> str | None:
         """The shell line that points the `openstack` CLI at the embedded cloud, when netdash runs one."""
         if self.clouds_yaml is None:
             return None
-        return f"export OS_CLIENT_CONFIG_FILE={shlex.quote(self.clouds_yaml)} OS_CLOUD={self.cloud}"
+        line = f"export OS_CLIENT_CONFIG_FILE={shlex.quote(self.clouds_yaml)} OS_CLOUD={self.cloud}"
+        return line + (f" OS_PROJECT_NAME={shlex.quote(self.cli_project)}" if self.cli_project else "")
 
 
 #: a line of progress for the user ("load balancer busy (409), retrying in 0.10 s")
@@ -124,5 +127,13 @@ class CloudApi(CloudWrites, TopologySource, Protocol):
         ...
 
     def start_fetch_process(self) -> bool: ...
+
+    def projects(self) -> list[tuple[str, str]]:
+        """(id, name) of each project this user may scope to (blocks; raises a NetdashError)."""
+        ...
+
+    def regions(self) -> list[str]:
+        """The regions of the catalog that offer a network service."""
+        ...
 
     def close(self) -> None: ...

@@ -77,14 +77,24 @@ class CloudClient:
     @classmethod
     def connect(cls, cloud: str | None = None, region: str | None = None,
                 argv_options: argparse.Namespace | None = None, max_rps: float = 20.0, *,
-                insecure: bool = False, burst: int = BURST) -> CloudClient:
-        """Connect as `openstack --os-cloud CLOUD --os-region REGION [--insecure]` would; raise a NetdashError.
+                insecure: bool = False, burst: int = BURST, project_id: str | None = None) -> CloudClient:
+        """Connect as `openstack --os-cloud CLOUD --os-region REGION [--insecure] [--os-project-id ID]` would;
+        raise a NetdashError.
 
         A fetch process finds the same cloud from the same files and variables, but not from options given
         on a command line (they may hold a password): with `argv_options`, this client fetches by itself."""
-        region_config, name = load_region(cloud, region, argv_options, insecure=insecure)
-        spec = ConnectSpec(cloud, region, insecure, max_rps) if argv_options is None else None
+        region_config, name = load_region(cloud, region, argv_options, insecure=insecure, project_id=project_id)
+        spec = ConnectSpec(cloud, region, insecure, max_rps, project_id) if argv_options is None else None
         return cls._from_config(region_config, name, demo=False, max_rps=max_rps, burst=burst, spec=spec)
+
+    @classmethod
+    def from_spec(cls, spec: ConnectSpec | DemoSpec, burst: int = BURST) -> CloudClient:
+        """The cloud a spec names (what a fetch process is handed, or where the dashboard's switcher goes),
+        connected again."""
+        if isinstance(spec, DemoSpec):
+            return cls.for_demo(spec, max_rps=spec.max_rps, timeout=spec.timeout, burst=burst)
+        return cls.connect(spec.cloud, spec.region, max_rps=spec.max_rps, insecure=spec.insecure, burst=burst,
+                           project_id=spec.project_id)
 
     @classmethod
     def for_demo(cls, demo_cloud: CloudEntry, max_rps: float = 20.0, timeout: float = DEFAULT_TIMEOUT,
@@ -237,6 +247,20 @@ class CloudClient:
         return self.writes.update_member(pool_id, member_id, admin_state_up=admin_state_up, weight=weight,
                                          tags=tags, notify=notify)
 
+    # --- where else this user could look: the dashboard's switcher (`cloud.switching`) ---------------
+    def projects(self) -> list[tuple[str, str]]:
+        """(id, name) of each project this token's user may scope to: Keystone's `GET /v3/auth/projects`.
+        Blocks: call it from a thread; raises a NetdashError."""
+        from .switching import auth_projects
+
+        return auth_projects(self.session)
+
+    def regions(self) -> list[str]:
+        """The regions of the token's catalog that offer a network service, as openstacksdk reads it."""
+        from .switching import catalog_regions
+
+        return catalog_regions(self.session)
+
     # --- leaving --------------------------------------------------------------------------------
     def close(self) -> None:
         self.fetcher.close()
@@ -318,7 +342,7 @@ def offered_services(conn: Connection, region_config: CloudRegion,
 
 
 def load_region(cloud: str | None, region: str | None, argv_options: argparse.Namespace | None, *,
-                insecure: bool = False) -> tuple[CloudRegion, str]:
+                insecure: bool = False, project_id: str | None = None) -> tuple[CloudRegion, str]:
     """openstacksdk's loader, as `openstack` runs it; returns (CloudRegion, cloud name).
 
     Nothing configured at all (no cloud named, no OS_* auth variables, no clouds.yaml entry to default
@@ -351,6 +375,8 @@ def load_region(cloud: str | None, region: str | None, argv_options: argparse.Na
     given: dict[str, Any] = {"insecure": True} if insecure else {}
     if os.environ.get("OS_CACERT"):
         given["cacert"] = os.environ["OS_CACERT"]
+    if project_id:  # the switcher's choice, over the cloud's own project (a token is scoped by id first)
+        given["project_id"] = project_id
     try:
         region_config = config.get_one(cloud=name, region_name=region, argparse=argv_options, **given)
     except exceptions.ConfigException as exc:
@@ -361,6 +387,20 @@ def load_region(cloud: str | None, region: str | None, argv_options: argparse.Na
         raise ConfigError(f"cloud {name!r} has no auth_url: set auth.auth_url in clouds.yaml or OS_AUTH_URL")
     check_cacert(region_config, "OS_CACERT" if "cacert" in given else f"cloud {name!r}: cacert")
     return region_config, name
+
+
+def cloud_names() -> list[str]:
+    """The clouds openstacksdk's loader knows, as `load_region` reads them: each clouds.yaml entry, and
+    `envvars` when OS_* variables describe one; raises a ConfigError for a clouds.yaml it cannot use."""
+    from openstack import exceptions
+    from openstack.config import loader
+
+    check_yaml(config_files(loader.CONFIG_FILES))
+    try:
+        config = loader.OpenStackConfig(app_name="netdash")
+    except exceptions.ConfigException as exc:
+        raise ConfigError(scrub(str(exc), ())) from None
+    return [name for name in config.get_cloud_names() if name != "defaults"]
 
 
 __all__ = ["CloudClient", "CloudInfo", "NetdashError"]

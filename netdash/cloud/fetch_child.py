@@ -26,9 +26,7 @@ from .fetch_process import PART, ConnectSpec, DemoSpec
 def connect(spec: ConnectSpec | DemoSpec) -> CloudClient:
     """The dashboard's cloud again, with no burst of its own: the dashboard's first fetch spent the run's
     (`cloud.budget`), and this process sends the refreshes, at `--max-rps` in every second."""
-    if isinstance(spec, DemoSpec):
-        return CloudClient.for_demo(spec, max_rps=spec.max_rps, timeout=spec.timeout, burst=0)
-    return CloudClient.connect(spec.cloud, spec.region, max_rps=spec.max_rps, insecure=spec.insecure, burst=0)
+    return CloudClient.from_spec(spec, burst=0)
 
 
 Send = Callable[[tuple[Any, ...]], None]

@@ -38,12 +38,14 @@ CLOSE_WAIT = 2.0
 
 @dataclass(frozen=True)
 class ConnectSpec:
-    """`CloudClient.connect(cloud, region, insecure=...)` again, in the child."""
+    """`CloudClient.connect(cloud, region, insecure=..., project_id=...)` again, in the child."""
 
     cloud: str | None
     region: str | None
     insecure: bool
     max_rps: float
+    #: the project the dashboard's switcher scoped to (None: the cloud's own)
+    project_id: str | None = None
 
 
 @dataclass(frozen=True)

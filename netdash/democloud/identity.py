@@ -1,4 +1,11 @@
-"""Keystone v3: password and token authentication, project-scoped tokens with a catalog, expiry."""
+"""Keystone v3: password and token authentication, project-scoped tokens with a catalog, expiry.
+
+The accounts are devstack's (`lib/keystone`, `create_keystone_accounts`): the user `demo` has a role on
+the projects `demo` and `invisible_to_admin`, `alt_demo` on `alt_demo`, and `admin` on `admin` and `demo`;
+a user may scope a token to any project it has a role on, and `GET /v3/auth/projects` lists them. The
+roles themselves are this cloud's (`member`, `reader`, `manager`; `admin` for the admin): devstack's
+`anotherrole` grants nothing here, and the seed needs `manager` to place its floating IPs at fixed addresses.
+"""
 
 from __future__ import annotations
 
@@ -35,6 +42,16 @@ class Store:
         name: new_hex_id() for name in ("admin", "member", "reader", "manager", "service")})
     service_ids: dict[str, str] = field(default_factory=dict)
     endpoint_ids: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: role assignments: user id -> project id -> role names (what a token scoped there carries)
+    grants: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """A state file written before `grants` held each user's one project and roles on the user's record
+        (`_project_id`, `_roles`): that is the user's one assignment."""
+        for user_id, user in self.users.items():
+            roles = user.pop("_roles", None)
+            if roles is not None and user_id not in self.grants:
+                self.grants[user_id] = {str(user["_project_id"]): tuple(roles)}
 
 
 class Identity(Service):
@@ -51,20 +68,42 @@ class Identity(Service):
         self.mounted: dict[str, Service] = {self.type: self}
         super().__init__(runtime)
         settings = runtime.settings
-        self.add_account("admin", "admin", ("admin", "member", "reader", "manager"))
-        self.add_account("demo", "demo", ("member", "reader", "manager"), settings.password)
-        self.add_account("alt_demo", "alt_demo", ("member", "reader", "manager"))
+        admin, member = ("admin", "member", "reader", "manager"), ("member", "reader", "manager")
+        self.add_account("admin", "admin", admin)
+        self.add_account("demo", "demo", member, settings.password)
+        self.add_account("alt_demo", "alt_demo", member)
+        self.grant("demo", self.add_project("invisible_to_admin"), ("member", "reader"))
+        self.grant("admin", self.project_named("demo")["id"], admin)
+
+    def add_project(self, name: str) -> str:
+        project_id = new_hex_id()
+        self.store.projects[project_id] = {"id": project_id, "name": name, "domain_id": "default",
+                                           "description": f"{name} project", "enabled": True,
+                                           "is_domain": False, "parent_id": "default", "tags": [], "options": {}}
+        return project_id
 
     def add_account(self, project: str, user: str, roles: tuple[str, ...], password: str | None = None) -> None:
-        project_id = new_hex_id()
-        self.store.projects[project_id] = {"id": project_id, "name": project, "domain_id": "default",
-                                     "description": f"{project} project", "enabled": True,
-                                     "is_domain": False, "parent_id": "default", "tags": [], "options": {}}
+        """A project, and a user whose default project it is, with `roles` on it."""
+        project_id = self.add_project(project)
         user_id = new_hex_id()
         self.store.users[user_id] = {"id": user_id, "name": user, "domain_id": "default", "enabled": True,
-                               "default_project_id": project_id, "password_expires_at": None,
-                               "options": {}, "_password": password or secrets.token_urlsafe(12),
-                               "_project_id": project_id, "_roles": roles}
+                                     "default_project_id": project_id, "password_expires_at": None,
+                                     "options": {}, "_password": password or secrets.token_urlsafe(12),
+                                     "_project_id": project_id}
+        self.grant(user, project_id, roles)
+
+    def grant(self, user: str, project_id: str, roles: tuple[str, ...]) -> None:
+        """`openstack role add --user USER --project PROJECT ROLE`, for each of `roles`."""
+        self.store.grants.setdefault(self.user_named(user)["id"], {})[project_id] = roles
+
+    def roles_on(self, user_id: str, project_id: str) -> tuple[str, ...]:
+        """The user's roles on the project (none: no access to it)."""
+        return self.store.grants.get(user_id, {}).get(project_id, ())
+
+    def projects_of(self, user_id: str) -> list[dict[str, Any]]:
+        """The enabled projects the user has a role on: what the user may scope a token to."""
+        return [project for project_id in self.store.grants.get(user_id, {})
+                if (project := self.store.projects.get(project_id)) is not None and project.get("enabled", True)]
 
     # --- lookups used by the rest of the cloud and by the launcher -----------------------------
     def user_named(self, name: str) -> dict[str, Any]:
@@ -80,7 +119,7 @@ class Identity(Service):
         """The caller a token of `user` in its own project would be (seed and tests act through it)."""
         record = self.user_named(user)
         project = self.store.projects[record["_project_id"]]
-        return Context(project["id"], record["id"], tuple(record["_roles"]), project["name"])
+        return Context(project["id"], record["id"], self.roles_on(record["id"], project["id"]), project["name"])
 
     def validate(self, token_text: str) -> Context | None:
         token = self.tokens.get(token_text)
@@ -103,7 +142,8 @@ class Identity(Service):
         r.add("GET", "/v3/auth/tokens", self.check)
         r.add("DELETE", "/v3/auth/tokens", self.revoke)
         r.add("GET", "/v3/auth/catalog", self.get_catalog)
-        r.add("GET", "/v3/auth/projects", self.auth_projects)
+        # public: an unscoped token may ask too (it is how a client finds a project to scope to)
+        r.add("GET", "/v3/auth/projects", self.auth_projects, public=True)
         r.add("GET", "/v3/projects", self.list_projects)
         r.add("GET", "/v3/projects/{project_id}", self.get_project)
         r.add("GET", "/v3/users/{user_id}", self.get_user)
@@ -165,7 +205,7 @@ class Identity(Service):
         project = self.scope_project(auth.get("scope"), user)
         now = self.runtime.now()
         token_text = "gAAAAA" + base64.urlsafe_b64encode(secrets.token_bytes(132)).decode().rstrip("=")
-        roles = tuple(user["_roles"]) if project else ()
+        roles = self.roles_on(user["id"], project["id"]) if project else ()
         token = Token(user["id"], project["id"] if project else None, roles, now,
                       now + self.runtime.settings.token_ttl,
                       base64.urlsafe_b64encode(secrets.token_bytes(16)).decode().rstrip("="))
@@ -207,7 +247,7 @@ class Identity(Service):
             project = self.store.projects.get(str(spec["id"]))
         else:
             project = next((p for p in self.store.projects.values() if p["name"] == spec.get("name")), None)
-        if project is None or project["id"] != user["_project_id"]:
+        if project is None or not self.roles_on(user["id"], project["id"]) or not project.get("enabled", True):
             raise self.error(401, f"User {user['id']} has no access to project "
                                   f"{spec.get('id') or spec.get('name')}")
         return project
@@ -296,8 +336,13 @@ class Identity(Service):
                 if req.context.is_admin or p["id"] == req.context.project_id]
 
     def auth_projects(self, req: Request) -> Response:
-        assert req.context is not None
-        return Response(200, {"projects": [self.project_view(self.store.projects[req.context.project_id])]})
+        """The projects the token's user may scope to, as Keystone lists them (scoped or unscoped token)."""
+        token = self.tokens.get(req.header("x-auth-token") or "")
+        if token is None or token.expires_at <= self.runtime.now():
+            return self.unauthorized()
+        return Response(200, {"projects": [self.project_view(p) for p in self.projects_of(token.user_id)],
+                              "links": {"self": f"{self.runtime.auth_url}/auth/projects", "previous": None,
+                                        "next": None}})
 
     def list_projects(self, req: Request) -> Response:
         assert req.context is not None
@@ -329,4 +374,4 @@ class Identity(Service):
         user = self.store.users.get(user_id)
         if user is None or not (req.context.is_admin or user_id == req.context.user_id):
             raise self.error(404, f"Could not find user: {user_id}.")
-        return Response(200, {"projects": [self.project_view(self.store.projects[user["_project_id"]])]})
+        return Response(200, {"projects": [self.project_view(p) for p in self.projects_of(user_id)]})

@@ -48,7 +48,8 @@ TAGS = ("__tuple__", "__set__", "__net__", "__pairs__")
 #: what the data plane tagged resources with before `/democloud/endpoints` (see `drop_endpoint_tags`)
 OLD_ENDPOINT_TAG = "democloud:endpoint="
 #: fields a store gained after files of this version were written: a file without one loads its default
-LATER = {"network": frozenset({"quotas", "subnetpools", "rbac", "rbac_of"}),
+LATER = {"identity": frozenset({"grants"}),
+         "network": frozenset({"quotas", "subnetpools", "rbac", "rbac_of"}),
          "compute": frozenset({"actions", "server_groups"}),
          "load-balancer": frozenset({"l7policies", "l7rules", "listener_policies", "pool_policies", "policy_rules",
                                      "quotas", "flavors", "flavor_profiles", "availability_zones",

@@ -32,14 +32,25 @@ from netdash.actions.undo import Undo
 from netdash.cloud.api import CloudApi, CloudInfo
 from netdash.cloud.model import Resource, Topology
 from netdash.cloud.naming import collection_name, quota_usage
+from netdash.cloud.switching import Connector
 from netdash.cloud.text import visible
 from netdash.tui.action_flow import ACTION_BINDINGS, ACTION_OF_BINDING, ActionCommands, ask_picks
 from netdash.tui.action_screens import OUTCOME_SEVERITY, ActionScreen, outcome_line
 from netdash.tui.command_flow import CommandFlow
-from netdash.tui.messages import ChangeLine, CloudAnswered, FetchFailed, TopologyFetched, TouchedRead
+from netdash.tui.messages import (
+    ChangeLine,
+    CloudAnswered,
+    FetchFailed,
+    Switched,
+    SwitchFailed,
+    TopologyFetched,
+    TouchedRead,
+)
 from netdash.tui.probe_control import ProbeControl
 from netdash.tui.refresh import PollerLike, poll_once
 from netdash.tui.screens import KeysScreen
+from netdash.tui.switch_flow import SwitchFlow
+from netdash.tui.switch_screen import SwitchScreen
 from netdash.tui.terminal import EVERY, TerminalWatch
 from netdash.tui.views import Views
 from netdash.widgets.command_bar import CommandBar
@@ -62,7 +73,7 @@ def binding_ids() -> set[str]:
     from netdash.tui.action_screens import ActionScreen, PickScreen
 
     return {b.id for owner in (NetdashApp, TopologyTree, TopologyMap, ProbePane, KeysScreen, ActionScreen, PickScreen,
-                               CommandBar)
+                               CommandBar, SwitchScreen)
             for b in owner.BINDINGS if isinstance(b, Binding) and b.id}
 
 
@@ -102,6 +113,8 @@ class NetdashApp(App[int]):
                 "which backend answers (p in the probe pane stops it)", id="app.probe"),
         Binding("v", "next_view", "View", tooltip="Narrow terminal: show the next view (tree, details, probe, "
                 "events)", id="app.view"),
+        Binding("S", "switch", "Switch", tooltip="Another cloud (clouds.yaml, the OS_* environment), project or "
+                "region: the same view and selection kind, there", id="app.switch"),
         Binding("M", "toggle_map", "Map", tooltip="The topology map in the tree's place, or the tree back",
                 id="app.map"),
         Binding("ctrl+z", "undo", "Undo", tooltip="Undo the last completed action of yours on this cloud: its "
@@ -116,7 +129,8 @@ class NetdashApp(App[int]):
                  topology: Topology | None = None, clock: Callable[[], float] = time.time,
                  freeze_gc: bool = False, fetch_process: bool = False, notices: Iterable[str] = (),
                  last_resort: Callable[[], None] | None = None, screenshots: str | None = None,
-                 theme: str | None = None, keymap: Mapping[str, str] | None = None) -> None:
+                 theme: str | None = None, keymap: Mapping[str, str] | None = None,
+                 connector: Connector | None = None) -> None:
         """`poll=False` with a fixed `topology` and `clock` gives snapshot tests a still picture.
         `freeze_gc`: once the first snapshot is on screen, freeze what is alive out of the garbage
         collector's reach (`cloud.collector.freeze_survivors`); for a process that runs one dashboard,
@@ -127,7 +141,8 @@ class NetdashApp(App[int]):
         `last_resort`: what must be stopped (the embedded cloud, the fetch process) if the terminal goes
         away and the App's own exit hangs (`tui.terminal`). `screenshots`: where the palette's Screenshot
         saves (default `default_screenshot_dir`). `theme`, `keymap`: the config file's (checked first with
-        `settings_problem`)."""
+        `settings_problem`). `connector`: how the switcher (`S`) connects elsewhere, as the start did (None:
+        no switching)."""
         super().__init__()
         if theme is not None:
             self.theme = theme
@@ -138,6 +153,7 @@ class NetdashApp(App[int]):
         self.screenshots = screenshots or default_screenshot_dir()
         self.views = Views(self)
         self.commands = CommandFlow(self)
+        self.switcher = SwitchFlow(self, connector)
         self.client = client
         self.info = info if info is not None else client.info if client is not None else None
         self.interval = interval
@@ -148,6 +164,8 @@ class NetdashApp(App[int]):
         self.initial = topology
         self.freeze_gc = freeze_gc
         self.fetch_process = fetch_process
+        #: ... and for each cloud the switcher moves to
+        self._fetch_process_wanted = fetch_process
         self.notices = tuple(notices)
         self.topology = Topology()
         self.stale = False
@@ -250,9 +268,10 @@ class NetdashApp(App[int]):
 
     @work(group="refresh", exit_on_error=False, description="fetch the topology")
     async def _fetch_topology(self) -> None:
-        assert self.poller is not None
-        message = await poll_once(self.poller, self.clock)
-        if not get_current_worker().is_cancelled:
+        poller = self.poller
+        assert poller is not None
+        message = await poll_once(poller, self.clock)
+        if not get_current_worker().is_cancelled and poller is self.poller:  # not a cloud switched away from
             self.post_message(message)
 
     def _refresh_done(self) -> None:
@@ -412,6 +431,11 @@ class NetdashApp(App[int]):
         self._action_screen.request_stop()
         return True
 
+    def on_unmount(self) -> None:
+        """A client the switcher made is this App's to close (the one it started with is its caller's)."""
+        if self.client is not None and self.client in self.switcher.made:
+            self.client.close()
+
     async def action_quit(self) -> None:
         """`q`: leave — but first let a running action finish its step and roll back (`q` again: leave
         the screen now; the process still waits for the action's thread, whose journal says how it ended)."""
@@ -497,6 +521,9 @@ class NetdashApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "act":  # what fits the selection's kind; greyed (None) where its rule refuses
             return self.offer(str(parameters[0]))
+        if action == "switch":
+            return self.switcher.available and self.screen is self.screen_stack[0] and not isinstance(
+                self.focused, Input)
         if action == "probe_selection":
             return self.probe.can_probe_selection(self._selection()[1]) or None
         if action == "copy_id":
@@ -535,7 +562,7 @@ class NetdashApp(App[int]):
         """An action's key: shown (True), greyed (None: its kind fits, its own rule refuses, `why_not`
         says why) or absent (False: not for this kind, or --read-only, or an action is open). One
         action's rules only: the key bar asks this for every action on every cursor move."""
-        if self.read_only or self._action_screen is not None:
+        if self.read_only or self._action_screen is not None or self.switcher.going is not None:
             return False
         action = catalog.BY_ID[action_id]
         kind, obj = self._selection()
@@ -565,6 +592,7 @@ class NetdashApp(App[int]):
         if self.offer(action_id) is not True:
             reason = ("read-only: actions are disabled" if self.read_only else
                       "another action is open" if self._action_screen is not None else
+                      f"switching to {self.switcher.going.line()}" if self.switcher.going is not None else
                       action.applies_to(kind, obj, self.topology) or "not for the selected object")
             self.notify(reason, title="No action", severity="warning")
             return
@@ -624,6 +652,38 @@ class NetdashApp(App[int]):
 
     def action_toggle_map(self) -> None:
         self.views.toggle_map()
+
+    def action_switch(self, section: str = "") -> None:
+        self.switcher.open(section)
+
+    @on(Switched)
+    def _switched(self, message: Switched) -> None:
+        self.switcher.arrived(message)
+
+    @on(SwitchFailed)
+    def _switch_failed(self, message: SwitchFailed) -> None:
+        self.switcher.failed(message)
+
+    def move_to(self, client: CloudApi, poller: PollerLike, topology: Topology) -> None:
+        """Another cloud, project or region from now on (`tui.switch_flow`): its first topology on screen,
+        the refresh loop restarted on it, and nothing of the old one's left to apply or retry."""
+        self.workers.cancel_group(self, "refresh")
+        self.workers.cancel_group(self, "cloud-probe")
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._stop_probe()
+        self._refreshing = self._again = False
+        self._held, self._held_lines = None, []
+        self.client, self.info, self.poller = client, client.info, poller
+        info = client.info
+        self.query_one(StatusHeader).set_cloud(info.cloud, info.project, info.region, demo=info.demo,
+                                               tls_verify=info.tls_verify, faults=info.faults)
+        self._set_stale(False)
+        self.fetch_process = self._fetch_process_wanted
+        self._apply(topology, [])
+        if self.poll:
+            self._refresh_done()  # the next refresh one interval from now, as after any other
 
     def on_resize(self, event: events.Resize) -> None:
         self.views.fit(event.size.width)
@@ -737,6 +797,9 @@ class NetdashApp(App[int]):
         yield SystemCommand("Filter the tree", "Show only objects matching a name, address or id",
                             self.action_filter)
         yield SystemCommand("Clear the filter", "Show every object again", self.action_clear_filter)
+        if self.switcher.available:
+            yield SystemCommand("Switch cloud, project or region", "Another cloud of clouds.yaml (or the OS_* "
+                                "environment), another project of yours, another region (S)", self.action_switch)
         yield SystemCommand("Show the tree" if self.views.map_shown else "Show the map",
                             "The topology map (networks as bars, devices hanging off them) or the tree (M)",
                             self.action_toggle_map)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from textual.widgets import Input
 
 from netdash.cloud.naming import kind_name
-from netdash.tui.command_line import Jump, RunAction, Unknown, parse, suggestions
+from netdash.tui.command_line import Jump, RunAction, Switch, Unknown, parse, suggestions
 from netdash.widgets.command_bar import CommandBar, Suggestion
 from netdash.widgets.nodes import path_to
 from netdash.widgets.topology_tree import TopologyTree
@@ -43,6 +43,17 @@ class CommandFlow:
             return
         if isinstance(command, Unknown):
             self.bar.say(command.message, error=True)
+            return
+        if isinstance(command, Switch):
+            if not self.app.switcher.available:
+                self.bar.say("this dashboard cannot switch: it was not started on a cloud it can connect to again",
+                             error=True)
+                return
+            self.close()
+            if command.name:
+                self.app.switcher.go_named(command.section, command.name)
+            else:
+                self.app.action_switch(command.section)
             return
         jump = command.target if isinstance(command, RunAction) else command
         if jump is not None and (problem := self.jump(jump)) is not None:

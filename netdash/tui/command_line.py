@@ -3,6 +3,7 @@ offer while it is typed.
 
     fip 127.24.4.12 | server server1 | lb web | net private | port ... | KIND     jump to the object (or section)
     unused | quota                                                              the Unused section, the quotas
+    switch | cloud [NAME] | project [NAME] | region [NAME]                      the switcher, or straight there
     Move FIP | move_fip | fip move [TARGET]                                    an action, by label, id or
                                                                                command line; on the selection,
                                                                                or on TARGET found first
@@ -40,8 +41,10 @@ SECTION_OF_KIND = {"floating_ip": "floating_ips", "server": "servers", "load_bal
 #: views by name: (the section to go to, whether what matters is its details: the quotas are there)
 VIEWS: dict[str, tuple[str, bool]] = {"unused": ("unused", False), "quota": ("networks", True),
                                       "quotas": ("networks", True)}
-HELP = ("try fip|server|lb|net|port NAME, unused, quota, an action's name, or a name, address, MAC or id "
-        "to find")
+HELP = ("try fip|server|lb|net|port NAME, unused, quota, cloud|project|region NAME, an action's name, or a "
+        "name, address, MAC or id to find")
+#: the switcher's words: the section of its list each goes to (`switch`: the whole list)
+SWITCH_WORDS = {"switch": "", "cloud": "clouds", "project": "projects", "region": "regions"}
 #: suggestions shown under the line at most
 SHOWN = 8
 
@@ -66,13 +69,22 @@ class RunAction:
 
 
 @dataclass(frozen=True)
+class Switch:
+    """Open the switcher at a section (`clouds`, `projects`, `regions`; "" the whole list), or with a
+    `name`, go straight to what it names there."""
+
+    section: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class Unknown:
     """Nothing to do: `message` is the one line that says why."""
 
     message: str
 
 
-Command = Jump | RunAction | Unknown
+Command = Jump | RunAction | Switch | Unknown
 
 
 def ref_of(topology: Topology, kind: str, resource_id: str) -> str:
@@ -122,6 +134,8 @@ def parse(text: str, topology: Topology) -> Command | None:
         target = found(topology, rest, kinds, " or ".join(kind_name(k) for k in kinds))
         return target if isinstance(target, Unknown) else RunAction(action.id, target)
     word, _, rest = line.partition(" ")
+    if word.lower() in SWITCH_WORDS and (word.lower() != "switch" or not rest):
+        return Switch(SWITCH_WORDS[word.lower()], rest)
     if word.lower() in VIEWS and not rest:
         section, details = VIEWS[word.lower()]
         return Jump(section=section, details=details)
@@ -155,6 +169,9 @@ def suggestions(text: str, topology: Topology, fitting: Sequence[str] = ()) -> l
     if not space:
         out += [Suggestion(v, f"{v}  {'what serves nothing, and its clean-up' if v == 'unused' else 'network quotas'}")
                 for v in ("unused", "quota") if v.startswith(lowered)]
+        out += [Suggestion(w, f"{w} …  switch to another {w} (alone: the switcher)" if w != "switch" else
+                           "switch  the switcher: clouds, projects, regions (S)")
+                for w in SWITCH_WORDS if line and w.startswith(lowered)]
         out += [Suggestion(w, f"{w} …  go to a {kind_name(k)} by name, address or id") for w, k in KIND_WORDS.items()
                 if line and w.startswith(lowered) and WORD_OF_KIND[k] == w]
     actions = [BY_ID[i] for i in fitting] + [a for a in CATALOG if a.id not in fitting and line]

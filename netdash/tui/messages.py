@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from netdash.cloud.model import Topology
+
+if TYPE_CHECKING:
+    from netdash.cloud.api import CloudApi
+    from netdash.cloud.poller import Poller
+    from netdash.cloud.switching import Place
 
 
 @dataclass
@@ -51,3 +57,21 @@ class TouchedRead(Message):
     probe follows at once, before the full refresh after the action lands."""
 
     topology: Topology
+
+
+@dataclass
+class Switched(Message):
+    """The switcher connected to `place` and read its first topology: the App moves there."""
+
+    place: Place
+    client: CloudApi
+    poller: Poller
+    topology: Topology
+
+
+@dataclass
+class SwitchFailed(Message):
+    """The switcher could not get to `place` (the one line says why): the App stays where it is."""
+
+    place: Place
+    reason: str

@@ -114,7 +114,7 @@ def test_projects_are_isolated_in_keystone(empty_cloud: DemoCloud) -> None:
     token = login(empty_cloud).headers["X-Subject-Token"]
     headers = {"X-Auth-Token": token}
     mine = httpx.get(f"{empty_cloud.auth_url}/auth/projects", headers=headers).json()["projects"]
-    assert [p["name"] for p in mine] == ["demo"]
+    assert [p["name"] for p in mine] == ["demo", "invisible_to_admin"]  # devstack's: not alt_demo's
     alt = empty_cloud.cloud.identity.project_named("alt_demo")["id"]
     assert httpx.get(f"{empty_cloud.auth_url}/projects/{alt}", headers=headers).status_code == 404
     assert httpx.get(f"{empty_cloud.auth_url}/projects", headers=headers).status_code == 403
@@ -137,3 +137,26 @@ def test_odd_credentials_get_keystones_400_or_401_never_a_500() -> None:
             answer = httpx.post(url, json=body)
             assert answer.status_code == 400, answer.text
             assert answer.json()["error"]["message"].startswith("Invalid input for field")
+
+
+def test_auth_projects_lists_the_projects_a_user_has_a_role_on_as_devstack_grants_them(empty_cloud: DemoCloud) -> None:
+    """devstack's accounts: demo on demo and invisible_to_admin, alt_demo on alt_demo, admin on admin and
+    demo; a token may be scoped to each of them (and to no other), an unscoped one may ask too."""
+    def listed(token: str) -> list[str]:
+        resp = httpx.get(f"{empty_cloud.auth_url}/auth/projects", headers={"X-Auth-Token": token})
+        assert resp.status_code == 200
+        return sorted(p["name"] for p in resp.json()["projects"])
+
+    expected = {"demo": ["demo", "invisible_to_admin"], "alt_demo": ["alt_demo"], "admin": ["admin", "demo"]}
+    for user, projects in expected.items():
+        assert listed(login(empty_cloud, user).headers["X-Subject-Token"]) == projects
+    other = login(empty_cloud, "demo", "invisible_to_admin")
+    assert other.status_code == 201 and other.json()["token"]["project"]["name"] == "invisible_to_admin"
+    assert listed(other.headers["X-Subject-Token"]) == ["demo", "invisible_to_admin"]
+    assert login(empty_cloud, "alt_demo", "invisible_to_admin").status_code == 401
+    unscoped = httpx.post(f"{empty_cloud.auth_url}/auth/tokens", json={"auth": password_body(
+        "demo", empty_cloud.password("demo"), "demo")["auth"] | {"scope": "unscoped"}})
+    assert unscoped.status_code == 201 and "project" not in unscoped.json()["token"]
+    assert listed(unscoped.headers["X-Subject-Token"]) == ["demo", "invisible_to_admin"]
+    forged = {"X-Auth-Token": "gAAAAAforged"}
+    assert httpx.get(f"{empty_cloud.auth_url}/auth/projects", headers=forged).status_code == 401
