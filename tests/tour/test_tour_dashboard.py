@@ -1,0 +1,83 @@
+"""Each tour played start to end in the dashboard (Pilot) on a fresh embedded cloud: every step's probe
+expectation met by what the probe sees, a step undone leaving the cloud as before it, and the tour's end
+with clean-up leaving nothing named netdash-tour-*."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from netdash.democloud import DemoCloud, Settings
+from netdash.tour import model
+from netdash.tour.engine import PREFIX, judge
+from netdash.widgets.topology_tree import TopologyTree
+from netdash.widgets.tour_pane import TourPane
+from tests.dashboard_support import dashboard, press, until
+
+
+@pytest.fixture
+def fresh_cloud() -> Iterator[DemoCloud]:
+    """As `netdash tour` starts one (`--empty`), with short delays and health monitors ten times faster."""
+    settings = Settings(provisioning_delay=0.2, build_delay=0.1, monitor_time_scale=0.1)
+    with DemoCloud(seed=False, settings=settings) as cloud:
+        yield cloud
+
+
+def tour_names(conn: Any) -> list[str]:
+    """Everything of the project named (a floating IP: described) netdash-tour-*."""
+    found = [*conn.network.networks(), *conn.network.routers(), *conn.network.ports(), *conn.compute.servers(),
+             *conn.load_balancer.load_balancers()]
+    names = [item.name for item in found if (item.name or "").startswith(PREFIX)]
+    return names + [f.description for f in conn.network.ips() if (f.description or "").startswith(PREFIX)]
+
+
+def state_of(conn: Any) -> dict[str, Any]:
+    """What a step may change: servers' status, pools' algorithms, members, floating IPs' ports."""
+    return {"servers": sorted((s.name, s.status) for s in conn.compute.servers()),
+            "pools": sorted((p.name, p.lb_algorithm) for p in conn.load_balancer.pools()),
+            "fips": sorted((f.description, f.port_id) for f in conn.network.ips()),
+            "ports": sorted((p.name, p.device_id) for p in conn.network.ports() if p.name)}
+
+
+async def play(pilot: Any, app: Any, tour: model.Tour) -> None:
+    """Every step with `]`, each checked against what the probe sees once it has landed."""
+    flow = app.tours
+    for n, step in enumerate(tour.steps, 1):
+        await press(pilot, "]")
+        await until(pilot, lambda n=n: flow.run.position == n and flow.busy is None, 60, f"step {n} to land")
+        pane = app.query_one(TourPane)
+        assert pane.view is not None and pane.view.title == step.title
+        assert pane.view.commands == step.commands
+        if step.probe is not None:
+            met, words = flow.verdicts[n]
+            assert met, f"step {n} ({step.title}): {words}"
+            seen = app.probe.prober.stats()  # the probe pane's own numbers, judged again here
+            assert seen.url and app.probe.running
+            verdict = judge(step.probe, seen, flow.run.real)
+            assert verdict is None or verdict.endswith("so far"), f"step {n}: {verdict}"
+        marked = {(node.data.kind, node.data.id) for node in app.query_one(TopologyTree)._pending if node.data}
+        assert marked <= set(flow.highlight)
+
+
+async def test_load_balancer_tour_end_to_end(fresh_cloud: DemoCloud) -> None:
+    tour = model.load("load-balancer")
+    conn = fresh_cloud.connection("demo")
+    started = time.monotonic()
+    app = dashboard(fresh_cloud, tour=tour, tour_fresh=True)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await until(pilot, lambda: app.query_one(TourPane).view is not None, 10, "the tour pane")
+        await play(pilot, app, tour)
+        # back: the last step (SOURCE_IP) undone leaves the cloud as it was before it
+        await press(pilot, "[")
+        await until(pilot, lambda: app.tours.run.position == len(tour.steps) - 1 and app.tours.busy is None, 30)
+        assert [p.lb_algorithm for p in conn.load_balancer.pools()] == ["ROUND_ROBIN"]
+        # the end, with clean-up: nothing of the tour is left
+        await press(pilot, "Q")
+        await until(pilot, lambda: len(app.screen_stack) > 1, 5, "the end-of-tour dialog")
+        await press(pilot, "c")
+        await until(pilot, lambda: not app.tours.active, 60, "the clean-up")
+        assert tour_names(conn) == []
+    assert time.monotonic() - started < 30
