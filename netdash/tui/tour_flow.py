@@ -46,10 +46,15 @@ if TYPE_CHECKING:
 PACES = (3.0, 5.0, 10.0, 20.0, 40.0)
 
 TOUR_BINDINGS = [
-    Binding("right_square_bracket,pagedown", "tour_next", "Tour: next", tooltip="Play the tour's next step",
+    Binding("right_square_bracket", "tour_next", "Tour: next", tooltip="Play the tour's next step",
             id="tour.next", priority=True),
-    Binding("left_square_bracket,pageup", "tour_back", "Tour: back", tooltip="Undo the tour's last step: the "
+    Binding("left_square_bracket", "tour_back", "Tour: back", tooltip="Undo the tour's last step: the "
             "cloud as it was before it", id="tour.back", priority=True),
+    # what a presenter's clicker sends
+    Binding("pagedown", "tour_next", "Tour: next", tooltip="Play the tour's next step", id="tour.next-clicker",
+            priority=True, show=False),
+    Binding("pageup", "tour_back", "Tour: back", tooltip="Undo the tour's last step", id="tour.back-clicker",
+            priority=True, show=False),
     Binding("A", "tour_autoplay", "Auto-play", tooltip="Play the steps one after another, a pace apart",
             id="tour.autoplay"),
     Binding("P", "tour_pause", "Pause", tooltip="Hold auto-play (and resume it)", id="tour.pause"),

@@ -40,7 +40,7 @@ def render_view(view: TourView) -> Text:
     text.append(f"{visible(view.tour)} · {view.where}: ", style="bold")
     text.append(visible(view.title), style="bold underline")
     text.append("\n")
-    text.append(" ".join(visible(view.narration).split()))
+    text.append(visible(" ".join(view.narration.split())))  # the file's line breaks are not the screen's
     for command in view.commands:
         text.append("\n$ ", style="bright_black")
         text.append(visible(command), style="cyan")
