@@ -25,6 +25,7 @@ from netdash.actions.base import Action, Refused, Result, reading
 from netdash.cloud.api import BuildingCloud
 from netdash.cloud.errors import NetdashError
 from netdash.cloud.model import Resource, Topology
+from netdash.cloud.probe import endpoint_url, url_of
 from netdash.cloud.probe_values import Expected, ProbeStats
 
 from .build import Made, Registry, make, remove
@@ -35,7 +36,7 @@ PREFIX = "netdash-tour-"
 #: answers per round of `settle` (at the tour's probe rate, about a second)
 ROUND_ANSWERS = 20
 #: the probe rate a tour sets (requests per second)
-PROBE_RATE = 20.0
+PROBE_RATE = 50.0
 
 Progress = Callable[[str], None]
 
@@ -50,8 +51,8 @@ class Outcome:
     topology: Topology | None = None
     #: the tree/map nodes to highlight: what the step made or touched, and its `highlight`
     highlight: tuple[tuple[str, str], ...] = ()
-    #: the probe to run now: its spec and the object it targets (None: leave the probe alone)
-    probe: tuple[ProbeSpec, Resource] | None = None
+    #: the probe to run now: its spec and what it targets, an object or a URL (None: leave the probe alone)
+    probe: tuple[ProbeSpec, Resource | str] | None = None
 
 
 @dataclass
@@ -70,6 +71,8 @@ def judge(spec: ProbeSpec, stats: ProbeStats, real: Callable[[str], str]) -> str
     failed = sum(count for _, count in stats.errors)
     if answers + failed < ROUND_ANSWERS:
         return f"{answers + failed} answers so far"
+    if spec.fails:
+        return None if not answers else f"{answers} of {answers + failed} requests were answered"
     if failed:
         return f"{failed} of {answers + failed} requests failed ({', '.join(kind for kind, _ in stats.errors)})"
     if spec.pinned:
@@ -160,20 +163,29 @@ class TourRun:
                 lines: tuple[str, ...] = ()) -> Outcome:
         topology = reading(self.cloud.read_topology)
         extra = tuple((kind, m.id) for kind, name in step.highlight if (m := self.registry.named(name)))
-        return Outcome(True, summary, lines, topology, touched + extra, self._probe(self.position, topology))
+        probe = self._probe(step, topology) if step.probe is not None else None
+        return Outcome(True, summary, lines, topology, touched + extra, probe)
 
-    def _probe(self, position: int, topology: Topology) -> tuple[ProbeSpec, Resource] | None:
-        """The probe of the last step played (up to `position`) that has one, on `topology`."""
-        for step in reversed(self.tour.steps[:position]):
-            if step.probe is None:
-                continue
-            made = self.registry.named(step.probe.target)
-            if made is None:
+    def _probe(self, step: Step, topology: Topology) -> tuple[ProbeSpec, Resource | str] | None:
+        """The step's probe on `topology`: a floating IP or load balancer as the probe targets it, a port by
+        the URL of its address (where the embedded cloud serves it, else the address itself)."""
+        spec = step.probe
+        made = self.registry.named(spec.target) if spec is not None else None
+        if spec is None or made is None:
+            return None
+        if made.kind == "port":
+            port = topology.ports.get(made.id)
+            if port is None or not (port.endpoint or port.addresses):
                 return None
-            target: Resource | None = (topology.floating_ips.get(made.id) if made.kind == "floating_ip"
-                                       else topology.load_balancers.get(made.id))
-            return (step.probe, target) if target is not None else None
-        return None
+            return spec, endpoint_url(port.endpoint) if port.endpoint else url_of(port.addresses[0], None)
+        target: Resource | None = (topology.floating_ips.get(made.id) if made.kind == "floating_ip"
+                                   else topology.load_balancers.get(made.id))
+        return (spec, target) if target is not None else None
+
+    def _last_probe(self, topology: Topology) -> tuple[ProbeSpec, Resource | str] | None:
+        """After a step back: the probe of the last step still played that has one."""
+        step = next((s for s in reversed(self.tour.steps[:self.position]) if s.probe is not None), None)
+        return self._probe(step, topology) if step is not None else None
 
     # --- back -------------------------------------------------------------------------------------------
     def back(self, progress: Progress) -> Outcome:
@@ -200,8 +212,7 @@ class TourRun:
             return Outcome(False, f"undo of step {self.position} failed: {exc.message}")
         self.done.pop()
         topology = reading(self.cloud.read_topology)
-        return Outcome(True, f"step {self.position + 1} undone", (), topology, touched,
-                       self._probe(self.position, topology))
+        return Outcome(True, f"step {self.position + 1} undone", (), topology, touched, self._last_probe(topology))
 
     def _all_made(self) -> list[Made]:
         return [m for done in self.done for m in done.made]

@@ -78,7 +78,7 @@ class ActionCall:
 class ProbeSpec:
     """What the probe watches after the step, and what it should see there."""
 
-    #: the document's name of the floating IP (or load balancer) to probe
+    #: the document's name of the floating IP, load balancer or port (its address) to probe
     target: str
     #: how many client source addresses (SOURCE_IP pins each one)
     clients: int = 1
@@ -86,6 +86,8 @@ class ProbeSpec:
     shares: tuple[tuple[str, float], ...] = ()
     #: each client always answered by the same server (SOURCE_IP)
     pinned: bool = False
+    #: nothing answers any more (an address no longer associated)
+    fails: bool = False
     #: a new connection per request, as the document's `curl` loop makes (else keep-alive)
     new_connections: bool = False
     #: seconds the probe may take to show it (a health monitor's eviction takes delay x retries)
@@ -94,6 +96,8 @@ class ProbeSpec:
     def words(self) -> str:
         if self.pinned:
             return f"each of {self.clients} clients always answered by the same server"
+        if self.fails:
+            return "no server answers"
         return " · ".join(f"{name} {share:.0%}" for name, share in self.shares)
 
 
@@ -226,9 +230,9 @@ def probe_of(item: Any, where: str, made: set[str]) -> ProbeSpec:
     shares = item.get("shares", {})
     if not isinstance(shares, dict) or not all(isinstance(v, int | float) and 0 <= v <= 1 for v in shares.values()):
         raise TourError(f"{where}: probe shares must map server names to shares from 0 to 1")
-    pinned = bool(item.get("pinned", False))
-    if bool(shares) == pinned:
-        raise TourError(f"{where}: a probe expects either 'shares' or 'pinned'")
+    pinned, fails = bool(item.get("pinned", False)), bool(item.get("fails", False))
+    if bool(shares) + pinned + fails != 1:
+        raise TourError(f"{where}: a probe expects one of 'shares', 'pinned' or 'fails'")
     if shares and abs(sum(shares.values()) - 1) > 1e-6:
         raise TourError(f"{where}: probe shares must add up to 1")
     clients = item.get("clients", 1)
@@ -238,5 +242,5 @@ def probe_of(item: Any, where: str, made: set[str]) -> ProbeSpec:
     if not isinstance(timeout, int | float) or not 1 <= timeout <= 600:
         raise TourError(f"{where}: probe timeout must be 1 to 600 seconds")
     return ProbeSpec(target=target, clients=clients, shares=tuple((str(k), float(v)) for k, v in shares.items()),
-                     pinned=pinned, new_connections=bool(item.get("new_connections", False)),
+                     pinned=pinned, fails=fails, new_connections=bool(item.get("new_connections", False)),
                      timeout=float(timeout))
