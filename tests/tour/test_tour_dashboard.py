@@ -48,7 +48,7 @@ async def play(pilot: Any, app: Any, tour: model.Tour, steps: range) -> None:
     for n in steps:
         step = tour.steps[n - 1]
         await press(pilot, "]")
-        await until(pilot, lambda n=n: flow.run.position == n and flow.busy is None, 60, f"step {n} to land")
+        await until(pilot, lambda n=n: flow.run.position == n and flow.busy is None, 90, f"step {n} to land")
         pane = app.query_one(TourPane)
         assert pane.view is not None and pane.view.title == step.title
         assert pane.view.commands == step.commands
@@ -99,3 +99,58 @@ async def test_tour_end_to_end(fresh_cloud: DemoCloud, name: str) -> None:
         await until(pilot, lambda: not app.tours.active, 60, "the clean-up")
         assert tour_names(conn) == []
     assert time.monotonic() - started < 30
+
+
+async def test_autoplay_plays_every_step_and_pause_holds_it(fresh_cloud: DemoCloud) -> None:
+    tour = model.load("port-migration")
+    app = dashboard(fresh_cloud, tour=tour, tour_fresh=True, tour_pace=0.2)
+    async with app.run_test(size=(160, 50)) as pilot:
+        flow = app.tours
+        await press(pilot, "A")
+        await until(pilot, lambda: flow.run.position == 1 and flow.busy is None, 60, "the first step")
+        await press(pilot, "P")
+        held = flow.run.position
+        await pilot.pause(1.0)  # five paces: auto-play would have played the next step by now
+        assert flow.run.position == held and flow.busy is None
+        assert "(paused)" in app.query_one(TourPane).view.keys
+        await press(pilot, "P")
+        await until(pilot, lambda: flow.run.finished and flow.busy is None, 60, "auto-play to the end")
+        assert all(flow.verdicts[n][0] for n, step in enumerate(tour.steps, 1) if step.probe), flow.verdicts
+        assert not flow.autoplay  # it stops at the end
+
+
+async def test_quitting_netdash_mid_tour_on_another_cloud_removes_what_it_made(seeded_cloud: DemoCloud) -> None:
+    """On a cloud that is not the tour's own (`--i-understand-this-creates-resources`), `q` asks; `c` removes
+    everything named netdash-tour-*, then netdash leaves; the cloud's own objects are untouched."""
+    tour = model.load("load-balancer")
+    conn = seeded_cloud.connection("demo")
+    own = state_of(conn)
+    app = dashboard(seeded_cloud, tour=tour, tour_fresh=False)
+    async with app.run_test(size=(160, 50)) as pilot:
+        flow = app.tours
+        for n in (1, 2, 3):
+            await press(pilot, "]")
+            await until(pilot, lambda n=n: flow.run.position == n and flow.busy is None, 60, f"step {n}")
+        assert len(tour_names(conn)) > 5
+        await press(pilot, "q")
+        await until(pilot, lambda: len(app.screen_stack) > 1, 5, "the end-of-tour dialog")
+        await press(pilot, "c")
+        await until(pilot, lambda: not app.is_running, 60, "the clean-up, then the exit")
+    assert tour_names(conn) == []
+    assert state_of(conn) == own
+
+
+async def test_the_palette_offers_the_tours_and_asks_first_on_a_cloud_not_its_own(seeded_cloud: DemoCloud) -> None:
+    app = dashboard(seeded_cloud)
+    async with app.run_test(size=(160, 50)) as pilot:
+        commands = [c.title for c in app.get_system_commands(app.screen)]
+        assert {f"Tour: {name}" for name in model.names()} <= set(commands)
+        app.start_tour("floating-ip")
+        await until(pilot, lambda: len(app.screen_stack) > 1, 5, "the confirmation")
+        await press(pilot, "n")
+        assert not app.tours.active
+        app.start_tour("floating-ip")
+        await until(pilot, lambda: len(app.screen_stack) > 1, 5, "the confirmation")
+        await press(pilot, "y")
+        await until(pilot, lambda: app.tours.active and app.query_one(TourPane).view is not None, 5)
+        assert app.query_one(TourPane).view.tour == model.load("floating-ip").title
