@@ -73,7 +73,7 @@ def marked(app: Any) -> set[tuple[str, str]]:
     return {(node.data.kind, node.data.id) for node in app.query_one(TopologyTree)._pending if node.data}
 
 
-@pytest.mark.parametrize("name", ["load-balancer", "floating-ip", "port-migration"])
+@pytest.mark.parametrize("name", ["load-balancer", "floating-ip", "port-migration", "first-app"])
 async def test_tour_end_to_end(fresh_cloud: DemoCloud, name: str) -> None:
     tour = model.load(name)
     last = len(tour.steps)
