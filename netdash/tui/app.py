@@ -709,7 +709,8 @@ class NetdashApp(App[int]):
             return f"{b.tooltip}  [{b.id}]" if b.id else b.tooltip
 
         rows = [(key(b), b.description, why(b)) for b in self.BINDINGS
-                if isinstance(b, Binding) and not (self.read_only and b in ACTION_BINDINGS)]
+                if isinstance(b, Binding) and not (self.read_only and b in ACTION_BINDINGS)
+                and (self.tours.active or b not in TOUR_BINDINGS)]  # a tour's keys while one runs
         rows += [(key(b), b.description, why(b)) for b in TopologyTree.BINDINGS if isinstance(b, Binding)]
         rows += [(key(b), f"{b.description} (map)", why(b)) for b in TopologyMap.BINDINGS if b.id == "map.toggle"]
         rows += [(key(b), f"{b.description} (probe pane)", why(b))

@@ -21,7 +21,7 @@ from tests.dashboard_support import dashboard, press, until
 @pytest.fixture
 def fresh_cloud() -> Iterator[DemoCloud]:
     """As `netdash tour` starts one (`--empty`), with short delays and health monitors ten times faster."""
-    settings = Settings(provisioning_delay=0.2, build_delay=0.1, monitor_time_scale=0.1)
+    settings = Settings(provisioning_delay=0.05, build_delay=0.05, monitor_time_scale=0.1)
     with DemoCloud(seed=False, settings=settings) as cloud:
         yield cloud
 
@@ -154,3 +154,15 @@ async def test_the_palette_offers_the_tours_and_asks_first_on_a_cloud_not_its_ow
         await press(pilot, "y")
         await until(pilot, lambda: app.tours.active and app.query_one(TourPane).view is not None, 5)
         assert app.query_one(TourPane).view.tour == model.load("floating-ip").title
+
+
+async def test_without_a_tour_its_keys_are_the_widgets_own(seeded_cloud: DemoCloud) -> None:
+    """`pagedown` (a presenter's clicker) plays a tour's next step only while a tour runs: otherwise the
+    tree pages down as ever."""
+    app = dashboard(seeded_cloud)
+    async with app.run_test(size=(100, 20)) as pilot:
+        tree = app.query_one(TopologyTree)
+        await until(pilot, lambda: tree.last_line > 10, 10, "the seeded tree")
+        before = tree.cursor_line
+        await press(pilot, "pagedown")
+        assert tree.cursor_line > before and not app.tours.active
