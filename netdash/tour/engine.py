@@ -49,7 +49,8 @@ class Outcome:
     summary: str
     lines: tuple[str, ...] = ()
     topology: Topology | None = None
-    #: the tree/map nodes to highlight: what the step made or touched, and its `highlight`
+    #: the tree/map nodes to highlight: the step's `highlight`, then what it made or touched (the tree's
+    #: cursor goes to the first it shows)
     highlight: tuple[tuple[str, str], ...] = ()
     #: the probe to run now: its spec and what it targets, an object or a URL (None: leave the probe alone)
     probe: tuple[ProbeSpec, Resource | str] | None = None
@@ -165,7 +166,7 @@ class TourRun:
         topology = reading(self.cloud.read_topology)
         extra = tuple((kind, m.id) for kind, name in step.highlight if (m := self.registry.named(name)))
         probe = self._probe(step, topology) if step.probe is not None else None
-        return Outcome(True, summary, lines, topology, touched + extra, probe)
+        return Outcome(True, summary, lines, topology, extra + touched, probe)  # what the step names, first
 
     def _probe(self, step: Step, topology: Topology) -> tuple[ProbeSpec, Resource | str] | None:
         """The step's probe on `topology`: a floating IP or load balancer as the probe targets it, a port by

@@ -35,6 +35,7 @@ from netdash.cloud.api import BuildingCloud
 from netdash.cloud.probe_values import ProbeStats
 from netdash.tour.engine import PREFIX, PROBE_RATE, Outcome, TourRun
 from netdash.tour.model import Tour
+from netdash.widgets.nodes import path_to
 from netdash.widgets.topology_map import TopologyMap
 from netdash.widgets.topology_tree import TopologyTree
 from netdash.widgets.tour_pane import TourPane, TourView
@@ -155,6 +156,8 @@ class TourFlow:
         self.paused = False
         self.pace = pace
         self._timer: Timer | None = None
+        #: whether the tree's cursor went to the step's first object yet
+        self._revealed = False
         #: what to do once the clean-up ends: leave netdash
         self._exit_after = False
         #: the verdict of each step played (position -> met), for tests and the pane
@@ -374,7 +377,7 @@ class TourFlow:
             self.set_status(outcome.summary, "error")
             return
         self._unmark()
-        self.highlight = outcome.highlight
+        self.highlight, self._revealed = outcome.highlight, False
         self.mark()
         self.app.refresh_now()
         if outcome.probe is None:
@@ -420,10 +423,18 @@ class TourFlow:
 
     # --- highlighting ------------------------------------------------------------------------------------
     def mark(self) -> None:
-        """The step's objects marked in the tree and the map (again after a refresh built their nodes)."""
+        """The step's objects marked in the tree and the map (again after a refresh built their nodes), and
+        the tree's cursor on the first of them the tree shows, once per step: its parents opened, its
+        details in the details pane."""
         if not self.highlight or self.app.action_open:
             return
         tree, map_ = self.app.query_one(TopologyTree), self.app.query_one(TopologyMap)
+        if not self._revealed:
+            for kind, resource_id in self.highlight:
+                path = path_to(self.app.topology, kind, resource_id)
+                if path is not None and tree.reveal(path) is not None:
+                    self._revealed = True
+                    break
         tree.clear_pending()
         tree.set_pending(self.highlight)
         map_.set_pending(self.highlight)
