@@ -222,6 +222,10 @@ def main(argv: Sequence[str] | None, dashboard: Dashboard) -> int:
             from netdash.cli import serve
 
             return serve.run(options)
+        if options.subcommand == "tour" and options.remove_leftovers:
+            from netdash.cli import tour
+
+            return tour.remove_leftovers(options)
         if options.subcommand is not None and options.subcommand != "tour":
             from netdash.cli import actions
 

@@ -24,7 +24,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     help_text = "a guided tour of a seed scenario in the dashboard, on a fresh embedded cloud"
     p = sub.add_parser("tour", help=help_text, description=help_text + f" (tours: {', '.join(names())}). "
                        "Keys: ] next, [ back (undo the step), A auto-play, P pause, < > pace, Q end the tour.")
-    p.add_argument("tour_name", metavar="TOUR", help=f"one of {', '.join(names())}")
+    p.add_argument("tour_name", metavar="TOUR", nargs="?", help=f"one of {', '.join(names())}")
+    p.add_argument("--remove-leftovers", action="store_true",
+                   help="play nothing: remove every netdash-tour-* object of the configured cloud's project (what "
+                        "a tour left there: netdash killed mid-tour, or 'leave' chosen at its end)")
     p.add_argument("--pace", type=number(float, *PACE_RANGE), metavar="SECONDS", default=10.0,
                    help="auto-play: seconds from a step's probe verdict to the next step, {:g}..{:g} "
                         "(default 10)".format(*PACE_RANGE))
@@ -44,6 +47,10 @@ def prepare(options: argparse.Namespace) -> str | None:
     """Check the tour and choose its cloud; the one-line problem, or None (then `options.tour` is set)."""
     from netdash.tour.model import TourError, load
 
+    if options.remove_leftovers:
+        return None if named_cloud(options) or options.demo else "--remove-leftovers needs a cloud (--os-cloud NAME)"
+    if options.tour_name is None:
+        return f"which tour? one of {', '.join(names_of())}"
     try:
         options.tour = load(options.tour_name)
     except TourError as exc:
@@ -60,3 +67,32 @@ def prepare(options: argparse.Namespace) -> str | None:
     if cloud is None:
         options.demo = options.empty = True
     return None
+
+
+def names_of() -> list[str]:
+    from netdash.tour.model import names
+
+    return names()
+
+
+def remove_leftovers(options: argparse.Namespace) -> int:
+    """`netdash tour --remove-leftovers`: each netdash-tour-* object named, then removed; 0 when none is left."""
+    from netdash.cli.main import open_cloud, out
+    from netdash.tour.build import leftovers, remove
+    from netdash.tour.engine import PREFIX
+
+    client, demo = open_cloud(options)
+    try:
+        found = leftovers(client.builds, PREFIX)
+        if not found:
+            out(f"nothing named {PREFIX}* in project {client.info.project}")
+            return 0
+        remove(client.builds, found, out, PREFIX)
+        left = client.builds.named(PREFIX)
+        for kind, resource_id, name in left:
+            out(f"still there: {kind.replace('_', ' ')} {name} ({resource_id})")
+        return 0 if not left else 3
+    finally:
+        client.close()
+        if demo is not None:
+            demo.stop()

@@ -167,3 +167,15 @@ def remove(builds: Builds, made: list[Made], progress: Callable[[str], None], pr
         if item.kind != "subnet":
             progress(f"removing {item.kind.replace('_', ' ')} {prefix}{item.name}")
         deleters[item.kind](item)
+
+
+#: the order `leftovers` lists what a name prefix finds: as a tour makes them (so `remove` takes them newest first)
+MADE_ORDER = ("network", "router", "port", "server", "load_balancer", "floating_ip")
+
+
+def leftovers(builds: Builds, prefix: str) -> list[Made]:
+    """What a tour left in the cloud (a netdash killed mid-tour, or "leave" chosen), found by its names, in
+    the order a tour makes such objects."""
+    found = builds.named(prefix)
+    return [Made(kind, name.removeprefix(prefix), resource_id) for kind in MADE_ORDER
+            for found_kind, resource_id, name in found if found_kind == kind]
