@@ -34,7 +34,7 @@ from textual.worker import get_current_worker
 from netdash.cloud.api import BuildingCloud
 from netdash.cloud.probe_values import ProbeStats
 from netdash.tour.engine import PREFIX, PROBE_RATE, Outcome, TourRun
-from netdash.tour.model import Tour
+from netdash.tour.model import ProbeSpec, Tour
 from netdash.widgets.nodes import path_to
 from netdash.widgets.topology_map import TopologyMap
 from netdash.widgets.topology_tree import TopologyTree
@@ -131,9 +131,9 @@ class TourStartScreen(ModalScreen[bool]):
         with Vertical(id="tour-start", classes="action-dialog") as dialog:
             dialog.border_title = f"Tour: {self.tour.name}"
             dialog.border_subtitle = "y start · n or esc cancel"
-            yield Static(f"{self.tour.title}\n\nThis tour creates networks, servers and a load balancer in project "
-                         f"{self.project}, each named {PREFIX}*, and removes them when it ends (or leaves them, if "
-                         "you say so then). y starts it, n cancels.", markup=False)
+            yield Static(f"{self.tour.title}\n\nThis tour creates what its steps build (networks, servers...) in "
+                         f"project {self.project}, each named {PREFIX}*, and removes them when it ends (or leaves "
+                         "them, if you say so then). y starts it, n cancels.", markup=False)
 
     def action_choose(self, start: bool) -> None:
         self.dismiss(start)
@@ -342,12 +342,9 @@ class TourFlow:
         if not get_current_worker().is_cancelled:
             self.app.post_message(StepLanded(outcome, cleaned=True))
 
-    def _watch(self, run: TourRun, position: int, spec: object, stats: Callable[[], ProbeStats | None],
+    def _watch(self, run: TourRun, position: int, spec: ProbeSpec, stats: Callable[[], ProbeStats | None],
                clear: Callable[[], None]) -> None:
         worker = get_current_worker()
-        from netdash.tour.model import ProbeSpec
-
-        assert isinstance(spec, ProbeSpec)
         met, words = run.settle(spec, stats, clear, cancelled=lambda: worker.is_cancelled)
         if not worker.is_cancelled:
             self.app.post_message(Settled(position, met, words))
@@ -366,6 +363,7 @@ class TourFlow:
         self.app.log_line(f"tour: {outcome.summary}", "ok" if outcome.ok else "error")
         if message.cleaned:
             if outcome.ok:
+                self.app.probe.stop()  # its address is gone with the rest
                 self.end()
                 if self._exit_after:
                     self.app.exit()

@@ -36,7 +36,8 @@ def tour_names(conn: Any) -> list[str]:
 
 def state_of(conn: Any) -> dict[str, Any]:
     """What a step may change: servers' status, pools' algorithms, members, floating IPs' ports."""
-    return {"servers": sorted((s.name, s.status) for s in conn.compute.servers()),
+    return {"made": sorted(tour_names(conn)),
+            "servers": sorted((s.name, s.status) for s in conn.compute.servers()),
             "pools": sorted((p.name, p.lb_algorithm) for p in conn.load_balancer.pools()),
             "fips": sorted((f.description, f.port_id) for f in conn.network.ips()),
             "ports": sorted((p.name, p.device_id) for p in conn.network.ports() if p.name)}
@@ -82,7 +83,9 @@ async def test_tour_end_to_end(fresh_cloud: DemoCloud, name: str) -> None:
     app = dashboard(fresh_cloud, tour=tour, tour_fresh=True)
     async with app.run_test(size=(160, 50)) as pilot:
         await until(pilot, lambda: app.query_one(TourPane).view is not None, 10, "the tour pane")
-        await play(pilot, app, tour, range(1, last))
+        await play(pilot, app, tour, range(1, last - 1))
+        earlier = state_of(conn)
+        await play(pilot, app, tour, range(last - 1, last))
         before = state_of(conn)
         await play(pilot, app, tour, range(last, last + 1))
         assert state_of(conn) != before
@@ -92,6 +95,10 @@ async def test_tour_end_to_end(fresh_cloud: DemoCloud, name: str) -> None:
         await until(pilot, lambda: app.tours.run.position == last - 1 and app.tours.busy is None, 60, "the undo")
         assert state_of(conn) == before
         assert app.tours.verdicts.get(last - 1, (True, ""))[0]
+        if tour.steps[last - 2].build:  # a step that built, undone: what it made is removed
+            await press(pilot, "[")
+            await until(pilot, lambda: app.tours.run.position == last - 2 and app.tours.busy is None, 60, "undo")
+            assert state_of(conn) == earlier
         # the end, with clean-up: nothing of the tour is left
         await press(pilot, "Q")
         await until(pilot, lambda: len(app.screen_stack) > 1, 5, "the end-of-tour dialog")
