@@ -39,14 +39,14 @@ def render_view(view: TourView) -> Text:
     text = Text()
     text.append(f"{visible(view.tour)} · {view.where}: ", style="bold")
     text.append(visible(view.title), style="bold underline")
+    if view.status:  # second: on a small terminal the pane scrolls, and how the step went must show
+        text.append("\n")
+        text.append(visible(view.status), style=STATUS_STYLES.get(view.severity, "bold"))
     text.append("\n")
     text.append(visible(" ".join(view.narration.split())))  # the file's line breaks are not the screen's
     for command in view.commands:
         text.append("\n$ ", style="bright_black")
         text.append(visible(command), style="cyan")
-    if view.status:
-        text.append("\n")
-        text.append(visible(view.status), style=STATUS_STYLES.get(view.severity, "bold"))
     if view.keys:
         text.append(f"\n{view.keys}", style="bright_black")
     return text
