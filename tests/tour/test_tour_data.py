@@ -104,3 +104,34 @@ def test_an_openrc_cloud_is_a_named_cloud_too(capsys: pytest.CaptureFixture[str]
     monkeypatch.setenv("OS_AUTH_URL", "https://keystone.example:5000/v3")
     assert main(["tour", "load-balancer"]) == 2
     assert "--i-understand-this-creates-resources" in capsys.readouterr().err
+
+
+def test_a_tour_plays_on_a_fresh_empty_embedded_cloud_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    from netdash.cli import tour
+    from netdash.cli.main import top_parser
+    from netdash.cloud.client import CloudClient
+    from netdash.democloud.process import DemoCloudProcess
+
+    monkeypatch.delenv("OS_CLOUD", raising=False)
+    monkeypatch.delenv("OS_AUTH_URL", raising=False)
+    options = top_parser().parse_args(["tour", "first-app"])
+    assert tour.prepare(options) is None
+    assert options.demo and options.empty and options.tour_fresh and options.tour.name == "first-app"
+    with DemoCloudProcess(empty=options.empty) as child:  # what `netdash tour` launches
+        client = CloudClient.for_demo(child, max_rps=1000)
+        try:
+            topology = client.read_topology()
+        finally:
+            client.close()
+    assert [n.name for n in topology.networks.values()] == ["public"]
+    assert not topology.servers and not topology.load_balancers
+
+
+def test_with_the_flag_a_named_cloud_is_played_on_and_not_fresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    from netdash.cli import tour
+    from netdash.cli.main import top_parser
+
+    options = top_parser().parse_args(["tour", "load-balancer", "--os-cloud", "prod",
+                                       "--i-understand-this-creates-resources"])
+    assert tour.prepare(options) is None
+    assert not options.demo and not options.tour_fresh
