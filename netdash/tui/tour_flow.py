@@ -378,16 +378,22 @@ class TourFlow:
         self.highlight, self._revealed = outcome.highlight, False
         self.mark()
         self.app.refresh_now()
+        probe = self.app.probe
         if outcome.probe is None:
+            if message.back:  # back before any step that probes: what the probe targeted is gone
+                probe.stop()
             self.set_status(f"step {'undone' if message.back else 'done'}", "ok")
             self._arm()
             return
         spec, target = outcome.probe
-        probe = self.app.probe
         assert outcome.topology is not None
         probe.follow(outcome.topology)
         probe.rate, probe.new_connection, probe.clients = PROBE_RATE, spec.new_connections, spec.clients
         probe.probe_selection(outcome.topology, target)
+        if probe.target.url is None:  # said in a toast by the probe; the verdict would be on another address
+            probe.stop()
+            self.set_status(f"the probe cannot reach the step's address: {probe.target.reason}", "warning")
+            return
         self.busy = "watching"
         self.set_status(f"watching the probe for: {spec.words()}", "busy")
 
