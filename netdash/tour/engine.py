@@ -120,6 +120,9 @@ class TourRun:
         try:
             if step.action is not None:
                 return self._act(step, progress)
+            if not step.build:  # it only looks elsewhere
+                self.done.append(Done())
+                return self._landed(step, "the probe looks elsewhere", ())
             return self._build(step, progress)
         except NetdashError as exc:
             return Outcome(False, f"step {self.position + 1} failed: {exc.message}")

@@ -7,7 +7,8 @@ itself: objects built (`build`, a list of tables each with a `kind`, made throug
 action of the catalog (`action`, its id and its parameters, run as `netdash` runs any action). Then what
 the tree and the map highlight beyond what the step made or touched (`highlight`, `kind:name`), and what
 the probe should show once the change has landed (`probe`: its target, how many client addresses, and
-`shares` per server, or `pinned` for SOURCE_IP). Names in a step are the document's (`server1`, `web_pool`);
+`shares` per server, `pinned` for SOURCE_IP, or `fails`). A step with a probe and no change only points
+the probe elsewhere (the swapped port's other address). Names in a step are the document's (`server1`, `web_pool`);
 the engine prefixes what it creates (`netdash-tour-server1`) and puts ids in their place.
 
 Why TOML: the standard library reads it (`tomllib`), and a narration is a multi-line string with no
@@ -168,8 +169,10 @@ def step_of(item: Any, where: str, made: set[str]) -> Step:
         raise TourError(f"{where}: 'commands' must be a non-empty list of strings")
     builds = tuple(build_of(b, where, made) for b in item.get("build", []))
     action = action_of(item["action"], where) if "action" in item else None
-    if bool(builds) == (action is not None):
-        raise TourError(f"{where}: a step has either 'build' or 'action', one of them")
+    if builds and action is not None:
+        raise TourError(f"{where}: a step has either 'build' or 'action', not both")
+    if not builds and action is None and "probe" not in item:
+        raise TourError(f"{where}: a step changes something ('build' or 'action') or looks somewhere ('probe')")
     highlight = []
     for entry in item.get("highlight", []):
         kind, _, ref = str(entry).partition(":")

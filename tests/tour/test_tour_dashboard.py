@@ -28,8 +28,10 @@ def fresh_cloud() -> Iterator[DemoCloud]:
 
 def tour_names(conn: Any) -> list[str]:
     """Everything of the project named (a floating IP: described) netdash-tour-*."""
+    lb = conn.load_balancer
     found = [*conn.network.networks(), *conn.network.routers(), *conn.network.ports(), *conn.compute.servers(),
-             *conn.load_balancer.load_balancers()]
+             *lb.load_balancers(), *lb.listeners(), *lb.pools(), *lb.health_monitors(),
+             *(m for p in lb.pools() for m in lb.members(p))]
     names = [item.name for item in found if (item.name or "").startswith(PREFIX)]
     return names + [f.description for f in conn.network.ips() if (f.description or "").startswith(PREFIX)]
 
@@ -83,22 +85,19 @@ async def test_tour_end_to_end(fresh_cloud: DemoCloud, name: str) -> None:
     app = dashboard(fresh_cloud, tour=tour, tour_fresh=True)
     async with app.run_test(size=(160, 50)) as pilot:
         await until(pilot, lambda: app.query_one(TourPane).view is not None, 10, "the tour pane")
-        await play(pilot, app, tour, range(1, last - 1))
-        earlier = state_of(conn)
-        await play(pilot, app, tour, range(last - 1, last))
-        before = state_of(conn)
-        await play(pilot, app, tour, range(last, last + 1))
-        assert state_of(conn) != before
-        # back: the last step undone leaves the cloud as it was before it, and the probe shows that step's
-        # predecessor's expectation again where it had one
-        await press(pilot, "[")
-        await until(pilot, lambda: app.tours.run.position == last - 1 and app.tours.busy is None, 60, "the undo")
-        assert state_of(conn) == before
-        assert app.tours.verdicts.get(last - 1, (True, ""))[0]
-        if tour.steps[last - 2].build:  # a step that built, undone: what it made is removed
+        before: dict[int, dict[str, Any]] = {}
+        for n in range(1, last + 1):
+            before[n] = state_of(conn)
+            await play(pilot, app, tour, range(n, n + 1))
+            changes = bool(tour.steps[n - 1].build or tour.steps[n - 1].action)
+            assert (state_of(conn) != before[n]) == changes, f"step {n}"
+        # back, twice: each step undone leaves the cloud as it was before it (what it built removed, its
+        # action's inverse run), and the probe shows the expectation of the step before where it had one
+        for n in (last, last - 1):
             await press(pilot, "[")
-            await until(pilot, lambda: app.tours.run.position == last - 2 and app.tours.busy is None, 60, "undo")
-            assert state_of(conn) == earlier
+            await until(pilot, lambda n=n: app.tours.run.position == n - 1 and app.tours.busy is None, 60, "undo")
+            assert state_of(conn) == before[n], f"step {n} undone"
+            assert app.tours.verdicts.get(n - 1, (True, ""))[0], app.tours.verdicts.get(n - 1)
         # the end, with clean-up: nothing of the tour is left
         await press(pilot, "Q")
         await until(pilot, lambda: len(app.screen_stack) > 1, 5, "the end-of-tour dialog")

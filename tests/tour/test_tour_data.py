@@ -60,6 +60,7 @@ def test_every_seed_scenario_has_a_tour() -> None:
     (GOOD.replace('kind = "network"', 'kind = "volume"'), "each build needs a kind of"),
     (GOOD.replace('cidr = "10.0.0.0/24"', 'color = "red"'), "lacks 'cidr'"),
     (GOOD.replace("build = [", 'action = { id = "server_stop", server = "s" }\nbuild = ['), "either 'build' or"),
+    (GOOD.replace("build = [", "x = [").replace("x = [{ kind", "# [{ kind"), "changes something"),
     (GOOD.replace('commands = ["openstack network create private"]', "commands = []"), "'commands' must be"),
     (GOOD + '\n[[steps]]\ntitle = "x"\nnarration = "x"\ncommands = ["openstack x"]\n'
      'action = { id = "launch_rockets" }\n', "no action 'launch_rockets'"),
