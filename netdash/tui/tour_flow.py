@@ -389,7 +389,12 @@ class TourFlow:
         assert outcome.topology is not None
         probe.follow(outcome.topology)
         probe.rate, probe.new_connection, probe.clients = PROBE_RATE, spec.new_connections, spec.clients
-        probe.probe_selection(outcome.topology, target)
+        if isinstance(target, str):  # a port's address: probed as a typed URL, whose line says what it reaches
+            probe.choose_url(target)
+            if not probe.running:
+                probe.start()
+        else:
+            probe.probe_selection(outcome.topology, target)
         if probe.target.url is None:  # said in a toast by the probe; the verdict would be on another address
             probe.stop()
             self.set_status(f"the probe cannot reach the step's address: {probe.target.reason}", "warning")
