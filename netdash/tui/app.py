@@ -14,7 +14,6 @@ import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
-from typing import cast
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -30,7 +29,7 @@ from textual.worker import get_current_worker
 from netdash.actions import Action, catalog, journal
 from netdash.actions.recovery import Recovery
 from netdash.actions.undo import Undo
-from netdash.cloud.api import BuildingCloud, CloudApi, CloudInfo
+from netdash.cloud.api import CloudApi, CloudInfo
 from netdash.cloud.model import Resource, Topology
 from netdash.cloud.naming import collection_name, quota_usage
 from netdash.cloud.text import visible
@@ -185,7 +184,7 @@ class NetdashApp(App[int]):
         #: the action whose modal is open (from its plan until it is closed): no other starts meanwhile
         self._action_screen: ActionScreen | None = None
         #: the guided tour, when one runs (`tui.tour_flow`)
-        self.tours = TourFlow(self, cast(BuildingCloud | None, client), fresh=tour_fresh, pace=tour_pace)
+        self.tours = TourFlow(self, fresh=tour_fresh, pace=tour_pace)
         self._first_tour = tour
 
     def compose(self) -> ComposeResult:

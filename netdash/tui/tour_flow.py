@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -142,9 +142,8 @@ class TourStartScreen(ModalScreen[bool]):
 class TourFlow:
     """The running tour of an App: `run` (None while no tour runs) and what the pane shows."""
 
-    def __init__(self, app: NetdashApp, cloud: BuildingCloud | None, *, fresh: bool, pace: float = 10.0) -> None:
+    def __init__(self, app: NetdashApp, *, fresh: bool, pace: float = 10.0) -> None:
         self.app = app
-        self.cloud = cloud
         #: the tour runs on an embedded cloud of its own, which goes when netdash goes
         self.fresh = fresh
         self.run: TourRun | None = None
@@ -169,9 +168,10 @@ class TourFlow:
 
     # --- start and the pane ------------------------------------------------------------------------------
     def start(self, tour: Tour) -> None:
-        if self.cloud is None:
+        """Play `tour` on the App's cloud as it is when the tour starts (a `CloudClient`: a `BuildingCloud`)."""
+        if self.app.client is None:
             return
-        self.run = TourRun(tour, self.cloud)
+        self.run = TourRun(tour, cast(BuildingCloud, self.app.client))
         self.verdicts.clear()
         self.set_status("] plays the first step", "info")
         self.app.log_line(f"tour started: {tour.name} ({len(tour.steps)} steps)")
