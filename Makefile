@@ -67,7 +67,7 @@ test-real: realstack
 		code=$$?; $(BIN)/python tests/realstack/stack.py status; exit $$code
 
 # packages type-checked with mypy --strict (pyproject.toml [tool.mypy]); add a path to extend it
-MYPY_STRICT := netdash/cloud netdash/actions
+MYPY_STRICT := netdash/cloud netdash/actions netdash/tour
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -34,7 +34,9 @@ def dashboard(options: argparse.Namespace) -> int:
         app = NetdashApp(client, interval=options.interval, read_only=options.read_only, freeze_gc=True,
                          fetch_process=True, notices=options.notices, last_resort=stop,
                          screenshots=options.screenshots, theme=options.theme, keymap=options.keys,
-                         connector=switcher(options, client))
+                         connector=switcher(options, client),
+                         tour=getattr(options, "tour", None), tour_fresh=getattr(options, "tour_fresh", False),
+                         tour_pace=getattr(options, "pace", 10.0))
         app.run()
         return app.return_code or 0
     finally:

@@ -133,6 +133,26 @@ async def main() -> None:
         print(OUT / f"{name}.svg")
 
 
+async def tour() -> None:
+    """`netdash tour load-balancer` on its fresh embedded cloud, at the step where server1 is evicted."""
+    from netdash.democloud import Settings
+    from netdash.tour import model
+
+    tour = model.load("load-balancer")
+    with DemoCloud(seed=False, settings=Settings(provisioning_delay=0.05, build_delay=0.05)) as cloud:
+        client = CloudClient.for_demo(cloud)
+        app = NetdashApp(client, client.info, interval=1.0, tour=tour, tour_fresh=True)
+        async with app.run_test(size=SIZE) as pilot:
+            for n in range(1, 6):
+                await pilot.press("right_square_bracket")
+                while app.tours.run.position < n or app.tours.busy is not None:
+                    await pilot.pause(0.1)
+            await settle(pilot, app, app.refreshes + 2)
+            app.save_screenshot("tour.svg", str(OUT))
+        client.close()
+    print(OUT / "tour.svg")
+
+
 def browser() -> None:
     """`netdash serve --demo` in Debian's chromium (tests/browser): the dashboard as a browser shows it."""
     from tests.browser import chromium
@@ -149,5 +169,9 @@ def browser() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
-    browser()
+    if sys.argv[1:] == ["tour"]:  # this one alone
+        asyncio.run(tour())
+    else:
+        asyncio.run(main())
+        asyncio.run(tour())
+        browser()

@@ -6,6 +6,7 @@ program's composition root, `netdash.__main__`, as the `dashboard` callable.
     netdash [--os-cloud NAME] [--os-region NAME] [--demo] [--interval S] [--max-rps N] [--read-only]
     netdash topology [--format tree|json|svg|mermaid|dot]   (the same options, before or after the subcommand)
     netdash serve [--host H] [--port N]        (the dashboard in web browsers; the dashboard's options)
+    netdash tour NAME [--pace S]               (a guided tour of a seed scenario, on a fresh embedded cloud)
     netdash demo-cloud [...]                   (the embedded cloud alone; its own options)
 
 Cloud selection is openstacksdk's (clouds.yaml, OS_CLOUD, OS_* variables), as for the `openstack` CLI;
@@ -153,8 +154,9 @@ def top_parser() -> Parser:
                           help="output format (default tree); svg is the dashboard's topology map, mermaid and dot "
                                "its graph for documents and tickets")
     add_cloud_options(topology, defaults=False)
-    from netdash.cli import actions, config, probe, recover, serve
+    from netdash.cli import actions, config, probe, recover, serve, tour
 
+    tour.register(sub)
     actions.register(sub)
     recover.register(sub)
     probe.register(sub)
@@ -180,7 +182,7 @@ def main(argv: Sequence[str] | None, dashboard: Dashboard) -> int:
     except UsageError as exc:
         return fail(str(exc))
     for name, option in DASHBOARD_ONLY.items():
-        if options.subcommand not in (None, "serve") and getattr(options, name, None) is not None:
+        if options.subcommand not in (None, "serve", "tour") and getattr(options, name, None) is not None:
             return fail(f"{option} is a dashboard option: `netdash {options.subcommand}` does not refresh")
     from netdash.cli import config
 
@@ -194,6 +196,12 @@ def main(argv: Sequence[str] | None, dashboard: Dashboard) -> int:
     if options.interval is None:
         options.interval = 2.0
     options.notices = tell_unfinished() if options.subcommand != "recover" else []
+    if options.subcommand == "tour":  # which cloud it plays on, before the embedded one is launched
+        from netdash.cli import tour
+
+        problem = tour.prepare(options)
+        if problem is not None:
+            return fail(problem)
     # the cloud builds while this process imports and connects (`serve` checks its address first)
     if getattr(options, "demo", False) and options.subcommand != "serve":
         options.demo_child = launch_demo(options)
@@ -214,7 +222,11 @@ def main(argv: Sequence[str] | None, dashboard: Dashboard) -> int:
             from netdash.cli import serve
 
             return serve.run(options)
-        if options.subcommand is not None:
+        if options.subcommand == "tour" and options.remove_leftovers:
+            from netdash.cli import tour
+
+            return tour.remove_leftovers(options)
+        if options.subcommand is not None and options.subcommand != "tour":
             from netdash.cli import actions
 
             return actions.run(options)
@@ -312,7 +324,8 @@ def launch_demo(options: argparse.Namespace) -> Any:
     """The embedded cloud's child process, started but not waited for (`ready()` waits)."""
     from netdash.democloud.process import DemoCloudProcess
 
-    return DemoCloudProcess(scale=getattr(options, "scale", 0), faults=tuple(getattr(options, "faults", ()))).launch()
+    return DemoCloudProcess(scale=getattr(options, "scale", 0), faults=tuple(getattr(options, "faults", ())),
+                            empty=bool(getattr(options, "empty", False))).launch()
 
 
 def switcher(options: argparse.Namespace, client: Any) -> Any:

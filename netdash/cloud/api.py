@@ -11,9 +11,12 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .model import FloatingIP, LoadBalancer, Member, Pool, Port, SecurityGroup, Server, Topology
+
+if TYPE_CHECKING:  # builds -> writes -> this module
+    from .builds import Builds
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,19 @@ class CloudWrites(Protocol):
     def update_member(self, pool_id: str, member_id: str, *, admin_state_up: bool | None = None,
                       weight: int | None = None, tags: tuple[str, ...] | None = None,
                       notify: Notify | None = None) -> Member: ...
+
+
+class BuildingCloud(CloudWrites, Protocol):
+    """What a guided tour needs: the actions' writes, whole objects created and deleted (`cloud.builds`), and
+    a snapshot read at once, for the plans of its next step."""
+
+    @property
+    def info(self) -> CloudInfo: ...
+
+    @property
+    def builds(self) -> Builds: ...
+
+    def read_topology(self) -> Topology: ...
 
 
 class TopologySource(Protocol):

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from .api import CloudApi, CloudInfo, Notify
 from .budget import BURST
+from .builds import Builds
 from .config import (
     check_cacert,
     check_yaml,
@@ -72,6 +73,10 @@ class CloudClient:
         self.info = info
         self.fetcher = Fetcher(session, services, spec, endpoints_url)
         self.writes = Writes(session)
+        #: whole objects created and deleted (a guided tour's, `cloud.builds`)
+        self.builds = Builds(self.writes)
+        self._endpoints_url = endpoints_url
+        self._services = services
 
     # --- construction ---------------------------------------------------------------------------
     @classmethod
@@ -158,6 +163,16 @@ class CloudClient:
     async def fetch_topology(self) -> Topology:
         """The project now, as model objects (`cloud.fetcher`); raises a NetdashError."""
         return await self.fetcher.fetch_topology()
+
+    def read_topology(self) -> Topology:
+        """One snapshot read here and now by a fetcher of its own (blocks: call it from a thread): a caller
+        that plans on what it just built (a tour) must not wait for the dashboard's next refresh, nor share
+        the dashboard fetcher's record of what changed since its last snapshot."""
+        fetcher = Fetcher(self.session, self._services, None, self._endpoints_url)
+        try:
+            return run_sync(fetcher.fetch_topology())
+        finally:
+            fetcher.close()
 
     def answers(self) -> bool:
         """One cheap request: whether the cloud answers it (`InlineFetch.answers`). Blocks: call it from a thread."""

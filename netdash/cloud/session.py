@@ -42,7 +42,9 @@ if TYPE_CHECKING:
 
 #: the Connection attribute holding each service type's proxy
 PROXY_ATTR = {"network": "network", "compute": "compute", "load-balancer": "load_balancer",
-              "identity": "identity"}
+              "identity": "identity",
+              # read only by a tour's builds (an image by name), from one thread: built on first use
+              "image": "image"}
 #: not a service of the catalog: the embedded cloud's own lists (`/democloud/endpoints`), by whole URL through
 #: the keystoneauth session (same token, same boundary)
 DEMOCLOUD = "democloud"

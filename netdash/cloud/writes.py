@@ -37,7 +37,7 @@ class Writes:
         #: seconds an Octavia write keeps retrying 409 (load balancer PENDING_*) before it gives up
         self.busy_timeout = busy_timeout
 
-    def _send_when_idle(self, method: str, url: str, body: Any, notify: Notify | None) -> Any:
+    def send_when_idle(self, method: str, url: str, body: Any, notify: Notify | None) -> Any:
         """An Octavia write, retried with back-off while the load balancer is immutable (409)."""
         deadline = time.monotonic() + self.busy_timeout
         delay = 0.05
@@ -129,7 +129,7 @@ class Writes:
         return convert.pool(self.session.send("load-balancer", "GET", f"/lbaas/pools/{pool_id}")["pool"])
 
     def update_pool(self, pool_id: str, *, lb_algorithm: str, notify: Notify | None = None) -> Pool:
-        body = self._send_when_idle("PUT", f"/lbaas/pools/{pool_id}", {"pool": {"lb_algorithm": lb_algorithm}},
+        body = self.send_when_idle("PUT", f"/lbaas/pools/{pool_id}", {"pool": {"lb_algorithm": lb_algorithm}},
                                     notify)
         return convert.pool(body["pool"])
 
@@ -148,6 +148,6 @@ class Writes:
             change["weight"] = weight
         if tags is not None:
             change["tags"] = list(tags)
-        body = self._send_when_idle("PUT", f"/lbaas/pools/{pool_id}/members/{member_id}", {"member": change},
+        body = self.send_when_idle("PUT", f"/lbaas/pools/{pool_id}/members/{member_id}", {"member": change},
                                     notify)
         return convert.member(body["member"], pool_id)

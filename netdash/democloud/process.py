@@ -101,8 +101,10 @@ class DemoCloudProcess:
     """`python -m netdash.democloud [--scale N] [--faults SPEC]...` as a child; `cloud_config()` as `DemoCloud`'s."""
 
     def __init__(self, *, scale: int = 0, faults: tuple[str, ...] = (), timeout: float = 60.0,
-                 provisioning_delay: float | None = None) -> None:
+                 provisioning_delay: float | None = None, empty: bool = False) -> None:
         self.scale = scale
+        #: `--empty`: nothing but the external network (what a guided tour starts from)
+        self.empty = empty
         self.faults = faults
         #: Octavia's and Neutron's PENDING_* -> ACTIVE delay in the child (None: its default)
         self.provisioning_delay = provisioning_delay
@@ -127,6 +129,8 @@ class DemoCloudProcess:
         command = [sys.executable, "-m", "netdash.democloud", "--clouds-yaml", str(clouds_yaml), "--exit-with-stdin"]
         if self.scale:
             command += ["--scale", str(self.scale)]
+        if self.empty:
+            command.append("--empty")
         for spec in self.faults:
             command += ["--faults", spec]
         if self.provisioning_delay is not None:

@@ -34,6 +34,7 @@ from netdash.cloud.model import Resource, Topology
 from netdash.cloud.naming import collection_name, quota_usage
 from netdash.cloud.switching import Connector
 from netdash.cloud.text import visible
+from netdash.tour import model as tours
 from netdash.tui.action_flow import ACTION_BINDINGS, ACTION_OF_BINDING, ActionCommands, ask_picks
 from netdash.tui.action_screens import OUTCOME_SEVERITY, ActionScreen, outcome_line
 from netdash.tui.command_flow import CommandFlow
@@ -52,6 +53,16 @@ from netdash.tui.screens import KeysScreen
 from netdash.tui.switch_flow import SwitchFlow
 from netdash.tui.switch_screen import SwitchScreen
 from netdash.tui.terminal import EVERY, TerminalWatch
+from netdash.tui.tour_flow import (
+    TOUR_ACTIONS,
+    TOUR_BINDINGS,
+    Settled,
+    StepLanded,
+    StepProgress,
+    TourFlow,
+    TourQuitScreen,
+    TourStartScreen,
+)
 from netdash.tui.views import Views
 from netdash.widgets.command_bar import CommandBar
 from netdash.widgets.details import DetailsPane
@@ -62,6 +73,7 @@ from netdash.widgets.probe_pane import ProbePane
 from netdash.widgets.status import StatusHeader
 from netdash.widgets.topology_map import TopologyMap
 from netdash.widgets.topology_tree import TopologyTree
+from netdash.widgets.tour_pane import TourPane
 from netdash.widgets.view_bar import ViewBar
 
 #: section key -> its title
@@ -73,7 +85,7 @@ def binding_ids() -> set[str]:
     from netdash.tui.action_screens import ActionScreen, PickScreen
 
     return {b.id for owner in (NetdashApp, TopologyTree, TopologyMap, ProbePane, KeysScreen, ActionScreen, PickScreen,
-                               CommandBar, SwitchScreen)
+                               CommandBar, SwitchScreen, TourQuitScreen, TourStartScreen)
             for b in owner.BINDINGS if isinstance(b, Binding) and b.id}
 
 
@@ -119,6 +131,7 @@ class NetdashApp(App[int]):
                 id="app.map"),
         Binding("ctrl+z", "undo", "Undo", tooltip="Undo the last completed action of yours on this cloud: its "
                 "inverse, planned against the cloud as it is now, shown first", id="app.undo", show=False),
+        *TOUR_BINDINGS,
         Binding("question_mark", "show_keys", "Keys", tooltip="List every key and what it does", id="app.keys"),
         Binding("q", "quit", "Quit", tooltip="Leave netdash", id="app.quit"),
     ]
@@ -130,7 +143,8 @@ class NetdashApp(App[int]):
                  freeze_gc: bool = False, fetch_process: bool = False, notices: Iterable[str] = (),
                  last_resort: Callable[[], None] | None = None, screenshots: str | None = None,
                  theme: str | None = None, keymap: Mapping[str, str] | None = None,
-                 connector: Connector | None = None) -> None:
+                 connector: Connector | None = None, tour: tours.Tour | None = None, tour_fresh: bool = False,
+                 tour_pace: float = 10.0) -> None:
         """`poll=False` with a fixed `topology` and `clock` gives snapshot tests a still picture.
         `freeze_gc`: once the first snapshot is on screen, freeze what is alive out of the garbage
         collector's reach (`cloud.collector.freeze_survivors`); for a process that runs one dashboard,
@@ -190,6 +204,9 @@ class NetdashApp(App[int]):
         self._offered: tuple[bool | None, ...] | None = None
         #: the action whose modal is open (from its plan until it is closed): no other starts meanwhile
         self._action_screen: ActionScreen | None = None
+        #: the guided tour, when one runs (`tui.tour_flow`)
+        self.tours = TourFlow(self, fresh=tour_fresh, pace=tour_pace)
+        self._first_tour = tour
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(id="status", clock=self.clock)
@@ -203,6 +220,7 @@ class NetdashApp(App[int]):
                 yield DetailsPane(id="details")
                 yield ProbePane(id="probe")
                 yield EventLog(id="events")
+        yield TourPane(id="tour")
         yield CommandBar(self.commands.complete, id="command-bar")
         yield KeyBar(id="keys", explain=self.why_not)
 
@@ -243,6 +261,8 @@ class NetdashApp(App[int]):
             self._log(notice, "warning")
             self.notify(f"{notice} (or ctrl+p: roll back / complete)", title="Interrupted action",
                         severity="warning", timeout=20)
+        if self._first_tour is not None:
+            self.tours.start(self._first_tour)
         if self.initial is not None:
             self._apply(self.initial, [])
         if self.poller is None and self.client is not None:
@@ -365,6 +385,7 @@ class NetdashApp(App[int]):
             if tree.cursor_line < 0 and tree.last_line >= 0:
                 tree.move_cursor_to_line(0)
             self.query_one(TopologyMap).update(topology)
+            self.tours.mark()  # the tour step's objects: their nodes may be new
             log = self.query_one(EventLog)
             for line in lines:
                 log.add_event(line.at, line.text, line.severity)
@@ -438,7 +459,11 @@ class NetdashApp(App[int]):
 
     async def action_quit(self) -> None:
         """`q`: leave — but first let a running action finish its step and roll back (`q` again: leave
-        the screen now; the process still waits for the action's thread, whose journal says how it ended)."""
+        the screen now; the process still waits for the action's thread, whose journal says how it ended);
+        and a tour on a cloud that is not its own asks what to do with what it made (`tui.tour_flow`)."""
+        if self.tours.active and not self.tours.fresh and self.tours.busy != "cleaning":
+            self.tours.quit(exit_after=True)
+            return
         if not self._leaving and self._stop_action_then_leave():
             self.notify("An action is running: it finishes its step and rolls back, then netdash leaves. "
                         "q again to leave the screen now.", title="Leaving", severity="warning", timeout=10)
@@ -519,11 +544,13 @@ class NetdashApp(App[int]):
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in TOUR_ACTIONS:  # only while a tour runs: otherwise `[`, pageup... are the widgets'
+            return self.tours.active and self.screen is self.screen_stack[0]
         if action == "act":  # what fits the selection's kind; greyed (None) where its rule refuses
             return self.offer(str(parameters[0]))
-        if action == "switch":
+        if action == "switch":  # not during a tour: it plays on the cloud it started on, and cleans up there
             return self.switcher.available and self.screen is self.screen_stack[0] and not isinstance(
-                self.focused, Input)
+                self.focused, Input) and not self.tours.active
         if action == "probe_selection":
             return self.probe.can_probe_selection(self._selection()[1]) or None
         if action == "copy_id":
@@ -750,7 +777,8 @@ class NetdashApp(App[int]):
             return f"{b.tooltip}  [{b.id}]" if b.id else b.tooltip
 
         rows = [(key(b), b.description, why(b)) for b in self.BINDINGS
-                if isinstance(b, Binding) and not (self.read_only and b in ACTION_BINDINGS)]
+                if isinstance(b, Binding) and not (self.read_only and b in ACTION_BINDINGS)
+                and (self.tours.active or b not in TOUR_BINDINGS)]  # a tour's keys while one runs
         rows += [(key(b), b.description, why(b)) for b in TopologyTree.BINDINGS if isinstance(b, Binding)]
         rows += [(key(b), f"{b.description} (map)", why(b)) for b in TopologyMap.BINDINGS if b.id == "map.toggle"]
         rows += [(key(b), f"{b.description} (probe pane)", why(b))
@@ -819,6 +847,10 @@ class NetdashApp(App[int]):
             yield SystemCommand("Undo the last action", "Put back what your last completed action on this cloud "
                                 "changed (ctrl+z): planned, shown and confirmed first", self.action_undo)
         yield SystemCommand("Show keys", "List every key and what it does", self.action_show_keys)
+        if not self.read_only and self.client is not None and not self.tours.active:
+            for name in tours.names():
+                yield SystemCommand(f"Tour: {name}", "A guided tour of the seed documents' scenario, step by step, "
+                                    "with the probe showing each effect", partial(self.start_tour, name))
         if not self.read_only and self.client is not None and self._action_screen is None:
             for left in journal.unfinished():
                 for complete, verb in ((False, "Roll back"), (True, "Complete")):
@@ -826,6 +858,64 @@ class NetdashApp(App[int]):
                                         f"Stopped {left.where_it_stopped()}: read where things are now, then "
                                         f"{verb.lower()} it and verify (as `netdash recover`)",
                                         partial(self._recover, left, complete))
+
+    # --- the guided tour (`tui.tour_flow`) ------------------------------------------------------------------
+    def log_line(self, text: str, severity: str = "info") -> None:
+        """A line of the event log, now."""
+        self._log(text, severity)
+
+    def refresh_now(self) -> None:
+        self._start_refresh()
+
+    def action_tour_next(self) -> None:
+        self.tours.next()
+
+    def action_tour_back(self) -> None:
+        self.tours.back()
+
+    def action_tour_autoplay(self) -> None:
+        self.tours.toggle_autoplay()
+
+    def action_tour_pause(self) -> None:
+        self.tours.toggle_pause()
+
+    def action_tour_pace(self, slower: int) -> None:
+        self.tours.change_pace(slower)
+
+    def action_tour_quit(self) -> None:
+        self.tours.quit()
+
+    def start_tour(self, name: str) -> None:
+        """The palette's "Tour: NAME": on a cloud that is not the tour's own, say what it creates first."""
+        if self.tours.active or self.client is None or self.read_only:
+            return
+        try:
+            tour = tours.load(name)
+        except tours.TourError as exc:
+            self.notify(exc.message, title="Bad tour", severity="error")
+            return
+
+        def chosen(start: bool | None) -> None:
+            if start:
+                self.tours.start(tour)
+                self.offer_bindings()
+
+        if self.tours.fresh:
+            chosen(True)
+        else:
+            self.push_screen(TourStartScreen(tour, getattr(self.info, "project", "?")), chosen)
+
+    @on(StepLanded)
+    def _tour_landed(self, message: StepLanded) -> None:
+        self.tours.landed(message)
+
+    @on(StepProgress)
+    def _tour_progress(self, message: StepProgress) -> None:
+        self.tours.progress(message.line)
+
+    @on(Settled)
+    def _tour_settled(self, message: Settled) -> None:
+        self.tours.settled(message)
 
     def action_undo(self) -> None:
         """`ctrl+z`: the last completed action's inverse, in the action modal (`actions.undo`)."""

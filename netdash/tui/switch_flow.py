@@ -85,6 +85,10 @@ class SwitchFlow:
                     partial(find_named, self.connector, self.app.client, here, section, name))
 
     def _start(self, shown: Place, target: Place | Callable[[], Place]) -> None:
+        if self.app.tours.active:  # a tour plays on the cloud it started on, and cleans up there
+            self.app.notify("a tour is playing here: end it (Q) before switching", title="No switching",
+                            severity="warning")
+            return
         self.going = shown
         self.app._log(f"switching to {shown.line()}…")
         self.app.run_worker(partial(self._connect, self.connector, target, shown, self.app.interval), thread=True,
