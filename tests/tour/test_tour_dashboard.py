@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from netdash.cloud.switching import Connector
 from netdash.democloud import DemoCloud, Settings
 from netdash.tour import model
 from netdash.tour.engine import PREFIX, judge
@@ -160,6 +161,11 @@ async def test_the_palette_offers_the_tours_and_asks_first_on_a_cloud_not_its_ow
         await press(pilot, "y")
         await until(pilot, lambda: app.tours.active and app.query_one(TourPane).view is not None, 5)
         assert app.query_one(TourPane).view.tour == model.load("floating-ip").title
+        # a tour plays (and cleans up) on the cloud it started on: no switching meanwhile, by key or by name
+        app.switcher.connector = Connector.starting_from(app.client, max_rps=1000, insecure=False)
+        assert app.check_action("switch", ()) is False
+        app.switcher.go_named("projects", "invisible_to_admin")
+        assert app.switcher.going is None and app.info.project == "demo"
 
 
 async def test_without_a_tour_its_keys_are_the_widgets_own(seeded_cloud: DemoCloud) -> None:
