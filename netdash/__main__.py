@@ -17,11 +17,12 @@ def dashboard(options: argparse.Namespace) -> int:
 
     early = prefetch(options)  # first, so that the first fetch is made while this process starts Textual
     try:
-        from netdash.tui.app import NetdashApp
+        if options.theme is not None or options.keys:  # the config file's: said before anything starts
+            from netdash.tui.app import NetdashApp
 
-        problem = NetdashApp.settings_problem(options.theme, options.keys)
-        if problem is not None:  # the config file's theme or keys: said before anything starts
-            return fail(f"{options.config_path}: {problem}")
+            problem = NetdashApp.settings_problem(options.theme, options.keys)
+            if problem is not None:
+                return fail(f"{options.config_path}: {problem}")
         client, demo = open_cloud(options)
         if early is not None:
             client.adopt_fetch_process(early)  # closed if it was not for this client's cloud
@@ -38,8 +39,14 @@ def dashboard(options: argparse.Namespace) -> int:
                 demo.stop()
 
     try:
-        app = NetdashApp(client, interval=options.interval, read_only=options.read_only, freeze_gc=True,
-                         fetch_process=True, notices=options.notices, last_resort=stop,
+        from netdash.cloud.poller import Poller
+
+        poller = Poller(client, interval=options.interval)
+        poller.begin()  # the first fetch, while Textual is imported and started
+        from netdash.tui.app import NetdashApp
+
+        app = NetdashApp(client, interval=options.interval, read_only=options.read_only, poller=poller,
+                         freeze_gc=True, fetch_process=True, notices=options.notices, last_resort=stop,
                          screenshots=options.screenshots, theme=options.theme, keymap=options.keys)
         app.run()
         return app.return_code or 0
