@@ -172,7 +172,10 @@ Dashboard = Callable[[argparse.Namespace], int]
 def main(argv: Sequence[str] | None, dashboard: Dashboard) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "demo-cloud":
+        from netdash.cloud.collector import resume
         from netdash.democloud.__main__ import main as demo_cloud
+
+        resume()  # a server that runs on
 
         return demo_cloud(args[1:], prog="netdash demo-cloud")
     try:
@@ -199,6 +202,10 @@ def main(argv: Sequence[str] | None, dashboard: Dashboard) -> int:
         options.demo_child = launch_demo(options)
     from netdash.cloud.errors import NetdashError
 
+    if options.subcommand not in (None, "topology"):  # they may run on (a probe, a server, an action)
+        from netdash.cloud.collector import resume
+
+        resume()
     try:
         if options.subcommand == "topology":
             return print_topology(options)
@@ -376,6 +383,9 @@ def quiet_library_logging() -> None:
 
 def run(dashboard: Dashboard) -> None:
     """The program: `main` on sys.argv, then exit with its status."""
+    from netdash.cloud.collector import pause_for_start
+
+    pause_for_start()  # until the dashboard's first paint (`NetdashApp(freeze_gc=True)`), or `resume` in `main`
     quiet_library_logging()
     try:
         code = main(None, dashboard)
