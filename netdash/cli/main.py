@@ -143,7 +143,8 @@ def add_cloud_options(p: argparse.ArgumentParser, *, defaults: bool, dashboard: 
                    help="do not verify the cloud's TLS certificates (the header says so)")
 
 
-def top_parser() -> Parser:
+def top_parser(actions: bool = True) -> Parser:
+    """`netdash`'s parser; `actions=False` leaves out the subcommands of the actions' catalog (see `parse`)."""
     p = Parser(prog="netdash", description="A terminal dashboard for OpenStack networking: without a "
                "subcommand, the dashboard; `netdash SUBCOMMAND --help` for each subcommand's options.")
     add_cloud_options(p, defaults=True, dashboard=True)
@@ -153,9 +154,12 @@ def top_parser() -> Parser:
                           help="output format (default tree); svg is the dashboard's topology map, mermaid and dot "
                                "its graph for documents and tickets")
     add_cloud_options(topology, defaults=False)
-    from netdash.cli import actions, config, probe, recover, serve
+    from netdash.cli import config, probe, recover, serve
 
-    actions.register(sub)
+    if actions:
+        from netdash.cli import actions as action_commands
+
+        action_commands.register(sub)
     recover.register(sub)
     probe.register(sub)
     serve.register(sub)
@@ -163,6 +167,19 @@ def top_parser() -> Parser:
     # Listed here so that --help names it; `main` hands its arguments to the embedded cloud's own parser.
     sub.add_parser("demo-cloud", help=DEMO_CLOUD_HELP, add_help=False)
     return p
+
+
+def parse(args: list[str]) -> argparse.Namespace:
+    """The options, parsed without building the actions' subcommands when none is named: building them
+    imports the whole catalog of actions, which the dashboard and `netdash topology` do not need before
+    they start their work. Whatever that parser does not take (an action's subcommand, bad input) is parsed
+    again by the whole one, which says what is wrong as it always did; help is always the whole one's."""
+    if not any(arg.startswith(("-h", "--h")) for arg in args):  # -h, --help and its abbreviations
+        try:
+            return top_parser(actions=False).parse_args(args)
+        except UsageError:
+            pass
+    return top_parser().parse_args(args)
 
 
 #: runs the dashboard for parsed options; its exit status
@@ -179,7 +196,7 @@ def main(argv: Sequence[str] | None, dashboard: Dashboard) -> int:
 
         return demo_cloud(args[1:], prog="netdash demo-cloud")
     try:
-        options = top_parser().parse_args(args)
+        options = parse(args)
     except UsageError as exc:
         return fail(str(exc))
     for name, option in DASHBOARD_ONLY.items():
