@@ -45,8 +45,10 @@ def dashboard(options: argparse.Namespace) -> int:
         poller.begin()  # the first fetch, while Textual is imported and started
         from netdash.tui.app import NetdashApp
 
+        first = poller.begun()  # usually there by now: then the first frame drawn has the topology in it
         app = NetdashApp(client, interval=options.interval, read_only=options.read_only, poller=poller,
-                         freeze_gc=True, fetch_process=True, notices=options.notices, last_resort=stop,
+                         topology=first.topology if first is not None else None, freeze_gc=True,
+                         fetch_process=True, notices=options.notices, last_resort=stop,
                          screenshots=options.screenshots, theme=options.theme, keymap=options.keys)
         app.run()
         return app.return_code or 0

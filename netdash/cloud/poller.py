@@ -82,6 +82,15 @@ class Poller:
         self._begun = begun
         threading.Thread(target=work, name="netdash-refresh", daemon=True).start()
 
+    def begun(self) -> Refresh | None:
+        """The refresh `begin` started, if it has ended and succeeded (None while it runs, or if it failed);
+        it is still what the first `refresh()` returns."""
+        begun = self._begun
+        if begun is None or not begun.done() or begun.exception() is not None:
+            return None
+        result = begun.result()
+        return result if result.ok else None
+
     async def refresh(self) -> Refresh:
         """Fetch now, or join the fetch already running; never raises for a cloud failure."""
         if self._begun is not None:

@@ -59,6 +59,7 @@ def test_a_refresh_begun_before_any_loop_is_the_first_one_joined(client: CloudCl
     begun = poller._begun
     assert begun is not None
     first = begun.result(timeout=30)
+    assert poller.begun() is first  # what `netdash` gives the App to draw in its first frame
     calls = client.api_calls
 
     async def joined() -> tuple[object, object]:
@@ -67,7 +68,7 @@ def test_a_refresh_begun_before_any_loop_is_the_first_one_joined(client: CloudCl
 
     one, two = asyncio.run(joined())
     assert one is two is first and first.ok and first.topology.servers and poller.last is first.topology
-    assert client.api_calls == calls  # joined: not fetched again
+    assert client.api_calls == calls and poller.begun() is None  # joined: not fetched again
     conn = seeded_cloud.connection()
     conn.network.create_network(name="after-the-begun-one")
     after = asyncio.run(poller.refresh())
