@@ -13,23 +13,15 @@ from collections.abc import Sequence
 
 def dashboard(options: argparse.Namespace) -> int:
     """The live dashboard on the cloud the options name, until the user quits."""
-    from netdash.cli.main import fail, open_cloud, prefetch
+    from netdash.cli.main import fail, open_cloud
 
-    early = prefetch(options)  # first, so that the first fetch is made while this process starts Textual
-    try:
-        if options.theme is not None or options.keys:  # the config file's: said before anything starts
-            from netdash.tui.app import NetdashApp
+    if options.theme is not None or options.keys:  # the config file's: said before anything starts
+        from netdash.tui.app import NetdashApp
 
-            problem = NetdashApp.settings_problem(options.theme, options.keys)
-            if problem is not None:
-                return fail(f"{options.config_path}: {problem}")
-        client, demo = open_cloud(options)
-        if early is not None:
-            client.adopt_fetch_process(early)  # closed if it was not for this client's cloud
-            early = None
-    finally:
-        if early is not None:  # not adopted: nothing to save, it may still be importing or connecting
-            early.close(wait=0)
+        problem = NetdashApp.settings_problem(options.theme, options.keys)
+        if problem is not None:
+            return fail(f"{options.config_path}: {problem}")
+    client, demo = open_cloud(options)
     stopped = threading.Lock()
 
     def stop() -> None:  # once, whether the normal exit or the terminal watchdog gets here first

@@ -325,20 +325,6 @@ def open_cloud(options: argparse.Namespace) -> tuple[Any, Any]:
     return client, demo
 
 
-def prefetch(options: argparse.Namespace) -> Any:
-    """The fetch process of the cloud the options name, started now and fetching at once
-    (`FetchProcess(prefetch=True)`), for a dashboard to adopt once its client is connected
-    (`CloudClient.adopt_fetch_process`): it imports openstacksdk, authenticates and reads the project on one
-    core while the dashboard imports Textual and connects on the other. None for the embedded cloud (its
-    address is known once it runs) and when no cloud is named (the embedded one is likely)."""
-    if options.demo or not (options.os_cloud or os.environ.get("OS_CLOUD") or os.environ.get("OS_AUTH_URL")):
-        return None
-    from netdash.cloud.fetch_process import ConnectSpec, FetchProcess
-
-    return FetchProcess(ConnectSpec(options.os_cloud, options.os_region, options.insecure, max_rps(options, False)),
-                        prefetch=True)
-
-
 def say_tls(client: Any) -> None:
     """On stderr, when the cloud's certificates go unchecked (`--insecure`, `verify: false`, OS_INSECURE):
     every subcommand that connects to a configured cloud says it, as the dashboard's header does."""

@@ -35,7 +35,7 @@ from .config import (
     tls_verify_of,
 )
 from .errors import CloudUnreachable, ConfigError, NetdashError, NoCloudConfigured
-from .fetch_process import ConnectSpec, DemoSpec, FetchProcess
+from .fetch_process import ConnectSpec, DemoSpec
 from .fetcher import Fetcher
 from .model import FloatingIP, LoadBalancer, Member, Pool, Port, SecurityGroup, Server, Topology
 from .session import PROXY_ATTR, Session
@@ -165,11 +165,6 @@ class CloudClient:
         """Fetch in a process of its own from now on (`Fetcher.start_process`); False when this client
         cannot be re-created there."""
         return self.fetcher.start_process()
-
-    def adopt_fetch_process(self, process: FetchProcess) -> bool:
-        """Fetch through `process`, started for this cloud before this client was made and fetching already
-        (`Fetcher.adopt`: closed and False when it was not started for this client's cloud)."""
-        return self.fetcher.adopt(process)
 
     def fetch_process_ready(self, wait: float = 0.0) -> bool:
         """Whether fetches go through the fetch process now, waiting up to `wait` seconds for it to connect."""

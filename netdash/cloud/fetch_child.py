@@ -1,8 +1,6 @@
 """The fetch process: `python -m cloud.fetch_child`, started and spoken to by `cloud.fetch_process`.
 
-It connects as the spec says (with the run's burst of requests when it was started to fetch first, before
-the dashboard had fetched anything: `FetchProcess(prefetch=True)`), says `ready` (or `failed` and why, in one
-line), then answers each
+It connects as the spec says, says `ready` (or `failed` and why, in one line), then answers each
 `fetch` with its bodies' delta in parts and a `done` naming the lists that failed, each with its error's
 title and line (or an `error` carrying the NetdashError when nothing answered), and
 leaves when its stdin closes. Its stdout is the answer channel, so file descriptor 1 is pointed at
@@ -18,7 +16,6 @@ import sys
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
-from .budget import BURST
 from .client import CloudClient, run_sync
 from .deltas import Deltas
 from .errors import NetdashError, refresh_error
@@ -26,21 +23,15 @@ from .fetch_inline import said
 from .fetch_process import PART, ConnectSpec, DemoSpec
 
 
-def connect(spec: ConnectSpec | DemoSpec, first: bool = False) -> CloudClient:
-    """The dashboard's cloud again. With no burst of its own when the dashboard's first fetch spent the
-    run's (`cloud.budget`): this process sends the refreshes, at `--max-rps` in every second. `first`: this
-    process sends the first fetch too, so the burst is its own (and the dashboard's client gives its up)."""
-    burst = BURST if first else 0
+def connect(spec: ConnectSpec | DemoSpec) -> CloudClient:
+    """The dashboard's cloud again, with no burst of its own: the dashboard's first fetch spent the run's
+    (`cloud.budget`), and this process sends the refreshes, at `--max-rps` in every second."""
     if isinstance(spec, DemoSpec):
-        return CloudClient.for_demo(spec, max_rps=spec.max_rps, timeout=spec.timeout, burst=burst)
-    return CloudClient.connect(spec.cloud, spec.region, max_rps=spec.max_rps, insecure=spec.insecure, burst=burst)
+        return CloudClient.for_demo(spec, max_rps=spec.max_rps, timeout=spec.timeout, burst=0)
+    return CloudClient.connect(spec.cloud, spec.region, max_rps=spec.max_rps, insecure=spec.insecure, burst=0)
 
 
 Send = Callable[[tuple[Any, ...]], None]
-#: how much this process yields the CPU to the dashboard's (`os.nice`): on a busy machine the scheduler
-#: otherwise shares it evenly, and a key waits while a refresh decodes (from the start, or once the first
-#: fetch it was started for is answered)
-NICE = 10
 
 
 def fetch(client: CloudClient, deltas: Deltas, send: Send) -> None:
@@ -66,10 +57,8 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> int:
         stdout.flush()
 
     try:
-        _, spec, first = pickle.load(stdin)
-        if not first:
-            os.nice(NICE)
-        client = connect(spec, first)
+        _, spec = pickle.load(stdin)
+        client = connect(spec)
     except EOFError:
         return 0
     except NetdashError as exc:
@@ -92,15 +81,18 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> int:
             elif message[0] == "fetch":
                 client.watch_load_balancers(message[1])
                 fetch(client, deltas, send)
-                if first:  # the first screen was what the dashboard waited for: from now on, keys come first
-                    first = False
-                    os.nice(NICE)
     finally:
         client.close()
 
 
+#: how much this process yields the CPU to the dashboard's (`os.nice`): on a busy machine the scheduler
+#: otherwise shares it evenly, and a key waits while a refresh decodes
+NICE = 10
+
+
 def main() -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the dashboard's Ctrl-C is not for this process
+    os.nice(NICE)
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())

@@ -66,21 +66,10 @@ class FetchProcessGone(Exception):
 
 
 class FetchProcess:
-    """One child, started at once; `ready()` says whether it has connected.
+    """One child, started at once; `ready()` says whether it has connected."""
 
-    `prefetch`: the child fetches as soon as it has connected, without waiting to be asked, and with the
-    run's burst of requests (`cloud.budget`); the first `fetch()` takes that answer. For a dashboard that
-    starts it before anything else (`netdash.__main__`): the child imports openstacksdk, authenticates and
-    reads the whole project on one core while the dashboard imports Textual and connects on the other. Such
-    a child holds no keys yet, as the client that adopts it (`Fetcher.adopt`) must not either."""
-
-    def __init__(self, spec: ConnectSpec | DemoSpec, *, prefetch: bool = False) -> None:
-        self.spec = spec
-        #: the child was started before any fetch and asked for its first at once
-        self.prefetched = prefetch
-        self.seeded = prefetch  # it and the client that adopts it both start from nothing
-        #: a fetch was sent that no `fetch()` has taken the answer of yet (the prefetch)
-        self._asked = prefetch
+    def __init__(self, spec: ConnectSpec | DemoSpec) -> None:
+        self.seeded = False
         #: the API calls the child had made by its last answer
         self.calls = 0
         self._answers: queue.Queue[tuple[Any, ...]] = queue.Queue()
@@ -90,9 +79,7 @@ class FetchProcess:
             [sys.executable, "-m", "netdash.cloud.fetch_child"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, start_new_session=True)
         threading.Thread(target=self._read, name="netdash-fetch-reader", daemon=True).start()
-        self._send(("connect", spec, prefetch))
-        if prefetch:
-            self._send(("fetch", frozenset()))
+        self._send(("connect", spec))
 
     def ready(self, wait: float = 0.0) -> bool:
         """Whether the child has connected, waiting up to `wait` seconds for it; False for ever once it is
@@ -120,10 +107,7 @@ class FetchProcess:
 
     def _fetch(self, watched: frozenset[str]) -> tuple[Delta, list[str], dict[str, tuple[str, str]]]:
         with self._lock:
-            if self._asked:  # the prefetch's answer (no load balancer was watched before the first fetch)
-                self._asked = False
-            else:
-                self._send(("fetch", watched))
+            self._send(("fetch", watched))
             delta: Delta = {}
             while True:
                 message = self._answers.get()
@@ -173,15 +157,14 @@ class FetchProcess:
                 return
             self._answers.put(message if isinstance(message, tuple) and message else ("gone", "bad message"))
 
-    def close(self, wait: float = CLOSE_WAIT) -> None:
-        """Close its stdin (it leaves by itself), then make sure it has: after `wait` seconds it is killed
-        (0: at once, for a child no one will ask anything, which may still be importing or connecting)."""
+    def close(self) -> None:
+        """Close its stdin (it leaves by itself), then make sure it has."""
         self._state = "gone"
         with contextlib.suppress(OSError):
             if self._process.stdin is not None:
                 self._process.stdin.close()
         try:
-            self._process.wait(wait)
+            self._process.wait(CLOSE_WAIT)
         except subprocess.TimeoutExpired:  # in the middle of a slow fetch: it has nothing to save
             self._process.kill()
             self._process.wait()

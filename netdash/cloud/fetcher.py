@@ -9,7 +9,6 @@ bodies that changed, and every other model object is the last snapshot's own.
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 from .deltas import Deltas, Models
@@ -18,10 +17,6 @@ from .fetch_inline import InlineFetch, said
 from .fetch_process import ConnectSpec, DemoSpec, FetchProcess, FetchProcessGone
 from .model import Topology
 from .session import Session
-
-#: seconds the first fetch waits for a fetch process started to make it (`FetchProcess(prefetch=True)`) to
-#: connect, before giving it up and fetching here: this client has just connected to the same cloud
-PREFETCH_WAIT = 30.0
 
 
 class Fetcher:
@@ -50,9 +45,6 @@ class Fetcher:
         failed keeps its last good objects and is named in `Topology.unread`; raises a NetdashError only
         when nothing answered (`InlineFetch.fetch_bodies`)."""
         process = self.process
-        if (process is not None and process.prefetched and not process.ready()  # it is making the first fetch
-                and not await asyncio.to_thread(process.ready, PREFETCH_WAIT) and not process.gone):
-            process.close(wait=0)  # not connected in all that time: fetch here
         if process is not None and process.ready():
             try:
                 if not process.seeded:  # what the models hold, so that its first delta is not a full one
@@ -65,9 +57,6 @@ class Fetcher:
                 self.session.reset_connections()  # the cloud went away for this process's requests too
                 raise
             else:
-                if process.prefetched:  # it had the run's burst for the first screen: this client's goes unspent
-                    process.prefetched = False
-                    self.session.budget.burst_left = 0
                 self._models.apply(delta)
                 return self._models.topology(fields, self.services, time.time(), failures)
             finally:
@@ -90,17 +79,6 @@ class Fetcher:
         if self.spec is None or self.process is not None:
             return False
         self.process = FetchProcess(self.spec)
-        return True
-
-    def adopt(self, process: FetchProcess) -> bool:
-        """Fetch through `process`, a fetch process started for this cloud before this client was made and
-        fetching already (`FetchProcess(prefetch=True)`); True when adopted. Closed instead when it was not
-        started for this client's cloud (another spec: the embedded cloud after all, options from a command
-        line), or when this client has a fetch process already or has fetched (its keys would not match)."""
-        if self.spec is None or process.spec != self.spec or self.process is not None or self._deltas.keys:
-            process.close(wait=0)
-            return False
-        self.process = process
         return True
 
     def process_ready(self, wait: float = 0.0) -> bool:

@@ -68,7 +68,7 @@ class Poller:
 
     def begin(self) -> None:
         """Start the first refresh now, before any event loop runs; the first `refresh()` joins it. For the
-        dashboard: its first fetch (waiting for the fetch process's answer, then converting it) goes on
+        dashboard: its first fetch (requests that mostly wait for the cloud, then the conversion) goes on
         while Textual is imported and started, instead of beginning at the App's mount and competing with
         the first render for the GIL."""
         begun: concurrent.futures.Future[Refresh] = concurrent.futures.Future()

@@ -119,9 +119,8 @@ class NetdashApp(App[int]):
         out of the garbage collector's reach and let it run again if the start paused it
         (`cloud.collector.freeze_survivors`); for a process that runs one dashboard, not for a test process
         that starts hundreds. `fetch_process`: once the first snapshot is on screen, fetch in a process of
-        its own from then on (`CloudClient.start_fetch_process`), unless the client has one already
-        (`netdash` starts it first: `CloudClient.adopt_fetch_process`); started after the first paint, not
-        before, so that its start-up does not compete with a first fetch made here. `notices`:
+        its own from then on (`CloudClient.start_fetch_process`); started after the first paint, not before,
+        so that its start-up does not compete with the first fetch (`bench/README.md`). `notices`:
         lines the user must see at start (an action a crash left half-done), in the log and as a toast.
         `last_resort`: what must be stopped (the embedded cloud, the fetch process) if the terminal goes
         away and the App's own exit hangs (`tui.terminal`). `screenshots`: where the palette's Screenshot

@@ -14,8 +14,6 @@ import pytest
 from netdash.cloud.client import CloudClient
 from netdash.cloud.errors import ApiError
 from netdash.cloud.export import topology_to_dict
-from netdash.cloud.fetch_child import NICE
-from netdash.cloud.fetch_process import ConnectSpec, FetchProcess
 from netdash.democloud import DemoCloud
 from tests.waiting import wait_for
 
@@ -144,36 +142,3 @@ def test_a_named_cloud_is_found_again_by_the_fetch_process_but_command_line_opti
     finally:
         named.close()
         with_options.close()
-
-
-def test_a_fetch_process_started_before_its_client_makes_the_first_fetch(
-        seeded_cloud: DemoCloud, client: CloudClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`netdash` starts its fetch process before it connects (`FetchProcess(prefetch=True)`): the process
-    fetches as soon as it has connected, the client adopts it, and the client's first fetch is that answer,
-    with no request of the client's own; the burst was the process's, so the client's goes unspent; once
-    that answer is given the process yields the CPU as any fetch process does. One started for another
-    cloud than the client's is closed, not adopted."""
-    clouds = tmp_path / "clouds.yaml"
-    seeded_cloud.write_clouds_yaml(clouds)
-    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
-    monkeypatch.delenv("OS_CLOUD", raising=False)
-    early = FetchProcess(ConnectSpec("netdash-demo", None, False, 1000.0), prefetch=True)
-    elsewhere = FetchProcess(ConnectSpec("netdash-demo", "RegionTwo", False, 1000.0), prefetch=True)
-    named = CloudClient.connect("netdash-demo", None, max_rps=1000)
-    try:
-        assert not named.adopt_fetch_process(elsewhere) and elsewhere.gone
-        assert named.adopt_fetch_process(early) and named.fetcher.process is early
-        own = named.session.calls
-        first = named.fetch_topology_sync()
-        assert named.session.calls == own and early.calls > 0  # every request of it was the process's
-        assert first.ports and first.members and same(first, client.fetch_topology_sync())
-        assert named.session.budget.burst_left == 0
-        pid = early._process.pid
-        wait_for(lambda: os.getpriority(os.PRIO_PROCESS, pid) == NICE, timeout=5, what="the process niced")
-        seeded_cloud.connection().network.create_network(name="after-the-first-fetch")
-        second = named.fetch_topology_sync()
-        assert "after-the-first-fetch" in {n.name for n in second.networks.values()}
-        assert named.session.calls == own and named.fetcher.process is early
-    finally:
-        named.close()
-    assert elsewhere._process.poll() is not None and early._process.poll() is not None

@@ -128,20 +128,6 @@ def test_the_fetch_process_has_no_burst_of_its_own(seeded_cloud: DemoCloud) -> N
         child.close()
 
 
-def test_a_fetch_process_started_to_make_the_first_fetch_has_the_burst(seeded_cloud: DemoCloud) -> None:
-    """Started before the dashboard's client (`FetchProcess(prefetch=True)`), it makes the first fetch: the
-    burst is its own, and the client that adopts it gives its own up once that fetch is answered
-    (tests/cloud/test_fetch_process.py)."""
-    from netdash.cloud.fetch_child import connect
-    from netdash.cloud.fetch_process import DemoSpec
-
-    child = connect(DemoSpec(seeded_cloud.cloud_config("demo"), 60.0, 20.0), first=True)
-    try:
-        assert child.session.budget.burst_left > 100 and child.session.budget.rate == 20
-    finally:
-        child.close()
-
-
 def test_the_fetch_process_waits_out_429_too(seeded_cloud: DemoCloud) -> None:
     """Every status tree answered 429 once, in the dashboard's fetch process: the refresh still succeeds."""
     client = CloudClient.for_demo(seeded_cloud, max_rps=1000)
