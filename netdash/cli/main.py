@@ -193,7 +193,6 @@ def main(argv: Sequence[str] | None, dashboard: Dashboard) -> int:
         from netdash.democloud.__main__ import main as demo_cloud
 
         resume()  # a server that runs on
-
         return demo_cloud(args[1:], prog="netdash demo-cloud")
     try:
         options = parse(args)
