@@ -1,32 +1,66 @@
-"""Child of `bench.dashboard`: start netdash on a cloud, print the moment the first topology is on screen.
+"""What a user waits for: `netdash` started on a terminal, until the seed scenario's topology is on screen.
 
-Run as a process of its own so that what is measured is what a user waits for: interpreter start,
-imports, authentication, the first complete fetch and the first render (headless, `App.run_test`).
+The real program (`netdash`, its own process and session, on a pseudo-terminal of 120x40): interpreter
+start, imports, authentication, the first complete fetch and the first render written to the terminal. The
+topology is on screen when `server2` has been written (the tree shows the servers with the first snapshot:
+every type arrives in one). Then `q`, and the terminal closed if it did not leave.
 
-    OS_CLIENT_CONFIG_FILE=clouds.yaml python -m bench.first_paint netdash-demo
+    OS_CLIENT_CONFIG_FILE=clouds.yaml python -m bench.first_paint netdash --os-cloud netdash-demo
 """
 
 from __future__ import annotations
 
-import asyncio
+import fcntl
+import os
+import pty
+import select
+import subprocess
 import sys
+import termios
 import time
+from pathlib import Path
+
+#: what says the topology is painted (the seed scenario's second server, in the tree)
+MARK = b"server2"
+#: rows, columns
+SIZE = (40, 120)
 
 
-async def paint(cloud: str) -> None:
-    from netdash.cloud.client import CloudClient
-    from netdash.tui.app import NetdashApp
+def paint_seconds(argv: list[str], env: dict[str, str], timeout: float = 60.0, cwd: Path | None = None) -> float:
+    """Seconds from starting `argv` on a new pty to `MARK` written to it."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, bytes([SIZE[0], 0, SIZE[1], 0, 0, 0, 0, 0]))
 
-    client = CloudClient.connect(cloud)
-    app = NetdashApp(client, interval=3600)
-    async with app.run_test(size=(120, 40)) as pilot:
-        while not (app.refreshes and app.topology.servers):
-            await pilot.pause(0.005)
-        await pilot.pause()  # let the tree render what was applied
-        print(f"painted {time.time():.6f} servers={len(app.topology.servers)} ports={len(app.topology.ports)}",
-              flush=True)
-    client.close()
+    env = {**env, "TERM": env.get("TERM") if env.get("TERM") not in (None, "", "dumb") else "xterm-256color"}
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=cwd,
+                            start_new_session=True)
+    os.close(slave)
+    seen = b""
+    try:
+        while MARK not in seen:
+            if time.perf_counter() - started > timeout:
+                raise SystemExit(f"no {MARK!r} on screen after {timeout:g} s: {seen[-2000:]!r}")
+            if select.select([master], [], [], 0.5)[0]:
+                seen = seen[-len(MARK):] + os.read(master, 65536)
+        took = time.perf_counter() - started
+        os.write(master, b"q")
+        deadline = time.monotonic() + 10
+        while proc.poll() is None and time.monotonic() < deadline:  # read what it writes while it leaves
+            if select.select([master], [], [], 0.1)[0]:
+                try:
+                    os.read(master, 65536)
+                except OSError:
+                    break
+    finally:
+        os.close(master)  # and if `q` did not end it, its terminal going away does
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return took
 
 
 if __name__ == "__main__":
-    asyncio.run(paint(sys.argv[1]))
+    print(f"painted after {paint_seconds(sys.argv[1:], dict(os.environ)):.3f} s")

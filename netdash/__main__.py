@@ -14,11 +14,13 @@ from collections.abc import Sequence
 def dashboard(options: argparse.Namespace) -> int:
     """The live dashboard on the cloud the options name, until the user quits."""
     from netdash.cli.main import fail, open_cloud
-    from netdash.tui.app import NetdashApp
 
-    problem = NetdashApp.settings_problem(options.theme, options.keys)
-    if problem is not None:  # the config file's theme or keys: said before anything starts
-        return fail(f"{options.config_path}: {problem}")
+    if options.theme is not None or options.keys:  # the config file's: said before anything starts
+        from netdash.tui.app import NetdashApp
+
+        problem = NetdashApp.settings_problem(options.theme, options.keys)
+        if problem is not None:
+            return fail(f"{options.config_path}: {problem}")
     client, demo = open_cloud(options)
     stopped = threading.Lock()
 
@@ -29,9 +31,16 @@ def dashboard(options: argparse.Namespace) -> int:
                 demo.stop()
 
     try:
-        from netdash.cli.main import switcher
+        from netdash.cloud.poller import Poller
 
-        app = NetdashApp(client, interval=options.interval, read_only=options.read_only, freeze_gc=True,
+        poller = Poller(client, interval=options.interval)
+        poller.begin()  # the first fetch, while Textual is imported and started
+        from netdash.cli.main import switcher
+        from netdash.tui.app import NetdashApp
+
+        first = poller.begun()  # usually there by now: then the first frame drawn has the topology in it
+        app = NetdashApp(client, interval=options.interval, read_only=options.read_only, poller=poller,
+                         topology=first.topology if first is not None else None, freeze_gc=True,
                          fetch_process=True, notices=options.notices, last_resort=stop,
                          screenshots=options.screenshots, theme=options.theme, keymap=options.keys,
                          connector=switcher(options, client),

@@ -152,6 +152,28 @@ def test_max_rps_defaults_to_20_for_real_clouds_and_to_more_on_loopback() -> Non
     assert max_rps(top_parser().parse_args(["topology", "--max-rps", "3"]), True) == 3.0  # after the subcommand
 
 
+@pytest.mark.parametrize("argv", [
+    [], ["--os-cloud", "x", "--interval", "5", "--read-only"], ["--demo", "topology"],
+    ["topology", "--format", "json", "--max-rps", "3"], ["probe", "http://127.0.0.1/", "--rate", "5"],
+    ["serve", "--port", "0"], ["recover", "--rollback"], ["config", "path"],
+    ["fip", "move", "127.24.4.12", "server2", "--yes"], ["--os-cloud", "x", "undo", "--dry-run"],
+])
+def test_parsing_without_the_actions_subcommands_reads_what_the_whole_parser_reads(argv: list[str]) -> None:
+    """`parse` leaves the actions' subcommands out until one is named (`cli.main.parse`): same options."""
+    from netdash.cli.main import parse, top_parser
+
+    assert parse(argv) == top_parser().parse_args(argv)
+
+
+def test_bad_input_is_told_by_the_whole_parser() -> None:
+    from netdash.cli.main import UsageError, parse
+
+    with pytest.raises(UsageError, match=r"invalid choice: 'nosuch' \(choose from .*'fip'"):
+        parse(["nosuch"])
+    with pytest.raises(UsageError, match="the following arguments are required: FIP, TARGET"):
+        parse(["--demo", "fip", "move"])
+
+
 @pytest.mark.parametrize(("spec", "unread", "shown", "missing"), [
     ("503@network:GET:/v2.0/ports", {"ports"}, ["servers", "load_balancers", "networks"], "ports"),
     ("503@load-balancer", {"load_balancers", "listeners", "pools", "health_monitors", "members"},

@@ -144,7 +144,8 @@ def add_cloud_options(p: argparse.ArgumentParser, *, defaults: bool, dashboard: 
                    help="do not verify the cloud's TLS certificates (the header says so)")
 
 
-def top_parser() -> Parser:
+def top_parser(actions: bool = True) -> Parser:
+    """`netdash`'s parser; `actions=False` leaves out the subcommands of the actions' catalog (see `parse`)."""
     p = Parser(prog="netdash", description="A terminal dashboard for OpenStack networking: without a "
                "subcommand, the dashboard; `netdash SUBCOMMAND --help` for each subcommand's options.")
     add_cloud_options(p, defaults=True, dashboard=True)
@@ -154,10 +155,13 @@ def top_parser() -> Parser:
                           help="output format (default tree); svg is the dashboard's topology map, mermaid and dot "
                                "its graph for documents and tickets")
     add_cloud_options(topology, defaults=False)
-    from netdash.cli import actions, config, probe, recover, serve, tour
+    from netdash.cli import config, probe, recover, serve, tour
 
     tour.register(sub)
-    actions.register(sub)
+    if actions:
+        from netdash.cli import actions as action_commands
+
+        action_commands.register(sub)
     recover.register(sub)
     probe.register(sub)
     serve.register(sub)
@@ -167,6 +171,19 @@ def top_parser() -> Parser:
     return p
 
 
+def parse(args: list[str]) -> argparse.Namespace:
+    """The options, parsed without building the actions' subcommands when none is named: building them
+    imports the whole catalog of actions, which the dashboard and `netdash topology` do not need before
+    they start their work. Whatever that parser does not take (an action's subcommand, bad input) is parsed
+    again by the whole one, which says what is wrong as it always did; help is always the whole one's."""
+    if not any(arg.startswith(("-h", "--h")) for arg in args):  # -h, --help and its abbreviations
+        try:
+            return top_parser(actions=False).parse_args(args)
+        except UsageError:
+            pass
+    return top_parser().parse_args(args)
+
+
 #: runs the dashboard for parsed options; its exit status
 Dashboard = Callable[[argparse.Namespace], int]
 
@@ -174,11 +191,13 @@ Dashboard = Callable[[argparse.Namespace], int]
 def main(argv: Sequence[str] | None, dashboard: Dashboard) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "demo-cloud":
+        from netdash.cloud.collector import resume
         from netdash.democloud.__main__ import main as demo_cloud
 
+        resume()  # a server that runs on
         return demo_cloud(args[1:], prog="netdash demo-cloud")
     try:
-        options = top_parser().parse_args(args)
+        options = parse(args)
     except UsageError as exc:
         return fail(str(exc))
     for name, option in DASHBOARD_ONLY.items():
@@ -207,6 +226,10 @@ def main(argv: Sequence[str] | None, dashboard: Dashboard) -> int:
         options.demo_child = launch_demo(options)
     from netdash.cloud.errors import NetdashError
 
+    if options.subcommand not in (None, "topology"):  # they may run on (a probe, a server, an action)
+        from netdash.cloud.collector import resume
+
+        resume()
     try:
         if options.subcommand == "topology":
             return print_topology(options)
@@ -383,6 +406,9 @@ def quiet_library_logging() -> None:
 
 def run(dashboard: Dashboard) -> None:
     """The program: `main` on sys.argv, then exit with its status."""
+    from netdash.cloud.collector import pause_for_start
+
+    pause_for_start()  # until the dashboard's first paint (`NetdashApp(freeze_gc=True)`), or `resume` in `main`
     quiet_library_logging()
     try:
         code = main(None, dashboard)

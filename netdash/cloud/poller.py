@@ -17,6 +17,7 @@ interval away like any other refresh, so a list that answers again is shown with
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 import time
 from collections.abc import Callable
@@ -62,9 +63,38 @@ class Poller:
         self.failures = 0
         self.stale_since: float | None = None
         self._running: asyncio.Future[Refresh] | None = None
+        #: the refresh `begin` started, until a `refresh()` joins it
+        self._begun: concurrent.futures.Future[Refresh] | None = None
+
+    def begin(self) -> None:
+        """Start the first refresh now, before any event loop runs; the first `refresh()` joins it. For the
+        dashboard: its first fetch (requests that mostly wait for the cloud, then the conversion) goes on
+        while Textual is imported and started, instead of beginning at the App's mount and competing with
+        the first render for the GIL."""
+        begun: concurrent.futures.Future[Refresh] = concurrent.futures.Future()
+
+        def work() -> None:
+            try:
+                begun.set_result(asyncio.run(self._fetch_and_diff()))
+            except BaseException as exc:  # raised to whoever joins it
+                begun.set_exception(exc)
+
+        self._begun = begun
+        threading.Thread(target=work, name="netdash-refresh", daemon=True).start()
+
+    def begun(self) -> Refresh | None:
+        """The refresh `begin` started, if it has ended and succeeded (None while it runs, or if it failed);
+        it is still what the first `refresh()` returns."""
+        begun = self._begun
+        if begun is None or not begun.done() or begun.exception() is not None:
+            return None
+        result = begun.result()
+        return result if result.ok else None
 
     async def refresh(self) -> Refresh:
         """Fetch now, or join the fetch already running; never raises for a cloud failure."""
+        if self._begun is not None:
+            self._running, self._begun = asyncio.wrap_future(self._begun), None
         running = self._running
         if running is None or running.done():
             running = self._running = asyncio.ensure_future(self._refresh())

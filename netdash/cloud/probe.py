@@ -28,9 +28,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import httpx
 
 from .model import FloatingIP, Listener, LoadBalancer, Member, Pool, Topology
 from .naming import display_name
@@ -38,6 +37,10 @@ from .probe_stats import MAX_CLIENTS, MAX_RATE, MIN_RATE, ChangeDetector, Window
 from .probe_values import ProbeEvent, ProbeStats, Sample
 from .reach import fip_on, main_listener
 from .text import visible
+
+if TYPE_CHECKING:  # imported where a probe runs: the dashboard imports this module at start, and httpx (with
+    # the command line it brings) is a noticeable part of what a dashboard imports before its first paint
+    import httpx
 
 MAX_IN_FLIGHT = 128
 TITLE = re.compile(r"<title[^>]*>\s*([^<]*?)\s*</title>", re.IGNORECASE)
@@ -90,6 +93,8 @@ class Identifier:
 
 def classify(exc: httpx.HTTPError) -> str:
     """An httpx failure as one of the error kinds the pane counts."""
+    import httpx
+
     if isinstance(exc, httpx.TimeoutException):
         return "timeout"
     cause: BaseException | None = exc
@@ -231,6 +236,8 @@ class Prober:
 
     # --- the loop -----------------------------------------------------------------------------------
     def _clients(self) -> list[httpx.AsyncClient]:
+        import httpx
+
         return [httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(local_address=src, retries=0),
                                   timeout=self.timeout, headers={"User-Agent": "netdash-probe"},
                                   limits=httpx.Limits(max_connections=MAX_IN_FLIGHT))
@@ -297,6 +304,8 @@ class Prober:
 
     async def _one(self, client: httpx.AsyncClient, name: str, in_flight: asyncio.Semaphore,
                    generation: int) -> None:
+        import httpx
+
         started = self.clock()
         try:
             # `Connection: close` asks the server to close after its answer, as a `curl` per request does

@@ -146,11 +146,12 @@ class NetdashApp(App[int]):
                  connector: Connector | None = None, tour: tours.Tour | None = None, tour_fresh: bool = False,
                  tour_pace: float = 10.0) -> None:
         """`poll=False` with a fixed `topology` and `clock` gives snapshot tests a still picture.
-        `freeze_gc`: once the first snapshot is on screen, freeze what is alive out of the garbage
-        collector's reach (`cloud.collector.freeze_survivors`); for a process that runs one dashboard,
-        not for a test process that starts hundreds. `fetch_process`: once the first snapshot is on screen,
-        fetch in a process of its own from then on (`CloudClient.start_fetch_process`); started after the
-        first paint, not before, so that its start-up does not compete with the first fetch. `notices`:
+        `freeze_gc`: once the first snapshot (or the first failed fetch) is on screen, freeze what is alive
+        out of the garbage collector's reach and let it run again if the start paused it
+        (`cloud.collector.freeze_survivors`); for a process that runs one dashboard, not for a test process
+        that starts hundreds. `fetch_process`: once the first snapshot is on screen, fetch in a process of
+        its own from then on (`CloudClient.start_fetch_process`); started after the first paint, not before,
+        so that its start-up does not compete with the first fetch (`bench/README.md`). `notices`:
         lines the user must see at start (an action a crash left half-done), in the log and as a toast.
         `last_resort`: what must be stopped (the embedded cloud, the fetch process) if the terminal goes
         away and the App's own exit hangs (`tui.terminal`). `screenshots`: where the palette's Screenshot
@@ -365,6 +366,11 @@ class NetdashApp(App[int]):
     @on(FetchFailed)
     def _fetch_failed(self, message: FetchFailed) -> None:
         self._refresh_done()
+        if self.freeze_gc:  # no first snapshot to wait for: the failure is the first paint (`_apply`)
+            self.freeze_gc = False
+            from netdash.cloud.collector import freeze_survivors
+
+            self.call_after_refresh(freeze_survivors)
         if self._shut_down():
             return
         log = self.query_one(EventLog)

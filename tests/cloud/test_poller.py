@@ -47,3 +47,30 @@ async def test_a_refresh_requested_during_one_joins_it(client: CloudClient) -> N
     assert one is two
     # 11 lists, the quota details, the embedded cloud's endpoint list, the web load balancer's status tree
     assert client.api_calls - before == 14
+
+
+def test_a_refresh_begun_before_any_loop_is_the_first_one_joined(client: CloudClient,
+                                                                  seeded_cloud: DemoCloud) -> None:
+    """`netdash` begins the first fetch before Textual starts (`Poller.begin`): the App's first refresh, and
+    any asked for while it runs, join it (no second fetch); the next one is a fetch of its own, diffed
+    against it."""
+    poller = Poller(client)
+    poller.begin()
+    begun = poller._begun
+    assert begun is not None
+    first = begun.result(timeout=30)
+    assert poller.begun() is first  # what `netdash` gives the App to draw in its first frame
+    calls = client.api_calls
+
+    async def joined() -> tuple[object, object]:
+        one, two = await asyncio.gather(poller.refresh(), poller.refresh())
+        return one, two
+
+    one, two = asyncio.run(joined())
+    assert one is two is first and first.ok and first.topology.servers and poller.last is first.topology
+    assert client.api_calls == calls and poller.begun() is None  # joined: not fetched again
+    conn = seeded_cloud.connection()
+    conn.network.create_network(name="after-the-begun-one")
+    after = asyncio.run(poller.refresh())
+    assert [e.text for e in after.events] == ["network after-the-begun-one created"]
+    assert client.api_calls > calls
