@@ -79,8 +79,9 @@ def journals(home: str) -> list[Path]:
 
 
 # one handler takes all three signals (`cli.interrupts.SIGNALS`): each step is hit once, and each signal
-@pytest.mark.parametrize(("step", "signum"), [(1, signal.SIGINT), (2, signal.SIGTERM), (3, signal.SIGHUP),
-                                              (4, signal.SIGINT)], ids=["1-SIGINT", "2-SIGTERM", "3-SIGHUP", "4-SIGINT"])
+@pytest.mark.parametrize(("step", "signum"),
+                         [(1, signal.SIGINT), (2, signal.SIGTERM), (3, signal.SIGHUP), (4, signal.SIGINT)],
+                         ids=["1-SIGINT", "2-SIGTERM", "3-SIGHUP", "4-SIGINT"])
 def test_an_interrupt_finishes_the_step_and_rolls_back(slowed, step: int, signum: int) -> None:
     cloud, env = slowed
     sdk = cloud.connection("demo")
