@@ -37,7 +37,7 @@ from netdash.tour.engine import PREFIX, PROBE_RATE, Outcome, TourRun
 from netdash.tour.model import ProbeSpec, Tour
 from netdash.widgets.nodes import path_to
 from netdash.widgets.topology_map import TopologyMap
-from netdash.widgets.topology_tree import TopologyTree
+from netdash.widgets.topology_tree import STEP, TopologyTree
 from netdash.widgets.tour_pane import TourPane, TourView
 
 if TYPE_CHECKING:
@@ -445,7 +445,7 @@ class TourFlow:
                     self._revealed = True
                     break
         tree.clear_pending()
-        tree.set_pending(self.highlight)
+        tree.set_pending(self.highlight, note=STEP)
         map_.set_pending(self.highlight)
 
     def _unmark(self) -> None:

@@ -27,6 +27,8 @@ from netdash.widgets.nodes import SECTIONS, STARTS_CLOSED, Memo, NodeData, child
 LARGE_SECTION = 200
 #: appended to the label of a node an action is changing
 PENDING = Text("  pending…", style="bold yellow")
+#: how a tour marks the objects of the step it played
+STEP = Text("  ◂ this step", style="bold yellow")
 
 
 class TopologyTree(Tree[NodeData]):
@@ -146,16 +148,17 @@ class TopologyTree(Tree[NodeData]):
     def section(self, key: str) -> TreeNode[NodeData]:
         return next(node for node in self.root.children if node.data is not None and node.data.id == key)
 
-    def set_pending(self, touched: Iterable[tuple[str, str]]) -> None:
+    def set_pending(self, touched: Iterable[tuple[str, str]], note: Text = PENDING) -> None:
         """Mark every built node of these objects ((kind, id); ("section", key) for a section's title) as
-        pending while an action changes them; `clear_pending` puts their labels back."""
+        pending while an action changes them; `clear_pending` puts their labels back. `note`: what the mark
+        says (a tour marks what its step changed, which is not pending any more)."""
         wanted = {(kind, resource_id) for kind, resource_id in touched if resource_id}
         stack = list(self.root.children)
         while stack:
             node = stack.pop()
             data = node.data
             if data is not None and (data.kind, data.id) in wanted:
-                node.set_label(Text.assemble(data.label, PENDING))
+                node.set_label(Text.assemble(data.label, note))
                 self._pending.append(node)
             stack.extend(node.children)
         self.add_class("-pending")

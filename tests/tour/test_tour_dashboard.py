@@ -66,6 +66,8 @@ async def play(pilot: Any, app: Any, tour: model.Tour, steps: range) -> None:
         if any(kind in TOP_LEVEL for kind, _ in flow.highlight):  # their nodes exist once a refresh has run
             await until(pilot, lambda: marked(app) & set(flow.highlight), 10, f"step {n}'s objects marked")
         assert marked(app) <= set(flow.highlight)
+        # marked as the step's, not as "pending…" (an action under way): the step has landed
+        assert all(node.label.plain.endswith("◂ this step") for node in app.query_one(TopologyTree)._pending)
 
 
 #: the kinds whose nodes the tree builds without being opened
