@@ -63,6 +63,9 @@ async def test_switching_project_within_the_embedded_cloud(seeded_cloud: DemoClo
         tree.reveal(path_to(app.topology, "network", private))
         await until(pilot, lambda: tree.selected == ("network", private), what="private selected")
 
+        await choose(pilot, app, lambda place: place.project == "demo")  # where it is: nothing to reconnect
+        assert app.switcher.going is None and not logged(app, "switching to")
+
         await choose(pilot, app, lambda place: place.project == "invisible_to_admin")
         await until(pilot, lambda: elsewhere.id in app.topology.networks, what="the other project's network")
         header = app.query_one(StatusHeader)

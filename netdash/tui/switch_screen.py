@@ -48,6 +48,8 @@ class SwitchScreen(ModalScreen[Place | None]):
         self.section = section
         #: option id -> where it goes
         self.places: dict[str, Place] = {}
+        #: the options of where the dashboard is (chosen: nothing to do)
+        self.current: set[str] = set()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="switch-dialog") as dialog:
@@ -79,6 +81,8 @@ class SwitchScreen(ModalScreen[Place | None]):
         def add(key: str, label: str, place: Place, current: bool) -> None:
             option_id = f"{key}-{len(self.places)}"
             self.places[option_id] = place
+            if current:
+                self.current.add(option_id)
             options.append(Option(Text.assemble(("● " if current else "  "), visible(label),
                                                 (" (here)" if current else "", "dim")), id=option_id))
 
@@ -104,7 +108,12 @@ class SwitchScreen(ModalScreen[Place | None]):
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        place = self.places.get(event.option.id or "")
+        option_id = event.option.id or ""
+        if option_id in self.current:  # where the dashboard is already: nothing to reconnect
+            self.app.notify(f"already here: {visible(self.here.line())}", title="Switch")
+            self.dismiss(None)
+            return
+        place = self.places.get(option_id)
         if place is not None:
             self.dismiss(place)
 
