@@ -32,7 +32,7 @@ class LeftAtOnce(BaseException):
 def say(text: str) -> None:
     """A line on stderr, if there still is one (after SIGHUP the terminal may be gone); text, never terminal
     control, whatever names from the cloud it quotes."""
-    with contextlib.suppress(OSError, ValueError):
+    with contextlib.suppress(OSError, ValueError, RuntimeError):  # RuntimeError: a handler's print inside one
         print(f"netdash: {visible(text)}", file=sys.stderr, flush=True)
 
 
@@ -40,11 +40,15 @@ def say(text: str) -> None:
 def deferred(what: str) -> Iterator[threading.Event]:
     """While the body runs, the first signal sets the event it yields; the second raises LeftAtOnce."""
     stop = threading.Event()
+    heard: list[int] = []
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        if stop.is_set():
+        if heard:
             raise LeftAtOnce(signum)
-        stop.set()
+        heard.append(signum)
+        # set on a thread of its own: this handler runs in the main thread, which may be inside a wait on
+        # the event's lock (Event.set there deadlocks)
+        threading.Thread(target=stop.set, name="netdash-interrupt", daemon=True).start()
         say(f"{NAMES.get(signal.Signals(signum), 'signal')}: finishing the current step of {what}, then rolling "
             "back; interrupt again to leave at once (the journal keeps what `netdash recover` needs)")
 

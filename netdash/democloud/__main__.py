@@ -147,7 +147,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "netdash demo-cloud") ->
         return 2
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+        signal.signal(signum, lambda *_: set_soon(stop))
     if args.exit_with_stdin:
         from .process import watch_stdin
 
@@ -178,6 +178,13 @@ def main(argv: Sequence[str] | None = None, prog: str = "netdash demo-cloud") ->
             cloud.dataplane.unsubscribe(show_endpoint)  # stopping closes them all: no line for each
         cloud.stop()
     return 0
+
+
+def set_soon(event: threading.Event) -> None:
+    """Set `event` from a signal handler: on a thread of its own, since the handler runs in the main thread,
+    which may be inside `event.wait()` holding the event's lock: `event.set()` there deadlocked (seen: a
+    SIGTERM that never stopped the cloud)."""
+    threading.Thread(target=event.set, name="democloud-signal", daemon=True).start()
 
 
 def show_endpoint(line: str) -> None:
