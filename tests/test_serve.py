@@ -92,3 +92,37 @@ async def test_a_killed_server_leaves_no_dashboard_or_cloud_behind() -> None:
         finally:
             reader.cancel()
             await session.close()
+
+
+async def test_a_served_tour_plays_in_each_tab_on_a_cloud_of_its_own() -> None:
+    """`--tour`: no cloud in the server; the tab's `netdash tour` starts its own fresh embedded cloud (tabs
+    never build the same netdash-tour-* objects in one project); stopping the server leaves nothing."""
+    with Served("--tour", "floating-ip", "--pace", "5") as served:
+        frames: list[bytes] = []
+        session, reader = await open_tab(served, frames)
+        try:
+            await until_drawn(frames, "] plays the first step")
+            tabs, clouds = tabs_and_cloud(served.proc.pid)
+            assert len(tabs) == 1 and clouds == [], [cmdline(p) for p in children(served.proc.pid)]
+            assert "tour floating-ip --pace 5" in cmdline(tabs[0])
+            own = [p for p in children(tabs[0]) if "netdash.democloud" in cmdline(p)]
+            assert len(own) == 1 and "--empty" in cmdline(own[0])
+            code, err = await asyncio.to_thread(served.stop, signal.SIGTERM)
+            assert code == 0, err
+            wait_gone(tabs + own, 10, "the tab's tour and its embedded cloud gone")
+        finally:
+            reader.cancel()
+            await session.close()
+
+
+def test_a_tour_that_cannot_be_served_is_one_line() -> None:
+    for argv, expected in ((["--tour", "nope"], "no tour 'nope'"),
+                           (["--tour", "floating-ip", "--read-only"], "cannot be served with --read-only"),
+                           (["--tour", "floating-ip", "--os-cloud", "prod"], "--os-cloud, --demo and --scale"),
+                           (["--pace", "5"], "applies with --tour only")):
+        done = subprocess.run([sys.executable, "-m", "netdash", "serve", *argv], capture_output=True, text=True,
+                              timeout=60, check=False)
+        assert done.returncode == 2 and done.stdout == "", (argv, done.stderr)
+        (line,) = done.stderr.splitlines()
+        assert line.startswith("netdash: error: ") and expected in line, (argv, line)
+

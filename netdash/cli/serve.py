@@ -41,6 +41,13 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
                    help="port to listen on, 0 for any free one (default 8000)")
     p.add_argument("--allow-remote", action="store_true",
                    help="listen on a non-loopback address: whoever reaches the page can change the cloud")
+    p.add_argument("--tour", metavar="TOUR",
+                   help="serve a guided tour instead of the dashboard: each tab plays it on a fresh embedded cloud "
+                        "of its own (`netdash tour` lists them)")
+    from netdash.cli.tour import PACE_RANGE
+
+    p.add_argument("--pace", type=number(float, *PACE_RANGE), metavar="SECONDS",
+                   help="with --tour: auto-play's seconds between steps (default 10)")
     add_cloud_options(p, defaults=False, dashboard=True)
     return p
 
@@ -75,12 +82,44 @@ def dashboard_command(options: argparse.Namespace, cloud: str | None) -> str:
     return "exec " + shlex.join(argv)
 
 
+def tour_command(options: argparse.Namespace) -> str:
+    """The command each tab runs with `--tour`: the tour on a fresh embedded cloud of the tab's own, so that
+    tabs (a presenter's, an audience's) never build the same netdash-tour-* objects in one project."""
+    argv = [sys.executable, "-m", "netdash", "tour", options.tour]
+    if options.pace is not None:
+        argv += ["--pace", f"{options.pace:g}"]
+    return "exec " + shlex.join(argv)
+
+
+def tour_problem(options: argparse.Namespace) -> str | None:
+    """Why `--tour` cannot be served with these options (one line), or None."""
+    from netdash.tour.model import TourError, load
+
+    try:
+        load(options.tour)
+    except TourError as exc:
+        return exc.message
+    if options.read_only:
+        return "a tour changes the cloud: it cannot be served with --read-only"
+    if getattr(options, "os_cloud", None) or options.demo or getattr(options, "scale", None):
+        return ("a served tour plays in each tab on a fresh embedded cloud of its own: --os-cloud, --demo and "
+                "--scale do not apply")
+    return None
+
+
 def run(options: argparse.Namespace) -> int:
     from netdash.cli.main import fail, open_cloud
 
     if not is_loopback(options.host) and not options.allow_remote:
         return fail(f"--host {options.host} is not a loopback address: whoever reaches the page can change the "
                     "cloud; add --allow-remote to serve it anyway (and consider --read-only)")
+    if options.pace is not None and options.tour is None:
+        return fail("--pace is auto-play's pace: it applies with --tour only")
+    if options.tour is not None:  # no cloud here: each tab's `netdash tour` starts its own
+        problem = tour_problem(options)
+        if problem is not None:
+            return fail(problem)
+        return asyncio.run(serve(tour_command(options), options.host, options.port, what=f"the {options.tour} tour"))
     client, demo = open_cloud(options)  # bad credentials or no cloud: said here, once, not in every tab
     client.close()
     try:
@@ -101,7 +140,7 @@ def run(options: argparse.Namespace) -> int:
             demo.stop()
 
 
-async def serve(command: str, host: str, port: int) -> int:
+async def serve(command: str, host: str, port: int, what: str = "the dashboard") -> int:
     """Serve until SIGINT, SIGTERM or SIGHUP; then every tab's dashboard quits, and the server stops."""
     from aiohttp import web
 
@@ -125,7 +164,7 @@ async def serve(command: str, host: str, port: int) -> int:
     for address in runner.addresses:
         bound, bound_port = address[0], address[1]
         shown = f"[{bound}]" if ":" in bound else bound
-        print(f"netdash: serving the dashboard on http://{shown}:{bound_port}/ (Ctrl-C stops it)", flush=True)
+        print(f"netdash: serving {what} on http://{shown}:{bound_port}/ (Ctrl-C stops it)", flush=True)
     await stop.wait()
     print("netdash: stopping: each tab's dashboard quits", file=sys.stderr, flush=True)
     await server.quit_all(QUIT_WAIT)

@@ -93,8 +93,8 @@ class Served:
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
-            if "serving the dashboard on " in line:
-                self.url = line.split(" on ", 1)[1].split()[0]
+            if line.startswith("netdash: serving ") and " on http" in line:  # the dashboard, or a tour
+                self.url = "http" + line.split(" on http", 1)[1].split()[0]
                 return
         self.proc.wait()
         raise AssertionError(f"netdash serve did not start: {self.proc.stderr.read() if self.proc.stderr else ''}")
