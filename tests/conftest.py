@@ -63,3 +63,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         for name, value in getattr(report, "user_properties", []):
             if name == "golden" and report.when == "call":
                 terminalreporter.write_line(str(value))
+
+
+def use_clouds_yaml(cloud: DemoCloud, path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The cloud's clouds.yaml at `path`, and an environment that reads it and nothing else (no OS_*), as a
+    user's shell with `OS_CLIENT_CONFIG_FILE` set would: the path."""
+    for var in [v for v in os.environ if v.startswith("OS_")]:
+        monkeypatch.delenv(var)
+    written = cloud.write_clouds_yaml(path)
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(written))
+    return written
+

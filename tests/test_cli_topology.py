@@ -14,6 +14,7 @@ from netdash.__main__ import main
 from netdash.cloud.client import CloudClient
 from netdash.cloud.export import topology_to_dict
 from netdash.democloud import DemoCloud
+from tests.conftest import use_clouds_yaml
 
 NETDASH = [sys.executable, "-c", "from netdash.__main__ import run; run()"]
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,11 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def clouds_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seeded_cloud: DemoCloud) -> Path:
-    for var in [v for v in os.environ if v.startswith("OS_")]:
-        monkeypatch.delenv(var)
-    path = seeded_cloud.write_clouds_yaml(tmp_path / "clouds.yaml")
-    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(path))
-    return path
+    return use_clouds_yaml(seeded_cloud, tmp_path / "clouds.yaml", monkeypatch)
 
 
 def without_clock(data: dict) -> dict:

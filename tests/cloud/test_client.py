@@ -9,6 +9,7 @@ import pytest
 from netdash.cloud.client import CloudClient
 from netdash.cloud.errors import AuthError, CloudUnreachable, ConfigError, NoCloudConfigured
 from netdash.democloud import DemoCloud
+from tests.conftest import use_clouds_yaml
 from tests.waiting import wait_for
 
 
@@ -123,11 +124,7 @@ def test_info_names_cloud_project_region_and_never_the_password(client: CloudCli
 # --- connecting through clouds.yaml, as the openstack CLI does ---------------------------------------
 @pytest.fixture
 def clouds_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, empty_cloud: DemoCloud) -> Path:
-    for var in [v for v in __import__("os").environ if v.startswith("OS_")]:
-        monkeypatch.delenv(var)
-    path = empty_cloud.write_clouds_yaml(tmp_path / "clouds.yaml")
-    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(path))
-    return path
+    return use_clouds_yaml(empty_cloud, tmp_path / "clouds.yaml", monkeypatch)
 
 
 def test_connect_by_name_and_by_os_cloud(clouds_yaml: Path, monkeypatch: pytest.MonkeyPatch) -> None:

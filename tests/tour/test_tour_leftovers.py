@@ -3,7 +3,6 @@ chosen) is found by its netdash-tour-* names and removed, and nothing else of th
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -13,16 +12,13 @@ from netdash.cloud.client import CloudClient
 from netdash.democloud import DemoCloud
 from netdash.tour import model
 from netdash.tour.engine import TourRun
+from tests.conftest import use_clouds_yaml
 from tests.tour.test_tour_dashboard import state_of, tour_names
 
 
 @pytest.fixture
 def clouds_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seeded_cloud: DemoCloud) -> Path:
-    for var in [v for v in os.environ if v.startswith("OS_")]:
-        monkeypatch.delenv(var)
-    path = seeded_cloud.write_clouds_yaml(tmp_path / "clouds.yaml")
-    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(path))
-    return path
+    return use_clouds_yaml(seeded_cloud, tmp_path / "clouds.yaml", monkeypatch)
 
 
 def test_leftovers_are_removed_and_nothing_else(clouds_yaml: Path, seeded_cloud: DemoCloud,
