@@ -1,5 +1,9 @@
 # `make demo` and `make test` are all a fresh machine needs (Python >= 3.11 and make).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The suite starts hundreds of Python processes (netdash, the openstack CLI, embedded clouds): with
+# PYTHONDONTWRITEBYTECODE set (some machines set it for every shell) each recompiled every module it imports,
+# about a second of CPU apiece. Bytecode caches are what an installed program has; .gitignore keeps them out.
+unexport PYTHONDONTWRITEBYTECODE
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
