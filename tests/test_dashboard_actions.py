@@ -132,12 +132,24 @@ async def test_move_floating_ip_by_key(seeded_cloud) -> None:
 
         await select(pilot, app, fip_node)
         screen = await start(pilot, app, "m", target.id)
+        # the refresh after the move slowed down: `m` again at once must still pick from the cloud as the
+        # move left it (server1's port free, server2's taken), not from the topology read before it
+        slow = seeded_cloud.cloud.faults.add("network", "GET", "/floatingips$", kind="latency", delay=1.0, times=0)
         await press(pilot, "y")
         await until(pilot, lambda: screen.phase == "finished", what="the action's result")
         await logged_result(pilot, app, screen)
         await press(pilot, "escape")
         result = screen.result
         assert result.outcome == DONE, result
+        await until(pilot, lambda: not app.action_open, what="the modal closed")
+        await press(pilot, "m")
+        picker = await until_within(pilot, lambda: isinstance(app.screen, PickScreen) and app.screen.query(
+            OptionList) and app.screen, 10, "the picker, after the refresh")
+        free = {o.id for o in picker.query_one(OptionList).options if not o.disabled}
+        assert fip.port_id in free and target.id not in free, free
+        seeded_cloud.cloud.faults.rules.remove(slow)
+        await press(pilot, "escape")
+        await until(pilot, lambda: not isinstance(app.screen, PickScreen), what="the picker closed")
 
         assert (await in_thread(conn.network.get_ip, fip.id)).port_id == target.id
         assert traffic("\n".join(result.lines), f"floating IP {fip.floating_ip_address}") == ({"server1"}, {"server2"})

@@ -9,6 +9,7 @@ using the poller's own delay (its back-off after failures), and never applied un
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import os
 import time
@@ -78,6 +79,8 @@ from netdash.widgets.view_bar import ViewBar
 
 #: section key -> its title
 TITLES = {key: title for key, title, _ in SECTIONS}
+#: how long an action key waits for the refresh that shows the previous action's change before picking
+FRESH_WAIT = 5.0
 
 
 def binding_ids() -> set[str]:
@@ -205,6 +208,8 @@ class NetdashApp(App[int]):
         self._offered: tuple[bool | None, ...] | None = None
         #: the action whose modal is open (from its plan until it is closed): no other starts meanwhile
         self._action_screen: ActionScreen | None = None
+        #: `refreshes` once the refresh that shows the last action's change has landed (`_launch` waits)
+        self._fresh_after = 0
         #: the guided tour, when one runs (`tui.tour_flow`)
         self.tours = TourFlow(self, fresh=tour_fresh, pace=tour_pace)
         self._first_tour = tour
@@ -632,6 +637,12 @@ class NetdashApp(App[int]):
         self.run_worker(self._launch(action, kind, obj), group="action-flow", exit_on_error=False)
 
     async def _launch(self, action: type[Action], kind: str, obj: Resource | None) -> None:
+        # right after an action (`m` to move it back at once), pick from the cloud as that action left it,
+        # not from the topology read before it: the picker would offer what is taken now and hide what it
+        # freed (a refresh that fails ends the wait: the plan still checks the cloud)
+        deadline = time.monotonic() + FRESH_WAIT
+        while self.refreshes < self._fresh_after and self.poller is not None and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
         topology = self.topology
         args = await ask_picks(self, action, topology, catalog.from_selection(action, kind, obj))
         if args is None or self.client is None or self._action_screen is not None:
@@ -670,6 +681,9 @@ class NetdashApp(App[int]):
         if self._leaving:
             self.exit(return_code=self._leave_status)
             return
+        # the refresh that shows the change: the one started now, or the one after a refresh under way
+        # (which may have read the cloud before the change)
+        self._fresh_after = self.refreshes + (2 if self._refreshing else 1)
         self._start_refresh()
 
     def _log(self, text: str, severity: str = "info") -> None:
