@@ -161,7 +161,7 @@ class TopologyTree(Tree[NodeData]):
                 node.set_label(Text.assemble(data.label, note))
                 self._pending.append(node)
             stack.extend(node.children)
-        self.add_class("-pending")
+        self.set_class(note is PENDING, "-pending")  # the border says an action is under way: not a tour's step
 
     def clear_pending(self) -> None:
         for node in self._pending:

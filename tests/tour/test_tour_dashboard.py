@@ -68,6 +68,7 @@ async def play(pilot: Any, app: Any, tour: model.Tour, steps: range) -> None:
         assert marked(app) <= set(flow.highlight)
         # marked as the step's, not as "pending…" (an action under way): the step has landed
         assert all(node.label.plain.endswith("◂ this step") for node in app.query_one(TopologyTree)._pending)
+        assert not app.query_one(TopologyTree).has_class("-pending")
 
 
 #: the kinds whose nodes the tree builds without being opened
