@@ -10,13 +10,13 @@ from .base import (CANCELLED, DISPUTED, DONE, EXIT_STATUS, FAILED, REFUSED, ROLL
                    Progress, Refused, Result)
 from .fip import AllocateFloatingIP, AssociateFloatingIP, DisassociateFloatingIP, MoveFloatingIP
 from .swap import SwapPorts
-from .pool import ALGORITHMS, ChangePoolAlgorithm
+from .pool import ChangePoolAlgorithm
 from .member import DisableMember, DrainMember, EnableMember, MemberChange
 from .server import RebootServer, ServerPower, StartServer, StopServer
 from .port import PortAdminState
 from .cleanup import DeletePort, DeleteSecurityGroup, ReleaseFloatingIP
 
-__all__ = ["ALGORITHMS", "CANCELLED", "DISPUTED", "DONE", "EXIT_STATUS", "FAILED", "REFUSED", "ROLLED_BACK", "Action",
+__all__ = ["CANCELLED", "DISPUTED", "DONE", "EXIT_STATUS", "FAILED", "REFUSED", "ROLLED_BACK", "Action",
            "AllocateFloatingIP", "AssociateFloatingIP", "ChangePoolAlgorithm", "DeletePort", "DeleteSecurityGroup",
            "DisableMember", "DisassociateFloatingIP", "DrainMember", "EnableMember", "MemberChange", "MoveFloatingIP",
            "Plan", "PortAdminState", "Progress", "RebootServer", "Refused", "ReleaseFloatingIP", "Result",

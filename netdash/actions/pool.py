@@ -9,12 +9,10 @@ refusal, and nothing changed.
 from __future__ import annotations
 
 from netdash.cloud.api import CloudWrites
-from netdash.cloud.model import Pool, Resource, Topology
+from netdash.cloud.model import ALGORITHMS, Pool, Resource, Topology
 
 from . import resolve
 from .base import Action, Args, Choice, Param, Pick, Plan, Progress, Refused, SingleChange
-
-ALGORITHMS = ("ROUND_ROBIN", "LEAST_CONNECTIONS", "SOURCE_IP", "SOURCE_IP_PORT")
 
 
 def settled_lb(cloud: CloudWrites, lb_id: str | None) -> bool:

@@ -152,6 +152,10 @@ class Listener:
     endpoint: str | None = None
 
 
+#: Octavia's pool algorithms (`lb_algorithm`): what an action may set and a tour may build
+ALGORITHMS = ("ROUND_ROBIN", "LEAST_CONNECTIONS", "SOURCE_IP", "SOURCE_IP_PORT")
+
+
 @dataclass(frozen=True, slots=True)
 class Pool:
     id: str

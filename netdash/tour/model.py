@@ -24,6 +24,7 @@ from importlib import resources
 from typing import Any
 
 from netdash.cloud.errors import NetdashError
+from netdash.cloud.model import ALGORITHMS
 
 #: what a `build` table may make, each with the fields it needs (besides `kind`) and those it may have
 BUILDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
@@ -42,8 +43,6 @@ BUILDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 #: the node kinds a `highlight` entry may name (the tree's and the map's)
 HIGHLIGHT_KINDS = frozenset({"network", "subnet", "router", "port", "server", "floating_ip", "load_balancer",
                              "listener", "pool", "member", "health_monitor"})
-#: the algorithms `pool` builds take (the actions' own list is in `actions.pool`)
-ALGORITHMS = ("ROUND_ROBIN", "LEAST_CONNECTIONS", "SOURCE_IP", "SOURCE_IP_PORT")
 #: where the tour files are, in the package
 SCENARIOS = "scenarios"
 
