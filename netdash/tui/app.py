@@ -252,10 +252,7 @@ class NetdashApp(App[int]):
         if not self.is_headless and self.terminal.start():
             self.set_interval(EVERY, self.terminal.check, name="terminal-watch")
         header = self.query_one(StatusHeader)
-        info = self.info
-        header.set_cloud(getattr(info, "cloud", "?"), getattr(info, "project", "?"), getattr(info, "region", None),
-                         demo=bool(getattr(info, "demo", False)), tls_verify=bool(getattr(info, "tls_verify", True)),
-                         faults=tuple(getattr(info, "faults", ())))
+        self._show_cloud()
         if self.cli_environment:
             self._log(f"the openstack CLI reaches this embedded cloud with: {self.cli_environment} (? shows it, "
                       "c there copies it)")
@@ -723,14 +720,20 @@ class NetdashApp(App[int]):
         self._refreshing = self._again = False
         self._held, self._held_lines = None, []
         self.client, self.info, self.poller = client, client.info, poller
-        info = client.info
-        self.query_one(StatusHeader).set_cloud(info.cloud, info.project, info.region, demo=info.demo,
-                                               tls_verify=info.tls_verify, faults=info.faults)
+        self._show_cloud()
         self._set_stale(False)
         self.fetch_process = self._fetch_process_wanted
         self._apply(topology, [])
         if self.poll:
             self._refresh_done()  # the next refresh one interval from now, as after any other
+
+    def _show_cloud(self) -> None:
+        """The header's cloud, project, region and their marks (demo, TLS, faults), from `info`."""
+        info = self.info
+        self.query_one(StatusHeader).set_cloud(
+            getattr(info, "cloud", "?"), getattr(info, "project", "?"), getattr(info, "region", None),
+            demo=bool(getattr(info, "demo", False)), tls_verify=bool(getattr(info, "tls_verify", True)),
+            faults=tuple(getattr(info, "faults", ())))
 
     def on_resize(self, event: events.Resize) -> None:
         self.views.fit(event.size.width)
@@ -883,9 +886,6 @@ class NetdashApp(App[int]):
     def log_line(self, text: str, severity: str = "info") -> None:
         """A line of the event log, now."""
         self._log(text, severity)
-
-    def refresh_now(self) -> None:
-        self._start_refresh()
 
     def action_tour_next(self) -> None:
         self.tours.next()

@@ -19,21 +19,17 @@ from textual.worker import get_current_worker
 
 from netdash.cloud.errors import ConfigError, NetdashError
 from netdash.cloud.model import Resource, Topology
-from netdash.cloud.search import KINDS
 from netdash.cloud.switching import Connector, Place, find
 from netdash.tui.command_line import SECTION_OF_KIND
 from netdash.tui.messages import Switched, SwitchFailed
 from netdash.tui.switch_screen import SwitchScreen
-from netdash.widgets.nodes import path_to
+from netdash.widgets.nodes import COLLECTIONS, path_to
 from netdash.widgets.topology_map import TopologyMap
 from netdash.widgets.topology_tree import TopologyTree
 
 if TYPE_CHECKING:
     from netdash.cloud.api import CloudApi
     from netdash.tui.app import NetdashApp
-
-COLLECTION = dict(KINDS)
-
 
 class SwitchFlow:
     def __init__(self, app: NetdashApp, connector: Connector | None) -> None:
@@ -90,7 +86,7 @@ class SwitchFlow:
                             severity="warning")
             return
         self.going = shown
-        self.app._log(f"switching to {shown.line()}…")
+        self.app.log_line(f"switching to {shown.line()}…")
         self.app.run_worker(partial(self._connect, self.connector, target, shown, self.app.interval), thread=True,
                             group="switch", exclusive=True, exit_on_error=False, description="switch clouds")
 
@@ -126,7 +122,7 @@ class SwitchFlow:
         self.going = None
         if self.app._shut_down():
             return
-        self.app._log(f"could not switch to {message.place.line()}: {message.reason}; still on "
+        self.app.log_line(f"could not switch to {message.place.line()}: {message.reason}; still on "
                       f"{self.here().line()}", "error")
         self.app.notify(message.reason, title=f"Not switched: {message.place.line()}", severity="error")
 
@@ -138,7 +134,7 @@ class SwitchFlow:
             return
         if app.action_open or app.client is None:  # an action opened meanwhile: its plan is of this cloud
             message.client.close()
-            app._log(f"switch to {message.place.line()} abandoned: an action is open", "warning")
+            app.log_line(f"switch to {message.place.line()} abandoned: an action is open", "warning")
             return
         kind, obj = app._selection()
         old = app.client
@@ -147,7 +143,7 @@ class SwitchFlow:
         self.place = message.place
         self.made.append(message.client)
         self.reselect(message.topology, kind, obj)
-        app._log(f"switched to {self.here().line()}", "ok")
+        app.log_line(f"switched to {self.here().line()}", "ok")
         app.run_worker(partial(close_quietly, old), thread=True, group="switch-close", exit_on_error=False,
                        description="close the old cloud's client")
 
@@ -159,7 +155,7 @@ class SwitchFlow:
         if kind.startswith("section:"):
             tree.reveal((kind.removeprefix("section:"),))
             return
-        collection = getattr(topology, COLLECTION.get(kind, ""), None)
+        collection = getattr(topology, COLLECTIONS.get(kind, ""), None)
         if not collection:
             if kind in SECTION_OF_KIND:
                 tree.reveal((SECTION_OF_KIND[kind],))

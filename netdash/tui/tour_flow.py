@@ -180,7 +180,9 @@ class TourFlow:
         self.status = (text, severity)
         self.draw()
 
-    def draw(self) -> None:
+    def draw(self, upcoming: int | None = None) -> None:
+        """The pane: the step last played, its status and the keys; or the step at `upcoming`, which is what
+        the pane narrates while it runs."""
         pane = self.app.query(TourPane)
         if not pane:
             return
@@ -189,18 +191,22 @@ class TourFlow:
             pane.first().show(None)
             return
         tour, steps = run.tour, run.tour.steps
-        shown = max(run.position - 1, 0) if run.position else 0
+        if upcoming is not None:
+            shown, status, severity, keys = upcoming, "running…", "busy", "the step runs…"
+            where = f"step {upcoming + 1}/{len(steps)}"
+        else:
+            shown = max(run.position - 1, 0) if run.position else 0
+            where = f"step {shown + 1}/{len(steps)}" if run.position else f"{len(steps)} steps, ready"
+            nxt = f"  (next: {steps[run.position].title})" if 0 < run.position < len(steps) else ""
+            status, severity = self.status[0] + nxt, self.status[1]
+            auto = ""
+            if self.autoplay:
+                auto = f" · auto-play every {self.pace:g} s" + (" (paused)" if self.paused else "")
+            keys = ("] next · [ back · A auto-play · P pause · < > pace · Q end the tour" if not run.finished
+                    else "[ back · Q end the tour") + auto
         step = steps[shown]
-        where = f"step {shown + 1}/{len(steps)}" if run.position else f"{len(steps)} steps, ready"
-        nxt = f"  (next: {steps[run.position].title})" if 0 < run.position < len(steps) else ""
-        status, severity = self.status
-        auto = ""
-        if self.autoplay:
-            auto = f" · auto-play every {self.pace:g} s" + (" (paused)" if self.paused else "")
-        keys = ("] next · [ back · A auto-play · P pause · < > pace · Q end the tour" if not run.finished
-                else "[ back · Q end the tour") + auto
         pane.first().show(TourView(tour=tour.title, where=where, title=step.title, narration=step.narration,
-                                   commands=step.commands, status=status + nxt, severity=severity, keys=keys))
+                                   commands=step.commands, status=status, severity=severity, keys=keys))
 
     # --- the keys ----------------------------------------------------------------------------------------
     def next(self) -> None:
@@ -215,20 +221,9 @@ class TourFlow:
         step = run.tour.steps[run.position]
         self.app.log_line(f"tour step {run.position + 1}: {step.title}")
         self.status = ("running…", "busy")
-        self._show_upcoming(run.position)
+        self.draw(upcoming=run.position)
         self.app.run_worker(partial(self._play, run, back=False), name="tour-step", group="tour", thread=True,
                             exit_on_error=False, description=f"tour step {run.position + 1}")
-
-    def _show_upcoming(self, position: int) -> None:
-        """The step about to run is what the pane narrates while it runs."""
-        assert self.run is not None
-        run, steps = self.run, self.run.tour.steps
-        pane = self.app.query(TourPane)
-        if pane:
-            step = steps[position]
-            pane.first().show(TourView(tour=run.tour.title, where=f"step {position + 1}/{len(steps)}",
-                                       title=step.title, narration=step.narration, commands=step.commands,
-                                       status="running…", severity="busy", keys="the step runs…"))
 
     def back(self) -> None:
         run = self.run
@@ -377,7 +372,7 @@ class TourFlow:
         self._unmark()
         self.highlight, self._revealed = outcome.highlight, False
         self.mark()
-        self.app.refresh_now()
+        self.app.action_refresh_now()
         probe = self.app.probe
         if outcome.probe is None:
             if message.back:  # back before any step that probes: what the probe targeted is gone
