@@ -364,14 +364,8 @@ def load_region(cloud: str | None, region: str | None, argv_options: argparse.Na
     to) raises NoCloudConfigured, which callers may answer with the embedded cloud.
     """
     from openstack import exceptions
-    from openstack.config import loader
 
-    files = config_files(loader.CONFIG_FILES)
-    in_use = check_yaml(files)
-    try:
-        config = loader.OpenStackConfig(app_name="netdash")
-    except exceptions.ConfigException as exc:
-        raise ConfigError(scrub(str(exc), ())) from None
+    config, in_use = open_config()
     name = cloud or getattr(argv_options, "cloud", None) or config.default_cloud
     missing = missing_override()
     if not name or name == "defaults":
@@ -404,17 +398,23 @@ def load_region(cloud: str | None, region: str | None, argv_options: argparse.Na
     return region_config, name
 
 
-def cloud_names() -> list[str]:
-    """The clouds openstacksdk's loader knows, as `load_region` reads them: each clouds.yaml entry, and
-    `envvars` when OS_* variables describe one; raises a ConfigError for a clouds.yaml it cannot use."""
+def open_config() -> tuple[Any, str | None]:
+    """openstacksdk's loader over the clouds.yaml files it would read (checked first), and the file in use;
+    raises a ConfigError for one it cannot use."""
     from openstack import exceptions
     from openstack.config import loader
 
-    check_yaml(config_files(loader.CONFIG_FILES))
+    in_use = check_yaml(config_files(loader.CONFIG_FILES))
     try:
-        config = loader.OpenStackConfig(app_name="netdash")
+        return loader.OpenStackConfig(app_name="netdash"), in_use
     except exceptions.ConfigException as exc:
         raise ConfigError(scrub(str(exc), ())) from None
+
+
+def cloud_names() -> list[str]:
+    """The clouds openstacksdk's loader knows, as `load_region` reads them: each clouds.yaml entry, and
+    `envvars` when OS_* variables describe one; raises a ConfigError for a clouds.yaml it cannot use."""
+    config, _ = open_config()
     return [name for name in config.get_cloud_names() if name != "defaults"]
 
 
